@@ -1,0 +1,107 @@
+import { sql } from "drizzle-orm";
+import { queryRows, type Tx } from "../db/database.js";
+import { toIso } from "../db/timestamps.js";
+import { invalid, notFound } from "../errors/app-error.js";
+import { newId } from "../ids/prefixed-id.js";
+import type { Micros } from "../money/micros.js";
+
+export type AccountType = "user" | "agency" | "subaccount";
+export type AccountStatus = "active" | "paused";
+
+export interface Account {
+  id: string;
+  name: string;
+  type: AccountType;
+  parentId: string | null;
+  webWidget: boolean;
+  status: AccountStatus;
+  balanceMicros: Micros;
+  createdAt: string;
+}
+
+interface AccountRow {
+  id: string;
+  name: string;
+  type: AccountType;
+  parent_id: string | null;
+  web_widget: boolean;
+  status: AccountStatus;
+  balance_micros: bigint;
+  created_at: unknown;
+}
+
+function accountFromRow(row: AccountRow): Account {
+  return {
+    id: row.id,
+    name: row.name,
+    type: row.type,
+    parentId: row.parent_id,
+    webWidget: row.web_widget,
+    status: row.status,
+    balanceMicros: BigInt(row.balance_micros),
+    createdAt: toIso(row.created_at),
+  };
+}
+
+const selectAccount = sql`select a.id, a.name, a.type, a.parent_id, a.web_widget, a.status, a.created_at, w.balance_micros
+  from accounts a join wallets w on w.account_id = a.id`;
+
+export interface NewAccount {
+  name: string;
+  type: AccountType;
+  parentId?: string | undefined;
+  webWidget?: boolean | undefined;
+}
+
+/** Creates an account and its empty wallet together. */
+export async function createAccount(tx: Tx, input: NewAccount): Promise<Account> {
+  if (input.type === "subaccount") {
+    if (!input.parentId) throw invalid("parent_id: a subaccount needs its agency's id");
+    const [parent] = await queryRows<{ type: AccountType }>(tx, sql`select type from accounts where id = ${input.parentId}`);
+    if (!parent) throw invalid(`parent_id: no account ${input.parentId}`);
+    if (parent.type !== "agency") throw invalid("parent_id: a subaccount's parent must be an agency");
+  } else if (input.parentId) {
+    throw invalid("parent_id: only a subaccount has a parent");
+  }
+  const id = newId("acct");
+  await tx.execute(
+    sql`insert into accounts (id, name, type, parent_id, web_widget)
+        values (${id}, ${input.name}, ${input.type}, ${input.parentId ?? null}, ${input.webWidget ?? false})`,
+  );
+  await tx.execute(sql`insert into wallets (account_id) values (${id})`);
+  return getAccount(tx, id);
+}
+
+export async function findAccount(tx: Tx, id: string): Promise<Account | undefined> {
+  const [row] = await queryRows<AccountRow>(tx, sql`${selectAccount} where a.id = ${id}`);
+  return row ? accountFromRow(row) : undefined;
+}
+
+export async function getAccount(tx: Tx, id: string): Promise<Account> {
+  const account = await findAccount(tx, id);
+  if (!account) throw notFound("account");
+  return account;
+}
+
+export async function setWebWidget(tx: Tx, id: string, webWidget: boolean): Promise<Account> {
+  await tx.execute(sql`update accounts set web_widget = ${webWidget} where id = ${id}`);
+  return getAccount(tx, id);
+}
+
+/** An agency's subaccounts, newest first, keyset-paged on (created_at, id). */
+export async function listSubaccounts(
+  tx: Tx,
+  agencyId: string,
+  limit: number,
+  after: { createdAt: string; id: string } | undefined,
+): Promise<{ accounts: Account[]; next: { createdAt: string; id: string } | undefined }> {
+  const rows = await queryRows<AccountRow>(
+    tx,
+    sql`${selectAccount} where a.parent_id = ${agencyId}
+        ${after ? sql`and (a.created_at, a.id) < (${after.createdAt}::timestamptz, ${after.id})` : sql``}
+        order by a.created_at desc, a.id desc limit ${limit + 1}`,
+  );
+  const page = rows.slice(0, limit).map(accountFromRow);
+  const last = page[page.length - 1];
+  return { accounts: page, next: rows.length > limit && last ? { createdAt: last.createdAt, id: last.id } : undefined };
+}

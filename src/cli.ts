@@ -1,0 +1,93 @@
+import { ensureAdminKey } from "./accounts/admin-key.js";
+import { loadConfig, type Config } from "./config/config.js";
+import { connect, migrate } from "./db/connect.js";
+import type { DatabaseHandle } from "./db/database.js";
+import { startServer } from "./http/server.js";
+import { verifyLedger } from "./ledger/verify.js";
+
+const USAGE = `usage: prepaid <command>
+
+  serve     migrate, then run the API (and the dashboard and worker) on $PORT
+  migrate   apply pending database migrations and exit
+  verify    check the ledger invariants; exits 1 and names the accounts when one fails
+
+Environment: PORT, PREPAID_DATA_DIR, DATABASE_URL, PREPAID_ADMIN_KEY, PREPAID_PAYMENTS (see README).`;
+
+async function open(config: Config): Promise<DatabaseHandle> {
+  const handle = await connect({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  await migrate(handle);
+  return handle;
+}
+
+function describeDatabase(config: Config): string {
+  if (!config.databaseUrl) return `PGlite in ${config.dataDir} (embedded: for trying and development; production money belongs on PostgreSQL)`;
+  const url = new URL(config.databaseUrl);
+  return `PostgreSQL at ${url.host}${url.pathname}`;
+}
+
+async function serve(config: Config): Promise<void> {
+  const handle = await open(config);
+  const generatedAdminKey = await ensureAdminKey(handle.db, config.adminKey);
+  const server = await startServer({ db: handle.db, config }, config.port, process.env.HOST ?? "127.0.0.1");
+  console.log(`prepaid listening on ${server.url}`);
+  console.log(`  database: ${describeDatabase(config)}`);
+  console.log(`  payments: ${config.payments}`);
+  console.log(`  API docs: ${server.url}/openapi.json`);
+  if (generatedAdminKey) {
+    console.log(`\n  Operator (admin) key, shown only this once — keep it:\n    ${generatedAdminKey}\n`);
+  }
+  const stop = async (signal: string) => {
+    console.log(`${signal}: shutting down`);
+    await server.close();
+    await handle.close();
+    process.exit(0);
+  };
+  process.once("SIGINT", () => void stop("SIGINT"));
+  process.once("SIGTERM", () => void stop("SIGTERM"));
+}
+
+async function verify(config: Config): Promise<number> {
+  const handle = await open(config);
+  try {
+    const violations = await verifyLedger(handle.db);
+    if (violations.length === 0) {
+      console.log("verify: ok — every invariant holds");
+      return 0;
+    }
+    for (const v of violations) console.error(`verify: FAIL ${v.check} ${v.accountId ?? "-"}: ${v.detail}`);
+    console.error(`verify: ${violations.length} violation(s)`);
+    return 1;
+  } finally {
+    await handle.close();
+  }
+}
+
+async function main(argv: string[]): Promise<number> {
+  const config = loadConfig();
+  switch (argv[0]) {
+    case "serve":
+      await serve(config);
+      return -1; // keeps running
+    case "migrate": {
+      const handle = await open(config);
+      await handle.close();
+      console.log(`migrate: ${describeDatabase(config)} is up to date`);
+      return 0;
+    }
+    case "verify":
+      return verify(config);
+    default:
+      console.error(USAGE);
+      return argv[0] === undefined || argv[0] === "help" ? 0 : 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exit(code);
+  },
+  (error: unknown) => {
+    console.error("prepaid:", error instanceof Error ? error.message : error);
+    process.exit(1);
+  },
+);

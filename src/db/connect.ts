@@ -1,0 +1,66 @@
+import { mkdirSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { PGlite, types as pgliteTypes } from "@electric-sql/pglite";
+import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
+import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
+import { drizzle as drizzlePg } from "drizzle-orm/node-postgres";
+import { migrate as migratePg } from "drizzle-orm/node-postgres/migrator";
+import pg from "pg";
+import * as schema from "./schema.js";
+import type { Database, DatabaseHandle } from "./database.js";
+
+export const MIGRATIONS_DIR = fileURLToPath(new URL("./migrations", import.meta.url));
+
+// int8 comes back from pg as a string, and from PGlite as a number when it is small enough:
+// money must be a bigint on both back-ends, always. Drizzle falls back to these parsers.
+const parseInt8 = (text: string) => BigInt(text);
+pg.types.setTypeParser(pg.types.builtins.INT8, parseInt8);
+
+// Any fixed number serves: it only has to be the same in every prepaid process.
+const MIGRATION_LOCK_KEY = 7_482_331_905;
+
+export interface ConnectOptions {
+  databaseUrl?: string | undefined;
+  dataDir?: string | undefined;
+  /** A PGlite data-dir dump to start from (tests clone one migrated template). */
+  pgliteDump?: Blob | File;
+  poolSize?: number;
+}
+
+export async function connect(options: ConnectOptions): Promise<DatabaseHandle> {
+  if (options.databaseUrl) {
+    const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.poolSize ?? 10 });
+    const db = drizzlePg(pool, { schema }) as unknown as Database;
+    return { db, kind: "postgres", pool, close: () => pool.end() };
+  }
+  if (options.dataDir && options.dataDir !== "memory://") mkdirSync(options.dataDir, { recursive: true });
+  const client = await PGlite.create({
+    dataDir: options.dataDir,
+    parsers: { [pgliteTypes.INT8]: parseInt8 },
+    ...(options.pgliteDump ? { loadDataDir: options.pgliteDump } : {}),
+  });
+  const db = drizzlePglite(client, { schema }) as unknown as Database;
+  return { db, kind: "pglite", pglite: client, close: () => client.close() };
+}
+
+/**
+ * Applies pending migrations. On PostgreSQL several processes may start at once, so they
+ * take turns on an advisory lock held by a connection of its own.
+ */
+export async function migrate(handle: DatabaseHandle): Promise<void> {
+  const config = { migrationsFolder: MIGRATIONS_DIR };
+  if (handle.kind === "pglite") {
+    await migratePglite(handle.db as never, config);
+    return;
+  }
+  const pool = handle.pool;
+  if (!pool) throw new Error("assertion: a postgres handle has a pool");
+  const lockClient = await pool.connect();
+  try {
+    await lockClient.query("select pg_advisory_lock($1)", [MIGRATION_LOCK_KEY]);
+    await migratePg(handle.db as never, config);
+  } finally {
+    await lockClient.query("select pg_advisory_unlock($1)", [MIGRATION_LOCK_KEY]).catch(() => {});
+    lockClient.release();
+  }
+}

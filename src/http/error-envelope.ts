@@ -1,0 +1,29 @@
+import type { Context } from "hono";
+import { HTTPException } from "hono/http-exception";
+import type { ZodError } from "zod";
+import { AppError, type ErrorCode } from "../errors/app-error.js";
+import type { AppEnv } from "./context.js";
+
+export function envelope(c: Context<AppEnv>, code: ErrorCode, message: string, status: number): Response {
+  return c.json({ error: { code, message, request_id: c.get("requestId") } }, status as 400);
+}
+
+/** "amount: must be whole cents (at most 2 decimals)": the first problem, named by its field. */
+export function describeZodError(error: ZodError): string {
+  const issue = error.issues[0];
+  if (!issue) return "invalid request";
+  const path = issue.path.map(String).join(".");
+  return path ? `${path}: ${issue.message}` : issue.message;
+}
+
+/** The one place an exception becomes an HTTP answer. */
+export function handleError(error: unknown, c: Context<AppEnv>): Response {
+  if (error instanceof AppError) return envelope(c, error.code, error.message, error.status);
+  if (error instanceof HTTPException && error.status < 500) {
+    // Hono's own refusals, e.g. a body that is not JSON.
+    return envelope(c, "invalid_request", error.message || "invalid request", 400);
+  }
+  // A bug: log it with the request id (never the body, which may carry card data).
+  console.error(`[${c.get("requestId")}] ${c.req.method} ${c.req.path} failed:`, error);
+  return envelope(c, "internal_error", "internal error; the request id identifies it in the logs", 500);
+}

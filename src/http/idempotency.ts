@@ -1,0 +1,100 @@
+import { createHash } from "node:crypto";
+import type { Context } from "hono";
+import { sql } from "drizzle-orm";
+import { inTransaction, queryRows, type Tx } from "../db/database.js";
+import { AppError, invalid } from "../errors/app-error.js";
+import type { AppEnv } from "./context.js";
+
+interface StoredResponse {
+  request_sha256_hex: string;
+  status_code: number;
+  response_body: unknown;
+}
+
+/** Thrown inside the transaction to roll it back when another request holds the key. */
+class KeyTakenMeanwhile extends Error {}
+
+function canonical(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(canonical);
+  if (value && typeof value === "object") {
+    return Object.fromEntries(
+      Object.keys(value)
+        .sort()
+        .map((k) => [k, canonical((value as Record<string, unknown>)[k])]),
+    );
+  }
+  return value;
+}
+
+async function requestFingerprint(c: Context<AppEnv>): Promise<string> {
+  const text = await c.req.text();
+  let body: unknown = text;
+  try {
+    body = text ? canonical(JSON.parse(text)) : null;
+  } catch {
+    // Not JSON: the raw text is the fingerprint.
+  }
+  return createHash("sha256").update(`${c.req.method} ${c.req.path}\n${JSON.stringify(body)}`).digest("hex");
+}
+
+function replay(c: Context<AppEnv>, stored: StoredResponse, fingerprint: string): Response {
+  if (stored.request_sha256_hex !== fingerprint) {
+    throw new AppError("idempotency_conflict", "this Idempotency-Key was already used with a different request");
+  }
+  c.header("Idempotent-Replayed", "true");
+  return c.json(stored.response_body as object, stored.status_code as 200);
+}
+
+/**
+ * Runs a POST's work in one transaction. With an `Idempotency-Key`, the key is claimed by the
+ * transaction's first statement and the response stored by its last, so the effect and its
+ * stored answer commit together: a crash between them cannot leave an effect that a retry
+ * would repeat. A concurrent request with the same key waits on the claim, then replays.
+ * Expected errors roll everything back, the claim too, so a failed request may be retried.
+ */
+export async function idempotent<T extends object>(
+  c: Context<AppEnv>,
+  status: 200 | 201,
+  work: (tx: Tx) => Promise<T>,
+): Promise<never> {
+  const { db } = c.get("deps");
+  const key = c.req.header("Idempotency-Key");
+  if (key === undefined) return c.json(await inTransaction(db, work), status) as never;
+  if (key.length === 0 || key.length > 255) throw invalid("Idempotency-Key must be 1 to 255 characters");
+
+  const principal = c.get("principal");
+  const scope = principal.kind === "admin" ? "admin" : principal.accountId;
+  const fingerprint = await requestFingerprint(c);
+  const find = async () =>
+    (await queryRows<StoredResponse>(
+      db,
+      sql`select request_sha256_hex, status_code, response_body from idempotency_keys
+          where principal = ${scope} and key = ${key}`,
+    ))[0];
+
+  const stored = await find();
+  if (stored) return replay(c, stored, fingerprint) as never;
+  try {
+    const body = await inTransaction(db, async (tx) => {
+      const claimed = await queryRows(
+        tx,
+        sql`insert into idempotency_keys (principal, key, request_sha256_hex, status_code, response_body)
+            values (${scope}, ${key}, ${fingerprint}, 0, '{}'::jsonb)
+            on conflict do nothing returning 1`,
+      );
+      if (claimed.length === 0) throw new KeyTakenMeanwhile();
+      const result = await work(tx);
+      await tx.execute(
+        sql`update idempotency_keys set status_code = ${status}, response_body = ${JSON.stringify(result)}::jsonb
+            where principal = ${scope} and key = ${key}`,
+      );
+      return result;
+    });
+    return c.json(body, status) as never;
+  } catch (error) {
+    if (!(error instanceof KeyTakenMeanwhile)) throw error;
+    const winner = await find();
+    if (!winner) throw new Error("assertion: a taken idempotency key has a stored response");
+    return replay(c, winner, fingerprint) as never;
+  }
+}

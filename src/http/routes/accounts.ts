@@ -1,0 +1,128 @@
+import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
+import { requireAdmin } from "../../accounts/access.js";
+import { createAccount, listSubaccounts, setWebWidget } from "../../accounts/accounts.js";
+import { createApiKey } from "../../accounts/api-keys.js";
+import { invalid } from "../../errors/app-error.js";
+import { authorizedAccount } from "../authorized-account.js";
+import type { AppEnv } from "../context.js";
+import { decodeCursor, encodeCursor } from "../cursor.js";
+import { idempotent } from "../idempotency.js";
+import { AccountOut, accountOut, ApiKeyOut, CreateAccountIn, PatchAccountIn } from "../schemas/accounts.js";
+import {
+  errorResponses,
+  IdempotencyHeader,
+  IdParam,
+  jsonBody,
+  jsonResponse,
+  listOf,
+  PageQuery,
+  security,
+} from "../schemas/common.js";
+
+export const accountRoutes = new OpenAPIHono<AppEnv>();
+
+accountRoutes.openapi(
+  createRoute({
+    method: "post",
+    path: "/v1/accounts",
+    tags: ["accounts"],
+    summary: "Create an account (operator)",
+    security,
+    request: { headers: IdempotencyHeader, body: jsonBody(CreateAccountIn) },
+    responses: { 201: jsonResponse(AccountOut, "The new account, with an empty wallet"), ...errorResponses },
+  }),
+  async (c) => {
+    requireAdmin(c.get("principal"));
+    const body = c.req.valid("json");
+    const { rates } = c.get("deps").config;
+    return idempotent(c, 201, async (tx) =>
+      accountOut(
+        await createAccount(tx, { name: body.name, type: body.type, parentId: body.parent_id, webWidget: body.web_widget }),
+        rates,
+      ),
+    );
+  },
+);
+
+accountRoutes.openapi(
+  createRoute({
+    method: "post",
+    path: "/v1/accounts/{id}/api-keys",
+    tags: ["accounts"],
+    summary: "Create an API key for an account (operator); the key is shown once",
+    security,
+    request: { params: IdParam, headers: IdempotencyHeader },
+    responses: { 201: jsonResponse(ApiKeyOut, "The key, shown this once"), ...errorResponses },
+  }),
+  async (c) => {
+    requireAdmin(c.get("principal"));
+    const { id } = c.req.valid("param");
+    await authorizedAccount(c, id, "read");
+    return idempotent(c, 201, async (tx) => {
+      const created = await createApiKey(tx, { role: "account", accountId: id });
+      return { id: created.id, account_id: id, key: created.key };
+    });
+  },
+);
+
+accountRoutes.openapi(
+  createRoute({
+    method: "get",
+    path: "/v1/accounts/{id}",
+    tags: ["accounts"],
+    summary: "An account with its balance, rate and minutes available",
+    security,
+    request: { params: IdParam },
+    responses: { 200: jsonResponse(AccountOut, "The account"), ...errorResponses },
+  }),
+  async (c) => {
+    const account = await authorizedAccount(c, c.req.valid("param").id, "read");
+    return c.json(accountOut(account, c.get("deps").config.rates), 200);
+  },
+);
+
+accountRoutes.openapi(
+  createRoute({
+    method: "patch",
+    path: "/v1/accounts/{id}",
+    tags: ["accounts"],
+    summary: "Turn the Web Widget on or off (changes the rate of later calls)",
+    security,
+    request: { params: IdParam, body: jsonBody(PatchAccountIn) },
+    responses: { 200: jsonResponse(AccountOut, "The account"), ...errorResponses },
+  }),
+  async (c) => {
+    const { id } = c.req.valid("param");
+    await authorizedAccount(c, id, "write");
+    const { db, config } = c.get("deps");
+    const account = await setWebWidget(db, id, c.req.valid("json").web_widget);
+    return c.json(accountOut(account, config.rates), 200);
+  },
+);
+
+accountRoutes.openapi(
+  createRoute({
+    method: "get",
+    path: "/v1/accounts/{id}/subaccounts",
+    tags: ["accounts"],
+    summary: "An agency's subaccounts (monitoring), newest first",
+    security,
+    request: { params: IdParam, query: PageQuery },
+    responses: { 200: jsonResponse(listOf(AccountOut), "A page of subaccounts"), ...errorResponses },
+  }),
+  async (c) => {
+    const agency = await authorizedAccount(c, c.req.valid("param").id, "read");
+    if (agency.type !== "agency") throw invalid("only an agency has subaccounts");
+    const { limit, cursor } = c.req.valid("query");
+    const { db, config } = c.get("deps");
+    const page = await listSubaccounts(db, agency.id, limit, decodeCursor(cursor, ["createdAt", "id"] as const));
+    return c.json(
+      {
+        data: page.accounts.map((a) => accountOut(a, config.rates)),
+        next_cursor: page.next ? encodeCursor(page.next) : null,
+      },
+      200,
+    );
+  },
+);
+

@@ -1,0 +1,77 @@
+import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
+import { requireAdmin } from "../../accounts/access.js";
+import { newId } from "../../ids/prefixed-id.js";
+import { listEntries, postEntry } from "../../ledger/ledger.js";
+import { invalid } from "../../errors/app-error.js";
+import { authorizedAccount } from "../authorized-account.js";
+import type { AppEnv } from "../context.js";
+import { decodeCursor, encodeCursor } from "../cursor.js";
+import { idempotent } from "../idempotency.js";
+import {
+  errorResponses,
+  IdempotencyHeader,
+  IdParam,
+  jsonBody,
+  jsonResponse,
+  listOf,
+  PageQuery,
+  security,
+} from "../schemas/common.js";
+import { AdjustmentIn, TransactionOut, transactionOut } from "../schemas/ledger.js";
+
+export const ledgerRoutes = new OpenAPIHono<AppEnv>();
+
+ledgerRoutes.openapi(
+  createRoute({
+    method: "post",
+    path: "/v1/accounts/{id}/adjustments",
+    tags: ["ledger"],
+    summary: "Credit or debit a wallet by hand (operator); a correction is a new entry",
+    security,
+    request: { params: IdParam, headers: IdempotencyHeader, body: jsonBody(AdjustmentIn) },
+    responses: { 201: jsonResponse(TransactionOut, "The ledger entry"), ...errorResponses },
+  }),
+  async (c) => {
+    requireAdmin(c.get("principal"));
+    const { id } = c.req.valid("param");
+    await authorizedAccount(c, id, "read");
+    const { amount, reason } = c.req.valid("json");
+    if (amount === 0n) throw invalid("amount: an adjustment must move money");
+    return idempotent(c, 201, async (tx) => {
+      const { entry } = await postEntry(tx, {
+        accountId: id,
+        type: "adjustment",
+        amountMicros: amount,
+        entryKey: `adjustment:${newId("txn")}`,
+        reason,
+      });
+      return transactionOut(entry);
+    });
+  },
+);
+
+ledgerRoutes.openapi(
+  createRoute({
+    method: "get",
+    path: "/v1/accounts/{id}/transactions",
+    tags: ["ledger"],
+    summary: "Ledger entries, newest first, with the balance after each",
+    security,
+    request: { params: IdParam, query: PageQuery },
+    responses: { 200: jsonResponse(listOf(TransactionOut), "A page of entries"), ...errorResponses },
+  }),
+  async (c) => {
+    const account = await authorizedAccount(c, c.req.valid("param").id, "read");
+    const { limit, cursor } = c.req.valid("query");
+    const position = decodeCursor(cursor, ["seq"] as const);
+    if (position && !/^\d{1,19}$/.test(position.seq)) throw invalid("cursor: not a cursor this API returned");
+    const page = await listEntries(c.get("deps").db, account.id, limit, position ? BigInt(position.seq) : undefined);
+    return c.json(
+      {
+        data: page.entries.map(transactionOut),
+        next_cursor: page.nextSeq === undefined ? null : encodeCursor({ seq: page.nextSeq.toString() }),
+      },
+      200,
+    );
+  },
+);

@@ -1,0 +1,54 @@
+import { z } from "@hono/zod-openapi";
+import type { Account } from "../../accounts/accounts.js";
+import { ratePerMinuteMicros } from "../../billing/pricing.js";
+import type { Config } from "../../config/config.js";
+import { formatMicros } from "../../money/micros.js";
+import { minutesAvailable } from "../../money/rating.js";
+import { Money } from "./money.js";
+
+export const AccountOut = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    type: z.enum(["user", "agency", "subaccount"]),
+    parent_id: z.string().nullable(),
+    web_widget: z.boolean(),
+    status: z.enum(["active", "paused"]),
+    balance: Money,
+    rate_per_minute: Money,
+    minutes_available: z.string().openapi({ example: "311.33", description: "balance ÷ current rate, 2 decimals, rounded down" }),
+    created_at: z.string(),
+  })
+  .openapi("Account");
+
+export function accountOut(account: Account, rates: Config["rates"]): z.infer<typeof AccountOut> {
+  const rate = ratePerMinuteMicros(rates, account.webWidget);
+  return {
+    id: account.id,
+    name: account.name,
+    type: account.type,
+    parent_id: account.parentId,
+    web_widget: account.webWidget,
+    status: account.status,
+    balance: formatMicros(account.balanceMicros),
+    rate_per_minute: formatMicros(rate),
+    minutes_available: minutesAvailable(account.balanceMicros, rate),
+    created_at: account.createdAt,
+  };
+}
+
+export const CreateAccountIn = z
+  .object({
+    name: z.string().trim().min(1).max(200),
+    type: z.enum(["user", "agency", "subaccount"]),
+    parent_id: z.string().max(100).optional(),
+    web_widget: z.boolean().optional(),
+  })
+  .strict()
+  .openapi("CreateAccount");
+
+export const PatchAccountIn = z.object({ web_widget: z.boolean() }).strict().openapi("PatchAccount");
+
+export const ApiKeyOut = z
+  .object({ id: z.string(), account_id: z.string(), key: z.string().openapi({ description: "shown once" }) })
+  .openapi("ApiKey");

@@ -1,0 +1,40 @@
+import { z } from "@hono/zod-openapi";
+import type { LedgerEntry } from "../../ledger/ledger.js";
+import { formatMicros } from "../../money/micros.js";
+import { Money, SignedAmountInput } from "./money.js";
+
+export const TransactionOut = z
+  .object({
+    id: z.string(),
+    account_id: z.string(),
+    type: z.enum(["usage", "recharge", "adjustment"]),
+    amount: Money.openapi({ description: "signed: credits positive, debits negative" }),
+    balance_after: Money,
+    call_id: z.string().nullable(),
+    recharge_id: z.string().nullable(),
+    reason: z.string().nullable(),
+    created_at: z.string(),
+  })
+  .openapi("Transaction");
+
+export function transactionOut(entry: LedgerEntry): z.infer<typeof TransactionOut> {
+  return {
+    id: entry.id,
+    account_id: entry.accountId,
+    type: entry.type,
+    amount: formatMicros(entry.amountMicros),
+    balance_after: formatMicros(entry.balanceAfterMicros),
+    call_id: entry.callId,
+    recharge_id: entry.rechargeId,
+    reason: entry.reason,
+    created_at: entry.createdAt,
+  };
+}
+
+export const AdjustmentIn = z
+  .object({
+    amount: SignedAmountInput,
+    reason: z.string().trim().min(1).max(500),
+  })
+  .strict()
+  .openapi("Adjustment");

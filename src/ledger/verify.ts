@@ -1,0 +1,92 @@
+import { sql } from "drizzle-orm";
+import { queryRows, type Database } from "../db/database.js";
+
+export interface Violation {
+  check: string;
+  accountId: string | null;
+  detail: string;
+}
+
+/**
+ * Checks the ledger invariants over the whole database and returns every violation found
+ * (an empty list means healthy). Read-only: it repairs nothing.
+ */
+export async function verifyLedger(db: Database): Promise<Violation[]> {
+  const violations: Violation[] = [];
+
+  const balances = await queryRows<{ account_id: string; balance_micros: bigint; sum_micros: bigint }>(
+    db,
+    sql`select w.account_id, w.balance_micros, coalesce(e.sum_micros, 0)::bigint as sum_micros
+        from wallets w
+        left join (select account_id, sum(amount_micros) as sum_micros from ledger_entries group by account_id) e
+          on e.account_id = w.account_id
+        where w.balance_micros <> coalesce(e.sum_micros, 0)
+        order by w.account_id`,
+  );
+  for (const row of balances) {
+    violations.push({
+      check: "balance_equals_entries",
+      accountId: row.account_id,
+      detail: `cached balance ${row.balance_micros} µUSD but entries sum to ${row.sum_micros} µUSD`,
+    });
+  }
+
+  // Entries on one wallet are serialised by its row lock, so in seq order each
+  // balance_after is the running sum of the amounts.
+  const chains = await queryRows<{ account_id: string; id: string; balance_after_micros: bigint; running_micros: bigint }>(
+    db,
+    sql`select account_id, id, balance_after_micros, running_micros from (
+          select account_id, id, balance_after_micros,
+                 sum(amount_micros) over (partition by account_id order by seq) as running_micros
+          from ledger_entries) t
+        where balance_after_micros <> running_micros
+        order by account_id limit 100`,
+  );
+  for (const row of chains) {
+    violations.push({
+      check: "balance_after_is_running_sum",
+      accountId: row.account_id,
+      detail: `entry ${row.id} says balance_after ${row.balance_after_micros} µUSD, running sum is ${row.running_micros} µUSD`,
+    });
+  }
+
+  const orphans = await queryRows<{ account_id: string }>(
+    db,
+    sql`select distinct e.account_id from ledger_entries e left join wallets w on w.account_id = e.account_id
+        where w.account_id is null`,
+  );
+  for (const row of orphans) {
+    violations.push({ check: "entries_have_wallet", accountId: row.account_id, detail: "entries without a wallet" });
+  }
+
+  const duplicates = await queryRows<{ entry_key: string; account_id: string; n: bigint }>(
+    db,
+    sql`select entry_key, min(account_id) as account_id, count(*) as n from ledger_entries
+        group by entry_key having count(*) > 1 limit 100`,
+  );
+  for (const row of duplicates) {
+    violations.push({
+      check: "entry_keys_unique",
+      accountId: row.account_id,
+      detail: `entry key ${row.entry_key} applied ${row.n} times`,
+    });
+  }
+
+  // 'O' = enabled in origin mode; 'D' = disabled; a missing row = dropped.
+  const triggers = await queryRows<{ tgname: string; tgenabled: string }>(
+    db,
+    sql`select tgname, tgenabled::text as tgenabled from pg_trigger
+        where tgrelid = 'ledger_entries'::regclass and not tgisinternal`,
+  );
+  for (const name of ["ledger_entries_append_only", "ledger_entries_no_truncate"]) {
+    const trigger = triggers.find((t) => t.tgname === name);
+    if (!trigger || trigger.tgenabled === "D") {
+      violations.push({
+        check: "append_only_trigger",
+        accountId: null,
+        detail: `trigger ${name} is ${trigger ? "disabled" : "missing"}`,
+      });
+    }
+  }
+  return violations;
+}

@@ -1,0 +1,115 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { sql } from "drizzle-orm";
+import { afterAll, describe, expect, it } from "vitest";
+import { createAccount } from "../../src/accounts/accounts.js";
+import { connect, migrate } from "../../src/db/connect.js";
+import { inTransaction, type Database, type DatabaseHandle } from "../../src/db/database.js";
+import { postEntry } from "../../src/ledger/ledger.js";
+import { verifyLedger } from "../../src/ledger/verify.js";
+import { usd } from "../../src/money/micros.js";
+import { onPostgres, testDatabase } from "../support/test-database.js";
+
+const cleanups: Array<() => Promise<void>> = [];
+afterAll(async () => {
+  for (const cleanup of cleanups.reverse()) await cleanup();
+});
+
+/** A database the CLI can open from another process: the test's PostgreSQL database, or a PGlite directory. */
+async function databaseForCli(): Promise<{ handle: DatabaseHandle; env: Record<string, string> }> {
+  if (onPostgres) {
+    const db = await testDatabase();
+    cleanups.push(() => db.close());
+    return { handle: db, env: { DATABASE_URL: db.url! } };
+  }
+  const dir = mkdtempSync(join(tmpdir(), "prepaid-verify-"));
+  cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
+  const handle = await connect({ dataDir: dir });
+  await migrate(handle);
+  return { handle, env: { PREPAID_DATA_DIR: dir, DATABASE_URL: "" } };
+}
+
+function runVerify(env: Record<string, string>) {
+  const result = spawnSync(join(process.cwd(), "bin/prepaid"), ["verify"], {
+    env: { ...process.env, ...env },
+    encoding: "utf8",
+    timeout: 60_000,
+  });
+  return { code: result.status, output: `${result.stdout}${result.stderr}` };
+}
+
+async function seed(db: Database): Promise<string> {
+  return inTransaction(db, async (tx) => {
+    const account = await createAccount(tx, { name: "verify me", type: "user" });
+    await postEntry(tx, { accountId: account.id, type: "adjustment", amountMicros: usd(20), entryKey: `v1-${account.id}` });
+    await postEntry(tx, { accountId: account.id, type: "usage", amountMicros: -usd(3), entryKey: `v2-${account.id}` });
+    return account.id;
+  });
+}
+
+describe("prepaid verify", () => {
+  it("passes on a healthy database and fails, naming the account, when a balance is broken behind the trigger's back", async () => {
+    const { handle, env } = await databaseForCli();
+    const healthy = await seed(handle.db);
+    const broken = await seed(handle.db);
+    expect(await verifyLedger(handle.db)).toEqual([]);
+
+    // A PGlite directory has one user at a time: close it while the CLI runs.
+    const pauseForCli = async <T>(fn: () => T): Promise<T> => {
+      if (handle.kind === "pglite") await handle.close();
+      return fn();
+    };
+
+    const ok = await pauseForCli(() => runVerify(env));
+    expect(ok.output).toContain("verify: ok");
+    expect(ok.code).toBe(0);
+
+    const reopened = handle.kind === "pglite" ? await connect({ dataDir: env.PREPAID_DATA_DIR }) : handle;
+    // Deliberate corruption: with the append-only trigger disabled, delete one entry.
+    await inTransaction(reopened.db, async (tx) => {
+      await tx.execute(sql`alter table ledger_entries disable trigger ledger_entries_append_only`);
+      await tx.execute(sql`delete from ledger_entries where entry_key = ${`v2-${broken}`}`);
+      await tx.execute(sql`alter table ledger_entries enable trigger ledger_entries_append_only`);
+    });
+    const violations = await verifyLedger(reopened.db);
+    expect(violations.map((v) => v.accountId)).toContain(broken);
+    expect(violations.map((v) => v.accountId)).not.toContain(healthy);
+    if (reopened.kind === "pglite") await reopened.close();
+
+    const failed = runVerify(env);
+    expect(failed.code).toBe(1);
+    expect(failed.output).toContain(`balance_equals_entries ${broken}`);
+    expect(failed.output).not.toContain(healthy);
+    if (handle.kind === "pglite") cleanups.push(async () => {});
+  }, 120_000);
+
+  it("fails when the append-only trigger is disabled", async () => {
+    const db = await testDatabase();
+    try {
+      await seed(db.db);
+      await db.db.execute(sql`alter table ledger_entries disable trigger ledger_entries_append_only`);
+      const violations = await verifyLedger(db.db);
+      expect(violations).toEqual([
+        { check: "append_only_trigger", accountId: null, detail: "trigger ledger_entries_append_only is disabled" },
+      ]);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it("fails when a cached balance is changed directly", async () => {
+    const db = await testDatabase();
+    try {
+      const id = await seed(db.db);
+      await db.db.execute(sql`update wallets set balance_micros = balance_micros + 1 where account_id = ${id}`);
+      const violations = await verifyLedger(db.db);
+      expect(violations).toEqual([
+        { check: "balance_equals_entries", accountId: id, detail: "cached balance 17000001 µUSD but entries sum to 17000000 µUSD" },
+      ]);
+    } finally {
+      await db.close();
+    }
+  });
+});

@@ -1,0 +1,74 @@
+import { loadConfig, type Config } from "../../src/config/config.js";
+import { generateKey } from "../../src/accounts/api-keys.js";
+import { startServer, type RunningServer } from "../../src/http/server.js";
+import { testDatabase, type TestDatabase } from "./test-database.js";
+
+export interface ApiResponse<T = any> {
+  status: number;
+  body: T;
+  headers: Headers;
+}
+
+export interface RequestOptions {
+  key?: string | undefined;
+  body?: unknown;
+  /** Sent as is, for malformed JSON and number forms JSON.stringify cannot produce (1e3). */
+  rawBody?: string;
+  headers?: Record<string, string>;
+}
+
+/** A running prepaid HTTP server on its own test database, and a small client for it. */
+export interface TestApp {
+  db: TestDatabase;
+  server: RunningServer;
+  config: Config;
+  adminKey: string;
+  request<T = any>(method: string, path: string, options?: RequestOptions): Promise<ApiResponse<T>>;
+  /** Creates an account through the API and an API key for it. */
+  createAccount(input: Record<string, unknown>): Promise<{ id: string; key: string; account: any }>;
+  close(): Promise<void>;
+}
+
+export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+  const db = await testDatabase();
+  const adminKey = generateKey();
+  const config = loadConfig({ PREPAID_ADMIN_KEY: adminKey, ...env });
+  const server = await startServer({ db: db.db, config }, 0);
+
+  const request = async <T = any>(method: string, path: string, options: RequestOptions = {}): Promise<ApiResponse<T>> => {
+    const headers: Record<string, string> = { ...options.headers };
+    if (options.key !== undefined) headers.Authorization = `Bearer ${options.key}`;
+    let body: string | undefined = options.rawBody;
+    if (body === undefined && options.body !== undefined) body = JSON.stringify(options.body);
+    if (body !== undefined) headers["Content-Type"] = "application/json";
+    const response = await fetch(`${server.url}${path}`, { method, headers, body });
+    const text = await response.text();
+    let parsed: unknown = text;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      // Not JSON (metrics): the text itself.
+    }
+    return { status: response.status, body: parsed as T, headers: response.headers };
+  };
+
+  const app: TestApp = {
+    db,
+    server,
+    config,
+    adminKey,
+    request,
+    async createAccount(input) {
+      const created = await request("POST", "/v1/accounts", { key: adminKey, body: input });
+      if (created.status !== 201) throw new Error(`create account: ${created.status} ${JSON.stringify(created.body)}`);
+      const key = await request("POST", `/v1/accounts/${created.body.id}/api-keys`, { key: adminKey });
+      if (key.status !== 201) throw new Error(`create key: ${key.status} ${JSON.stringify(key.body)}`);
+      return { id: created.body.id, key: key.body.key, account: created.body };
+    },
+    async close() {
+      await server.close();
+      await db.close();
+    },
+  };
+  return app;
+}
