@@ -2,12 +2,13 @@ import { ensureAdminKey } from "./accounts/admin-key.js";
 import { loadConfig, type Config } from "./config/config.js";
 import { connect, migrate } from "./db/connect.js";
 import type { DatabaseHandle } from "./db/database.js";
-import { startServer } from "./http/server.js";
 import { verifyLedger } from "./ledger/verify.js";
+import { startService } from "./service.js";
 
 const USAGE = `usage: prepaid <command>
 
   serve     migrate, then run the API (and the dashboard and worker) on $PORT
+  worker    run only the recharge worker (several may share one PostgreSQL)
   migrate   apply pending database migrations and exit
   verify    check the ledger invariants; exits 1 and names the accounts when one fails
 
@@ -28,7 +29,13 @@ function describeDatabase(config: Config): string {
 async function serve(config: Config): Promise<void> {
   const handle = await open(config);
   const generatedAdminKey = await ensureAdminKey(handle.db, config.adminKey);
-  const server = await startServer({ db: handle.db, config }, config.port, process.env.HOST ?? "127.0.0.1");
+  const service = await startService(handle.db, config, {
+    http: true,
+    worker: config.inProcessWorker,
+    hostname: process.env.HOST ?? "127.0.0.1",
+    crashAfterCharge: process.env.PREPAID_FAULT === "crash_after_charge",
+  });
+  const server = service.server!;
   console.log(`prepaid listening on ${server.url}`);
   console.log(`  database: ${describeDatabase(config)}`);
   console.log(`  payments: ${config.payments}`);
@@ -38,12 +45,29 @@ async function serve(config: Config): Promise<void> {
   }
   const stop = async (signal: string) => {
     console.log(`${signal}: shutting down`);
-    await server.close();
+    await service.stop();
     await handle.close();
     process.exit(0);
   };
   process.once("SIGINT", () => void stop("SIGINT"));
   process.once("SIGTERM", () => void stop("SIGTERM"));
+}
+
+async function worker(config: Config): Promise<void> {
+  const handle = await open(config);
+  const service = await startService(handle.db, config, {
+    http: false,
+    worker: true,
+    crashAfterCharge: process.env.PREPAID_FAULT === "crash_after_charge",
+  });
+  console.log(`prepaid worker running on ${describeDatabase(config)}`);
+  const stop = async () => {
+    await service.stop();
+    await handle.close();
+    process.exit(0);
+  };
+  process.once("SIGINT", () => void stop());
+  process.once("SIGTERM", () => void stop());
 }
 
 async function verify(config: Config): Promise<number> {
@@ -68,6 +92,9 @@ async function main(argv: string[]): Promise<number> {
     case "serve":
       await serve(config);
       return -1; // keeps running
+    case "worker":
+      await worker(config);
+      return -1;
     case "migrate": {
       const handle = await open(config);
       await handle.close();

@@ -1,5 +1,6 @@
 import { parseConfigMicros } from "../money/parse.js";
-import type { Micros } from "../money/micros.js";
+import { usd, type Micros } from "../money/micros.js";
+import { parseDurationsMs } from "./durations.js";
 
 export interface Config {
   port: number;
@@ -9,25 +10,64 @@ export interface Config {
   payments: "sandbox" | "stripe";
   /** Rate table (operator configuration): $0.16/min with the Web Widget, $0.18/min without. */
   rates: { withWidgetMicros: Micros; withoutWidgetMicros: Micros };
+  /** Operator limits on Auto-Recharge settings and charges (DESIGN §1). */
+  limits: {
+    thresholdMinMicros: Micros;
+    thresholdMaxMicros: Micros;
+    amountMinMicros: Micros;
+    amountMaxMicros: Micros;
+    maxAutomaticChargesPer24h: number;
+  };
+  /** Backoff of soft-failed recharges; its length is the number of retries. */
+  retryDelaysMs: number[];
+  sandboxDelayMs: number;
+  /** How long a worker owns a charge it started before another may resume it. */
+  chargeLeaseMs: number;
+  /** How long the worker waits for the gateway before the outcome counts as unknown. */
+  gatewayTimeoutMs: number;
+  workerPollMs: number;
+  /** Run the recharge worker inside `serve` (set false to run `prepaid worker` apart). */
+  inProcessWorker: boolean;
+}
+
+function integerEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isSafeInteger(value) || value < 0) throw new Error(`${name} must be a non-negative integer, not ${raw}`);
+  return value;
 }
 
 /** Reads the environment once at start; a bad value stops the process with its name. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const port = Number(env.PORT ?? "3000");
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT is not a port: ${env.PORT}`);
-  const payments = env.PREPAID_PAYMENTS ?? "sandbox";
+  const port = integerEnv(env, "PORT", 3000);
+  if (port > 65535) throw new Error(`PORT is not a port: ${env.PORT}`);
+  const payments = env.PREPAID_PAYMENTS || "sandbox";
   if (payments !== "sandbox" && payments !== "stripe") {
     throw new Error(`PREPAID_PAYMENTS must be sandbox or stripe, not ${payments}`);
   }
   return {
     port,
-    dataDir: env.PREPAID_DATA_DIR ?? "./data",
+    dataDir: env.PREPAID_DATA_DIR || "./data",
     databaseUrl: env.DATABASE_URL || undefined,
     adminKey: env.PREPAID_ADMIN_KEY || undefined,
     payments,
     rates: {
-      withWidgetMicros: parseConfigMicros(env.PREPAID_RATE_WITH_WIDGET ?? "0.16"),
-      withoutWidgetMicros: parseConfigMicros(env.PREPAID_RATE_WITHOUT_WIDGET ?? "0.18"),
+      withWidgetMicros: parseConfigMicros(env.PREPAID_RATE_WITH_WIDGET || "0.16"),
+      withoutWidgetMicros: parseConfigMicros(env.PREPAID_RATE_WITHOUT_WIDGET || "0.18"),
     },
+    limits: {
+      thresholdMinMicros: 0n,
+      thresholdMaxMicros: usd(10_000),
+      amountMinMicros: usd(5),
+      amountMaxMicros: usd(10_000),
+      maxAutomaticChargesPer24h: integerEnv(env, "PREPAID_MAX_AUTO_CHARGES_PER_DAY", 20),
+    },
+    retryDelaysMs: parseDurationsMs(env.PREPAID_RETRY_DELAYS || "1m,5m,30m,2h"),
+    sandboxDelayMs: integerEnv(env, "PREPAID_SANDBOX_DELAY_MS", 0),
+    chargeLeaseMs: integerEnv(env, "PREPAID_CHARGE_LEASE_MS", 60_000),
+    gatewayTimeoutMs: integerEnv(env, "PREPAID_GATEWAY_TIMEOUT_MS", 30_000),
+    workerPollMs: integerEnv(env, "PREPAID_WORKER_POLL_MS", 250),
+    inProcessWorker: env.PREPAID_IN_PROCESS_WORKER !== "false",
   };
 }

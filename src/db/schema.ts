@@ -10,6 +10,7 @@ import {
   primaryKey,
   text,
   timestamp,
+  uniqueIndex,
 } from "drizzle-orm/pg-core";
 
 const createdAt = () => timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow();
@@ -63,6 +64,8 @@ export const ledgerEntries = pgTable(
     callId: text("call_id"),
     rechargeId: text("recharge_id"),
     reason: text("reason"),
+    // Usage entries: the seconds this entry bills, for the per-day usage summary.
+    seconds: integer("seconds"),
     createdAt: createdAt(),
   },
   (t) => [
@@ -104,3 +107,149 @@ export const idempotencyKeys = pgTable(
   },
   (t) => [primaryKey({ columns: [t.principal, t.key] })],
 );
+
+export const paymentMethods = pgTable(
+  "payment_methods",
+  {
+    id: text("id").primaryKey(),
+    accountId: text("account_id")
+      .notNull()
+      .references(() => accounts.id),
+    provider: text("provider", { enum: ["sandbox", "stripe"] }).notNull(),
+    // The provider's reference (a sandbox token or a Stripe pm_…): never the card number.
+    providerRef: text("provider_ref").notNull(),
+    brand: text("brand").notNull(),
+    last4: text("last4").notNull(),
+    expMonth: integer("exp_month").notNull(),
+    expYear: integer("exp_year").notNull(),
+    isDefault: boolean("is_default").notNull().default(false),
+    createdAt: createdAt(),
+    deletedAt: timestamp("deleted_at", { withTimezone: true, mode: "date" }),
+  },
+  (t) => [
+    index("payment_methods_account_idx").on(t.accountId),
+    uniqueIndex("payment_methods_one_default_idx")
+      .on(t.accountId)
+      .where(sql`${t.isDefault} and ${t.deletedAt} is null`),
+  ],
+);
+
+export const autoRechargeSettings = pgTable("auto_recharge_settings", {
+  accountId: text("account_id")
+    .primaryKey()
+    .references(() => accounts.id),
+  enabled: boolean("enabled").notNull().default(false),
+  thresholdMicros: micros("threshold_micros").notNull(),
+  amountMicros: micros("amount_micros").notNull(),
+  monthlyLimitMicros: micros("monthly_limit_micros"),
+  // Null: charge the account's default card.
+  paymentMethodId: text("payment_method_id").references(() => paymentMethods.id),
+  // Set by a hard failure; cleared only by a succeeded payment. While set, nothing is
+  // charged automatically on failing_payment_method_id.
+  failing: boolean("failing").notNull().default(false),
+  failingPaymentMethodId: text("failing_payment_method_id"),
+  failureCode: text("failure_code"),
+  failureMessage: text("failure_message"),
+  // Why the last automatic recharge was held back (daily count, monthly limit), so a
+  // limit is notified once, not on every debit.
+  limitReached: text("limit_reached", { enum: ["daily_count", "monthly_limit"] }),
+  updatedAt: timestamp("updated_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+});
+
+export const recharges = pgTable(
+  "recharges",
+  {
+    id: text("id").primaryKey(),
+    accountId: text("account_id")
+      .notNull()
+      .references(() => accounts.id),
+    trigger: text("trigger", { enum: ["auto", "threshold_sync", "manual", "retry"] }).notNull(),
+    amountMicros: micros("amount_micros").notNull(),
+    paymentMethodId: text("payment_method_id")
+      .notNull()
+      .references(() => paymentMethods.id),
+    status: text("status", { enum: ["pending", "processing", "succeeded", "failed"] }).notNull(),
+    attempts: integer("attempts").notNull().default(0),
+    nextAttemptAt: timestamp("next_attempt_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+    // A worker owns a processing recharge until then; after it, another may resume it.
+    leaseExpiresAt: timestamp("lease_expires_at", { withTimezone: true, mode: "date" }),
+    providerChargeId: text("provider_charge_id"),
+    failureCode: text("failure_code"),
+    failureMessage: text("failure_message"),
+    createdAt: createdAt(),
+    updatedAt: timestamp("updated_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+    settledAt: timestamp("settled_at", { withTimezone: true, mode: "date" }),
+  },
+  (t) => [
+    check("recharges_status_check", sql`${t.status} in ('pending', 'processing', 'succeeded', 'failed')`),
+    check("recharges_amount_check", sql`${t.amountMicros} > 0`),
+    // Exactly once: at most one recharge in flight per account, whatever races.
+    uniqueIndex("recharges_one_in_flight_idx")
+      .on(t.accountId)
+      .where(sql`${t.status} in ('pending', 'processing')`),
+    index("recharges_due_idx")
+      .on(t.nextAttemptAt)
+      .where(sql`${t.status} in ('pending', 'processing')`),
+    index("recharges_account_created_idx").on(t.accountId, t.createdAt.desc()),
+  ],
+);
+
+export const calls = pgTable(
+  "calls",
+  {
+    id: text("id").primaryKey(),
+    accountId: text("account_id")
+      .notNull()
+      .references(() => accounts.id),
+    // Fixed when the call starts: a later widget toggle affects later calls only.
+    ratePerMinuteMicros: micros("rate_per_minute_micros").notNull(),
+    billedSeconds: integer("billed_seconds").notNull().default(0),
+    billedMicros: micros("billed_micros").notNull().default(sql`0`),
+    status: text("status", { enum: ["active", "ended"] }).notNull().default("active"),
+    startedAt: timestamp("started_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+    endedAt: timestamp("ended_at", { withTimezone: true, mode: "date" }),
+  },
+  (t) => [index("calls_account_idx").on(t.accountId)],
+);
+
+/** The outbox: written in the transaction of the change it reports; read as the in-app feed. */
+export const notifications = pgTable(
+  "notifications",
+  {
+    seq: bigint("seq", { mode: "bigint" }).generatedAlwaysAsIdentity(),
+    id: text("id").primaryKey(),
+    // Whose feed it is in; subject_account_id is the account it is about (differs for an
+    // agency's copy of its subaccount's failure).
+    accountId: text("account_id")
+      .notNull()
+      .references(() => accounts.id),
+    subjectAccountId: text("subject_account_id")
+      .notNull()
+      .references(() => accounts.id),
+    type: text("type").notNull(),
+    message: text("message").notNull(),
+    data: jsonb("data").notNull(),
+    createdAt: createdAt(),
+    readAt: timestamp("read_at", { withTimezone: true, mode: "date" }),
+  },
+  (t) => [index("notifications_account_seq_idx").on(t.accountId, t.seq.desc())],
+);
+
+/** The sandbox provider's own records ("its side" of the card network), keyed like Stripe's. */
+export const sandboxCards = pgTable("sandbox_cards", {
+  token: text("token").primaryKey(),
+  behaviour: text("behaviour").notNull(),
+  createdAt: createdAt(),
+});
+
+export const sandboxCharges = pgTable("sandbox_charges", {
+  idempotencyKey: text("idempotency_key").primaryKey(),
+  chargeId: text("charge_id").notNull(),
+  cardToken: text("card_token").notNull(),
+  amountMicros: micros("amount_micros").notNull(),
+  status: text("status", { enum: ["succeeded", "failed"] }).notNull(),
+  failureCode: text("failure_code"),
+  attempts: integer("attempts").notNull().default(1),
+  createdAt: createdAt(),
+  updatedAt: timestamp("updated_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+});

@@ -8,6 +8,12 @@ import { Metrics } from "./metrics.js";
 import { accountRoutes } from "./routes/accounts.js";
 import { ledgerRoutes } from "./routes/ledger.js";
 import { systemRoutes } from "./routes/system.js";
+import { autoRechargeRoutes } from "./routes/auto-recharge.js";
+import { callRoutes } from "./routes/calls.js";
+import { notificationRoutes } from "./routes/notifications.js";
+import { paymentMethodRoutes } from "./routes/payment-methods.js";
+import { rechargeRoutes } from "./routes/recharges.js";
+import { usageRoutes } from "./routes/usage.js";
 
 /** Bodies larger than this are refused before parsing: the largest legitimate one is a 1000-event usage batch. */
 const MAX_BODY_BYTES = 1_000_000;
@@ -55,6 +61,12 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
 
   app.route("/", accountRoutes);
   app.route("/", ledgerRoutes);
+  app.route("/", paymentMethodRoutes);
+  app.route("/", autoRechargeRoutes);
+  app.route("/", rechargeRoutes);
+  app.route("/", callRoutes);
+  app.route("/", notificationRoutes);
+  app.route("/", usageRoutes);
 
   app.route("/", systemRoutes(metrics));
 

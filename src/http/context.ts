@@ -1,11 +1,16 @@
 import type { Principal } from "../accounts/api-keys.js";
 import type { Config } from "../config/config.js";
 import type { Database } from "../db/database.js";
+import type { PaymentGateway } from "../payments/gateway.js";
 
 /** What every request handler can reach: the process's dependencies and the caller. */
 export interface AppDeps {
   db: Database;
   config: Config;
+  gateway: PaymentGateway;
+  /** Tells the in-process worker a recharge was just committed (a no-op without one). */
+  nudgeWorker: () => void;
+  now: () => Date;
 }
 
 export type AppEnv = {

@@ -16,6 +16,8 @@ export interface NewEntry {
   callId?: string | null;
   rechargeId?: string | null;
   reason?: string | null;
+  /** Usage entries: the seconds billed by this entry. */
+  seconds?: number | null;
 }
 
 export interface LedgerEntry {
@@ -77,9 +79,9 @@ export async function postEntry(tx: Tx, entry: NewEntry): Promise<PostResult> {
           returning balance_micros
         )
         insert into ledger_entries
-          (id, account_id, type, amount_micros, balance_after_micros, entry_key, call_id, recharge_id, reason)
+          (id, account_id, type, amount_micros, balance_after_micros, entry_key, call_id, recharge_id, reason, seconds)
         select ${newId("txn")}, ${entry.accountId}, ${entry.type}, ${entry.amountMicros}, moved.balance_micros,
-               ${entry.entryKey}, ${entry.callId ?? null}, ${entry.rechargeId ?? null}, ${entry.reason ?? null}
+               ${entry.entryKey}, ${entry.callId ?? null}, ${entry.rechargeId ?? null}, ${entry.reason ?? null}, ${entry.seconds ?? null}
         from moved
         on conflict (entry_key) do nothing
         returning *`,

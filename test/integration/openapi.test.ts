@@ -25,7 +25,7 @@ describe("GET /openapi.json", () => {
     const documented = new Set(
       Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`)),
     );
-    const served = createApp({ db: app.db.db, config: app.config })
+    const served = createApp(app.deps)
       .routes.filter((r) => r.method !== "ALL")
       .map((r) => `${r.method} ${r.path.replace(/:(\w+)/g, "{$1}")}`);
     expect(served.length).toBeGreaterThan(8);

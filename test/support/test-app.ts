@@ -1,6 +1,9 @@
 import { loadConfig, type Config } from "../../src/config/config.js";
 import { generateKey } from "../../src/accounts/api-keys.js";
-import { startServer, type RunningServer } from "../../src/http/server.js";
+import type { RunningServer } from "../../src/http/server.js";
+import type { AppDeps } from "../../src/http/context.js";
+import type { RechargeWorker } from "../../src/billing/recharge-worker.js";
+import { startService } from "../../src/service.js";
 import { testDatabase, type TestDatabase } from "./test-database.js";
 
 export interface ApiResponse<T = any> {
@@ -21,6 +24,8 @@ export interface RequestOptions {
 export interface TestApp {
   db: TestDatabase;
   server: RunningServer;
+  deps: AppDeps;
+  worker: RechargeWorker | undefined;
   config: Config;
   adminKey: string;
   request<T = any>(method: string, path: string, options?: RequestOptions): Promise<ApiResponse<T>>;
@@ -29,11 +34,13 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+/** Starts the service (HTTP server and, unless `worker: false`, the in-process worker) on a fresh database. */
+export async function startTestApp(env: Record<string, string> = {}, options: { worker?: boolean } = {}): Promise<TestApp> {
   const db = await testDatabase();
   const adminKey = generateKey();
-  const config = loadConfig({ PREPAID_ADMIN_KEY: adminKey, ...env });
-  const server = await startServer({ db: db.db, config }, 0);
+  const config = loadConfig({ PREPAID_ADMIN_KEY: adminKey, PREPAID_WORKER_POLL_MS: "50", ...env });
+  const service = await startService(db.db, config, { http: true, worker: options.worker ?? true, port: 0 });
+  const server = service.server!;
 
   const request = async <T = any>(method: string, path: string, options: RequestOptions = {}): Promise<ApiResponse<T>> => {
     const headers: Record<string, string> = { ...options.headers };
@@ -55,6 +62,8 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
   const app: TestApp = {
     db,
     server,
+    deps: service.deps,
+    worker: service.worker,
     config,
     adminKey,
     request,
@@ -66,7 +75,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
       return { id: created.body.id, key: key.body.key, account: created.body };
     },
     async close() {
-      await server.close();
+      await service.stop();
       await db.close();
     },
   };

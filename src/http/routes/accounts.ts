@@ -7,7 +7,9 @@ import { authorizedAccount } from "../authorized-account.js";
 import type { AppEnv } from "../context.js";
 import { decodeCursor, encodeCursor } from "../cursor.js";
 import { idempotent } from "../idempotency.js";
-import { AccountOut, accountOut, ApiKeyOut, CreateAccountIn, PatchAccountIn } from "../schemas/accounts.js";
+import { AccountOut, ApiKeyOut, CreateAccountIn, PatchAccountIn } from "../schemas/accounts.js";
+import { viewAccount } from "../account-view.js";
+import { inTransaction } from "../../db/database.js";
 import {
   errorResponses,
   IdempotencyHeader,
@@ -34,11 +36,11 @@ accountRoutes.openapi(
   async (c) => {
     requireAdmin(c.get("principal"));
     const body = c.req.valid("json");
-    const { rates } = c.get("deps").config;
     return idempotent(c, 201, async (tx) =>
-      accountOut(
+      viewAccount(
+        tx,
+        c.get("deps"),
         await createAccount(tx, { name: body.name, type: body.type, parentId: body.parent_id, webWidget: body.web_widget }),
-        rates,
       ),
     );
   },
@@ -77,7 +79,7 @@ accountRoutes.openapi(
   }),
   async (c) => {
     const account = await authorizedAccount(c, c.req.valid("param").id, "read");
-    return c.json(accountOut(account, c.get("deps").config.rates), 200);
+    return c.json(await viewAccount(c.get("deps").db, c.get("deps"), account), 200);
   },
 );
 
@@ -94,9 +96,9 @@ accountRoutes.openapi(
   async (c) => {
     const { id } = c.req.valid("param");
     await authorizedAccount(c, id, "write");
-    const { db, config } = c.get("deps");
-    const account = await setWebWidget(db, id, c.req.valid("json").web_widget);
-    return c.json(accountOut(account, config.rates), 200);
+    const deps = c.get("deps");
+    const view = await inTransaction(deps.db, async (tx) => viewAccount(tx, deps, await setWebWidget(tx, deps.config, id, c.req.valid("json").web_widget)));
+    return c.json(view, 200);
   },
 );
 
@@ -114,11 +116,11 @@ accountRoutes.openapi(
     const agency = await authorizedAccount(c, c.req.valid("param").id, "read");
     if (agency.type !== "agency") throw invalid("only an agency has subaccounts");
     const { limit, cursor } = c.req.valid("query");
-    const { db, config } = c.get("deps");
-    const page = await listSubaccounts(db, agency.id, limit, decodeCursor(cursor, ["createdAt", "id"] as const));
+    const deps = c.get("deps");
+    const page = await listSubaccounts(deps.db, agency.id, limit, decodeCursor(cursor, ["createdAt", "id"] as const));
     return c.json(
       {
-        data: page.accounts.map((a) => accountOut(a, config.rates)),
+        data: await Promise.all(page.accounts.map((a) => viewAccount(deps.db, deps, a))),
         next_cursor: page.next ? encodeCursor(page.next) : null,
       },
       200,

@@ -2,6 +2,7 @@ import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import { requireAdmin } from "../../accounts/access.js";
 import { newId } from "../../ids/prefixed-id.js";
 import { listEntries, postEntry } from "../../ledger/ledger.js";
+import { afterBalanceChange } from "../../billing/auto-recharge.js";
 import { invalid } from "../../errors/app-error.js";
 import { authorizedAccount } from "../authorized-account.js";
 import type { AppEnv } from "../context.js";
@@ -37,7 +38,8 @@ ledgerRoutes.openapi(
     await authorizedAccount(c, id, "read");
     const { amount, reason } = c.req.valid("json");
     if (amount === 0n) throw invalid("amount: an adjustment must move money");
-    return idempotent(c, 201, async (tx) => {
+    const deps = c.get("deps");
+    const response = await idempotent(c, 201, async (tx) => {
       const { entry } = await postEntry(tx, {
         accountId: id,
         type: "adjustment",
@@ -45,8 +47,12 @@ ledgerRoutes.openapi(
         entryKey: `adjustment:${newId("txn")}`,
         reason,
       });
+      // A manual debit is a debit like usage: it may cross the threshold or pause the account.
+      await afterBalanceChange(tx, deps.config, id, entry.balanceAfterMicros - amount, deps.now());
       return transactionOut(entry);
     });
+    deps.nudgeWorker();
+    return response;
   },
 );
 

@@ -1,9 +1,9 @@
 import { z } from "@hono/zod-openapi";
 import type { Account } from "../../accounts/accounts.js";
-import { ratePerMinuteMicros } from "../../billing/pricing.js";
-import type { Config } from "../../config/config.js";
+import type { WalletState } from "../../billing/wallet-state.js";
 import { formatMicros } from "../../money/micros.js";
 import { minutesAvailable } from "../../money/rating.js";
+import { AutoRechargeOut, autoRechargeOut } from "./billing.js";
 import { Money } from "./money.js";
 
 export const AccountOut = z
@@ -17,22 +17,25 @@ export const AccountOut = z
     balance: Money,
     rate_per_minute: Money,
     minutes_available: z.string().openapi({ example: "311.33", description: "balance ÷ current rate, 2 decimals, rounded down" }),
+    auto_recharge: AutoRechargeOut,
     created_at: z.string(),
   })
   .openapi("Account");
 
-export function accountOut(account: Account, rates: Config["rates"]): z.infer<typeof AccountOut> {
-  const rate = ratePerMinuteMicros(rates, account.webWidget);
+/** The account as the API shows it; `state` is its wallet state read in the same request. */
+export function accountOut(account: Account, state: WalletState): z.infer<typeof AccountOut> {
+  const rate = state.ratePerMinuteMicros;
   return {
     id: account.id,
     name: account.name,
     type: account.type,
     parent_id: account.parentId,
     web_widget: account.webWidget,
-    status: account.status,
-    balance: formatMicros(account.balanceMicros),
+    status: state.status,
+    balance: formatMicros(state.balanceMicros),
     rate_per_minute: formatMicros(rate),
-    minutes_available: minutesAvailable(account.balanceMicros, rate),
+    minutes_available: minutesAvailable(state.balanceMicros, rate),
+    auto_recharge: autoRechargeOut(state),
     created_at: account.createdAt,
   };
 }

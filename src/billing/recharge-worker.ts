@@ -1,0 +1,162 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import { sql } from "drizzle-orm";
+import type { Config } from "../config/config.js";
+import { inTransaction, queryRows, type Database } from "../db/database.js";
+import { classifyFailure } from "../payments/decline.js";
+import type { ChargeOutcome, PaymentGateway } from "../payments/gateway.js";
+import { scheduleRetry, settleFailed, settleSucceeded } from "./settle.js";
+
+interface Claimed {
+  id: string;
+  account_id: string;
+  amount_micros: bigint;
+  attempts: number;
+  provider_ref: string;
+}
+
+export interface WorkerOptions {
+  /** At most this many charges at once per worker. */
+  batchSize?: number;
+  /** Fault injection for the crash tests: die right after the provider charged, before crediting. */
+  crashAfterCharge?: boolean;
+}
+
+/**
+ * Charges due recharges. Each one is claimed in a short transaction (FOR UPDATE SKIP LOCKED,
+ * so several processes share the work) and leased; the provider is called outside any
+ * transaction with the recharge id as idempotency key; the outcome is settled in a second
+ * transaction. A crash between the two leaves a processing row whose lease expires; the
+ * next claim looks the key up at the provider before charging again, so nothing is charged
+ * twice and a succeeded charge is credited once.
+ */
+export class RechargeWorker {
+  private running = false;
+  private loop: Promise<void> | undefined;
+  private wake: (() => void) | undefined;
+
+  constructor(
+    private readonly db: Database,
+    private readonly config: Config,
+    private readonly gateway: PaymentGateway,
+    private readonly options: WorkerOptions = {},
+  ) {}
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    await this.loop;
+  }
+
+  /** Something was just committed for us: look now instead of at the next poll. */
+  nudge(): void {
+    this.wake?.();
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      let worked = 0;
+      try {
+        worked = await this.runOnce();
+      } catch (error) {
+        console.error("recharge worker: pass failed, will retry:", error instanceof Error ? error.message : error);
+        await sleep(this.config.workerPollMs);
+      }
+      if (worked === 0 && this.running) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, this.config.workerPollMs);
+          this.wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        this.wake = undefined;
+      }
+    }
+  }
+
+  /** Claims and processes one batch of due recharges; returns how many. */
+  async runOnce(): Promise<number> {
+    const claimed = await this.claim();
+    await Promise.all(claimed.map((r) => this.process(r)));
+    return claimed.length;
+  }
+
+  private async claim(): Promise<Claimed[]> {
+    const leaseSeconds = this.config.chargeLeaseMs / 1000;
+    return inTransaction(this.db, (tx) =>
+      queryRows<Claimed>(
+        tx,
+        sql`with due as (
+              select id from recharges
+              where (status = 'pending' and next_attempt_at <= now())
+                 or (status = 'processing' and lease_expires_at < now())
+              order by next_attempt_at
+              for update skip locked
+              limit ${this.options.batchSize ?? 8}
+            ), claimed as (
+              update recharges r
+              set status = 'processing', attempts = r.attempts + 1, updated_at = now(),
+                  lease_expires_at = now() + make_interval(secs => ${leaseSeconds})
+              from due where r.id = due.id
+              returning r.id, r.account_id, r.amount_micros, r.attempts, r.payment_method_id
+            )
+            select c.id, c.account_id, c.amount_micros, c.attempts, pm.provider_ref
+            from claimed c join payment_methods pm on pm.id = c.payment_method_id`,
+      ),
+    );
+  }
+
+  private async withTimeout(work: () => Promise<ChargeOutcome | undefined>): Promise<ChargeOutcome | undefined> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<ChargeOutcome>((resolve) => {
+      timer = setTimeout(
+        () => resolve({ status: "failed", code: "timeout", message: `no answer from the provider in ${this.config.gatewayTimeoutMs} ms` }),
+        this.config.gatewayTimeoutMs,
+      );
+    });
+    try {
+      return await Promise.race([work(), timeout]);
+    } catch (error) {
+      // Refused connections, resets: we do not know whether it charged, so it is soft.
+      return { status: "failed", code: "network_error", message: error instanceof Error ? error.message : String(error) };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async process(recharge: Claimed): Promise<void> {
+    const attempt = Number(recharge.attempts);
+    const key = recharge.id;
+    // An earlier attempt may have charged without our hearing of it: ask before charging.
+    let outcome = attempt > 1 ? await this.withTimeout(() => this.gateway.lookup(key)) : undefined;
+    const known = outcome && (outcome.status === "succeeded" || classifyFailure(outcome.code) === "hard");
+    if (!known) {
+      outcome = await this.withTimeout(() =>
+        this.gateway.charge({
+          idempotencyKey: key,
+          amountMicros: BigInt(recharge.amount_micros),
+          providerRef: recharge.provider_ref,
+          accountId: recharge.account_id,
+        }),
+      );
+    }
+    if (!outcome) throw new Error("assertion: a charge has an outcome");
+    if (this.options.crashAfterCharge && outcome.status === "succeeded") process.kill(process.pid, "SIGKILL");
+
+    const { config } = this;
+    await inTransaction(this.db, async (tx) => {
+      if (outcome.status === "succeeded") return settleSucceeded(tx, config, recharge.id, attempt, outcome.chargeId);
+      const retriesLeft = attempt <= config.retryDelaysMs.length;
+      if (classifyFailure(outcome.code) === "soft" && retriesLeft) {
+        return scheduleRetry(tx, recharge.id, attempt, outcome.code, config.retryDelaysMs[attempt - 1]!);
+      }
+      return settleFailed(tx, config, recharge.id, attempt, outcome.code, outcome.message);
+    });
+  }
+}

@@ -1,0 +1,134 @@
+import { sql } from "drizzle-orm";
+import type { Config } from "../config/config.js";
+import { queryRows, type Tx } from "../db/database.js";
+import { postEntry } from "../ledger/ledger.js";
+import { formatCents, formatMicros } from "../money/micros.js";
+import { minutesAvailable } from "../money/rating.js";
+import { notify } from "../notifications/notify.js";
+import { failureAdvice } from "../payments/decline.js";
+import { reconcileStatus } from "./account-status.js";
+import { afterBalanceChange } from "./auto-recharge.js";
+import { rechargeFromRow, type Recharge, type RechargeRow } from "./recharges.js";
+import { loadWalletState } from "./wallet-state.js";
+
+/**
+ * Locks a recharge this worker still owns: processing, on the attempt it claimed. Another
+ * worker that took over after our lease expired has bumped `attempts`, and settles it.
+ */
+async function lockOwned(tx: Tx, rechargeId: string, attempt: number): Promise<Recharge | undefined> {
+  const [row] = await queryRows<RechargeRow>(
+    tx,
+    sql`select * from recharges where id = ${rechargeId} and status = 'processing' and attempts = ${attempt} for update`,
+  );
+  return row ? rechargeFromRow(row) : undefined;
+}
+
+const cardLabel = async (tx: Tx, paymentMethodId: string) => {
+  const [card] = await queryRows<{ brand: string; last4: string }>(
+    tx,
+    sql`select brand, last4 from payment_methods where id = ${paymentMethodId}`,
+  );
+  return card ? `${card.brand[0]!.toUpperCase()}${card.brand.slice(1)} •••• ${card.last4}` : "your card";
+};
+
+/**
+ * A charge succeeded: credit the wallet exactly once (the entry key is the recharge id),
+ * close the recharge, clear a failing Auto-Recharge, send the receipt, and unpause.
+ * Lock order: the recharge, then the wallet (postEntry), then the recharge is updated.
+ */
+export async function settleSucceeded(tx: Tx, config: Config, rechargeId: string, attempt: number, chargeId: string): Promise<boolean> {
+  const recharge = await lockOwned(tx, rechargeId, attempt);
+  if (!recharge) return false;
+  const { entry } = await postEntry(tx, {
+    accountId: recharge.accountId,
+    type: "recharge",
+    amountMicros: recharge.amountMicros,
+    entryKey: `recharge:${recharge.id}`,
+    rechargeId: recharge.id,
+    reason: `${recharge.trigger} recharge`,
+  });
+  await tx.execute(
+    sql`update recharges set status = 'succeeded', provider_charge_id = ${chargeId}, failure_code = null, failure_message = null,
+          settled_at = now(), updated_at = now(), lease_expires_at = null
+        where id = ${recharge.id}`,
+  );
+  await tx.execute(
+    sql`update auto_recharge_settings
+        set failing = false, failing_payment_method_id = null, failure_code = null, failure_message = null, updated_at = now()
+        where account_id = ${recharge.accountId} and failing`,
+  );
+  const { state } = await afterBalanceChange(tx, config, recharge.accountId, entry.balanceAfterMicros - recharge.amountMicros, new Date());
+  await notify(tx, {
+    accountId: recharge.accountId,
+    agencyId: state.agencyId,
+    type: "recharge.succeeded",
+    message:
+      `Receipt: $${formatCents(recharge.amountMicros)} charged to ${await cardLabel(tx, recharge.paymentMethodId)}. ` +
+      `New balance $${formatMicros(entry.balanceAfterMicros)} (≈ ${minutesAvailable(entry.balanceAfterMicros, state.ratePerMinuteMicros)} minutes at $${formatMicros(state.ratePerMinuteMicros)}/min).`,
+    data: {
+      recharge_id: recharge.id,
+      amount: formatCents(recharge.amountMicros),
+      balance: formatMicros(entry.balanceAfterMicros),
+      trigger: recharge.trigger,
+      payment_method_id: recharge.paymentMethodId,
+    },
+  });
+  return true;
+}
+
+/**
+ * A charge failed for good (a hard decline, or a soft failure out of retries): close the
+ * recharge, mark Auto-Recharge failing on that card (automatic charges only), tell the user
+ * why and what to do, and pause the account if its balance no longer covers a minute.
+ */
+export async function settleFailed(tx: Tx, config: Config, rechargeId: string, attempt: number, code: string, providerMessage: string): Promise<boolean> {
+  const recharge = await lockOwned(tx, rechargeId, attempt);
+  if (!recharge) return false;
+  const before = await loadWalletState(tx, config.rates, recharge.accountId, { lock: true });
+  if (!before) throw new Error("assertion: a recharge's account exists");
+  const advice = failureAdvice(code);
+  await tx.execute(
+    sql`update recharges set status = 'failed', failure_code = ${code}, failure_message = ${advice.message},
+          settled_at = now(), updated_at = now(), lease_expires_at = null
+        where id = ${recharge.id}`,
+  );
+  if (recharge.trigger !== "manual" && before.settings.enabled) {
+    await tx.execute(
+      sql`update auto_recharge_settings
+          set failing = true, failing_payment_method_id = ${recharge.paymentMethodId}, failure_code = ${code},
+              failure_message = ${advice.message}, updated_at = now()
+          where account_id = ${recharge.accountId}`,
+    );
+  }
+  const card = await cardLabel(tx, recharge.paymentMethodId);
+  await notify(tx, {
+    accountId: recharge.accountId,
+    agencyId: before.agencyId,
+    type: "recharge.failed",
+    message: `${recharge.trigger === "manual" ? "Top-up" : "Auto-Recharge"} of $${formatCents(recharge.amountMicros)} on ${card} failed: ${advice.message} ${advice.nextStep}`,
+    data: {
+      recharge_id: recharge.id,
+      amount: formatCents(recharge.amountMicros),
+      failure_code: code,
+      failure_message: advice.message,
+      provider_message: providerMessage,
+      next_step: advice.nextStep,
+      payment_method_id: recharge.paymentMethodId,
+    },
+  });
+  const after = await loadWalletState(tx, config.rates, recharge.accountId);
+  await reconcileStatus(tx, after!);
+  return true;
+}
+
+/** A soft failure with retries left: back to pending, due after the next backoff delay, same key. */
+export async function scheduleRetry(tx: Tx, rechargeId: string, attempt: number, code: string, delayMs: number): Promise<boolean> {
+  const rows = await queryRows(
+    tx,
+    sql`update recharges set status = 'pending', failure_code = ${code}, failure_message = ${failureAdvice(code).message},
+          next_attempt_at = now() + make_interval(secs => ${delayMs / 1000}), lease_expires_at = null, updated_at = now()
+        where id = ${rechargeId} and status = 'processing' and attempts = ${attempt}
+        returning id`,
+  );
+  return rows.length > 0;
+}

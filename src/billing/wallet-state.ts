@@ -1,0 +1,161 @@
+import { sql } from "drizzle-orm";
+import type { AccountStatus } from "../accounts/accounts.js";
+import type { Config } from "../config/config.js";
+import { queryRows, type Tx } from "../db/database.js";
+import { isExpired } from "../payments/card-number.js";
+import { usd, type Micros } from "../money/micros.js";
+import { cost } from "../money/rating.js";
+import { ratePerMinuteMicros } from "./pricing.js";
+
+/** Auto-Recharge settings before a user saves any: off, with the help article's example values. */
+export const DEFAULT_SETTINGS = { thresholdMicros: usd(10), amountMicros: usd(50) } as const;
+
+export interface CardRef {
+  id: string;
+  brand: string;
+  last4: string;
+  expMonth: number;
+  expYear: number;
+  providerRef: string;
+}
+
+/** Everything the money rules need about one account, read in one query. */
+export interface WalletState {
+  accountId: string;
+  agencyId: string | null;
+  status: AccountStatus;
+  webWidget: boolean;
+  balanceMicros: Micros;
+  ratePerMinuteMicros: Micros;
+  /** What one minute costs at the current rate: the line between active and paused. */
+  minuteCostMicros: Micros;
+  settings: {
+    saved: boolean;
+    enabled: boolean;
+    thresholdMicros: Micros;
+    amountMicros: Micros;
+    monthlyLimitMicros: Micros | null;
+    paymentMethodId: string | null;
+    failing: boolean;
+    failingPaymentMethodId: string | null;
+    failureCode: string | null;
+    failureMessage: string | null;
+    limitReached: "daily_count" | "monthly_limit" | null;
+  };
+  inFlight: { id: string; amountMicros: Micros; status: "pending" | "processing" } | null;
+  /** The card an automatic charge would use: the chosen one if still saved, else the default. */
+  card: CardRef | null;
+}
+
+interface Row {
+  id: string;
+  parent_id: string | null;
+  status: AccountStatus;
+  web_widget: boolean;
+  balance_micros: bigint;
+  s_account_id: string | null;
+  enabled: boolean | null;
+  threshold_micros: bigint | null;
+  amount_micros: bigint | null;
+  monthly_limit_micros: bigint | null;
+  payment_method_id: string | null;
+  failing: boolean | null;
+  failing_payment_method_id: string | null;
+  failure_code: string | null;
+  failure_message: string | null;
+  limit_reached: "daily_count" | "monthly_limit" | null;
+  in_flight_id: string | null;
+  in_flight_amount: bigint | null;
+  in_flight_status: "pending" | "processing" | null;
+  card_id: string | null;
+  card_brand: string | null;
+  card_last4: string | null;
+  card_exp_month: number | null;
+  card_exp_year: number | null;
+  card_provider_ref: string | null;
+}
+
+/**
+ * Reads an account's wallet state. Pass `lock` inside a transaction that will decide on
+ * a recharge: it locks the wallet row first, the order every money path follows (wallet,
+ * then recharges), so two deciders on one account queue instead of both deciding.
+ */
+export async function loadWalletState(
+  tx: Tx,
+  rates: Config["rates"],
+  accountId: string,
+  options: { lock?: boolean } = {},
+): Promise<WalletState | undefined> {
+  if (options.lock) await tx.execute(sql`select 1 from wallets where account_id = ${accountId} for update`);
+  const [row] = await queryRows<Row>(
+    tx,
+    sql`select a.id, a.parent_id, a.status, a.web_widget, w.balance_micros,
+               s.account_id as s_account_id, s.enabled, s.threshold_micros, s.amount_micros, s.monthly_limit_micros,
+               s.payment_method_id, s.failing, s.failing_payment_method_id, s.failure_code, s.failure_message, s.limit_reached,
+               r.id as in_flight_id, r.amount_micros as in_flight_amount, r.status as in_flight_status,
+               c.id as card_id, c.brand as card_brand, c.last4 as card_last4, c.exp_month as card_exp_month,
+               c.exp_year as card_exp_year, c.provider_ref as card_provider_ref
+        from accounts a
+        join wallets w on w.account_id = a.id
+        left join auto_recharge_settings s on s.account_id = a.id
+        left join recharges r on r.account_id = a.id and r.status in ('pending', 'processing')
+        left join lateral (
+          select * from payment_methods pm
+          where pm.account_id = a.id and pm.deleted_at is null
+            and (pm.id = s.payment_method_id or pm.is_default)
+          order by (pm.id = s.payment_method_id) desc nulls last
+          limit 1
+        ) c on true
+        where a.id = ${accountId}`,
+  );
+  if (!row) return undefined;
+  const rate = ratePerMinuteMicros(rates, row.web_widget);
+  return {
+    accountId: row.id,
+    agencyId: row.parent_id,
+    status: row.status,
+    webWidget: row.web_widget,
+    balanceMicros: BigInt(row.balance_micros),
+    ratePerMinuteMicros: rate,
+    minuteCostMicros: cost(60, rate),
+    settings: {
+      saved: row.s_account_id !== null,
+      enabled: row.enabled ?? false,
+      thresholdMicros: row.threshold_micros ?? DEFAULT_SETTINGS.thresholdMicros,
+      amountMicros: row.amount_micros ?? DEFAULT_SETTINGS.amountMicros,
+      monthlyLimitMicros: row.monthly_limit_micros,
+      paymentMethodId: row.payment_method_id,
+      failing: row.failing ?? false,
+      failingPaymentMethodId: row.failing_payment_method_id,
+      failureCode: row.failure_code,
+      failureMessage: row.failure_message,
+      limitReached: row.limit_reached,
+    },
+    inFlight:
+      row.in_flight_id && row.in_flight_amount !== null && row.in_flight_status
+        ? { id: row.in_flight_id, amountMicros: BigInt(row.in_flight_amount), status: row.in_flight_status }
+        : null,
+    card: row.card_id
+      ? {
+          id: row.card_id,
+          brand: row.card_brand!,
+          last4: row.card_last4!,
+          expMonth: row.card_exp_month!,
+          expYear: row.card_exp_year!,
+          providerRef: row.card_provider_ref!,
+        }
+      : null,
+  };
+}
+
+/** A card we may charge: saved and not past its expiry month. */
+export function usableCard(state: WalletState, now: Date): CardRef | null {
+  return state.card && !isExpired(state.card.expMonth, state.card.expYear, now) ? state.card : null;
+}
+
+/** The Auto-Recharge state shown to users: a charge in flight, else failing, else off/idle. */
+export function autoRechargeState(state: WalletState): "off" | "idle" | "recharging" | "failing" {
+  if (state.inFlight) return "recharging";
+  if (state.settings.failing) return "failing";
+  return state.settings.enabled ? "idle" : "off";
+}

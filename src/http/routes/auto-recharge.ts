@@ -1,0 +1,105 @@
+import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import { previewSettings, saveSettings, type SettingsPatch } from "../../billing/auto-recharge.js";
+import { loadWalletState } from "../../billing/wallet-state.js";
+import { formatCents, formatMicros } from "../../money/micros.js";
+import { authorizedAccount } from "../authorized-account.js";
+import type { AppEnv } from "../context.js";
+import { idempotent } from "../idempotency.js";
+import { AutoRechargeIn, AutoRechargeOut, autoRechargeOut, PreviewOut, rechargeOut, SaveAutoRechargeOut } from "../schemas/billing.js";
+import { errorResponses, IdempotencyHeader, IdParam, jsonBody, jsonResponse, security } from "../schemas/common.js";
+
+export const autoRechargeRoutes = new OpenAPIHono<AppEnv>();
+
+const toPatch = (body: z.infer<typeof AutoRechargeIn>): SettingsPatch => ({
+  enabled: body.enabled,
+  thresholdMicros: body.threshold,
+  amountMicros: body.amount,
+  monthlyLimitMicros: body.monthly_limit,
+  paymentMethodId: body.payment_method_id,
+});
+
+autoRechargeRoutes.openapi(
+  createRoute({
+    method: "get",
+    path: "/v1/accounts/{id}/auto-recharge",
+    tags: ["auto-recharge"],
+    summary: "Auto-Recharge settings and state",
+    security,
+    request: { params: IdParam },
+    responses: { 200: jsonResponse(AutoRechargeOut, "Settings and state"), ...errorResponses },
+  }),
+  async (c) => {
+    const account = await authorizedAccount(c, c.req.valid("param").id, "read");
+    const { db, config } = c.get("deps");
+    const state = await loadWalletState(db, config.rates, account.id);
+    return c.json(autoRechargeOut(state!), 200);
+  },
+);
+
+autoRechargeRoutes.openapi(
+  createRoute({
+    method: "put",
+    path: "/v1/accounts/{id}/auto-recharge",
+    tags: ["auto-recharge"],
+    summary: "Save settings (fields left out keep their value). Below the threshold, saving charges now (threshold sync)",
+    security,
+    request: { params: IdParam, headers: IdempotencyHeader, body: jsonBody(AutoRechargeIn) },
+    responses: { 200: jsonResponse(SaveAutoRechargeOut, "Saved settings, and the recharge saving started, if any"), ...errorResponses },
+  }),
+  async (c) => {
+    const { id } = c.req.valid("param");
+    await authorizedAccount(c, id, "write");
+    const deps = c.get("deps");
+    const patch = toPatch(c.req.valid("json"));
+    const response = await idempotent(c, 200, async (tx) => {
+      const { state, triggered } = await saveSettings(tx, deps.config, id, patch, deps.now());
+      return { ...autoRechargeOut(state), triggered_recharge: triggered ? rechargeOut(triggered) : null };
+    });
+    deps.nudgeWorker();
+    return response;
+  },
+);
+
+const REASONS: Record<string, string> = {
+  disabled: "Auto-Recharge is off.",
+  above_threshold: "your balance is not below the threshold.",
+  in_flight: "a charge is already in progress.",
+  card_failing: "the card failed; add a new card to retry.",
+  no_card: "there is no valid card to charge.",
+  daily_count: "the daily limit of automatic charges is reached.",
+  monthly_limit: "it would exceed your monthly limit.",
+};
+
+autoRechargeRoutes.openapi(
+  createRoute({
+    method: "post",
+    path: "/v1/accounts/{id}/auto-recharge/preview",
+    tags: ["auto-recharge"],
+    summary: "What saving these settings would charge now, and to which card; writes nothing",
+    security,
+    request: { params: IdParam, headers: IdempotencyHeader, body: jsonBody(AutoRechargeIn) },
+    responses: { 200: jsonResponse(PreviewOut, "The charge saving would make"), ...errorResponses },
+  }),
+  async (c) => {
+    const { id } = c.req.valid("param");
+    await authorizedAccount(c, id, "write");
+    const deps = c.get("deps");
+    const patch = toPatch(c.req.valid("json"));
+    return idempotent(c, 200, async (tx) => {
+      const { state, decision, card } = await previewSettings(tx, deps.config, id, patch, deps.now());
+      const charge = decision.action === "charge";
+      const cardLabel = card ? `${card.brand[0]!.toUpperCase()}${card.brand.slice(1)} •••• ${card.last4}` : null;
+      return {
+        will_charge: charge,
+        amount: charge ? formatCents(decision.amountMicros) : null,
+        card: card ? { id: card.id, brand: card.brand, last4: card.last4 } : null,
+        balance: formatMicros(state.balanceMicros),
+        threshold: formatCents(state.settings.thresholdMicros),
+        reason: charge ? null : decision.reason,
+        message: charge
+          ? `This will charge $${formatCents(decision.amountMicros)} to ${cardLabel} now.`
+          : `Nothing will be charged now: ${REASONS[decision.reason]}`,
+      };
+    });
+  },
+);

@@ -1,0 +1,69 @@
+import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import { listNotifications, markNotificationsRead } from "../../notifications/notify.js";
+import { invalid } from "../../errors/app-error.js";
+import { authorizedAccount } from "../authorized-account.js";
+import type { AppEnv } from "../context.js";
+import { decodeCursor, encodeCursor } from "../cursor.js";
+import { idempotent } from "../idempotency.js";
+import { NotificationOut, notificationOut } from "../schemas/billing.js";
+import { errorResponses, IdempotencyHeader, IdParam, jsonBody, jsonResponse, PageQuery, security } from "../schemas/common.js";
+
+export const notificationRoutes = new OpenAPIHono<AppEnv>();
+
+notificationRoutes.openapi(
+  createRoute({
+    method: "get",
+    path: "/v1/accounts/{id}/notifications",
+    tags: ["notifications"],
+    summary: "The in-app feed, newest first, with the unread count",
+    security,
+    request: { params: IdParam, query: PageQuery },
+    responses: {
+      200: jsonResponse(
+        z.object({ data: z.array(NotificationOut), next_cursor: z.string().nullable(), unread: z.number() }),
+        "A page of notifications",
+      ),
+      ...errorResponses,
+    },
+  }),
+  async (c) => {
+    const account = await authorizedAccount(c, c.req.valid("param").id, "read");
+    const { limit, cursor } = c.req.valid("query");
+    const position = decodeCursor(cursor, ["seq"] as const);
+    if (position && !/^\d{1,19}$/.test(position.seq)) throw invalid("cursor: not a cursor this API returned");
+    const page = await listNotifications(c.get("deps").db, account.id, limit, position ? BigInt(position.seq) : undefined);
+    return c.json(
+      {
+        data: page.notifications.map(notificationOut),
+        next_cursor: page.nextSeq === undefined ? null : encodeCursor({ seq: page.nextSeq.toString() }),
+        unread: Number(page.unread),
+      },
+      200,
+    );
+  },
+);
+
+notificationRoutes.openapi(
+  createRoute({
+    method: "post",
+    path: "/v1/accounts/{id}/notifications/read",
+    tags: ["notifications"],
+    summary: "Mark notifications read: the given ids, or all",
+    security,
+    request: {
+      params: IdParam,
+      headers: IdempotencyHeader,
+      body: jsonBody(z.object({ ids: z.union([z.array(z.string().max(100)).max(1000), z.literal("all")]) }).strict()),
+    },
+    responses: { 200: jsonResponse(z.object({ ok: z.literal(true) }), "Marked"), ...errorResponses },
+  }),
+  async (c) => {
+    const { id } = c.req.valid("param");
+    await authorizedAccount(c, id, "write");
+    const { ids } = c.req.valid("json");
+    return idempotent(c, 200, async (tx) => {
+      await markNotificationsRead(tx, id, ids);
+      return { ok: true as const };
+    });
+  },
+);

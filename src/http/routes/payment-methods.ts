@@ -1,0 +1,84 @@
+import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import { inTransaction } from "../../db/database.js";
+import { AppError, invalid } from "../../errors/app-error.js";
+import { checkCard } from "../../payments/card-number.js";
+import { addPaymentMethod, deletePaymentMethod, listPaymentMethods } from "../../payments/payment-methods.js";
+import { authorizedAccount } from "../authorized-account.js";
+import type { AppEnv } from "../context.js";
+import { idempotent } from "../idempotency.js";
+import { CardIn, PaymentMethodOut, paymentMethodOut } from "../schemas/billing.js";
+import { errorResponses, IdempotencyHeader, IdParam, jsonBody, jsonResponse, listOf, security } from "../schemas/common.js";
+
+export const paymentMethodRoutes = new OpenAPIHono<AppEnv>();
+
+const CARD_PROBLEMS = {
+  number: "card.number: not a valid card number",
+  expiry: "card: the card has expired or the expiry month is not 1 to 12",
+  cvc: "card.cvc: must be 3 or 4 digits",
+} as const;
+
+paymentMethodRoutes.openapi(
+  createRoute({
+    method: "post",
+    path: "/v1/accounts/{id}/payment-methods",
+    tags: ["payment methods"],
+    summary: "Save a card (never charged on save). Sandbox: {card}; Stripe: {provider_payment_method}",
+    security,
+    request: { params: IdParam, headers: IdempotencyHeader, body: jsonBody(CardIn) },
+    responses: { 201: jsonResponse(PaymentMethodOut, "The saved card: brand, last 4, expiry"), ...errorResponses },
+  }),
+  async (c) => {
+    const { id } = c.req.valid("param");
+    await authorizedAccount(c, id, "write");
+    const body = c.req.valid("json");
+    const deps = c.get("deps");
+    if (!body.card) throw invalid("card: required with the sandbox gateway");
+    const card = { number: body.card.number, expMonth: body.card.exp_month, expYear: body.card.exp_year, cvc: body.card.cvc };
+    const problem = checkCard(card, deps.now());
+    if (problem) throw new AppError("invalid_request", CARD_PROBLEMS[problem]);
+    // The provider vaults the card first, as a real one would; only its reference reaches our tables.
+    const saved = await deps.gateway.saveCard(card);
+    const response = await idempotent(c, 201, async (tx) => {
+      const { paymentMethod } = await addPaymentMethod(tx, deps.config, id, deps.gateway.provider, saved, body.default ?? false, deps.now());
+      return paymentMethodOut(paymentMethod);
+    });
+    deps.nudgeWorker();
+    return response;
+  },
+);
+
+paymentMethodRoutes.openapi(
+  createRoute({
+    method: "get",
+    path: "/v1/accounts/{id}/payment-methods",
+    tags: ["payment methods"],
+    summary: "Saved cards, newest first",
+    security,
+    request: { params: IdParam },
+    responses: { 200: jsonResponse(listOf(PaymentMethodOut), "Saved cards"), ...errorResponses },
+  }),
+  async (c) => {
+    const account = await authorizedAccount(c, c.req.valid("param").id, "read");
+    const cards = await listPaymentMethods(c.get("deps").db, account.id);
+    return c.json({ data: cards.map(paymentMethodOut), next_cursor: null }, 200);
+  },
+);
+
+paymentMethodRoutes.openapi(
+  createRoute({
+    method: "delete",
+    path: "/v1/accounts/{id}/payment-methods/{pm}",
+    tags: ["payment methods"],
+    summary: "Remove a card",
+    security,
+    request: { params: IdParam.extend({ pm: z.string().min(1).max(100).openapi({ param: { name: "pm", in: "path" } }) }) },
+    responses: { 200: jsonResponse(z.object({ id: z.string(), deleted: z.literal(true) }), "Removed"), ...errorResponses },
+  }),
+  async (c) => {
+    const { id, pm } = c.req.valid("param");
+    await authorizedAccount(c, id, "write");
+    const deps = c.get("deps");
+    await inTransaction(deps.db, (tx) => deletePaymentMethod(tx, deps.config, id, pm));
+    return c.json({ id: pm, deleted: true as const }, 200);
+  },
+);

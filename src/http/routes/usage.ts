@@ -1,0 +1,36 @@
+import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import { usageByDay } from "../../billing/usage-summary.js";
+import { invalid } from "../../errors/app-error.js";
+import { authorizedAccount } from "../authorized-account.js";
+import type { AppEnv } from "../context.js";
+import { UsageDayOut, usageDayOut } from "../schemas/billing.js";
+import { errorResponses, IdParam, jsonResponse, security } from "../schemas/common.js";
+
+export const usageRoutes = new OpenAPIHono<AppEnv>();
+
+const Day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { error: "must be a date YYYY-MM-DD" });
+const MAX_DAYS = 366;
+
+usageRoutes.openapi(
+  createRoute({
+    method: "get",
+    path: "/v1/accounts/{id}/usage",
+    tags: ["usage"],
+    summary: "Usage per UTC day: seconds, calls and cost (default: the last 30 days)",
+    security,
+    request: { params: IdParam, query: z.object({ from: Day.optional(), to: Day.optional() }) },
+    responses: { 200: jsonResponse(z.object({ data: z.array(UsageDayOut) }), "One row per day, oldest first"), ...errorResponses },
+  }),
+  async (c) => {
+    const account = await authorizedAccount(c, c.req.valid("param").id, "read");
+    const query = c.req.valid("query");
+    const today = c.get("deps").now().toISOString().slice(0, 10);
+    const to = query.to ?? today;
+    const from = query.from ?? new Date(Date.parse(`${to}T00:00:00Z`) - 29 * 86_400_000).toISOString().slice(0, 10);
+    const span = (Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000;
+    if (!Number.isFinite(span) || span < 0) throw invalid("from: must be a valid date on or before to");
+    if (span >= MAX_DAYS) throw invalid(`from: at most ${MAX_DAYS} days at a time`);
+    const days = await usageByDay(c.get("deps").db, account.id, from, to);
+    return c.json({ data: days.map(usageDayOut) }, 200);
+  },
+);

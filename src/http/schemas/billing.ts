@@ -1,0 +1,236 @@
+import { z } from "@hono/zod-openapi";
+import type { Call, UsageResult } from "../../billing/calls.js";
+import type { Recharge } from "../../billing/recharges.js";
+import type { UsageDay } from "../../billing/usage-summary.js";
+import { autoRechargeState, type WalletState } from "../../billing/wallet-state.js";
+import { formatCents, formatMicros } from "../../money/micros.js";
+import type { Notification } from "../../notifications/notify.js";
+import type { PaymentMethod } from "../../payments/payment-methods.js";
+import { AmountInput, Money } from "./money.js";
+
+// ---- payment methods
+export const CardIn = z
+  .object({
+    card: z
+      .object({
+        number: z
+          .string()
+          .transform((s) => s.replace(/[\s-]/g, ""))
+          .pipe(z.string().regex(/^\d{12,19}$/, { error: "must be 12 to 19 digits" })),
+        exp_month: z.number().int().min(1).max(12),
+        exp_year: z.number().int().min(2000).max(2100),
+        cvc: z.string().regex(/^\d{3,4}$/, { error: "must be 3 or 4 digits" }),
+      })
+      .strict()
+      .optional(),
+    provider_payment_method: z.string().min(1).max(200).optional(),
+    default: z.boolean().optional().openapi({ description: "make it the default card" }),
+  })
+  .strict()
+  .openapi("NewPaymentMethod");
+
+export const PaymentMethodOut = z
+  .object({
+    id: z.string(),
+    brand: z.string(),
+    last4: z.string(),
+    exp_month: z.number(),
+    exp_year: z.number(),
+    is_default: z.boolean(),
+    created_at: z.string(),
+  })
+  .openapi("PaymentMethod");
+
+export const paymentMethodOut = (pm: PaymentMethod): z.infer<typeof PaymentMethodOut> => ({
+  id: pm.id,
+  brand: pm.brand,
+  last4: pm.last4,
+  exp_month: pm.expMonth,
+  exp_year: pm.expYear,
+  is_default: pm.isDefault,
+  created_at: pm.createdAt,
+});
+
+// ---- recharges
+export const RechargeOut = z
+  .object({
+    id: z.string(),
+    account_id: z.string(),
+    trigger: z.enum(["auto", "threshold_sync", "manual", "retry"]),
+    amount: Money,
+    status: z.enum(["pending", "processing", "succeeded", "failed"]),
+    attempts: z.number(),
+    payment_method_id: z.string(),
+    failure_code: z.string().nullable(),
+    failure_message: z.string().nullable(),
+    created_at: z.string(),
+    settled_at: z.string().nullable(),
+  })
+  .openapi("Recharge");
+
+export const rechargeOut = (r: Recharge): z.infer<typeof RechargeOut> => ({
+  id: r.id,
+  account_id: r.accountId,
+  trigger: r.trigger,
+  amount: formatCents(r.amountMicros),
+  status: r.status,
+  attempts: r.attempts,
+  payment_method_id: r.paymentMethodId,
+  failure_code: r.failureCode,
+  failure_message: r.failureMessage,
+  created_at: r.createdAt,
+  settled_at: r.settledAt,
+});
+
+export const TopUpIn = z
+  .object({ amount: AmountInput, payment_method_id: z.string().max(100).optional() })
+  .strict()
+  .openapi("TopUp");
+
+// ---- auto-recharge
+export const AutoRechargeIn = z
+  .object({
+    enabled: z.boolean().optional(),
+    threshold: AmountInput.optional(),
+    amount: AmountInput.optional(),
+    monthly_limit: AmountInput.nullable().optional(),
+    payment_method_id: z.string().max(100).nullable().optional(),
+  })
+  .strict()
+  .openapi("AutoRechargeSettingsInput");
+
+export const AutoRechargeOut = z
+  .object({
+    enabled: z.boolean(),
+    threshold: Money,
+    amount: Money,
+    monthly_limit: Money.nullable(),
+    payment_method_id: z.string().nullable().openapi({ description: "the chosen card; null charges the default card" }),
+    card: z.object({ id: z.string(), brand: z.string(), last4: z.string() }).nullable().openapi({ description: "the card a charge would use now" }),
+    state: z.enum(["off", "idle", "recharging", "failing"]),
+    failure: z.object({ code: z.string(), message: z.string() }).nullable(),
+    limit_reached: z.enum(["daily_count", "monthly_limit"]).nullable(),
+    in_flight_recharge_id: z.string().nullable(),
+  })
+  .openapi("AutoRechargeSettings");
+
+export function autoRechargeOut(state: WalletState): z.infer<typeof AutoRechargeOut> {
+  const s = state.settings;
+  return {
+    enabled: s.enabled,
+    threshold: formatCents(s.thresholdMicros),
+    amount: formatCents(s.amountMicros),
+    monthly_limit: s.monthlyLimitMicros === null ? null : formatCents(s.monthlyLimitMicros),
+    payment_method_id: s.paymentMethodId,
+    card: state.card ? { id: state.card.id, brand: state.card.brand, last4: state.card.last4 } : null,
+    state: autoRechargeState(state),
+    failure: s.failing ? { code: s.failureCode ?? "unknown", message: s.failureMessage ?? "payment failed" } : null,
+    limit_reached: s.limitReached,
+    in_flight_recharge_id: state.inFlight?.id ?? null,
+  };
+}
+
+export const SaveAutoRechargeOut = AutoRechargeOut.extend({ triggered_recharge: RechargeOut.nullable() }).openapi("SavedAutoRechargeSettings");
+
+export const PreviewOut = z
+  .object({
+    will_charge: z.boolean(),
+    amount: Money.nullable(),
+    card: z.object({ id: z.string(), brand: z.string(), last4: z.string() }).nullable(),
+    balance: Money,
+    threshold: Money,
+    reason: z.string().nullable().openapi({ description: "why nothing would be charged: disabled, above_threshold, in_flight, card_failing, no_card, daily_count, monthly_limit" }),
+    message: z.string(),
+  })
+  .openapi("AutoRechargePreview");
+
+// ---- calls and usage
+export const StartCallIn = z
+  .object({
+    account_id: z.string().min(1).max(100),
+    call_id: z
+      .string()
+      .regex(/^[A-Za-z0-9_.:-]{1,100}$/, { error: "1 to 100 letters, digits or _ . : -" })
+      .optional(),
+  })
+  .strict()
+  .openapi("StartCall");
+
+export const CallOut = z
+  .object({ call_id: z.string(), account_id: z.string(), rate_per_minute: Money, max_seconds: z.number(), status: z.enum(["active", "ended"]) })
+  .openapi("Call");
+
+export const callOut = (call: Call, maxSeconds: number): z.infer<typeof CallOut> => ({
+  call_id: call.id,
+  account_id: call.accountId,
+  rate_per_minute: formatMicros(call.ratePerMinuteMicros),
+  max_seconds: maxSeconds,
+  status: call.status,
+});
+
+const ElapsedSeconds = z.number().int().min(0).max(7 * 86_400);
+
+export const UsageIn = z.object({ elapsed_seconds: ElapsedSeconds }).strict().openapi("UsageReport");
+
+export const BatchUsageIn = z
+  .object({
+    events: z
+      .array(z.object({ call_id: z.string().min(1).max(100), elapsed_seconds: ElapsedSeconds, final: z.boolean().optional() }).strict())
+      .min(1)
+      .max(1000),
+  })
+  .strict()
+  .openapi("UsageBatch");
+
+export const UsageOut = z
+  .object({
+    call_id: z.string(),
+    billed_seconds: z.number(),
+    amount: Money.openapi({ description: "debited by this report" }),
+    call_total: Money,
+    balance: Money,
+    action: z.enum(["continue", "end_call"]),
+  })
+  .openapi("UsageResult");
+
+export const usageOut = (r: UsageResult): z.infer<typeof UsageOut> => ({
+  call_id: r.callId,
+  billed_seconds: r.billedSeconds,
+  amount: formatMicros(r.debitMicros),
+  call_total: formatMicros(r.totalMicros),
+  balance: formatMicros(r.balanceMicros),
+  action: r.action,
+});
+
+// ---- notifications and usage summary
+export const NotificationOut = z
+  .object({
+    id: z.string(),
+    type: z.string(),
+    account_id: z.string().openapi({ description: "the account it is about (a subaccount, in an agency's feed)" }),
+    message: z.string(),
+    data: z.record(z.string(), z.unknown()),
+    created_at: z.string(),
+    read: z.boolean(),
+  })
+  .openapi("Notification");
+
+export const notificationOut = (n: Notification): z.infer<typeof NotificationOut> => ({
+  id: n.id,
+  type: n.type,
+  account_id: n.subjectAccountId,
+  message: n.message,
+  data: n.data,
+  created_at: n.createdAt,
+  read: n.read,
+});
+
+export const UsageDayOut = z.object({ day: z.string(), seconds: z.number(), minutes: z.string(), calls: z.number(), cost: Money }).openapi("UsageDay");
+
+export const usageDayOut = (d: UsageDay): z.infer<typeof UsageDayOut> => ({
+  day: d.day,
+  seconds: d.seconds,
+  minutes: (d.seconds / 60).toFixed(2),
+  calls: d.calls,
+  cost: formatMicros(d.costMicros),
+});

@@ -1,0 +1,124 @@
+import { sql } from "drizzle-orm";
+import { maybeRetryAfterNewCard } from "../billing/retry-after-card.js";
+import type { Config } from "../config/config.js";
+import { queryRows, type Tx } from "../db/database.js";
+import { toIso } from "../db/timestamps.js";
+import { AppError, notFound } from "../errors/app-error.js";
+import { newId } from "../ids/prefixed-id.js";
+import type { Recharge } from "../billing/recharges.js";
+import { loadWalletState } from "../billing/wallet-state.js";
+import type { SavedCard } from "./gateway.js";
+
+export interface PaymentMethod {
+  id: string;
+  accountId: string;
+  brand: string;
+  last4: string;
+  expMonth: number;
+  expYear: number;
+  isDefault: boolean;
+  createdAt: string;
+}
+
+interface Row {
+  id: string;
+  account_id: string;
+  brand: string;
+  last4: string;
+  exp_month: number;
+  exp_year: number;
+  is_default: boolean;
+  created_at: unknown;
+}
+
+const fromRow = (r: Row): PaymentMethod => ({
+  id: r.id,
+  accountId: r.account_id,
+  brand: r.brand,
+  last4: r.last4,
+  expMonth: Number(r.exp_month),
+  expYear: Number(r.exp_year),
+  isDefault: r.is_default,
+  createdAt: toIso(r.created_at),
+});
+
+/**
+ * Stores a card the provider has saved (brand, last 4, expiry and the provider's reference;
+ * never the number). The first card, a card asked to be the default, and any card added
+ * while Auto-Recharge is failing become the default; in the last case the failed recharge
+ * is retried on it at once, in this transaction.
+ */
+export async function addPaymentMethod(
+  tx: Tx,
+  config: Config,
+  accountId: string,
+  provider: "sandbox" | "stripe",
+  card: SavedCard,
+  makeDefault: boolean,
+  now: Date,
+): Promise<{ paymentMethod: PaymentMethod; retry: Recharge | null }> {
+  const state = await loadWalletState(tx, config.rates, accountId, { lock: true });
+  if (!state) throw notFound("account");
+  const [existing] = await queryRows<{ n: bigint }>(
+    tx,
+    sql`select count(*) as n from payment_methods where account_id = ${accountId} and deleted_at is null`,
+  );
+  const isDefault = makeDefault || state.settings.failing || (existing?.n ?? 0n) === 0n;
+  if (isDefault) {
+    await tx.execute(sql`update payment_methods set is_default = false where account_id = ${accountId} and is_default`);
+  }
+  const [row] = await queryRows<Row>(
+    tx,
+    sql`insert into payment_methods (id, account_id, provider, provider_ref, brand, last4, exp_month, exp_year, is_default)
+        values (${newId("pm")}, ${accountId}, ${provider}, ${card.providerRef}, ${card.brand}, ${card.last4},
+                ${card.expMonth}, ${card.expYear}, ${isDefault})
+        returning *`,
+  );
+  const paymentMethod = fromRow(row!);
+  let retry: Recharge | null = null;
+  if (state.settings.failing) {
+    // The new card replaces the one that failed: charge it, not a card chosen earlier.
+    await tx.execute(sql`update auto_recharge_settings set payment_method_id = null where account_id = ${accountId}`);
+    retry = await maybeRetryAfterNewCard(tx, config, accountId, now);
+  }
+  return { paymentMethod, retry };
+}
+
+export async function listPaymentMethods(tx: Tx, accountId: string): Promise<PaymentMethod[]> {
+  const rows = await queryRows<Row>(
+    tx,
+    sql`select * from payment_methods where account_id = ${accountId} and deleted_at is null order by created_at desc, id desc`,
+  );
+  return rows.map(fromRow);
+}
+
+/**
+ * Removes a card (kept, marked deleted, for the history of the charges made on it). The
+ * newest remaining card becomes the default. The last card cannot go while Auto-Recharge
+ * is on: it would silently stop topping up.
+ */
+export async function deletePaymentMethod(tx: Tx, config: Config, accountId: string, paymentMethodId: string): Promise<void> {
+  const state = await loadWalletState(tx, config.rates, accountId, { lock: true });
+  if (!state) throw notFound("account");
+  const [card] = await queryRows<{ is_default: boolean }>(
+    tx,
+    sql`select is_default from payment_methods where id = ${paymentMethodId} and account_id = ${accountId} and deleted_at is null`,
+  );
+  if (!card) throw notFound("payment method");
+  const [others] = await queryRows<{ n: bigint }>(
+    tx,
+    sql`select count(*) as n from payment_methods where account_id = ${accountId} and deleted_at is null and id <> ${paymentMethodId}`,
+  );
+  if (state.settings.enabled && (others?.n ?? 0n) === 0n) {
+    throw new AppError("payment_method_required", "this is the card Auto-Recharge uses: add another card or turn Auto-Recharge off first");
+  }
+  await tx.execute(sql`update payment_methods set deleted_at = now(), is_default = false where id = ${paymentMethodId}`);
+  await tx.execute(sql`update auto_recharge_settings set payment_method_id = null where account_id = ${accountId} and payment_method_id = ${paymentMethodId}`);
+  if (card.is_default) {
+    await tx.execute(
+      sql`update payment_methods set is_default = true where id = (
+            select id from payment_methods where account_id = ${accountId} and deleted_at is null
+            order by created_at desc, id desc limit 1)`,
+    );
+  }
+}

@@ -1,0 +1,134 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { decideAutoRecharge, type PolicyInput } from "../../src/billing/auto-recharge-policy.js";
+import { rechargeAmount } from "../../src/billing/recharge-amount.js";
+import { parseDurationsMs } from "../../src/config/durations.js";
+import { usd } from "../../src/money/micros.js";
+import { cardBrand, checkCard, luhnValid } from "../../src/payments/card-number.js";
+import { classifyFailure, failureAdvice, HARD_DECLINES, SOFT_FAILURES } from "../../src/payments/decline.js";
+
+const MAX = usd(10_000);
+
+describe("rechargeAmount", () => {
+  it("charges the configured amount when it lifts the balance to the threshold", () => {
+    expect(rechargeAmount({ balanceMicros: 9_840_000n, thresholdMicros: usd(10), amountMicros: usd(50), maxPerChargeMicros: MAX })).toBe(usd(50));
+    expect(rechargeAmount({ balanceMicros: usd(5), thresholdMicros: usd(15), amountMicros: usd(50), maxPerChargeMicros: MAX })).toBe(usd(50));
+  });
+
+  it("charges the smallest multiple that reaches the threshold from a deep negative balance", () => {
+    expect(rechargeAmount({ balanceMicros: -usd(120), thresholdMicros: usd(10), amountMicros: usd(50), maxPerChargeMicros: MAX })).toBe(usd(150));
+    expect(rechargeAmount({ balanceMicros: -usd(40), thresholdMicros: usd(10), amountMicros: usd(50), maxPerChargeMicros: MAX })).toBe(usd(50));
+  });
+
+  it("caps at the largest multiple under the per-charge maximum", () => {
+    expect(rechargeAmount({ balanceMicros: -usd(1_000_000), thresholdMicros: usd(10), amountMicros: usd(3_000), maxPerChargeMicros: MAX })).toBe(usd(9_000));
+  });
+
+  it("is the smallest multiple that reaches the threshold, unless capped (property)", () => {
+    fc.assert(
+      fc.property(
+        fc.bigInt({ min: -usd(50_000), max: usd(10_000) }),
+        fc.bigInt({ min: 0n, max: usd(10_000) }),
+        fc.bigInt({ min: usd(5), max: usd(10_000) }),
+        (balance, threshold, amount) => {
+          const charged = rechargeAmount({ balanceMicros: balance, thresholdMicros: threshold, amountMicros: amount, maxPerChargeMicros: MAX });
+          expect(charged % amount).toBe(0n);
+          expect(charged >= amount).toBe(true);
+          expect(charged <= MAX || charged === amount).toBe(true);
+          if (charged + amount <= MAX) {
+            expect(balance + charged >= threshold).toBe(true);
+          }
+          if (charged > amount) expect(balance + charged - amount < threshold).toBe(true);
+        },
+      ),
+    );
+  });
+});
+
+describe("decideAutoRecharge", () => {
+  const base: PolicyInput = {
+    enabled: true,
+    thresholdMicros: usd(10),
+    amountMicros: usd(50),
+    monthlyLimitMicros: null,
+    balanceMicros: 9_840_000n,
+    inFlight: false,
+    cardFailing: false,
+    hasCard: true,
+    automaticChargesLast24h: 0,
+    automaticMonthMicros: 0n,
+    maxAutomaticChargesPer24h: 20,
+    maxPerChargeMicros: MAX,
+  };
+
+  it("charges when strictly below the threshold", () => {
+    expect(decideAutoRecharge(base)).toEqual({ action: "charge", amountMicros: usd(50) });
+    expect(decideAutoRecharge({ ...base, balanceMicros: usd(10) })).toEqual({ action: "none", reason: "above_threshold" });
+  });
+
+  it.each([
+    [{ enabled: false }, "disabled"],
+    [{ inFlight: true }, "in_flight"],
+    [{ cardFailing: true }, "card_failing"],
+    [{ hasCard: false }, "no_card"],
+  ] as const)("does nothing when %j", (patch, reason) => {
+    expect(decideAutoRecharge({ ...base, ...patch })).toEqual({ action: "none", reason });
+  });
+
+  it("holds back at the daily count and at the monthly limit, whole", () => {
+    expect(decideAutoRecharge({ ...base, automaticChargesLast24h: 20 })).toEqual({ action: "limit", reason: "daily_count", amountMicros: usd(50) });
+    expect(decideAutoRecharge({ ...base, monthlyLimitMicros: usd(120), automaticMonthMicros: usd(100) })).toEqual({
+      action: "limit",
+      reason: "monthly_limit",
+      amountMicros: usd(50),
+    });
+    expect(decideAutoRecharge({ ...base, monthlyLimitMicros: usd(150), automaticMonthMicros: usd(100) })).toEqual({
+      action: "charge",
+      amountMicros: usd(50),
+    });
+  });
+});
+
+describe("decline classification", () => {
+  it("treats every hard decline as hard and every soft failure as soft", () => {
+    for (const code of HARD_DECLINES) expect(classifyFailure(code)).toBe("hard");
+    for (const code of SOFT_FAILURES) expect(classifyFailure(code)).toBe("soft");
+    expect(classifyFailure("something_new")).toBe("hard");
+  });
+
+  it("gives every code a message and a next step", () => {
+    for (const code of [...HARD_DECLINES, ...SOFT_FAILURES, "x"]) {
+      const advice = failureAdvice(code);
+      expect(advice.message.length).toBeGreaterThan(10);
+      expect(advice.nextStep.length).toBeGreaterThan(10);
+    }
+  });
+});
+
+describe("cards", () => {
+  const now = new Date("2026-11-24T00:00:00Z");
+  it("checks Luhn, expiry and CVC", () => {
+    expect(luhnValid("4242424242424242")).toBe(true);
+    expect(luhnValid("4242424242424241")).toBe(false);
+    expect(checkCard({ number: "4000000000000002", expMonth: 12, expYear: 2030, cvc: "123" }, now)).toBeUndefined();
+    expect(checkCard({ number: "4242424242424241", expMonth: 12, expYear: 2030, cvc: "123" }, now)).toBe("number");
+    expect(checkCard({ number: "4242424242424242", expMonth: 10, expYear: 2026, cvc: "123" }, now)).toBe("expiry");
+    expect(checkCard({ number: "4242424242424242", expMonth: 11, expYear: 2026, cvc: "123" }, now)).toBeUndefined();
+    expect(checkCard({ number: "4242424242424242", expMonth: 13, expYear: 2030, cvc: "123" }, now)).toBe("expiry");
+    expect(checkCard({ number: "4242424242424242", expMonth: 12, expYear: 2030, cvc: "" }, now)).toBe("cvc");
+  });
+
+  it("names brands", () => {
+    expect(cardBrand("4242424242424242")).toBe("visa");
+    expect(cardBrand("5555555555554444")).toBe("mastercard");
+    expect(cardBrand("378282246310005")).toBe("amex");
+  });
+});
+
+describe("durations", () => {
+  it("parses the retry schedule", () => {
+    expect(parseDurationsMs("1m,5m,30m,2h")).toEqual([60_000, 300_000, 1_800_000, 7_200_000]);
+    expect(parseDurationsMs("200ms, 1s")).toEqual([200, 1_000]);
+    expect(() => parseDurationsMs("5 minutes")).toThrow();
+  });
+});
