@@ -72,6 +72,27 @@ export async function verifyLedger(db: Database): Promise<Violation[]> {
     });
   }
 
+  // Each succeeded recharge credited exactly once, for its amount; each recharge credit backed
+  // by a succeeded recharge.
+  const credits = await queryRows<{ account_id: string; id: string; status: string | null; credits: bigint; credited_micros: bigint | null; amount_micros: bigint | null }>(
+    db,
+    sql`select coalesce(r.account_id, e.account_id) as account_id, coalesce(r.id, e.recharge_id) as id, r.status,
+               count(e.id) as credits, sum(e.amount_micros)::bigint as credited_micros, r.amount_micros
+        from recharges r
+        full join (select * from ledger_entries where type = 'recharge') e on e.recharge_id = r.id
+        where r.status = 'succeeded' or e.id is not null
+        group by 1, 2, 3, r.amount_micros
+        having r.status is distinct from 'succeeded' or count(e.id) <> 1 or sum(e.amount_micros) <> r.amount_micros
+        limit 100`,
+  );
+  for (const row of credits) {
+    violations.push({
+      check: "recharge_credited_once",
+      accountId: row.account_id,
+      detail: `recharge ${row.id} (${row.status ?? "missing"}) has ${row.credits} credit(s) totalling ${row.credited_micros ?? 0n} µUSD`,
+    });
+  }
+
   // 'O' = enabled in origin mode; 'D' = disabled; a missing row = dropped.
   const triggers = await queryRows<{ tgname: string; tgenabled: string }>(
     db,

@@ -1,0 +1,114 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import { sql } from "drizzle-orm";
+import { expect } from "vitest";
+import { queryRows } from "../../src/db/database.js";
+import { verifyLedger } from "../../src/ledger/verify.js";
+import type { TestApp } from "./test-app.js";
+
+export const CARDS = {
+  visa: "4242424242424242",
+  declined: "4000000000000002",
+  insufficientFunds: "4000000000009995",
+  expired: "4000000000000069",
+  declinesOnCharge: "4000000000000341",
+  authenticationRequired: "4000002760003184",
+  processingError: "4000000000000119",
+} as const;
+
+/** Polls `probe` until it returns a value that is not undefined; fails the test after `timeoutMs`. */
+export async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(25);
+  }
+}
+
+/** A user account with a key, funded by an operator adjustment when `balance` is given. */
+export async function accountWith(
+  app: TestApp,
+  options: { balance?: string; webWidget?: boolean; type?: "user" | "subaccount"; parentId?: string } = {},
+): Promise<{ id: string; key: string }> {
+  const { id, key } = await app.createAccount({
+    name: "Scenario",
+    type: options.type ?? "user",
+    ...(options.parentId ? { parent_id: options.parentId } : {}),
+    web_widget: options.webWidget ?? false,
+  });
+  if (options.balance) {
+    const res = await app.request("POST", `/v1/accounts/${id}/adjustments`, {
+      key: app.adminKey,
+      body: { amount: options.balance, reason: "scenario opening balance" },
+    });
+    expect(res.status).toBe(201);
+  }
+  return { id, key };
+}
+
+export async function addCard(app: TestApp, account: { id: string; key: string }, number: string, makeDefault = false) {
+  const res = await app.request("POST", `/v1/accounts/${account.id}/payment-methods`, {
+    key: account.key,
+    body: { card: { number, exp_month: 12, exp_year: 2034, cvc: "123" }, ...(makeDefault ? { default: true } : {}) },
+  });
+  expect(res.status, JSON.stringify(res.body)).toBe(201);
+  return res.body as { id: string; brand: string; last4: string; is_default: boolean };
+}
+
+export async function saveAutoRecharge(app: TestApp, account: { id: string; key: string }, body: Record<string, unknown>, headers?: Record<string, string>) {
+  return app.request("PUT", `/v1/accounts/${account.id}/auto-recharge`, { key: account.key, body, ...(headers ? { headers } : {}) });
+}
+
+export async function getAccount(app: TestApp, account: { id: string; key: string }) {
+  const res = await app.request("GET", `/v1/accounts/${account.id}`, { key: account.key });
+  expect(res.status).toBe(200);
+  return res.body;
+}
+
+export async function recharges(app: TestApp, account: { id: string; key: string }) {
+  const res = await app.request("GET", `/v1/accounts/${account.id}/recharges?limit=100`, { key: account.key });
+  expect(res.status).toBe(200);
+  return res.body.data as Array<{ id: string; trigger: string; amount: string; status: string; attempts: number; failure_code: string | null }>;
+}
+
+export async function notifications(app: TestApp, account: { id: string; key: string }) {
+  const res = await app.request("GET", `/v1/accounts/${account.id}/notifications?limit=100`, { key: account.key });
+  expect(res.status).toBe(200);
+  return res.body.data as Array<{ type: string; message: string; account_id: string; data: Record<string, unknown> }>;
+}
+
+/** Waits until the account has no recharge pending or processing, and returns its recharges. */
+export async function settled(app: TestApp, account: { id: string; key: string }, timeoutMs = 15_000) {
+  return waitFor(
+    "recharges to settle",
+    async () => {
+      const list = await recharges(app, account);
+      return list.some((r) => r.status === "pending" || r.status === "processing") ? undefined : list;
+    },
+    timeoutMs,
+  );
+}
+
+export async function startCall(app: TestApp, account: { id: string; key: string }, callId?: string) {
+  return app.request("POST", "/v1/calls", { key: account.key, body: { account_id: account.id, ...(callId ? { call_id: callId } : {}) } });
+}
+
+export async function reportUsage(app: TestApp, account: { key: string }, callId: string, elapsedSeconds: number) {
+  const res = await app.request("POST", `/v1/calls/${callId}/usage`, { key: account.key, body: { elapsed_seconds: elapsedSeconds } });
+  expect(res.status, JSON.stringify(res.body)).toBe(200);
+  return res.body as { billed_seconds: number; amount: string; call_total: string; balance: string; action: string };
+}
+
+/** The sandbox provider's own record of charges for an account's recharges. */
+export async function providerCharges(app: TestApp, accountId: string) {
+  return queryRows<{ idempotency_key: string; status: string; attempts: number; amount_micros: bigint }>(
+    app.db.db,
+    sql`select sc.idempotency_key, sc.status, sc.attempts, sc.amount_micros
+        from sandbox_charges sc join recharges r on r.id = sc.idempotency_key where r.account_id = ${accountId}`,
+  );
+}
+
+export async function expectLedgerVerified(app: TestApp): Promise<void> {
+  expect(await verifyLedger(app.db.db)).toEqual([]);
+}
