@@ -4,11 +4,14 @@ import { connect, migrate } from "./db/connect.js";
 import type { DatabaseHandle } from "./db/database.js";
 import { verifyLedger } from "./ledger/verify.js";
 import { startService } from "./service.js";
+import { RechargeWorker } from "./billing/recharge-worker.js";
+import { createGateway } from "./payments/create-gateway.js";
 
 const USAGE = `usage: prepaid <command>
 
   serve     migrate, then run the API (and the dashboard and worker) on $PORT
-  worker    run only the recharge worker (several may share one PostgreSQL)
+  worker    run only the recharge worker (several may share one PostgreSQL);
+            --drain: finish every pending or in-flight recharge, then exit
   migrate   apply pending database migrations and exit
   verify    check the ledger invariants; exits 1 and names the accounts when one fails
 
@@ -53,13 +56,17 @@ async function serve(config: Config): Promise<void> {
   process.once("SIGTERM", () => void stop("SIGTERM"));
 }
 
-async function worker(config: Config): Promise<void> {
+async function worker(config: Config, drain: boolean): Promise<number> {
   const handle = await open(config);
-  const service = await startService(handle.db, config, {
-    http: false,
-    worker: true,
-    crashAfterCharge: process.env.PREPAID_FAULT === "crash_after_charge",
-  });
+  const crashAfterCharge = process.env.PREPAID_FAULT === "crash_after_charge";
+  if (drain) {
+    const gateway = createGateway(config, handle.db);
+    await new RechargeWorker(handle.db, config, gateway, { crashAfterCharge }).drain();
+    await handle.close();
+    console.log("prepaid worker: drained, no recharge is pending or processing");
+    return 0;
+  }
+  const service = await startService(handle.db, config, { http: false, worker: true, crashAfterCharge });
   console.log(`prepaid worker running on ${describeDatabase(config)}`);
   const stop = async () => {
     await service.stop();
@@ -68,6 +75,7 @@ async function worker(config: Config): Promise<void> {
   };
   process.once("SIGINT", () => void stop());
   process.once("SIGTERM", () => void stop());
+  return -1;
 }
 
 async function verify(config: Config): Promise<number> {
@@ -93,8 +101,7 @@ async function main(argv: string[]): Promise<number> {
       await serve(config);
       return -1; // keeps running
     case "worker":
-      await worker(config);
-      return -1;
+      return worker(config, argv.includes("--drain"));
     case "migrate": {
       const handle = await open(config);
       await handle.close();

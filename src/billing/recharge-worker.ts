@@ -80,6 +80,23 @@ export class RechargeWorker {
     }
   }
 
+  /**
+   * Works until no recharge is pending or processing (waiting out retry delays and other
+   * workers' leases), then returns: `prepaid worker --drain` finishes in-flight charges and stops.
+   */
+  async drain(): Promise<void> {
+    for (;;) {
+      const worked = await this.runOnce();
+      if (worked > 0) continue;
+      const [open] = await queryRows<{ n: bigint }>(
+        this.db,
+        sql`select count(*) as n from recharges where status in ('pending', 'processing')`,
+      );
+      if ((open?.n ?? 0n) === 0n) return;
+      await sleep(this.config.workerPollMs);
+    }
+  }
+
   /** Claims and processes one batch of due recharges; returns how many. */
   async runOnce(): Promise<number> {
     const claimed = await this.claim();

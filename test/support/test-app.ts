@@ -5,6 +5,7 @@ import type { AppDeps } from "../../src/http/context.js";
 import type { RechargeWorker } from "../../src/billing/recharge-worker.js";
 import { startService } from "../../src/service.js";
 import { testDatabase, type TestDatabase } from "./test-database.js";
+import type { DatabaseHandle } from "../../src/db/database.js";
 
 export interface ApiResponse<T = any> {
   status: number;
@@ -35,8 +36,12 @@ export interface TestApp {
 }
 
 /** Starts the service (HTTP server and, unless `worker: false`, the in-process worker) on a fresh database. */
-export async function startTestApp(env: Record<string, string> = {}, options: { worker?: boolean } = {}): Promise<TestApp> {
-  const db = await testDatabase();
+export async function startTestApp(
+  env: Record<string, string> = {},
+  options: { worker?: boolean; db?: DatabaseHandle } = {},
+): Promise<TestApp> {
+  // A database handed in stays open when the app closes: its owner closes it.
+  const db: TestDatabase = options.db ? { ...options.db, url: undefined, close: async () => {} } : await testDatabase();
   const adminKey = generateKey();
   const config = loadConfig({ PREPAID_ADMIN_KEY: adminKey, PREPAID_WORKER_POLL_MS: "50", ...env });
   const service = await startService(db.db, config, { http: true, worker: options.worker ?? true, port: 0 });

@@ -1,0 +1,97 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { PGlite } from "@electric-sql/pglite";
+import { inject } from "vitest";
+import { connect } from "../../src/db/connect.js";
+import type { DatabaseHandle } from "../../src/db/database.js";
+import { onPostgres, testDatabase } from "./test-database.js";
+
+const CLI = join(process.cwd(), "bin/prepaid");
+
+/**
+ * A database other processes can open too: this test's PostgreSQL database, or a PGlite
+ * directory (one process at a time: close every handle before a child opens it).
+ */
+export interface SharedDatabase {
+  env: Record<string, string>;
+  open(): Promise<DatabaseHandle>;
+  cleanup(): Promise<void>;
+}
+
+export async function sharedDatabase(): Promise<SharedDatabase> {
+  if (onPostgres) {
+    const db = await testDatabase();
+    const url = db.url!;
+    await db.close();
+    return { env: { DATABASE_URL: url }, open: () => connect({ databaseUrl: url }), cleanup: async () => {} };
+  }
+  const dir = mkdtempSync(join(tmpdir(), "prepaid-shared-"));
+  const dump = new Blob([readFileSync(inject("pgliteDumpPath")!)]);
+  const seeded = await PGlite.create({ dataDir: dir, loadDataDir: dump });
+  await seeded.close();
+  return {
+    env: { PREPAID_DATA_DIR: dir, DATABASE_URL: "" },
+    open: () => connect({ dataDir: dir }),
+    cleanup: async () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+export interface Exit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  output: string;
+}
+
+/** Runs `prepaid <args>` to completion (bounded by `timeoutMs`, then killed). */
+export function runCli(args: string[], env: Record<string, string>, timeoutMs = 60_000): Promise<Exit> {
+  return new Promise((resolve) => {
+    const child = spawn(CLI, args, { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    child.stdout.on("data", (d) => (output += d));
+    child.stderr.on("data", (d) => (output += d));
+    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+    child.on("exit", (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, output });
+    });
+  });
+}
+
+export interface ServerProcess {
+  url: string;
+  child: ChildProcess;
+  stop(): Promise<Exit>;
+}
+
+/** Starts `prepaid serve` on a free port and waits until it says where it listens. */
+export function spawnServer(env: Record<string, string>, timeoutMs = 60_000): Promise<ServerProcess> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(CLI, ["serve"], { env: { ...process.env, PORT: "0", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    const exited = new Promise<Exit>((done) => child.on("exit", (code, signal) => done({ code, signal, output })));
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`server did not start:\n${output}`));
+    }, timeoutMs);
+    const onData = (chunk: Buffer) => {
+      output += chunk;
+      const match = /listening on (http:\/\/\S+)/.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        resolve({
+          url: match[1]!,
+          child,
+          stop: () => {
+            child.kill("SIGTERM");
+            return exited;
+          },
+        });
+      }
+    };
+    child.stdout.on("data", onData);
+    child.stderr.on("data", (d) => (output += d));
+    void exited.then((e) => reject(new Error(`server exited early (${e.code ?? e.signal}):\n${e.output}`)));
+  });
+}
