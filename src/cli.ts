@@ -6,6 +6,8 @@ import { verifyLedger } from "./ledger/verify.js";
 import { startService } from "./service.js";
 import { RechargeWorker } from "./billing/recharge-worker.js";
 import { createGateway } from "./payments/create-gateway.js";
+import { runCampaign } from "./simulate/campaign.js";
+import { generateKey } from "./accounts/api-keys.js";
 
 const USAGE = `usage: prepaid <command>
 
@@ -14,6 +16,9 @@ const USAGE = `usage: prepaid <command>
             --drain: finish every pending or in-flight recharge, then exit
   migrate   apply pending database migrations and exit
   verify    check the ledger invariants; exits 1 and names the accounts when one fails
+  simulate  a demo campaign: calls drain a wallet, Auto-Recharge fires, a declining card pauses it
+            (on a throwaway in-memory database; --url URL --admin-key KEY to use a running server;
+             --calls N concurrent calls, default 20)
 
 Environment: PORT, PREPAID_DATA_DIR, DATABASE_URL, PREPAID_ADMIN_KEY, PREPAID_PAYMENTS (see README).`;
 
@@ -78,6 +83,38 @@ async function worker(config: Config, drain: boolean): Promise<number> {
   return -1;
 }
 
+function flag(argv: string[], name: string): string | undefined {
+  const i = argv.indexOf(name);
+  return i >= 0 ? argv[i + 1] : undefined;
+}
+
+async function simulate(config: Config, argv: string[]): Promise<number> {
+  const calls = Number(flag(argv, "--calls") ?? "20");
+  if (!Number.isInteger(calls) || calls < 1 || calls > 500) throw new Error("--calls must be 1 to 500");
+  const url = flag(argv, "--url");
+  if (url) {
+    const adminKey = flag(argv, "--admin-key") ?? config.adminKey;
+    if (!adminKey) throw new Error("--url needs --admin-key (or PREPAID_ADMIN_KEY)");
+    await runCampaign({ baseUrl: url, adminKey, calls, secondsPerTick: 30, out: process.stdout });
+    return 0;
+  }
+  // A throwaway embedded database, so the demo never touches ./data or a real server.
+  const adminKey = generateKey();
+  const demoConfig: Config = { ...config, adminKey, databaseUrl: undefined, sandboxDelayMs: 400, workerPollMs: 50 };
+  const handle = await connect({ dataDir: "memory://" });
+  await migrate(handle);
+  const service = await startService(handle.db, demoConfig, { http: true, worker: true, port: 0 });
+  try {
+    await runCampaign({ baseUrl: service.server!.url, adminKey, calls, secondsPerTick: 30, out: process.stdout });
+    const violations = await verifyLedger(handle.db);
+    console.log(violations.length === 0 ? "\nverify: ok — every invariant holds" : `\nverify: ${violations.length} violation(s)`);
+    return violations.length === 0 ? 0 : 1;
+  } finally {
+    await service.stop();
+    await handle.close();
+  }
+}
+
 async function verify(config: Config): Promise<number> {
   const handle = await open(config);
   try {
@@ -110,6 +147,8 @@ async function main(argv: string[]): Promise<number> {
     }
     case "verify":
       return verify(config);
+    case "simulate":
+      return simulate(config, argv);
     default:
       console.error(USAGE);
       return argv[0] === undefined || argv[0] === "help" ? 0 : 2;
