@@ -100,7 +100,15 @@ export class RechargeWorker {
   /** Claims and processes one batch of due recharges; returns how many. */
   async runOnce(): Promise<number> {
     const claimed = await this.claim();
-    await Promise.all(claimed.map((r) => this.process(r)));
+    // Each charge settles on its own: one failing (a lost connection, say) must not cut the
+    // others short. A failed one stays processing and is resumed after its lease.
+    const outcomes = await Promise.allSettled(claimed.map((r) => this.process(r)));
+    for (const [i, outcome] of outcomes.entries()) {
+      if (outcome.status === "rejected") {
+        const reason = outcome.reason instanceof Error ? outcome.reason.message : String(outcome.reason);
+        console.error(`recharge worker: ${claimed[i]!.id} not settled, will resume after its lease: ${reason}`);
+      }
+    }
     return claimed.length;
   }
 

@@ -1,17 +1,9 @@
 import { sql } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { queryRows } from "../../src/db/database.js";
-import { startTestApp, type TestApp } from "../support/test-app.js";
-import { accountWith, addCard, CARDS, expectLedgerVerified, reportUsage, saveAutoRecharge, settled, startCall } from "../support/scenario.js";
+import { accountWith, addCard, CARDS, reportUsage, saveAutoRecharge, settled, startCall, useScenarioApp } from "../support/scenario.js";
 
-let app: TestApp;
-beforeAll(async () => {
-  app = await startTestApp();
-});
-afterAll(async () => {
-  await expectLedgerVerified(app);
-  await app?.close();
-});
+const app = useScenarioApp();
 
 async function rowCounts(): Promise<Record<string, bigint>> {
   const [row] = await queryRows<Record<string, bigint>>(

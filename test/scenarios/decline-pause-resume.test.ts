@@ -1,10 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestApp, type TestApp } from "../support/test-app.js";
+import { describe, expect, it } from "vitest";
 import {
   accountWith,
   addCard,
   CARDS,
-  expectLedgerVerified,
   getAccount,
   notifications,
   providerCharges,
@@ -13,16 +11,10 @@ import {
   saveAutoRecharge,
   settled,
   startCall,
+  useScenarioApp,
 } from "../support/scenario.js";
 
-let app: TestApp;
-beforeAll(async () => {
-  app = await startTestApp();
-});
-afterAll(async () => {
-  await expectLedgerVerified(app);
-  await app?.close();
-});
+const app = useScenarioApp();
 
 describe("a declined card: failing, pause, resume", () => {
   it("fails once, notifies with the reason, pauses when a minute is no longer covered, and resumes on a new card", async () => {

@@ -1,10 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestApp, type TestApp } from "../support/test-app.js";
+import { describe, expect, it } from "vitest";
 import {
   accountWith,
   addCard,
   CARDS,
-  expectLedgerVerified,
   getAccount,
   providerCharges,
   recharges,
@@ -13,16 +11,10 @@ import {
   settled,
   startCall,
   waitFor,
+  useScenarioApp,
 } from "../support/scenario.js";
 
-let app: TestApp;
-beforeAll(async () => {
-  app = await startTestApp({ PREPAID_SANDBOX_DELAY_MS: "800" });
-});
-afterAll(async () => {
-  await expectLedgerVerified(app);
-  await app?.close();
-});
+const app = useScenarioApp({ PREPAID_SANDBOX_DELAY_MS: "800" });
 
 describe("disabling Auto-Recharge while a charge is in flight", () => {
   it("lets that charge settle and credit once, and starts no new recharge after", async () => {

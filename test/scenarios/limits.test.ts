@@ -1,24 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestApp, type TestApp } from "../support/test-app.js";
+import { describe, expect, it } from "vitest";
 import {
   accountWith,
   addCard,
   CARDS,
-  expectLedgerVerified,
   notifications,
   recharges,
   saveAutoRecharge,
   settled,
+  useScenarioApp,
 } from "../support/scenario.js";
 
-let app: TestApp;
-beforeAll(async () => {
-  app = await startTestApp({ PREPAID_MAX_AUTO_CHARGES_PER_DAY: "2" });
-});
-afterAll(async () => {
-  await expectLedgerVerified(app);
-  await app?.close();
-});
+const app = useScenarioApp({ PREPAID_MAX_AUTO_CHARGES_PER_DAY: "2" });
 
 const debit = (accountId: string, amount: string) =>
   app.request("POST", `/v1/accounts/${accountId}/adjustments`, { key: app.adminKey, body: { amount: `-${amount}`, reason: "usage" } });

@@ -1,15 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestApp, type TestApp } from "../support/test-app.js";
-import { accountWith, expectLedgerVerified, getAccount, reportUsage, startCall } from "../support/scenario.js";
+import { describe, expect, it } from "vitest";
+import { accountWith, getAccount, reportUsage, startCall, useScenarioApp } from "../support/scenario.js";
 
-let app: TestApp;
-beforeAll(async () => {
-  app = await startTestApp();
-});
-afterAll(async () => {
-  await expectLedgerVerified(app);
-  await app?.close();
-});
+const app = useScenarioApp();
 
 describe("per-second rating", () => {
   it("bills 61 s at $0.16/min as exactly $0.162667", async () => {

@@ -1,10 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestApp, type TestApp } from "../support/test-app.js";
+import { describe, expect, it } from "vitest";
 import {
   accountWith,
   addCard,
   CARDS,
-  expectLedgerVerified,
   getAccount,
   notifications,
   providerCharges,
@@ -13,16 +11,10 @@ import {
   saveAutoRecharge,
   settled,
   startCall,
+  useScenarioApp,
 } from "../support/scenario.js";
 
-let app: TestApp;
-beforeAll(async () => {
-  app = await startTestApp();
-});
-afterAll(async () => {
-  await expectLedgerVerified(app);
-  await app?.close();
-});
+const app = useScenarioApp();
 
 describe("the help article's example: threshold $10, amount $50", () => {
   it("charges exactly once when calls take a $12 balance to $9.84, and sends a receipt", async () => {

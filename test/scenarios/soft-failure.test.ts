@@ -1,24 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestApp, type TestApp } from "../support/test-app.js";
+import { describe, expect, it } from "vitest";
 import {
   accountWith,
   addCard,
   CARDS,
-  expectLedgerVerified,
   notifications,
   providerCharges,
   saveAutoRecharge,
   settled,
+  useScenarioApp,
 } from "../support/scenario.js";
 
-let app: TestApp;
-beforeAll(async () => {
-  app = await startTestApp({ PREPAID_RETRY_DELAYS: "200ms,400ms,600ms" });
-});
-afterAll(async () => {
-  await expectLedgerVerified(app);
-  await app?.close();
-});
+const app = useScenarioApp({ PREPAID_RETRY_DELAYS: "200ms,400ms,600ms" });
 
 describe("a soft failure (processing_error)", () => {
   it("is retried on schedule with the same key, and counts as failed once the retries run out", async () => {

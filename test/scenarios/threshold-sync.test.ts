@@ -1,16 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestApp, type TestApp } from "../support/test-app.js";
-import { accountWith, addCard, CARDS, expectLedgerVerified, getAccount, providerCharges, saveAutoRecharge, settled } from "../support/scenario.js";
+import { describe, expect, it } from "vitest";
+import { accountWith, addCard, CARDS, getAccount, providerCharges, saveAutoRecharge, settled, useScenarioApp } from "../support/scenario.js";
 
-let app: TestApp;
-beforeAll(async () => {
-  // A slow provider keeps the first charge in flight while the duplicate saves arrive.
-  app = await startTestApp({ PREPAID_SANDBOX_DELAY_MS: "300" });
-});
-afterAll(async () => {
-  await expectLedgerVerified(app);
-  await app?.close();
-});
+// A slow provider keeps the first charge in flight while the duplicate saves arrive.
+const app = useScenarioApp({ PREPAID_SANDBOX_DELAY_MS: "300" });
 
 describe("threshold sync", () => {
   it("charges at once when saved below the threshold: $5, threshold $15, amount $50 → $55", async () => {

@@ -1,9 +1,9 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { sql } from "drizzle-orm";
-import { expect } from "vitest";
+import { afterAll, beforeAll, expect } from "vitest";
 import { queryRows } from "../../src/db/database.js";
 import { verifyLedger } from "../../src/ledger/verify.js";
-import type { TestApp } from "./test-app.js";
+import { startTestApp, type TestApp } from "./test-app.js";
 
 export const CARDS = {
   visa: "4242424242424242",
@@ -111,4 +111,26 @@ export async function providerCharges(app: TestApp, accountId: string) {
 
 export async function expectLedgerVerified(app: TestApp): Promise<void> {
   expect(await verifyLedger(app.db.db)).toEqual([]);
+}
+
+/**
+ * The scenario files' shared frame: a running app for the file, and `verify` over its ledger
+ * once every test of the file has run. Returns the app (usable from inside tests).
+ */
+export function useScenarioApp(env: Record<string, string> = {}): TestApp {
+  let started: TestApp | undefined;
+  beforeAll(async () => {
+    started = await startTestApp(env);
+  });
+  afterAll(async () => {
+    if (!started) return;
+    await expectLedgerVerified(started);
+    await started.close();
+  });
+  return new Proxy({} as TestApp, {
+    get(_, property) {
+      if (!started) throw new Error("assertion: the scenario app is used inside tests only");
+      return Reflect.get(started, property);
+    },
+  });
 }
