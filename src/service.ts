@@ -1,4 +1,5 @@
 import { RechargeWorker } from "./billing/recharge-worker.js";
+import { UsageWriter } from "./billing/usage-writer.js";
 import type { Config } from "./config/config.js";
 import type { Database } from "./db/database.js";
 import type { AppDeps } from "./http/context.js";
@@ -23,7 +24,10 @@ export async function startService(
 ): Promise<Service> {
   const gateway = createGateway(config, db);
   const worker = options.worker ? new RechargeWorker(db, config, gateway, { crashAfterCharge: options.crashAfterCharge ?? false }) : undefined;
-  const deps: AppDeps = { db, config, gateway, nudgeWorker: () => worker?.nudge(), now: () => new Date() };
+  const now = () => new Date();
+  const usageWriter = new UsageWriter(db, config, now);
+  usageWriter.onRecharge = () => worker?.nudge();
+  const deps: AppDeps = { db, config, gateway, nudgeWorker: () => worker?.nudge(), usageWriter, now };
   worker?.start();
   const server = options.http ? await startServer(deps, options.port ?? config.port, options.hostname) : undefined;
   return {

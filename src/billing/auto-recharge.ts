@@ -89,6 +89,18 @@ export async function afterBalanceChange(
 ): Promise<{ state: WalletState; recharge: Recharge | null }> {
   const state = await loadWalletState(tx, config.rates, accountId);
   if (!state) throw new Error(`assertion: account ${accountId} has a wallet`);
+  return applyBalanceRules(tx, config, state, balanceBeforeMicros, now);
+}
+
+/** afterBalanceChange for a state already read (by the usage writer, many accounts at once). */
+export async function applyBalanceRules(
+  tx: Tx,
+  config: Config,
+  state: WalletState,
+  balanceBeforeMicros: Micros,
+  now: Date,
+): Promise<{ state: WalletState; recharge: Recharge | null }> {
+  const accountId = state.accountId;
   let recharge: Recharge | null = null;
   const threshold = state.settings.thresholdMicros;
   if (state.balanceMicros < balanceBeforeMicros) {

@@ -3,11 +3,8 @@ import type { Config } from "../config/config.js";
 import { queryRows, type Tx } from "../db/database.js";
 import { AppError, invalid, notFound } from "../errors/app-error.js";
 import { newId } from "../ids/prefixed-id.js";
-import { postEntry } from "../ledger/ledger.js";
 import type { Micros } from "../money/micros.js";
-import { secondsAffordable, usageDelta } from "../money/rating.js";
-import { afterBalanceChange } from "./auto-recharge.js";
-import type { Recharge } from "./recharges.js";
+import { secondsAffordable } from "../money/rating.js";
 import { loadWalletState, type WalletState } from "./wallet-state.js";
 
 export interface Call {
@@ -82,79 +79,4 @@ export async function startCall(
   );
   if (!row) throw invalid("call_id: already used by another call");
   return { call: callFromRow(row), maxSeconds: secondsAffordable(spendableMicros(state), state.ratePerMinuteMicros), created: true };
-}
-
-export interface UsageResult {
-  callId: string;
-  billedSeconds: number;
-  /** What this report debited (0 for a replay or an out-of-order report). */
-  debitMicros: Micros;
-  /** The call's total so far. */
-  totalMicros: Micros;
-  balanceMicros: Micros;
-  action: "continue" | "end_call";
-  recharge: Recharge | null;
-}
-
-/**
- * Records a usage report: the call's cumulative elapsed seconds. It debits
- * cost(cumulative) − cost(already billed), so replays and out-of-order reports debit
- * nothing twice. Usage is never refused once a call started: the balance may go negative,
- * and the answer says `end_call` when nothing is left to pay for the call with.
- * The call row must be locked by the caller (lockCalls), before any wallet.
- */
-export async function recordUsage(
-  tx: Tx,
-  config: Config,
-  call: Call,
-  elapsedSeconds: number,
-  final: boolean,
-  now: Date,
-): Promise<UsageResult> {
-  const step = usageDelta(elapsedSeconds, call.billedSeconds, call.ratePerMinuteMicros);
-  let balanceMicros: Micros;
-  let recharge: Recharge | null = null;
-  let state: WalletState;
-  if (step.debitMicros > 0n) {
-    const { entry } = await postEntry(tx, {
-      accountId: call.accountId,
-      type: "usage",
-      amountMicros: -step.debitMicros,
-      entryKey: `usage:${call.id}:${step.billedSeconds}`,
-      callId: call.id,
-      seconds: step.billedSeconds - call.billedSeconds,
-    });
-    balanceMicros = entry.balanceAfterMicros;
-    ({ state, recharge } = await afterBalanceChange(tx, config, call.accountId, balanceMicros + step.debitMicros, now));
-  } else {
-    const loaded = await loadWalletState(tx, config.rates, call.accountId);
-    if (!loaded) throw new Error("assertion: a call's account exists");
-    state = loaded;
-    balanceMicros = state.balanceMicros;
-  }
-  const totalMicros = call.billedMicros + step.debitMicros;
-  if (step.debitMicros > 0n || (final && call.status !== "ended")) {
-    await tx.execute(
-      sql`update calls set billed_seconds = ${step.billedSeconds}, billed_micros = ${totalMicros},
-            status = case when ${final} then 'ended' else status end,
-            ended_at = case when ${final} and ended_at is null then now() else ended_at end
-          where id = ${call.id}`,
-    );
-  }
-  const ended = final || call.status === "ended";
-  const action = ended || spendableMicros(state) <= 0n ? "end_call" : "continue";
-  return { callId: call.id, billedSeconds: step.billedSeconds, debitMicros: step.debitMicros, totalMicros, balanceMicros, action, recharge };
-}
-
-/**
- * Locks the calls of a batch in id order: every usage path takes call locks first, in
- * this order, then wallets, so concurrent batches cannot deadlock.
- */
-export async function lockCalls(tx: Tx, callIds: string[]): Promise<Map<string, Call>> {
-  const unique = [...new Set(callIds)].sort();
-  const rows = await queryRows<CallRow>(
-    tx,
-    sql`select * from calls where id in (${sql.join(unique.map((id) => sql`${id}`), sql`, `)}) order by id for update`,
-  );
-  return new Map(rows.map((r) => [r.id, callFromRow(r)]));
 }

@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import type { AccountStatus } from "../accounts/accounts.js";
 import type { Config } from "../config/config.js";
+import { arrayLiteral } from "../db/array-literal.js";
 import { queryRows, type Tx } from "../db/database.js";
 import { isExpired } from "../payments/card-number.js";
 import { usd, type Micros } from "../money/micros.js";
@@ -87,7 +88,12 @@ export async function loadWalletState(
   options: { lock?: boolean } = {},
 ): Promise<WalletState | undefined> {
   if (options.lock) await tx.execute(sql`select 1 from wallets where account_id = ${accountId} for update`);
-  const [row] = await queryRows<Row>(
+  return (await loadWalletStates(tx, rates, [accountId])).get(accountId);
+}
+
+/** The wallet states of several accounts in one query (the usage writer's batches). */
+export async function loadWalletStates(tx: Tx, rates: Config["rates"], accountIds: string[]): Promise<Map<string, WalletState>> {
+  const rows = await queryRows<Row>(
     tx,
     sql`select a.id, a.parent_id, a.status, a.web_widget, w.balance_micros,
                s.account_id as s_account_id, s.enabled, s.threshold_micros, s.amount_micros, s.monthly_limit_micros,
@@ -106,9 +112,12 @@ export async function loadWalletState(
           order by (pm.id = s.payment_method_id) desc nulls last
           limit 1
         ) c on true
-        where a.id = ${accountId}`,
+        where a.id = any(${arrayLiteral(accountIds)}::text[])`,
   );
-  if (!row) return undefined;
+  return new Map(rows.map((row) => [row.id, stateFromRow(row, rates)]));
+}
+
+function stateFromRow(row: Row, rates: Config["rates"]): WalletState {
   const rate = ratePerMinuteMicros(rates, row.web_widget);
   return {
     accountId: row.id,

@@ -2,6 +2,7 @@ import type { Principal } from "../accounts/api-keys.js";
 import type { Config } from "../config/config.js";
 import type { Database } from "../db/database.js";
 import type { PaymentGateway } from "../payments/gateway.js";
+import type { UsageWriter } from "../billing/usage-writer.js";
 
 /** What every request handler can reach: the process's dependencies and the caller. */
 export interface AppDeps {
@@ -10,6 +11,8 @@ export interface AppDeps {
   gateway: PaymentGateway;
   /** Tells the in-process worker a recharge was just committed (a no-op without one). */
   nudgeWorker: () => void;
+  /** Group commit for usage debits. */
+  usageWriter: UsageWriter;
   now: () => Date;
 }
 

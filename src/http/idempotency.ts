@@ -5,7 +5,7 @@ import { inTransaction, queryRows, type Tx } from "../db/database.js";
 import { AppError, invalid } from "../errors/app-error.js";
 import type { AppEnv } from "./context.js";
 
-interface StoredResponse {
+export interface StoredResponse {
   request_sha256_hex: string;
   status_code: number;
   response_body: unknown;
@@ -37,7 +37,17 @@ async function requestFingerprint(c: Context<AppEnv>): Promise<string> {
   return createHash("sha256").update(`${c.req.method} ${c.req.path}\n${JSON.stringify(body)}`).digest("hex");
 }
 
-function replay(c: Context<AppEnv>, stored: StoredResponse, fingerprint: string): Response {
+/** The caller's Idempotency-Key, its scope and the request's fingerprint; undefined without a key. */
+export async function idempotencyOf(c: Context<AppEnv>): Promise<{ scope: string; key: string; fingerprint: string } | undefined> {
+  const key = c.req.header("Idempotency-Key");
+  if (key === undefined) return undefined;
+  if (key.length === 0 || key.length > 255) throw invalid("Idempotency-Key must be 1 to 255 characters");
+  const principal = c.get("principal");
+  return { scope: principal.kind === "admin" ? "admin" : principal.accountId, key, fingerprint: await requestFingerprint(c) };
+}
+
+/** Answers a stored response again, or 409 when the key came with another request. */
+export function replay(c: Context<AppEnv>, stored: StoredResponse, fingerprint: string): Response {
   if (stored.request_sha256_hex !== fingerprint) {
     throw new AppError("idempotency_conflict", "this Idempotency-Key was already used with a different request");
   }
@@ -58,13 +68,9 @@ export async function idempotent<T extends object>(
   work: (tx: Tx) => Promise<T>,
 ): Promise<never> {
   const { db } = c.get("deps");
-  const key = c.req.header("Idempotency-Key");
-  if (key === undefined) return c.json(await inTransaction(db, work), status) as never;
-  if (key.length === 0 || key.length > 255) throw invalid("Idempotency-Key must be 1 to 255 characters");
-
-  const principal = c.get("principal");
-  const scope = principal.kind === "admin" ? "admin" : principal.accountId;
-  const fingerprint = await requestFingerprint(c);
+  const claim = await idempotencyOf(c);
+  if (claim === undefined) return c.json(await inTransaction(db, work), status) as never;
+  const { scope, key, fingerprint } = claim;
   const find = async () =>
     (await queryRows<StoredResponse>(
       db,

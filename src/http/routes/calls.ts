@@ -2,11 +2,11 @@ import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { authorize } from "../../accounts/access.js";
 import { findAccount } from "../../accounts/accounts.js";
-import { findCall, lockCalls, recordUsage, startCall, type Call, type UsageResult } from "../../billing/calls.js";
-import type { Tx } from "../../db/database.js";
+import { findCall, startCall, type Call } from "../../billing/calls.js";
+import type { UsageEvent, UsageResult } from "../../billing/usage-writer.js";
 import { notFound } from "../../errors/app-error.js";
 import type { AppEnv } from "../context.js";
-import { idempotent } from "../idempotency.js";
+import { idempotencyOf, idempotent, replay } from "../idempotency.js";
 import { BatchUsageIn, CallOut, callOut, StartCallIn, UsageIn, UsageOut, usageOut } from "../schemas/billing.js";
 import { errorResponses, IdempotencyHeader, jsonBody, jsonResponse, security } from "../schemas/common.js";
 
@@ -59,38 +59,22 @@ callRoutes.openapi(
   },
 );
 
-/** Reports usage of several calls in one transaction: calls locked first, in id order, then wallets. */
-async function reportMany(
+/**
+ * Hands usage reports to the group-commit writer and answers once their batch committed.
+ * With an Idempotency-Key, the writer claims it and stores the answer in that same batch.
+ */
+async function report<T extends object>(
   c: Context<AppEnv>,
-  tx: Tx,
-  events: Array<{ callId: string; elapsedSeconds: number; final: boolean }>,
-): Promise<UsageResult[]> {
+  events: UsageEvent[],
+  render: (results: UsageResult[]) => T,
+): Promise<never> {
   const deps = c.get("deps");
-  const calls = await lockCalls(tx, events.map((e) => e.callId));
-  const accountOf = (callId: string) => {
-    const call = calls.get(callId);
-    if (!call) throw notFound("call");
-    return call.accountId;
-  };
-  // Wallets are locked in account order (a stable sort keeps each call's reports in order),
-  // so two batches touching the same wallets cannot wait on each other in a cycle.
-  const order = events
-    .map((_, i) => i)
-    .sort((a, b) => accountOf(events[a]!.callId).localeCompare(accountOf(events[b]!.callId)) || a - b);
-  const results: UsageResult[] = new Array(events.length);
-  for (const i of order) {
-    const event = events[i]!;
-    const call = calls.get(event.callId)!;
-    const result = await recordUsage(tx, deps.config, call, event.elapsedSeconds, event.final, deps.now());
-    calls.set(call.id, {
-      ...call,
-      billedSeconds: result.billedSeconds,
-      billedMicros: result.totalMicros,
-      status: event.final ? "ended" : call.status,
-    });
-    results[i] = result;
+  const claim = await idempotencyOf(c);
+  const outcome = await deps.usageWriter.submit(events, claim && { ...claim, status: 200, render });
+  if (outcome.kind === "replay") {
+    return replay(c, { request_sha256_hex: outcome.fingerprint, status_code: outcome.status, response_body: outcome.body }, claim!.fingerprint) as never;
   }
-  return results;
+  return c.json(render(outcome.results), 200) as never;
 }
 
 function usageRoute(path: "/v1/calls/{id}/usage" | "/v1/calls/{id}/end", final: boolean) {
@@ -109,12 +93,7 @@ function usageRoute(path: "/v1/calls/{id}/usage" | "/v1/calls/{id}/end", final: 
     async (c) => {
       const call = await authorizedCall(c, c.req.valid("param").id);
       const { elapsed_seconds } = c.req.valid("json");
-      const response = await idempotent(c, 200, async (tx) => {
-        const [result] = await reportMany(c, tx, [{ callId: call.id, elapsedSeconds: elapsed_seconds, final }]);
-        return usageOut(result!);
-      });
-      c.get("deps").nudgeWorker();
-      return response;
+      return report(c, [{ callId: call.id, elapsedSeconds: elapsed_seconds, final }], ([result]) => usageOut(result!));
     },
   );
 }
@@ -135,15 +114,10 @@ callRoutes.openapi(
     const { events } = c.req.valid("json");
     // Every call must exist and be the caller's before anything is written.
     for (const callId of new Set(events.map((e) => e.call_id))) await authorizedCall(c, callId);
-    const response = await idempotent(c, 200, async (tx) => {
-      const results = await reportMany(
-        c,
-        tx,
-        events.map((e) => ({ callId: e.call_id, elapsedSeconds: e.elapsed_seconds, final: e.final ?? false })),
-      );
-      return { data: results.map(usageOut) };
-    });
-    c.get("deps").nudgeWorker();
-    return response;
+    return report(
+      c,
+      events.map((e) => ({ callId: e.call_id, elapsedSeconds: e.elapsed_seconds, final: e.final ?? false })),
+      (results) => ({ data: results.map(usageOut) }),
+    );
   },
 );

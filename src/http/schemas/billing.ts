@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
-import type { Call, UsageResult } from "../../billing/calls.js";
+import type { Call } from "../../billing/calls.js";
+import type { UsageResult } from "../../billing/usage-writer.js";
 import type { Recharge } from "../../billing/recharges.js";
 import type { UsageDay } from "../../billing/usage-summary.js";
 import { autoRechargeState, type WalletState } from "../../billing/wallet-state.js";

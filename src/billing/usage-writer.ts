@@ -1,0 +1,353 @@
+import { sql } from "drizzle-orm";
+import type { Config } from "../config/config.js";
+import { arrayLiteral } from "../db/array-literal.js";
+import { inTransaction, queryRows, type Database, type Tx } from "../db/database.js";
+import { notFound } from "../errors/app-error.js";
+import { newId } from "../ids/prefixed-id.js";
+import type { Micros } from "../money/micros.js";
+import { usageDelta } from "../money/rating.js";
+import { applyBalanceRules } from "./auto-recharge.js";
+import type { Recharge } from "./recharges.js";
+import { loadWalletStates, type WalletState } from "./wallet-state.js";
+
+export interface UsageEvent {
+  callId: string;
+  /** The call's cumulative elapsed seconds. */
+  elapsedSeconds: number;
+  final: boolean;
+}
+
+export interface UsageResult {
+  callId: string;
+  billedSeconds: number;
+  /** What this report debited (0 for a replay or an out-of-order report). */
+  debitMicros: Micros;
+  /** The call's total so far. */
+  totalMicros: Micros;
+  /** The wallet's balance right after this report. */
+  balanceMicros: Micros;
+  action: "continue" | "end_call";
+}
+
+/** An Idempotency-Key to claim and a response to store, in the batch's own transaction. */
+export interface IdempotencyClaim {
+  scope: string;
+  key: string;
+  fingerprint: string;
+  status: number;
+  render: (results: UsageResult[]) => object;
+}
+
+export type WriteOutcome =
+  | { kind: "written"; results: UsageResult[] }
+  /** The key was already claimed (earlier, or by another request in this batch): answer what it stored. */
+  | { kind: "replay"; fingerprint: string; status: number; body: unknown };
+
+interface Pending {
+  events: UsageEvent[];
+  idempotency: IdempotencyClaim | undefined;
+  resolve: (outcome: WriteOutcome) => void;
+  reject: (error: unknown) => void;
+}
+
+interface CallRow {
+  id: string;
+  account_id: string;
+  rate_per_minute_micros: bigint;
+  billed_seconds: number;
+  billed_micros: bigint;
+  status: "active" | "ended";
+}
+
+interface EntryDraft {
+  id: string;
+  accountId: string;
+  amountMicros: Micros;
+  entryKey: string;
+  callId: string;
+  seconds: number;
+  balanceAfterMicros: Micros;
+}
+
+export interface UsageWriterOptions {
+  /** At most this many usage events in one transaction. */
+  maxBatchEvents?: number;
+}
+
+/**
+ * Group commit for usage debits. Reports queue up while a batch commits; the next batch takes
+ * everything queued (up to `maxBatchEvents`) into one transaction: calls locked in id order,
+ * wallets in account order, one balance update per wallet, one multi-row insert of entries,
+ * and the Auto-Recharge rules for each wallet touched, in that same transaction. Each caller
+ * is answered after the commit. An idle writer starts a batch at once, so a lone report
+ * waits for nothing; under load a report waits at most for the batch ahead of it.
+ * With maxBatchEvents = 1 it is the naive writer: one transaction per report.
+ */
+export class UsageWriter {
+  private readonly queue: Pending[] = [];
+  private flushing = false;
+  private readonly maxBatchEvents: number;
+  /** Committed batches and the reports in them, for metrics and tests. */
+  readonly stats = { batches: 0, reports: 0 };
+  /** Called after a commit that created a recharge (wakes the worker). */
+  onRecharge: () => void = () => {};
+
+  constructor(
+    private readonly db: Database,
+    private readonly config: Config,
+    private readonly now: () => Date,
+    options: UsageWriterOptions = {},
+  ) {
+    this.maxBatchEvents = options.maxBatchEvents ?? 1000;
+  }
+
+  submit(events: UsageEvent[], idempotency?: IdempotencyClaim): Promise<WriteOutcome> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ events, idempotency, resolve, reject });
+      if (!this.flushing) {
+        this.flushing = true;
+        // The next turn, so reports arriving in the same tick share the batch.
+        setImmediate(() => void this.drainQueue());
+      }
+    });
+  }
+
+  private takeBatch(): Pending[] {
+    const batch: Pending[] = [];
+    let events = 0;
+    while (this.queue.length > 0) {
+      const next = this.queue[0]!;
+      if (batch.length > 0 && events + next.events.length > this.maxBatchEvents) break;
+      batch.push(this.queue.shift()!);
+      events += next.events.length;
+    }
+    return batch;
+  }
+
+  private async drainQueue(): Promise<void> {
+    while (this.queue.length > 0) {
+      const batch = this.takeBatch();
+      try {
+        await this.commit(batch);
+      } catch (error) {
+        if (batch.length === 1) {
+          batch[0]!.reject(error);
+        } else {
+          // One bad report must not fail its neighbours: each goes again on its own.
+          for (const pending of batch) {
+            await this.commit([pending]).catch((e: unknown) => pending.reject(e));
+          }
+        }
+      }
+    }
+    this.flushing = false;
+  }
+
+  private async commit(batch: Pending[]): Promise<void> {
+    const { db, config } = this;
+    const now = this.now();
+    const written = await inTransaction(db, (tx) => this.write(tx, config, batch, now));
+    this.stats.batches += 1;
+    this.stats.reports += batch.length;
+    if (written.rechargeCreated) this.onRecharge();
+    for (const [i, pending] of batch.entries()) {
+      const outcome = written.outcomes[i]!;
+      if (outcome !== "replay") {
+        pending.resolve({ kind: "written", results: outcome });
+        continue;
+      }
+      const claim = pending.idempotency!;
+      const [stored] = await queryRows<{ request_sha256_hex: string; status_code: number; response_body: unknown }>(
+        db,
+        sql`select request_sha256_hex, status_code, response_body from idempotency_keys
+            where principal = ${claim.scope} and key = ${claim.key}`,
+      );
+      if (!stored) throw new Error("assertion: a claimed idempotency key has a stored response");
+      pending.resolve({ kind: "replay", fingerprint: stored.request_sha256_hex, status: stored.status_code, body: stored.response_body });
+    }
+  }
+
+  private async write(
+    tx: Tx,
+    config: Config,
+    batch: Pending[],
+    now: Date,
+  ): Promise<{ outcomes: Array<UsageResult[] | "replay">; rechargeCreated: boolean }> {
+    // 1. Idempotency-Keys first, in key order; a key already taken makes its report a replay.
+    const replays = new Set<number>();
+    const claims = batch
+      .map((p, i) => ({ i, claim: p.idempotency }))
+      .filter((c): c is { i: number; claim: IdempotencyClaim } => c.claim !== undefined)
+      .sort((a, b) => `${a.claim.scope}\u0000${a.claim.key}`.localeCompare(`${b.claim.scope}\u0000${b.claim.key}`));
+    for (const { i, claim } of claims) {
+      const taken = await queryRows(
+        tx,
+        sql`insert into idempotency_keys (principal, key, request_sha256_hex, status_code, response_body)
+            values (${claim.scope}, ${claim.key}, ${claim.fingerprint}, 0, '{}'::jsonb)
+            on conflict do nothing returning 1`,
+      );
+      if (taken.length === 0) replays.add(i);
+    }
+
+    // 2. Lock the calls in id order.
+    const callIds = [...new Set(batch.flatMap((p, i) => (replays.has(i) ? [] : p.events.map((e) => e.callId))))].sort();
+    const calls = new Map<string, CallRow>();
+    if (callIds.length > 0) {
+      const rows = await queryRows<CallRow>(
+        tx,
+        sql`select id, account_id, rate_per_minute_micros, billed_seconds, billed_micros, status
+            from calls where id = any(${arrayLiteral(callIds)}::text[]) order by id for update`,
+      );
+      for (const row of rows) {
+        calls.set(row.id, { ...row, rate_per_minute_micros: BigInt(row.rate_per_minute_micros), billed_micros: BigInt(row.billed_micros), billed_seconds: Number(row.billed_seconds) });
+      }
+    }
+    for (const [i, pending] of batch.entries()) {
+      // Checked at the edge already; a report for a call that vanished fails alone (see drainQueue).
+      if (!replays.has(i) && pending.events.some((e) => !calls.has(e.callId))) throw notFound("call");
+    }
+
+    // 3. Rate every report against its call's running state, in arrival order.
+    const entries: EntryDraft[] = [];
+    const perEvent: Array<Array<{ event: UsageEvent; billedSeconds: number; debitMicros: Micros; totalMicros: Micros; entry: EntryDraft | undefined; accountId: string }>> = [];
+    const touchedCalls = new Set<string>();
+    for (const [i, pending] of batch.entries()) {
+      const rated: (typeof perEvent)[number] = [];
+      perEvent.push(rated);
+      if (replays.has(i)) continue;
+      for (const event of pending.events) {
+        const call = calls.get(event.callId)!;
+        const step = usageDelta(event.elapsedSeconds, call.billed_seconds, call.rate_per_minute_micros);
+        let entry: EntryDraft | undefined;
+        if (step.debitMicros > 0n) {
+          entry = {
+            id: newId("txn"),
+            accountId: call.account_id,
+            amountMicros: -step.debitMicros,
+            entryKey: `usage:${call.id}:${step.billedSeconds}`,
+            callId: call.id,
+            seconds: step.billedSeconds - call.billed_seconds,
+            balanceAfterMicros: 0n, // set once the wallet is locked
+          };
+          entries.push(entry);
+          call.billed_seconds = step.billedSeconds;
+          call.billed_micros += step.debitMicros;
+          touchedCalls.add(call.id);
+        }
+        if (event.final && call.status !== "ended") {
+          call.status = "ended";
+          touchedCalls.add(call.id);
+        }
+        rated.push({ event, billedSeconds: call.billed_seconds, debitMicros: step.debitMicros, totalMicros: call.billed_micros, entry, accountId: call.account_id });
+      }
+    }
+
+    // 4. Lock the wallets in account order and move each once, by the sum of its debits.
+    const accountIds = [...new Set([...calls.values()].map((c) => c.account_id))].sort();
+    const balancesBefore = new Map<string, Micros>();
+    if (accountIds.length > 0) {
+      const rows = await queryRows<{ account_id: string; balance_micros: bigint }>(
+        tx,
+        sql`select account_id, balance_micros from wallets
+            where account_id = any(${arrayLiteral(accountIds)}::text[]) order by account_id for update`,
+      );
+      for (const row of rows) balancesBefore.set(row.account_id, BigInt(row.balance_micros));
+    }
+    const running = new Map(balancesBefore);
+    for (const entry of entries) {
+      const after = running.get(entry.accountId)! + entry.amountMicros;
+      running.set(entry.accountId, after);
+      entry.balanceAfterMicros = after;
+    }
+    const moved = accountIds.filter((id) => running.get(id) !== balancesBefore.get(id));
+    if (moved.length > 0) {
+      const updated = await queryRows<{ account_id: string; balance_micros: bigint }>(
+        tx,
+        sql`update wallets w set balance_micros = w.balance_micros + d.delta, updated_at = now()
+            from unnest(${arrayLiteral(moved)}::text[], ${arrayLiteral(moved.map((id) => running.get(id)! - balancesBefore.get(id)!))}::bigint[]) as d(account_id, delta)
+            where w.account_id = d.account_id
+            returning w.account_id, w.balance_micros`,
+      );
+      for (const row of updated) {
+        if (BigInt(row.balance_micros) !== running.get(row.account_id)) {
+          throw new Error(`assertion: wallet ${row.account_id} moved to ${row.balance_micros}, expected ${running.get(row.account_id)}`);
+        }
+      }
+    }
+
+    // 5. All entries in one statement; a repeated entry key is a bug and fails the batch.
+    if (entries.length > 0) {
+      await tx.execute(
+        sql`insert into ledger_entries (id, account_id, type, amount_micros, balance_after_micros, entry_key, call_id, seconds)
+            select id, account_id, 'usage', amount_micros, balance_after_micros, entry_key, call_id, seconds
+            from unnest(${arrayLiteral(entries.map((e) => e.id))}::text[], ${arrayLiteral(entries.map((e) => e.accountId))}::text[],
+                        ${arrayLiteral(entries.map((e) => e.amountMicros))}::bigint[], ${arrayLiteral(entries.map((e) => e.balanceAfterMicros))}::bigint[],
+                        ${arrayLiteral(entries.map((e) => e.entryKey))}::text[], ${arrayLiteral(entries.map((e) => e.callId))}::text[],
+                        ${arrayLiteral(entries.map((e) => e.seconds))}::int[])
+              as t(id, account_id, amount_micros, balance_after_micros, entry_key, call_id, seconds)`,
+      );
+    }
+    if (touchedCalls.size > 0) {
+      const touched = [...touchedCalls].sort().map((id) => calls.get(id)!);
+      await tx.execute(
+        sql`update calls c set billed_seconds = t.billed_seconds, billed_micros = t.billed_micros, status = t.status,
+              ended_at = case when t.status = 'ended' and c.ended_at is null then now() else c.ended_at end
+            from unnest(${arrayLiteral(touched.map((c) => c.id))}::text[], ${arrayLiteral(touched.map((c) => c.billed_seconds))}::int[],
+                        ${arrayLiteral(touched.map((c) => c.billed_micros))}::bigint[], ${arrayLiteral(touched.map((c) => c.status))}::text[])
+              as t(id, billed_seconds, billed_micros, status)
+            where c.id = t.id`,
+      );
+    }
+
+    // 6. Auto-Recharge trigger, low-balance notice and pause, once per wallet that moved.
+    const states = new Map<string, WalletState>();
+    let rechargeCreated = false;
+    if (accountIds.length > 0) {
+      const loaded = await loadWalletStates(tx, config.rates, accountIds);
+      for (const id of accountIds) {
+        const state = loaded.get(id)!;
+        if (moved.includes(id)) {
+          const applied: { state: WalletState; recharge: Recharge | null } = await applyBalanceRules(tx, config, state, balancesBefore.get(id)!, now);
+          rechargeCreated ||= applied.recharge !== null;
+          states.set(id, applied.state);
+        } else {
+          states.set(id, state);
+        }
+      }
+    }
+
+    // 7. Answers, and the stored responses of claimed keys, in this same transaction.
+    const outcomes: Array<UsageResult[] | "replay"> = [];
+    const balanceSeen = new Map(balancesBefore);
+    for (const [i, rated] of perEvent.entries()) {
+      if (replays.has(i)) {
+        outcomes.push("replay");
+        continue;
+      }
+      const results = rated.map((r): UsageResult => {
+        if (r.entry) balanceSeen.set(r.accountId, r.entry.balanceAfterMicros);
+        const balanceMicros = balanceSeen.get(r.accountId)!;
+        const inFlightMicros = states.get(r.accountId)?.inFlight?.amountMicros ?? 0n;
+        const ended = r.event.final || calls.get(r.event.callId)!.status === "ended";
+        return {
+          callId: r.event.callId,
+          billedSeconds: r.billedSeconds,
+          debitMicros: r.debitMicros,
+          totalMicros: r.totalMicros,
+          balanceMicros,
+          action: ended || balanceMicros + inFlightMicros <= 0n ? "end_call" : "continue",
+        };
+      });
+      outcomes.push(results);
+      const claim = batch[i]!.idempotency;
+      if (claim) {
+        await tx.execute(
+          sql`update idempotency_keys set status_code = ${claim.status}, response_body = ${JSON.stringify(claim.render(results))}::jsonb
+              where principal = ${claim.scope} and key = ${claim.key}`,
+        );
+      }
+    }
+    return { outcomes, rechargeCreated };
+  }
+}
+
