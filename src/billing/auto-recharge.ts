@@ -203,6 +203,9 @@ export async function saveSettings(
         on conflict (account_id) do update set
           enabled = excluded.enabled, threshold_micros = excluded.threshold_micros, amount_micros = excluded.amount_micros,
           monthly_limit_micros = excluded.monthly_limit_micros, payment_method_id = excluded.payment_method_id,
+          disabled_at = case when excluded.enabled then null
+                             when auto_recharge_settings.enabled then now()
+                             else auto_recharge_settings.disabled_at end,
           -- new settings get a fresh look at the limits
           limit_reached = null, updated_at = now()`,
   );

@@ -127,6 +127,7 @@ export class RechargeWorker {
             ), claimed as (
               update recharges r
               set status = 'processing', attempts = r.attempts + 1, updated_at = now(),
+                  started_at = coalesce(r.started_at, clock_timestamp()),
                   lease_expires_at = now() + make_interval(secs => ${leaseSeconds})
               from due where r.id = due.id
               returning r.id, r.account_id, r.amount_micros, r.attempts, r.payment_method_id

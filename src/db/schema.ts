@@ -153,6 +153,9 @@ export const autoRechargeSettings = pgTable("auto_recharge_settings", {
   // Why the last automatic recharge was held back (daily count, monthly limit), so a
   // limit is notified once, not on every debit.
   limitReached: text("limit_reached", { enum: ["daily_count", "monthly_limit"] }),
+  // When Auto-Recharge was last turned off (null while on): verify proves no automatic
+  // recharge was created after it.
+  disabledAt: timestamp("disabled_at", { withTimezone: true, mode: "date" }),
   updatedAt: timestamp("updated_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
 });
 
@@ -173,6 +176,8 @@ export const recharges = pgTable(
     nextAttemptAt: timestamp("next_attempt_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
     // A worker owns a processing recharge until then; after it, another may resume it.
     leaseExpiresAt: timestamp("lease_expires_at", { withTimezone: true, mode: "date" }),
+    // When a worker first took it to the provider ("charge started").
+    startedAt: timestamp("started_at", { withTimezone: true, mode: "date" }),
     providerChargeId: text("provider_charge_id"),
     failureCode: text("failure_code"),
     failureMessage: text("failure_message"),

@@ -93,6 +93,43 @@ export async function verifyLedger(db: Database): Promise<Violation[]> {
     });
   }
 
+  // No automatic recharge created while Auto-Recharge was off.
+  const afterDisable = await queryRows<{ account_id: string; id: string }>(
+    db,
+    sql`select r.account_id, r.id from recharges r join auto_recharge_settings s on s.account_id = r.account_id
+        where not s.enabled and r.trigger <> 'manual' and r.created_at > s.disabled_at limit 100`,
+  );
+  for (const row of afterDisable) {
+    violations.push({ check: "no_auto_recharge_when_disabled", accountId: row.account_id, detail: `recharge ${row.id} was created after Auto-Recharge was turned off` });
+  }
+
+  // The database's partial unique index makes two in flight impossible; this proves it held.
+  const inFlight = await queryRows<{ account_id: string; n: bigint }>(
+    db,
+    sql`select account_id, count(*) as n from recharges where status in ('pending', 'processing') group by account_id having count(*) > 1`,
+  );
+  for (const row of inFlight) {
+    violations.push({ check: "one_recharge_in_flight", accountId: row.account_id, detail: `${row.n} recharges in flight` });
+  }
+
+  // With the sandbox provider, its records must agree with ours: every charge it took for a
+  // recharge we settled as succeeded, and none for one we settled as failed.
+  const provider = await queryRows<{ account_id: string; id: string; status: string; provider_status: string | null }>(
+    db,
+    sql`select r.account_id, r.id, r.status, c.status as provider_status
+        from recharges r left join sandbox_charges c on c.idempotency_key = r.id
+        where (r.status = 'succeeded' and c.status is distinct from 'succeeded')
+           or (r.status = 'failed' and c.status = 'succeeded')
+        limit 100`,
+  );
+  for (const row of provider) {
+    violations.push({
+      check: "provider_agrees",
+      accountId: row.account_id,
+      detail: `recharge ${row.id} is ${row.status} but the provider's charge is ${row.provider_status ?? "missing"}`,
+    });
+  }
+
   // 'O' = enabled in origin mode; 'D' = disabled; a missing row = dropped.
   const triggers = await queryRows<{ tgname: string; tgenabled: string }>(
     db,

@@ -112,4 +112,26 @@ describe("prepaid verify", () => {
       await db.close();
     }
   });
+
+  it("fails on an automatic recharge after Auto-Recharge was turned off, and when the provider disagrees", async () => {
+    const db = await testDatabase();
+    try {
+      const id = await seed(db.db);
+      await db.db.execute(sql`insert into payment_methods (id, account_id, provider, provider_ref, brand, last4, exp_month, exp_year, is_default)
+                              values ('pm_v', ${id}, 'sandbox', 'tok_v', 'visa', '4242', 12, 2034, true)`);
+      await db.db.execute(sql`insert into auto_recharge_settings (account_id, enabled, threshold_micros, amount_micros, disabled_at)
+                              values (${id}, false, 10000000, 50000000, now() - interval '1 minute')`);
+      await db.db.execute(sql`insert into recharges (id, account_id, trigger, amount_micros, payment_method_id, status)
+                              values ('rch_after_off', ${id}, 'auto', 50000000, 'pm_v', 'failed')`);
+      await db.db.execute(sql`insert into sandbox_charges (idempotency_key, charge_id, card_token, amount_micros, status)
+                              values ('rch_after_off', 'ch_v', 'tok_v', 50000000, 'succeeded')`);
+      const checks = (await verifyLedger(db.db)).map((v) => [v.check, v.accountId]);
+      expect(checks).toEqual([
+        ["no_auto_recharge_when_disabled", id],
+        ["provider_agrees", id],
+      ]);
+    } finally {
+      await db.close();
+    }
+  });
 });
