@@ -25,7 +25,7 @@ export async function startService(
   const gateway = createGateway(config, db);
   const worker = options.worker ? new RechargeWorker(db, config, gateway, { crashAfterCharge: options.crashAfterCharge ?? false }) : undefined;
   const now = () => new Date();
-  const usageWriter = new UsageWriter(db, config, now);
+  const usageWriter = new UsageWriter(db, config, now, { maxBatchEvents: config.usageBatchMax, concurrency: config.usageWriters });
   usageWriter.onRecharge = () => worker?.nudge();
   const deps: AppDeps = { db, config, gateway, nudgeWorker: () => worker?.nudge(), usageWriter, now };
   worker?.start();

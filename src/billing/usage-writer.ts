@@ -72,6 +72,8 @@ interface EntryDraft {
 export interface UsageWriterOptions {
   /** At most this many usage events in one transaction. */
   maxBatchEvents?: number;
+  /** How many batches may commit at once (each on its own connection, on PostgreSQL). */
+  concurrency?: number;
 }
 
 /**
@@ -85,8 +87,9 @@ export interface UsageWriterOptions {
  */
 export class UsageWriter {
   private readonly queue: Pending[] = [];
-  private flushing = false;
+  private flushing = 0;
   private readonly maxBatchEvents: number;
+  private readonly concurrency: number;
   /** Committed batches and the reports in them, for metrics and tests. */
   readonly stats = { batches: 0, reports: 0 };
   /** Called after a commit that created a recharge (wakes the worker). */
@@ -99,13 +102,14 @@ export class UsageWriter {
     options: UsageWriterOptions = {},
   ) {
     this.maxBatchEvents = options.maxBatchEvents ?? 1000;
+    this.concurrency = options.concurrency ?? 1;
   }
 
   submit(events: UsageEvent[], idempotency?: IdempotencyClaim): Promise<WriteOutcome> {
     return new Promise((resolve, reject) => {
       this.queue.push({ events, idempotency, resolve, reject });
-      if (!this.flushing) {
-        this.flushing = true;
+      if (this.flushing < this.concurrency) {
+        this.flushing += 1;
         // The next turn, so reports arriving in the same tick share the batch.
         setImmediate(() => void this.drainQueue());
       }
@@ -140,7 +144,7 @@ export class UsageWriter {
         }
       }
     }
-    this.flushing = false;
+    this.flushing -= 1;
   }
 
   private async commit(batch: Pending[]): Promise<void> {

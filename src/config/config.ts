@@ -26,6 +26,10 @@ export interface Config {
   /** How long the worker waits for the gateway before the outcome counts as unknown. */
   gatewayTimeoutMs: number;
   workerPollMs: number;
+  /** Most usage reports committed in one transaction (1 = one transaction per report). */
+  usageBatchMax: number;
+  /** Usage batches committing at once. */
+  usageWriters: number;
   /** Run the recharge worker inside `serve` (set false to run `prepaid worker` apart). */
   inProcessWorker: boolean;
 }
@@ -68,6 +72,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     chargeLeaseMs: integerEnv(env, "PREPAID_CHARGE_LEASE_MS", 60_000),
     gatewayTimeoutMs: integerEnv(env, "PREPAID_GATEWAY_TIMEOUT_MS", 30_000),
     workerPollMs: integerEnv(env, "PREPAID_WORKER_POLL_MS", 250),
+    usageBatchMax: Math.max(1, integerEnv(env, "PREPAID_USAGE_BATCH_MAX", 1000)),
+    usageWriters: Math.max(1, integerEnv(env, "PREPAID_USAGE_WRITERS", 1)),
     inProcessWorker: env.PREPAID_IN_PROCESS_WORKER !== "false",
   };
 }

@@ -30,6 +30,9 @@ export interface ConnectOptions {
 export async function connect(options: ConnectOptions): Promise<DatabaseHandle> {
   if (options.databaseUrl) {
     const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.poolSize ?? 10 });
+    // An idle connection the server closed (a restart, pg_terminate_backend) must not take the
+    // process down: the pool drops it and opens another on the next query.
+    pool.on("error", (error) => console.error(`database: idle connection lost, the pool will replace it: ${error.message}`));
     const db = drizzlePg(pool, { schema }) as unknown as Database;
     return { db, kind: "postgres", pool, close: () => pool.end() };
   }

@@ -2,9 +2,9 @@ import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { authorize } from "../../accounts/access.js";
 import { findAccount } from "../../accounts/accounts.js";
-import { findCall, startCall, type Call } from "../../billing/calls.js";
+import { findCallOwners, startCall } from "../../billing/calls.js";
 import type { UsageEvent, UsageResult } from "../../billing/usage-writer.js";
-import { notFound } from "../../errors/app-error.js";
+import { AppError, notFound } from "../../errors/app-error.js";
 import type { AppEnv } from "../context.js";
 import { idempotencyOf, idempotent, replay } from "../idempotency.js";
 import { BatchUsageIn, CallOut, callOut, StartCallIn, UsageIn, UsageOut, usageOut } from "../schemas/billing.js";
@@ -13,23 +13,29 @@ import { errorResponses, IdempotencyHeader, jsonBody, jsonResponse, security } f
 export const callRoutes = new OpenAPIHono<AppEnv>();
 
 /** Calls are started and reported by the account itself or by the operator's call infrastructure. */
-async function authorizeForAccount(c: Context<AppEnv>, accountId: string): Promise<void> {
+function mayUseAccount(c: Context<AppEnv>, owner: { id: string; parentId: string | null }): void {
   const principal = c.get("principal");
-  const account = await findAccount(c.get("deps").db, accountId);
-  if (!account) throw notFound("account");
-  if (principal.kind !== "admin") authorize(principal, account, "write");
+  if (principal.kind !== "admin") authorize(principal, owner, "write");
 }
 
-async function authorizedCall(c: Context<AppEnv>, callId: string): Promise<Call> {
-  const call = await findCall(c.get("deps").db, callId);
-  if (!call) throw notFound("call");
-  try {
-    await authorizeForAccount(c, call.accountId);
-  } catch (error) {
-    // Someone else's call does not exist, as far as this caller can tell.
-    throw error instanceof Error && "code" in error && error.code === "not_found" ? notFound("call") : error;
+async function authorizeForAccount(c: Context<AppEnv>, accountId: string): Promise<void> {
+  const account = await findAccount(c.get("deps").db, accountId);
+  if (!account) throw notFound("account");
+  mayUseAccount(c, account);
+}
+
+/** Checks every call of a request in one query; someone else's call does not exist, as far as the caller can tell. */
+async function authorizeCalls(c: Context<AppEnv>, callIds: string[]): Promise<void> {
+  const owners = await findCallOwners(c.get("deps").db, [...new Set(callIds)]);
+  for (const callId of callIds) {
+    const owner = owners.get(callId);
+    if (!owner) throw notFound("call");
+    try {
+      mayUseAccount(c, { id: owner.accountId, parentId: owner.parentId });
+    } catch (error) {
+      throw error instanceof AppError && error.code === "not_found" ? notFound("call") : error;
+    }
   }
-  return call;
 }
 
 const CallIdParam = z.object({ id: z.string().min(1).max(100).openapi({ param: { name: "id", in: "path" } }) });
@@ -91,9 +97,10 @@ function usageRoute(path: "/v1/calls/{id}/usage" | "/v1/calls/{id}/end", final: 
       responses: { 200: jsonResponse(UsageOut, "What was billed; `end_call` when the balance is spent"), ...errorResponses },
     }),
     async (c) => {
-      const call = await authorizedCall(c, c.req.valid("param").id);
+      const callId = c.req.valid("param").id;
+      await authorizeCalls(c, [callId]);
       const { elapsed_seconds } = c.req.valid("json");
-      return report(c, [{ callId: call.id, elapsedSeconds: elapsed_seconds, final }], ([result]) => usageOut(result!));
+      return report(c, [{ callId, elapsedSeconds: elapsed_seconds, final }], ([result]) => usageOut(result!));
     },
   );
 }
@@ -113,7 +120,7 @@ callRoutes.openapi(
   async (c) => {
     const { events } = c.req.valid("json");
     // Every call must exist and be the caller's before anything is written.
-    for (const callId of new Set(events.map((e) => e.call_id))) await authorizedCall(c, callId);
+    await authorizeCalls(c, events.map((e) => e.call_id));
     return report(
       c,
       events.map((e) => ({ callId: e.call_id, elapsedSeconds: e.elapsed_seconds, final: e.final ?? false })),

@@ -1,0 +1,28 @@
+import { connect, migrate } from "../src/db/connect.js";
+import { seedWallets } from "../bench/seed.js";
+import { loadConfig } from "../src/config/config.js";
+import { startService } from "../src/service.js";
+import { LoadClient, closedLoop } from "../bench/http-load.js";
+import pg from "pg";
+const admin = new pg.Client({ connectionString: "postgres://postgres@127.0.0.1:5432/test" });
+await admin.connect();
+const name = "prof_" + Date.now().toString(36);
+await admin.query(`create database ${name}`);
+const url = `postgres://postgres@127.0.0.1:5432/${name}`;
+const db = await connect({ databaseUrl: url });
+await migrate(db);
+await seedWallets(db.db, "s", 1, 64);
+const key = "ppk_profprofprofprofprofprofprofprofprofprof";
+const config = loadConfig({ DATABASE_URL: url, PREPAID_ADMIN_KEY: key });
+const svc = await startService(db.db, config, { http: true, worker: false, port: 0 });
+const client = new LoadClient(svc.server!.url, 64);
+const t0 = performance.now();
+let n = 0;
+for (let i = 0; i < 50; i++) { await client.post(`/v1/calls/call_s1/usage`, key, { elapsed_seconds: i + 1 }); n++; }
+console.log("serial single:", ((performance.now() - t0) / n).toFixed(2), "ms/req");
+const lat: number[] = [];
+const r = await closedLoop(64, 3000, async (w, i) => { const t = performance.now(); const res = await client.post(`/v1/calls/call_s${w + 1}/usage`, key, { elapsed_seconds: i + 100 }); lat.push(performance.now() - t); if (res.status !== 200) throw new Error(res.text); return 1; });
+lat.sort((a, b) => a - b);
+console.log("64 clients:", (r.units / r.seconds).toFixed(0), "/s over", r.seconds.toFixed(1), "s; p50", lat[Math.floor(lat.length/2)]?.toFixed(1), "p99", lat[Math.floor(lat.length*0.99)]?.toFixed(1), "max", lat.at(-1)?.toFixed(1), "n", lat.length, "writer", svc.deps.usageWriter.stats);
+client.close(); await svc.stop(); await db.close();
+await admin.query(`drop database ${name} with (force)`); await admin.end();

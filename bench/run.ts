@@ -1,0 +1,291 @@
+/**
+ * npm run bench: every figure beside a baseline measured in the same run, on this machine.
+ *
+ * PostgreSQL (DATABASE_URL, default the local server) and PGlite are each measured through the
+ * real server (`prepaid serve` as a child process) over HTTP, with a keep-alive client in this
+ * process. Baselines: pgbench on the same server, and our own writer with batching off (one
+ * transaction per debit). BENCH_SECONDS sets each measurement's length (default 5).
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { sql } from "drizzle-orm";
+import pg from "pg";
+import { generateKey } from "../src/accounts/api-keys.js";
+import { connect, migrate } from "../src/db/connect.js";
+import { queryRows, type DatabaseHandle } from "../src/db/database.js";
+import { verifyLedger } from "../src/ledger/verify.js";
+import { closedLoop, LoadClient, percentile } from "./http-load.js";
+import { pgbenchBaselines, type PgbenchBaselines } from "./pgbench.js";
+import { enableAutoRecharge, seedWallets } from "./seed.js";
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? "5");
+const MS = SECONDS * 1000;
+const ADMIN = generateKey();
+const CLIENTS = 4;
+const BATCH = 1000;
+
+interface Row {
+  figure: string;
+  ours: string;
+  baseline: string;
+  target: string;
+  met: string;
+}
+const rows: Row[] = [];
+const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
+const record = (figure: string, ours: string, baseline: string, target: string, met: boolean | undefined) => {
+  rows.push({ figure, ours, baseline, target, met: met === undefined ? "—" : met ? "yes" : "NO" });
+  console.log(`  ${figure}: ${ours}   [baseline: ${baseline}]   target ${target}: ${met === undefined ? "—" : met ? "met" : "NOT met"}`);
+};
+
+interface Server {
+  url: string;
+  child: ChildProcess;
+  peakRssBytes(): number;
+  stop(): Promise<void>;
+}
+
+async function startServer(env: Record<string, string>): Promise<Server> {
+  const child = spawn(join(process.cwd(), "bin/prepaid"), ["serve"], {
+    env: { ...process.env, PORT: "0", PREPAID_ADMIN_KEY: ADMIN, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stderr!.on("data", (d) => (output += d));
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout!.on("data", (d) => {
+      output += d;
+      const m = /listening on (http:\/\/\S+)/.exec(output);
+      if (m) resolve(m[1]!);
+    });
+    child.on("exit", (code) => reject(new Error(`server exited (${code}):\n${output}`)));
+  });
+  return {
+    url,
+    child,
+    peakRssBytes: () => {
+      const status = readFileSync(`/proc/${child.pid}/status`, "utf8");
+      return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? "0") * 1024;
+    },
+    stop: () =>
+      new Promise((resolve) => {
+        child.once("exit", () => resolve());
+        child.kill("SIGTERM");
+      }),
+  };
+}
+
+/** Debits per second through POST /v1/usage: CLIENTS loops, each over its own 1000 calls. */
+async function batchDebitsPerSecond(client: LoadClient, prefix: string, durationMs = MS): Promise<number> {
+  const { units, seconds } = await closedLoop(CLIENTS, durationMs, async (w, i) => {
+    const events = Array.from({ length: BATCH }, (_, k) => ({ call_id: `call_${prefix}${w * BATCH + k + 1}`, elapsed_seconds: i + 1 }));
+    const res = await client.post("/v1/usage", ADMIN, { events });
+    if (res.status !== 200) throw new Error(`usage batch: ${res.status} ${res.text.slice(0, 200)}`);
+    return BATCH;
+  });
+  return units / seconds;
+}
+
+/** Single reports per second: 64 clients, each reporting its own call on one hot wallet. */
+async function singleReportsPerSecond(client: LoadClient, prefix: string): Promise<number> {
+  const { units, seconds } = await closedLoop(64, MS, async (w, i) => {
+    const res = await client.post(`/v1/calls/call_${prefix}${w + 1}/usage`, ADMIN, { elapsed_seconds: i + 1 });
+    if (res.status !== 200) throw new Error(`usage: ${res.status} ${res.text.slice(0, 200)}`);
+    return 1;
+  });
+  return units / seconds;
+}
+
+/** Call authorisation latency at a fixed request rate (open loop: requests do not wait for answers). */
+async function authorisationLatency(client: LoadClient, prefix: string, accounts: number, ratePerSecond: number): Promise<{ p50: number; p99: number; sent: number; failed: number }> {
+  const total = Math.floor(ratePerSecond * SECONDS);
+  const latencies: number[] = [];
+  let failed = 0;
+  const started = performance.now();
+  const inFlight: Promise<void>[] = [];
+  for (let i = 0; i < total; i++) {
+    const due = started + (i * 1000) / ratePerSecond;
+    const wait = due - performance.now();
+    if (wait > 1) await sleep(wait);
+    const sentAt = performance.now();
+    inFlight.push(
+      client.post("/v1/calls", ADMIN, { account_id: `acct_${prefix}${(i % accounts) + 1}` }).then((res) => {
+        if (res.status === 201) latencies.push(performance.now() - sentAt);
+        else failed++;
+      }),
+    );
+  }
+  await Promise.all(inFlight);
+  latencies.sort((a, b) => a - b);
+  return { p50: percentile(latencies, 50), p99: percentile(latencies, 99), sent: total, failed };
+}
+
+/** Threshold crossing → charge started: 100 crossings a second, each by one usage report. */
+async function thresholdToCharge(client: LoadClient, db: DatabaseHandle, prefix: string, accounts: number): Promise<{ p50: number; p99: number; n: number }> {
+  const started = performance.now();
+  const inFlight: Promise<unknown>[] = [];
+  for (let i = 0; i < accounts; i++) {
+    const wait = started + i * 10 - performance.now();
+    if (wait > 1) await sleep(wait);
+    // $10.05 less a minute at $0.18 is $9.87: below the $10 threshold.
+    inFlight.push(client.post(`/v1/calls/call_${prefix}${i + 1}/usage`, ADMIN, { elapsed_seconds: 60 }));
+  }
+  await Promise.all(inFlight);
+  for (let tries = 0; tries < 200; tries++) {
+    const [row] = await queryRows<{ waiting: bigint }>(
+      db.db,
+      sql`select count(*) filter (where started_at is null) as waiting from recharges where account_id like ${`acct_${prefix}%`}`,
+    );
+    if (row?.waiting === 0n) break;
+    await sleep(50);
+  }
+  const timings = await queryRows<{ ms: number }>(
+    db.db,
+    sql`select extract(epoch from (started_at - created_at)) * 1000 as ms from recharges
+        where account_id like ${`acct_${prefix}%`} and started_at is not null order by 1`,
+  );
+  const ms = timings.map((t) => Number(t.ms));
+  return { p50: percentile(ms, 50), p99: percentile(ms, 99), n: ms.length };
+}
+
+async function benchPostgres(baseUrl: string): Promise<void> {
+  const name = `prepaid_bench_${Date.now().toString(36)}`;
+  const admin = new pg.Client({ connectionString: baseUrl });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  const url = new URL(baseUrl);
+  url.pathname = `/${name}`;
+  const dbUrl = url.toString();
+  console.log(`\nPostgreSQL (${url.host}${url.pathname})`);
+  try {
+    const db = await connect({ databaseUrl: dbUrl, poolSize: 2 });
+    await migrate(db);
+    await seedWallets(db.db, "m", CLIENTS * BATCH, CLIENTS * BATCH); // many wallets: one call each
+    await seedWallets(db.db, "h", 1, CLIENTS * BATCH); // one hot wallet
+    await seedWallets(db.db, "n", CLIENTS * BATCH, CLIENTS * BATCH); // the naive writer's wallets
+    await seedWallets(db.db, "s", 1, 64); // single reports, one hot wallet
+    await seedWallets(db.db, "a", 100, 0); // call authorisation
+    await seedWallets(db.db, "t", 200, 200, 10_050_000n); // threshold crossings at $10.05
+    await enableAutoRecharge(db.db, "t", 200);
+
+    console.log("  pgbench baselines …");
+    const base: PgbenchBaselines = await pgbenchBaselines(dbUrl, SECONDS);
+
+    let peakRss = 0;
+    const naive = await startServer({ DATABASE_URL: dbUrl, PREPAID_USAGE_BATCH_MAX: "1", PREPAID_USAGE_WRITERS: "8" });
+    const naiveClient = new LoadClient(naive.url, 64);
+    const naiveDebits = await batchDebitsPerSecond(naiveClient, "n");
+    naiveClient.close();
+    await naive.stop();
+
+    const server = await startServer({ DATABASE_URL: dbUrl, PREPAID_USAGE_WRITERS: "2", PREPAID_WORKER_POLL_MS: "50" });
+    const client = new LoadClient(server.url, 64);
+    await batchDebitsPerSecond(client, "m", 1000); // warm-up
+    const many = await batchDebitsPerSecond(client, "m");
+    const hot = await batchDebitsPerSecond(client, "h");
+    const singles = await singleReportsPerSecond(client, "s");
+    const auth = await authorisationLatency(client, "a", 100, 2000);
+    const threshold = await thresholdToCharge(client, db, "t", 200);
+    peakRss = server.peakRssBytes();
+    client.close();
+    await server.stop();
+
+    const naiveLabel = `naive writer (1 tx/debit, 8 at once) ${fmt(naiveDebits)}/s`;
+    record("PG batch debits/s, 4000 wallets", `${fmt(many)}/s (${(many / naiveDebits).toFixed(1)}× naive)`, naiveLabel, "≥ 40,000/s", many >= 40_000);
+    record(
+      "PG batch debits/s, one hot wallet",
+      `${fmt(hot)}/s (${((hot / base.insert100RowsPerSecond) * 100).toFixed(0)}% of pgbench insert rows/s)`,
+      `pgbench 100-row insert ×8: ${fmt(base.insert100RowsPerSecond)} rows/s; hot-row update ×1: ${fmt(base.hotRowUpdateTps)} tps`,
+      "≥ 100,000/s and ≥ 25% of insert rows/s",
+      hot >= 100_000 && hot >= 0.25 * base.insert100RowsPerSecond,
+    );
+    record(
+      "PG single usage posts/s, 64 clients, hot wallet",
+      `${fmt(singles)}/s (${(singles / base.hotRowUpdateTps).toFixed(2)}× hot-row tps)`,
+      `pgbench hot-row update ×1 (prepared): ${fmt(base.hotRowUpdateTps)} tps; random-row ×32: ${fmt(base.randomRowUpdateTps)} tps`,
+      "≥ 1.5× hot-row tps",
+      singles >= 1.5 * base.hotRowUpdateTps,
+    );
+    record(
+      "PG call authorisation at 2,000 req/s",
+      `p50 ${auth.p50.toFixed(2)} ms, p99 ${auth.p99.toFixed(2)} ms (${auth.sent} sent, ${auth.failed} failed)`,
+      "—",
+      "p99 ≤ 2 ms",
+      auth.p99 <= 2 && auth.failed === 0,
+    );
+    record(
+      "PG threshold crossing → charge started",
+      `p50 ${threshold.p50.toFixed(1)} ms, p99 ${threshold.p99.toFixed(1)} ms (${threshold.n} crossings)`,
+      "—",
+      "p99 ≤ 50 ms",
+      threshold.n === 200 && threshold.p99 <= 50,
+    );
+    record("PG server peak RSS", `${fmt(peakRss / 2 ** 20)} MB`, "—", "≤ 512 MB", peakRss <= 512 * 2 ** 20);
+    const violations = await verifyLedger(db.db);
+    record("PG verify after the run", violations.length === 0 ? "ok" : `${violations.length} violations`, "—", "ok", violations.length === 0);
+    await db.close();
+  } finally {
+    await admin.query(`drop database if exists ${name} with (force)`);
+    await admin.end();
+  }
+}
+
+async function benchPglite(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), "prepaid-bench-"));
+  console.log(`\nPGlite (${dir})`);
+  try {
+    const db = await connect({ dataDir: dir });
+    await migrate(db);
+    await seedWallets(db.db, "m", CLIENTS * BATCH, CLIENTS * BATCH);
+    await seedWallets(db.db, "h", 1, CLIENTS * BATCH);
+    await seedWallets(db.db, "n", CLIENTS * BATCH, CLIENTS * BATCH);
+    await db.close(); // one process at a time on a PGlite directory
+
+    const naive = await startServer({ PREPAID_DATA_DIR: dir, DATABASE_URL: "", PREPAID_USAGE_BATCH_MAX: "1" });
+    const naiveClient = new LoadClient(naive.url, 16);
+    const naiveDebits = await batchDebitsPerSecond(naiveClient, "n");
+    naiveClient.close();
+    await naive.stop();
+
+    const server = await startServer({ PREPAID_DATA_DIR: dir, DATABASE_URL: "" });
+    const client = new LoadClient(server.url, 16);
+    await batchDebitsPerSecond(client, "m", 1000);
+    const many = await batchDebitsPerSecond(client, "m");
+    const hot = await batchDebitsPerSecond(client, "h");
+    const peakRss = server.peakRssBytes();
+    client.close();
+    await server.stop();
+
+    const naiveLabel = `naive writer (1 tx/debit) ${fmt(naiveDebits)}/s`;
+    record("PGlite batch debits/s, 4000 wallets", `${fmt(many)}/s (${(many / naiveDebits).toFixed(1)}× naive)`, naiveLabel, "≥ 25,000/s", many >= 25_000);
+    record("PGlite batch debits/s, one hot wallet", `${fmt(hot)}/s (${(hot / naiveDebits).toFixed(1)}× naive)`, naiveLabel, "≥ 25,000/s", hot >= 25_000);
+    record("PGlite server peak RSS", `${fmt(peakRss / 2 ** 20)} MB`, "—", "≤ 512 MB", peakRss <= 512 * 2 ** 20);
+    const check = await connect({ dataDir: dir });
+    const violations = await verifyLedger(check.db);
+    record("PGlite verify after the run", violations.length === 0 ? "ok" : `${violations.length} violations`, "—", "ok", violations.length === 0);
+    await check.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  console.log(`prepaid benchmarks: ${SECONDS} s per measurement, Node ${process.version}, ${(await import("node:os")).cpus().length} cores`);
+  const pgUrl = process.env.DATABASE_URL || "postgres://postgres@127.0.0.1:5432/test";
+  const only = process.argv[2];
+  if (only !== "pglite") await benchPostgres(pgUrl);
+  if (only !== "postgres") await benchPglite();
+  console.log("\n| figure | ours | baseline (same run) | target | met |\n|---|---|---|---|---|");
+  for (const r of rows) console.log(`| ${r.figure} | ${r.ours} | ${r.baseline} | ${r.target} | ${r.met} |`);
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error("bench failed:", error);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,41 @@
+import { sql } from "drizzle-orm";
+import type { Database } from "../src/db/database.js";
+
+/** Enough credit that no benchmark run empties a wallet: $1 000 000 000. */
+const OPENING_MICROS = 1_000_000_000_000_000n;
+
+/**
+ * Creates `accounts` wallets named `acct_<prefix><n>` with `calls` started calls spread over
+ * them (`call_<prefix><n>`, $0.18/min), straight in SQL: setting up thousands of wallets over
+ * HTTP would take longer than the measurement. Each wallet gets a real opening ledger entry,
+ * so `verify` holds afterwards.
+ */
+export async function seedWallets(db: Database, prefix: string, accounts: number, calls: number, openingMicros = OPENING_MICROS): Promise<void> {
+  await db.execute(sql`insert into accounts (id, name, type) select 'acct_' || ${prefix} || g, 'bench', 'user' from generate_series(1, ${accounts}) g`);
+  await db.execute(sql`insert into wallets (account_id, balance_micros) select 'acct_' || ${prefix} || g, ${openingMicros} from generate_series(1, ${accounts}) g`);
+  await db.execute(
+    sql`insert into ledger_entries (id, account_id, type, amount_micros, balance_after_micros, entry_key, reason)
+        select 'txn_open_' || ${prefix} || g, 'acct_' || ${prefix} || g, 'adjustment', ${openingMicros}, ${openingMicros},
+               'bench-open:' || ${prefix} || g, 'bench opening credit'
+        from generate_series(1, ${accounts}) g`,
+  );
+  await db.execute(
+    sql`insert into calls (id, account_id, rate_per_minute_micros)
+        select 'call_' || ${prefix} || g, 'acct_' || ${prefix} || ((g - 1) % ${accounts} + 1), 180000
+        from generate_series(1, ${calls}) g`,
+  );
+}
+
+/** Gives each of a prefix's wallets a sandbox Visa and Auto-Recharge: $50 below $10. */
+export async function enableAutoRecharge(db: Database, prefix: string, accounts: number): Promise<void> {
+  await db.execute(sql`insert into sandbox_cards (token, behaviour) select 'tok_' || ${prefix} || g, 'succeed' from generate_series(1, ${accounts}) g`);
+  await db.execute(
+    sql`insert into payment_methods (id, account_id, provider, provider_ref, brand, last4, exp_month, exp_year, is_default)
+        select 'pm_' || ${prefix} || g, 'acct_' || ${prefix} || g, 'sandbox', 'tok_' || ${prefix} || g, 'visa', '4242', 12, 2034, true
+        from generate_series(1, ${accounts}) g`,
+  );
+  await db.execute(
+    sql`insert into auto_recharge_settings (account_id, enabled, threshold_micros, amount_micros)
+        select 'acct_' || ${prefix} || g, true, 10000000, 50000000 from generate_series(1, ${accounts}) g`,
+  );
+}
