@@ -54,7 +54,8 @@ export async function findCall(tx: Tx, callId: string): Promise<Call | undefined
  * Authorises a call: the account must be active and able to pay for its first minute
  * (counting a recharge in flight). The rate is fixed here for the life of the call.
  * Starting a call id that exists on the same account returns it unchanged (a retried start).
- * The check and the insert are one statement: this is the hot path of every call.
+ * The check and the insert are one statement, so it needs no transaction around it: this is
+ * the hot path of every call. A refusal reads the account again to say why.
  */
 export async function startCall(
   tx: Tx,

@@ -132,3 +132,41 @@ describe("durations", () => {
     expect(() => parseDurationsMs("5 minutes")).toThrow();
   });
 });
+
+describe("mayNeedRules (the usage writer's shortcut)", () => {
+  it("is true whenever a rule would act: a recharge, a limit, a low-balance notice, a pause, or end_call", async () => {
+    const { mayNeedRules } = await import("../../src/billing/usage-writer.js");
+    const { desiredStatus } = await import("../../src/billing/account-status.js");
+    fc.assert(
+      fc.property(
+        fc.bigInt({ min: -usd(100), max: usd(200) }),
+        fc.bigInt({ min: 0n, max: usd(100) }),
+        fc.bigInt({ min: 0n, max: usd(50) }),
+        fc.boolean(),
+        fc.boolean(),
+        fc.constantFrom(160_000n, 180_000n),
+        (after, debit, threshold, enabled, failing, minuteCost) => {
+          const before = after + debit;
+          const decision = decideAutoRecharge({
+            enabled,
+            thresholdMicros: threshold,
+            amountMicros: usd(50),
+            monthlyLimitMicros: null,
+            balanceMicros: after,
+            inFlight: false,
+            cardFailing: false,
+            hasCard: true,
+            automaticChargesLast24h: 0,
+            automaticMonthMicros: 0n,
+            maxAutomaticChargesPer24h: 20,
+            maxPerChargeMicros: MAX,
+          });
+          const crossed = before >= threshold && after < threshold;
+          const paused = desiredStatus({ settings: { failing } as never, balanceMicros: after, minuteCostMicros: minuteCost }) === "paused";
+          const acts = decision.action !== "none" || crossed || paused || after <= 0n;
+          if (acts) expect(mayNeedRules({ before, after, thresholdMicros: threshold, enabled, failing, minuteCostMicros: minuteCost })).toBe(true);
+        },
+      ),
+    );
+  });
+});

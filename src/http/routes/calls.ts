@@ -19,6 +19,9 @@ function mayUseAccount(c: Context<AppEnv>, owner: { id: string; parentId: string
 }
 
 async function authorizeForAccount(c: Context<AppEnv>, accountId: string): Promise<void> {
+  const principal = c.get("principal");
+  // The operator, or the account itself: nothing to look up (startCall finds a missing account).
+  if (principal.kind === "admin" || principal.accountId === accountId) return;
   const account = await findAccount(c.get("deps").db, accountId);
   if (!account) throw notFound("account");
   mayUseAccount(c, account);
@@ -26,6 +29,8 @@ async function authorizeForAccount(c: Context<AppEnv>, accountId: string): Promi
 
 /** Checks every call of a request in one query; someone else's call does not exist, as far as the caller can tell. */
 async function authorizeCalls(c: Context<AppEnv>, callIds: string[]): Promise<void> {
+  // The operator may report any call; the writer refuses one that does not exist.
+  if (c.get("principal").kind === "admin") return;
   const owners = await findCallOwners(c.get("deps").db, [...new Set(callIds)]);
   for (const callId of callIds) {
     const owner = owners.get(callId);
@@ -58,10 +63,15 @@ callRoutes.openapi(
     const body = c.req.valid("json");
     await authorizeForAccount(c, body.account_id);
     const { config } = c.get("deps");
-    return idempotent(c, 201, async (tx) => {
-      const { call, maxSeconds } = await startCall(tx, config, body.account_id, body.call_id);
-      return callOut(call, maxSeconds);
-    });
+    return idempotent(
+      c,
+      201,
+      async (tx) => {
+        const { call, maxSeconds } = await startCall(tx, config, body.account_id, body.call_id);
+        return callOut(call, maxSeconds);
+      },
+      { singleStatement: true },
+    );
   },
 );
 
