@@ -33,6 +33,10 @@ export async function connect(options: ConnectOptions): Promise<DatabaseHandle> 
     // An idle connection the server closed (a restart, pg_terminate_backend) must not take the
     // process down: the pool drops it and opens another on the next query.
     pool.on("error", (error) => console.error(`database: idle connection lost, the pool will replace it: ${error.message}`));
+    // A connection lost while checked out (mid-transaction) also emits "error" on its client;
+    // unheard, that would crash the process. The query in flight fails with it anyway, its
+    // transaction rolls back, and the pool discards the client when it is released.
+    pool.on("connect", (client) => client.on("error", (error) => console.error(`database: connection lost: ${error.message}`)));
     const db = drizzlePg(pool, { schema }) as unknown as Database;
     return { db, kind: "postgres", pool, close: () => pool.end() };
   }

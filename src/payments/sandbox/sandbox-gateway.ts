@@ -5,6 +5,7 @@ import { randomBase62 } from "../../ids/prefixed-id.js";
 import { cardBrand } from "../card-number.js";
 import { classifyFailure } from "../decline.js";
 import type { CardInput, ChargeOutcome, ChargeRequest, PaymentGateway, SavedCard } from "../gateway.js";
+import { NO_FAULTS, type SandboxFaults } from "./faults.js";
 
 /** The test cards of DESIGN §1: what a charge on each does. Any other valid number succeeds. */
 const TEST_CARD_BEHAVIOUR: Record<string, string> = {
@@ -56,6 +57,7 @@ export class SandboxGateway implements PaymentGateway {
   constructor(
     private readonly db: Database,
     private readonly delayMs: number,
+    private readonly faults: SandboxFaults = NO_FAULTS,
   ) {}
 
   async saveCard(card: CardInput): Promise<SavedCard> {
@@ -68,6 +70,15 @@ export class SandboxGateway implements PaymentGateway {
   async charge(request: ChargeRequest): Promise<ChargeOutcome> {
     // The provider's processing time: a process killed now has charged nothing.
     if (this.delayMs > 0) await sleep(this.delayMs);
+    const roll = Math.random();
+    if (roll < this.faults.error) throw new Error("sandbox: 503 Service Unavailable (nothing charged)");
+    if (roll < this.faults.error + this.faults.slow) await sleep(this.faults.slowMs);
+    const outcome = await this.record(request);
+    if (roll >= 1 - this.faults.errorAfter) throw new Error("sandbox: 502 Bad Gateway (after charging)");
+    return outcome;
+  }
+
+  private record(request: ChargeRequest): Promise<ChargeOutcome> {
     return inTransaction(this.db, async (tx) => {
       const [existing] = await queryRows<ChargeRow>(
         tx,
