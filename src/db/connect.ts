@@ -19,6 +19,29 @@ pg.types.setTypeParser(pg.types.builtins.INT8, parseInt8);
 // Any fixed number serves: it only has to be the same in every prepaid process.
 const MIGRATION_LOCK_KEY = 7_482_331_905;
 
+/**
+ * Transactions on a client we check out and release ourselves. Drizzle's pool transaction
+ * (0.45) sends BEGIN outside its try, so a connection lost at BEGIN is never released, and it
+ * releases a client whose connection broke mid-transaction back into the pool as healthy;
+ * under pg_terminate_backend the pool ran dry and every request hung. Here any failure
+ * destroys the client (release(error)), and the next transaction gets a fresh connection.
+ */
+function poolTransaction(pool: pg.Pool) {
+  return async <T>(work: (tx: unknown) => Promise<T>, config?: unknown): Promise<T> => {
+    const client = await pool.connect();
+    let failure: Error | undefined;
+    try {
+      // No schema: we never use Drizzle's relational queries, and building them per transaction costs.
+      return await drizzlePg(client).transaction(work as never, config as never);
+    } catch (error) {
+      failure = error instanceof Error ? error : new Error(String(error));
+      throw error;
+    } finally {
+      client.release(failure);
+    }
+  };
+}
+
 export interface ConnectOptions {
   databaseUrl?: string | undefined;
   dataDir?: string | undefined;
@@ -29,7 +52,8 @@ export interface ConnectOptions {
 
 export async function connect(options: ConnectOptions): Promise<DatabaseHandle> {
   if (options.databaseUrl) {
-    const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.poolSize ?? 10 });
+    // A bounded wait for a connection: an exhausted pool fails a request instead of hanging it.
+    const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.poolSize ?? 10, connectionTimeoutMillis: 10_000 });
     // An idle connection the server closed (a restart, pg_terminate_backend) must not take the
     // process down: the pool drops it and opens another on the next query.
     pool.on("error", (error) => console.error(`database: idle connection lost, the pool will replace it: ${error.message}`));
@@ -38,6 +62,7 @@ export async function connect(options: ConnectOptions): Promise<DatabaseHandle> 
     // transaction rolls back, and the pool discards the client when it is released.
     pool.on("connect", (client) => client.on("error", (error) => console.error(`database: connection lost: ${error.message}`)));
     const db = drizzlePg(pool, { schema }) as unknown as Database;
+    db.transaction = poolTransaction(pool) as Database["transaction"];
     return { db, kind: "postgres", pool, close: () => pool.end() };
   }
   if (options.dataDir && options.dataDir !== "memory://") mkdirSync(options.dataDir, { recursive: true });

@@ -22,7 +22,14 @@ describe("kill -9 of the server under load", () => {
     await seedLoad(seed.db);
     await seed.close();
     const admin = generateKey();
-    const env = { ...shared.env, PREPAID_ADMIN_KEY: admin, PREPAID_CHARGE_LEASE_MS: "500", PREPAID_WORKER_POLL_MS: "50", PREPAID_SANDBOX_DELAY_MS: "30" };
+    const env = {
+      ...shared.env,
+      PREPAID_ADMIN_KEY: admin,
+      PREPAID_CHARGE_LEASE_MS: "500",
+      PREPAID_WORKER_POLL_MS: "50",
+      PREPAID_SANDBOX_DELAY_MS: "30",
+      PREPAID_RETRY_DELAYS: "100ms,100ms,200ms,500ms,1s,2s",
+    };
     server = await spawnServer(env);
     let url = server.url;
     let kills = 0;
