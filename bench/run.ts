@@ -151,18 +151,31 @@ async function thresholdToCharge(client: LoadClient, db: DatabaseHandle, prefix:
   return { p50: percentile(ms, 50), p99: percentile(ms, 99), n: ms.length };
 }
 
-async function benchPostgres(baseUrl: string): Promise<void> {
+/** A fresh, migrated database on the PostgreSQL server for one part of the run, dropped after it. */
+async function withBenchDatabase(baseUrl: string, title: string, work: (dbUrl: string, db: DatabaseHandle) => Promise<void>): Promise<void> {
   const name = `prepaid_bench_${Date.now().toString(36)}`;
   const admin = new pg.Client({ connectionString: baseUrl });
   await admin.connect();
   await admin.query(`create database ${name}`);
   const url = new URL(baseUrl);
   url.pathname = `/${name}`;
-  const dbUrl = url.toString();
-  console.log(`\nPostgreSQL (${url.host}${url.pathname})`);
+  console.log(`\n${title} (${url.host}${url.pathname})`);
   try {
-    const db = await connect({ databaseUrl: dbUrl, poolSize: 2 });
+    const db = await connect({ databaseUrl: url.toString(), poolSize: 2 });
     await migrate(db);
+    try {
+      await work(url.toString(), db);
+    } finally {
+      await db.close();
+    }
+  } finally {
+    await admin.query(`drop database if exists ${name} with (force)`);
+    await admin.end();
+  }
+}
+
+async function benchPostgres(baseUrl: string): Promise<void> {
+  await withBenchDatabase(baseUrl, "PostgreSQL", async (dbUrl, db) => {
     await seedWallets(db.db, "m", CLIENTS * BATCH, CLIENTS * BATCH); // many wallets: one call each
     await seedWallets(db.db, "h", 1, CLIENTS * BATCH); // one hot wallet
     await seedWallets(db.db, "n", CLIENTS * BATCH, CLIENTS * BATCH); // the naive writer's wallets
@@ -226,11 +239,7 @@ async function benchPostgres(baseUrl: string): Promise<void> {
     record("PG server peak RSS", `${fmt(peakRss / 2 ** 20)} MB`, "—", "≤ 512 MB", peakRss <= 512 * 2 ** 20);
     const violations = await verifyLedger(db.db);
     record("PG verify after the run", violations.length === 0 ? "ok" : `${violations.length} violations`, "—", "ok", violations.length === 0);
-    await db.close();
-  } finally {
-    await admin.query(`drop database if exists ${name} with (force)`);
-    await admin.end();
-  }
+  });
 }
 
 async function benchPglite(): Promise<void> {
@@ -278,17 +287,7 @@ async function benchPglite(): Promise<void> {
  * worker charges. Afterwards: every recharge once, every receipt once, verify clean.
  */
 async function benchThreeProcesses(baseUrl: string): Promise<void> {
-  const name = `prepaid_bench_${Date.now().toString(36)}`;
-  const admin = new pg.Client({ connectionString: baseUrl });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  const url = new URL(baseUrl);
-  url.pathname = `/${name}`;
-  const dbUrl = url.toString();
-  console.log(`\nThree server processes on PostgreSQL (${url.host}${url.pathname})`);
-  try {
-    const db = await connect({ databaseUrl: dbUrl, poolSize: 2 });
-    await migrate(db);
+  await withBenchDatabase(baseUrl, "Three server processes on PostgreSQL", async (dbUrl, db) => {
     await seedWallets(db.db, "m", CLIENTS * BATCH - 200, CLIENTS * BATCH - 200);
     await seedWallets(db.db, "r", 200, 200, 10_500_000n); // these cross $10 every few seconds
     await enableAutoRecharge(db.db, "r", 200);
@@ -330,11 +329,7 @@ async function benchThreeProcesses(baseUrl: string): Promise<void> {
       "every recharge and receipt once, verify ok",
       once && violations.length === 0,
     );
-    await db.close();
-  } finally {
-    await admin.query(`drop database if exists ${name} with (force)`);
-    await admin.end();
-  }
+  });
 }
 
 async function main(): Promise<void> {

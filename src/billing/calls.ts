@@ -17,7 +17,8 @@ export interface Call {
   status: "active" | "ended";
 }
 
-interface CallRow {
+/** A calls row as raw SQL returns it. */
+export interface CallRow {
   id: string;
   account_id: string;
   rate_per_minute_micros: bigint;

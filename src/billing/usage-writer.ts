@@ -7,6 +7,7 @@ import { newId } from "../ids/prefixed-id.js";
 import type { Micros } from "../money/micros.js";
 import { cost, usageDelta } from "../money/rating.js";
 import { applyBalanceRules } from "./auto-recharge.js";
+import type { CallRow } from "./calls.js";
 import type { Recharge } from "./recharges.js";
 import { ratePerMinuteMicros } from "./pricing.js";
 import { DEFAULT_SETTINGS, loadWalletStates, type WalletState } from "./wallet-state.js";
@@ -49,15 +50,6 @@ interface Pending {
   idempotency: IdempotencyClaim | undefined;
   resolve: (outcome: WriteOutcome) => void;
   reject: (error: unknown) => void;
-}
-
-interface CallRow {
-  id: string;
-  account_id: string;
-  rate_per_minute_micros: bigint;
-  billed_seconds: number;
-  billed_micros: bigint;
-  status: "active" | "ended";
 }
 
 interface EntryDraft {

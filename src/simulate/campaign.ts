@@ -42,9 +42,20 @@ interface Status {
 }
 
 const BAR_WIDTH = 24;
+/** A full bar: the $12 opening balance plus one $50 recharge. */
+const FULL_BAR_MICROS = 62_000_000n;
 
-function bar(balance: number, full: number): string {
-  const filled = Math.max(0, Math.min(BAR_WIDTH, Math.round((balance / full) * BAR_WIDTH)));
+/** The API's decimal balance ("-0.72", "49.813334") as µUSD; money stays a bigint, even on a progress bar. */
+function balanceMicros(text: string): bigint {
+  const match = /^(-?)(\d+)(?:\.(\d{1,6}))?$/.exec(text);
+  if (!match) throw new Error(`assertion: not a balance: ${text}`);
+  const micros = BigInt(match[2]!) * 1_000_000n + BigInt((match[3] ?? "").padEnd(6, "0"));
+  return match[1] === "-" ? -micros : micros;
+}
+
+function bar(balance: string): string {
+  const scaled = (balanceMicros(balance) * BigInt(BAR_WIDTH)) / FULL_BAR_MICROS;
+  const filled = Number(scaled < 0n ? 0n : scaled > BigInt(BAR_WIDTH) ? BigInt(BAR_WIDTH) : scaled);
   return `[${"█".repeat(filled)}${"░".repeat(BAR_WIDTH - filled)}]`;
 }
 
@@ -93,7 +104,7 @@ export async function runCampaign(options: CampaignOptions): Promise<void> {
 
   const draw = (s: Status, phase: string) => {
     const line =
-      `${bar(Number(s.balance), 62)} $${Number(s.balance).toFixed(2).padStart(7)} ≈ ${s.minutes.padStart(7)} min @ $${s.rate}` +
+      `${bar(s.balance)} $${s.balance.padStart(10)} ≈ ${s.minutes.padStart(7)} min @ $${s.rate}` +
       ` | calls ${String(s.active).padStart(3)} refused ${s.refused} | recharges ✓${s.succeeded} ✗${s.failed} | ${s.status}/${s.state} | ${phase}`;
     options.out.write(tty ? `\r${line}` : `${line}\n`);
   };

@@ -3,7 +3,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { generateKey } from "../../src/accounts/api-keys.js";
 import { sharedDatabase, spawnServer, type ServerProcess, type SharedDatabase } from "../support/processes.js";
 import { onPostgres } from "../support/test-database.js";
-import { driveLoad, expectExactOutcome, seedLoad, waitUntilSettled } from "./load-harness.js";
+import { driveLoad, expectExactOutcome, faultServerEnv, seedLoad, waitUntilSettled } from "./load-harness.js";
 
 // CI runs a short version; PREPAID_CRASH_ROUNDS=20 is the long one (see README).
 const ROUNDS = Number(process.env.PREPAID_CRASH_ROUNDS ?? "4");
@@ -22,14 +22,7 @@ describe("kill -9 of the server under load", () => {
     await seedLoad(seed.db);
     await seed.close();
     const admin = generateKey();
-    const env = {
-      ...shared.env,
-      PREPAID_ADMIN_KEY: admin,
-      PREPAID_CHARGE_LEASE_MS: "500",
-      PREPAID_WORKER_POLL_MS: "50",
-      PREPAID_SANDBOX_DELAY_MS: "30",
-      PREPAID_RETRY_DELAYS: "100ms,100ms,200ms,500ms,1s,2s",
-    };
+    const env = faultServerEnv(shared.env, admin);
     server = await spawnServer(env);
     let url = server.url;
     let kills = 0;

@@ -13,6 +13,24 @@ export const STEPS = 24;
 export const SECONDS_PER_STEP = 30;
 const RATE = 180_000n;
 
+/**
+ * The environment of a server under these tests: short leases and retry delays, so work a
+ * crash or a lost connection left in flight resumes within the test's time, and a provider
+ * that takes a little while, so kills land mid-charge.
+ */
+export function faultServerEnv(databaseEnv: Record<string, string>, adminKey: string): Record<string, string> {
+  return {
+    ...databaseEnv,
+    PREPAID_ADMIN_KEY: adminKey,
+    PREPAID_CHARGE_LEASE_MS: "500",
+    PREPAID_WORKER_POLL_MS: "50",
+    PREPAID_SANDBOX_DELAY_MS: "30",
+    // The sandbox keeps its records in this database too: a charge whose connection is lost
+    // is a soft failure, retried after these delays (not the default minutes).
+    PREPAID_RETRY_DELAYS: "100ms,100ms,200ms,500ms,1s,2s",
+  };
+}
+
 /** Wallets at $10.50 with Auto-Recharge ($50 below $10) and started calls: `fl<a>` / `call_fl<n>`. */
 export async function seedLoad(db: Database): Promise<void> {
   await seedWallets(db, "fl", ACCOUNTS, ACCOUNTS * CALLS_PER_ACCOUNT, 10_500_000n);

@@ -4,7 +4,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { generateKey } from "../../src/accounts/api-keys.js";
 import { sharedDatabase, spawnServer, type ServerProcess, type SharedDatabase } from "../support/processes.js";
 import { onPostgres } from "../support/test-database.js";
-import { driveLoad, expectExactOutcome, seedLoad, waitUntilSettled } from "./load-harness.js";
+import { driveLoad, expectExactOutcome, faultServerEnv, seedLoad, waitUntilSettled } from "./load-harness.js";
 
 let shared: SharedDatabase | undefined;
 let server: ServerProcess | undefined;
@@ -20,16 +20,7 @@ describe.runIf(onPostgres)("PostgreSQL backends terminated mid-transaction (pg_t
     await seedLoad(seed.db);
     await seed.close();
     const admin = generateKey();
-    // The sandbox provider keeps its records in this database too: a charge whose connection
-    // is terminated is a soft failure, retried after these delays (not the default minutes).
-    server = await spawnServer({
-      ...shared.env,
-      PREPAID_ADMIN_KEY: admin,
-      PREPAID_CHARGE_LEASE_MS: "500",
-      PREPAID_WORKER_POLL_MS: "50",
-      PREPAID_SANDBOX_DELAY_MS: "30",
-      PREPAID_RETRY_DELAYS: "100ms,100ms,200ms,500ms,1s,2s",
-    });
+    server = await spawnServer(faultServerEnv(shared.env, admin));
 
     const killer = new pg.Client({ connectionString: shared.env.DATABASE_URL });
     await killer.connect();
