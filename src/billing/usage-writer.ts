@@ -3,6 +3,7 @@ import type { Config } from "../config/config.js";
 import { arrayLiteral } from "../db/array-literal.js";
 import { inTransaction, queryRows, type Database, type Tx } from "../db/database.js";
 import { notFound } from "../errors/app-error.js";
+import { claimKey, findStoredResponse, storeResponse } from "../idempotency/store.js";
 import { newId } from "../ids/prefixed-id.js";
 import type { Micros } from "../money/micros.js";
 import { cost, usageDelta } from "../money/rating.js";
@@ -181,11 +182,7 @@ export class UsageWriter {
         continue;
       }
       const claim = pending.idempotency!;
-      const [stored] = await queryRows<{ request_sha256_hex: string; status_code: number; response_body: unknown }>(
-        db,
-        sql`select request_sha256_hex, status_code, response_body from idempotency_keys
-            where principal = ${claim.scope} and key = ${claim.key}`,
-      );
+      const stored = await findStoredResponse(db, claim.scope, claim.key);
       if (!stored) throw new Error("assertion: a claimed idempotency key has a stored response");
       pending.resolve({ kind: "replay", fingerprint: stored.request_sha256_hex, status: stored.status_code, body: stored.response_body });
     }
@@ -204,13 +201,7 @@ export class UsageWriter {
       .filter((c): c is { i: number; claim: IdempotencyClaim } => c.claim !== undefined)
       .sort((a, b) => `${a.claim.scope}\u0000${a.claim.key}`.localeCompare(`${b.claim.scope}\u0000${b.claim.key}`));
     for (const { i, claim } of claims) {
-      const taken = await queryRows(
-        tx,
-        sql`insert into idempotency_keys (principal, key, request_sha256_hex, status_code, response_body)
-            values (${claim.scope}, ${claim.key}, ${claim.fingerprint}, 0, '{}'::jsonb)
-            on conflict do nothing returning 1`,
-      );
-      if (taken.length === 0) replays.add(i);
+      if (!(await claimKey(tx, claim.scope, claim.key, claim.fingerprint))) replays.add(i);
     }
 
     // 2. Lock the calls in id order.
@@ -384,12 +375,7 @@ export class UsageWriter {
       });
       outcomes.push(results);
       const claim = batch[i]!.idempotency;
-      if (claim) {
-        await tx.execute(
-          sql`update idempotency_keys set status_code = ${claim.status}, response_body = ${JSON.stringify(claim.render(results))}::jsonb
-              where principal = ${claim.scope} and key = ${claim.key}`,
-        );
-      }
+      if (claim) await storeResponse(tx, claim.scope, claim.key, claim.status, claim.render(results));
     }
     return { outcomes, rechargeCreated };
   }

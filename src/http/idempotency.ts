@@ -1,15 +1,10 @@
 import { createHash } from "node:crypto";
 import type { Context } from "hono";
-import { sql } from "drizzle-orm";
-import { inTransaction, queryRows, type Tx } from "../db/database.js";
+import { inTransaction, type Tx } from "../db/database.js";
+import { claimKey, findStoredResponse, storeResponse, type StoredResponse } from "../idempotency/store.js";
 import { AppError, invalid } from "../errors/app-error.js";
 import type { AppEnv } from "./context.js";
 
-export interface StoredResponse {
-  request_sha256_hex: string;
-  status_code: number;
-  response_body: unknown;
-}
 
 /** Thrown inside the transaction to roll it back when another request holds the key. */
 class KeyTakenMeanwhile extends Error {}
@@ -46,6 +41,17 @@ export async function idempotencyOf(c: Context<AppEnv>): Promise<{ scope: string
   return { scope: principal.kind === "admin" ? "admin" : principal.accountId, key, fingerprint: await requestFingerprint(c) };
 }
 
+/**
+ * For a handler with an effect outside the transaction (a card sent to the provider's vault):
+ * the stored answer when this request was already made with its key, before doing it again.
+ */
+export async function replayIfStored(c: Context<AppEnv>): Promise<Response | undefined> {
+  const claim = await idempotencyOf(c);
+  if (!claim) return undefined;
+  const stored = await findStoredResponse(c.get("deps").db, claim.scope, claim.key);
+  return stored ? replay(c, stored, claim.fingerprint) : undefined;
+}
+
 /** Answers a stored response again, or 409 when the key came with another request. */
 export function replay(c: Context<AppEnv>, stored: StoredResponse, fingerprint: string): Response {
   if (stored.request_sha256_hex !== fingerprint) {
@@ -76,35 +82,19 @@ export async function idempotent<T extends object>(
     return c.json(await (options.singleStatement ? work(db) : inTransaction(db, work)), status) as never;
   }
   const { scope, key, fingerprint } = claim;
-  const find = async () =>
-    (await queryRows<StoredResponse>(
-      db,
-      sql`select request_sha256_hex, status_code, response_body from idempotency_keys
-          where principal = ${scope} and key = ${key}`,
-    ))[0];
-
-  const stored = await find();
+  const stored = await findStoredResponse(db, scope, key);
   if (stored) return replay(c, stored, fingerprint) as never;
   try {
     const body = await inTransaction(db, async (tx) => {
-      const claimed = await queryRows(
-        tx,
-        sql`insert into idempotency_keys (principal, key, request_sha256_hex, status_code, response_body)
-            values (${scope}, ${key}, ${fingerprint}, 0, '{}'::jsonb)
-            on conflict do nothing returning 1`,
-      );
-      if (claimed.length === 0) throw new KeyTakenMeanwhile();
+      if (!(await claimKey(tx, scope, key, fingerprint))) throw new KeyTakenMeanwhile();
       const result = await work(tx);
-      await tx.execute(
-        sql`update idempotency_keys set status_code = ${status}, response_body = ${JSON.stringify(result)}::jsonb
-            where principal = ${scope} and key = ${key}`,
-      );
+      await storeResponse(tx, scope, key, status, result);
       return result;
     });
     return c.json(body, status) as never;
   } catch (error) {
     if (!(error instanceof KeyTakenMeanwhile)) throw error;
-    const winner = await find();
+    const winner = await findStoredResponse(db, scope, key);
     if (!winner) throw new Error("assertion: a taken idempotency key has a stored response");
     return replay(c, winner, fingerprint) as never;
   }

@@ -85,4 +85,18 @@ describe("payment methods", () => {
       expect(res.status, amount).toBe(400);
     }
   });
+
+  it("answers a card save repeated with its Idempotency-Key from the first, vaulting the card once", async () => {
+    const account = await accountWith(app);
+    const [before] = await queryRows<{ n: bigint }>(app.db.db, sql`select count(*) as n from sandbox_cards`);
+    const body = { card: { number: CARDS.visa, exp_month: 12, exp_year: 2034, cvc: "123" } };
+    const headers = { "Idempotency-Key": "card-1" };
+    const first = await app.request("POST", `/v1/accounts/${account.id}/payment-methods`, { key: account.key, body, headers });
+    const again = await app.request("POST", `/v1/accounts/${account.id}/payment-methods`, { key: account.key, body, headers });
+    expect(first.status).toBe(201);
+    expect(again.body).toEqual(first.body);
+    expect(again.headers.get("Idempotent-Replayed")).toBe("true");
+    const [after] = await queryRows<{ n: bigint }>(app.db.db, sql`select count(*) as n from sandbox_cards`);
+    expect(after!.n - before!.n).toBe(1n);
+  });
 });

@@ -5,7 +5,7 @@ import { checkCard } from "../../payments/card-number.js";
 import { addPaymentMethod, deletePaymentMethod, listPaymentMethods } from "../../payments/payment-methods.js";
 import { authorizedAccount } from "../authorized-account.js";
 import type { AppEnv } from "../context.js";
-import { idempotent } from "../idempotency.js";
+import { idempotent, replayIfStored } from "../idempotency.js";
 import { CardIn, PaymentMethodOut, paymentMethodOut } from "../schemas/billing.js";
 import { errorResponses, IdempotencyHeader, IdParam, jsonBody, jsonResponse, listOf, security } from "../schemas/common.js";
 
@@ -36,6 +36,9 @@ paymentMethodRoutes.openapi(
     const card = { number: body.card.number, expMonth: body.card.exp_month, expYear: body.card.exp_year, cvc: body.card.cvc };
     const problem = checkCard(card, deps.now());
     if (problem) throw new AppError("invalid_request", CARD_PROBLEMS[problem]);
+    // A request already made with this Idempotency-Key is answered again, not vaulted again.
+    const replayed = await replayIfStored(c);
+    if (replayed) return replayed as never;
     // The provider vaults the card first, as a real one would; only its reference reaches our tables.
     const saved = await deps.gateway.saveCard(card);
     const response = await idempotent(c, 201, async (tx) => {
