@@ -257,16 +257,29 @@ export class UsageWriter {
       }
     }
 
-    // 4. Lock the wallets in account order and move each once, by the sum of its debits.
+    // 4. Lock the wallets in account order, reading with them what the balance rules need to
+    //    know whether they may act (most wallets are far above their threshold).
     const accountIds = [...new Set([...calls.values()].map((c) => c.account_id))].sort();
     const balancesBefore = new Map<string, Micros>();
+    const ruleInputs = new Map<string, { webWidget: boolean; enabled: boolean; thresholdMicros: Micros; failing: boolean }>();
     if (accountIds.length > 0) {
-      const rows = await queryRows<{ account_id: string; balance_micros: bigint }>(
+      const rows = await queryRows<{ account_id: string; balance_micros: bigint; web_widget: boolean; enabled: boolean | null; threshold_micros: bigint | null; failing: boolean | null }>(
         tx,
-        sql`select account_id, balance_micros from wallets
-            where account_id = any(${arrayLiteral(accountIds)}::text[]) order by account_id for update`,
+        sql`select w.account_id, w.balance_micros, a.web_widget, s.enabled, s.threshold_micros, s.failing
+            from wallets w join accounts a on a.id = w.account_id
+            left join auto_recharge_settings s on s.account_id = w.account_id
+            where w.account_id = any(${arrayLiteral(accountIds)}::text[])
+            order by w.account_id for update of w`,
       );
-      for (const row of rows) balancesBefore.set(row.account_id, BigInt(row.balance_micros));
+      for (const row of rows) {
+        balancesBefore.set(row.account_id, BigInt(row.balance_micros));
+        ruleInputs.set(row.account_id, {
+          webWidget: row.web_widget,
+          enabled: row.enabled ?? false,
+          thresholdMicros: row.threshold_micros === null ? DEFAULT_SETTINGS.thresholdMicros : BigInt(row.threshold_micros),
+          failing: row.failing ?? false,
+        });
+      }
     }
     const running = new Map(balancesBefore);
     for (const entry of entries) {
@@ -275,14 +288,39 @@ export class UsageWriter {
       entry.balanceAfterMicros = after;
     }
     const moved = accountIds.filter((id) => running.get(id) !== balancesBefore.get(id));
-    if (moved.length > 0) {
+
+    // 5. One statement writes the batch: the entries (a repeated entry key is a bug and fails
+    //    it), the calls' billed totals, and each wallet moved once by the sum of its debits.
+    //    Data-modifying CTEs all run to completion; the wallets' new balances come back to be
+    //    checked against what was computed above.
+    const touched = [...touchedCalls].sort().map((id) => calls.get(id)!);
+    if (touched.length > 0) {
       const updated = await queryRows<{ account_id: string; balance_micros: bigint }>(
         tx,
-        sql`update wallets w set balance_micros = w.balance_micros + d.delta, updated_at = now()
+        sql`with new_entries as (
+              insert into ledger_entries (id, account_id, type, amount_micros, balance_after_micros, entry_key, call_id, seconds)
+              select id, account_id, 'usage', amount_micros, balance_after_micros, entry_key, call_id, seconds
+              from unnest(${arrayLiteral(entries.map((e) => e.id))}::text[], ${arrayLiteral(entries.map((e) => e.accountId))}::text[],
+                          ${arrayLiteral(entries.map((e) => e.amountMicros))}::bigint[], ${arrayLiteral(entries.map((e) => e.balanceAfterMicros))}::bigint[],
+                          ${arrayLiteral(entries.map((e) => e.entryKey))}::text[], ${arrayLiteral(entries.map((e) => e.callId))}::text[],
+                          ${arrayLiteral(entries.map((e) => e.seconds))}::int[])
+                as t(id, account_id, amount_micros, balance_after_micros, entry_key, call_id, seconds)
+              returning 1
+            ), billed_calls as (
+              update calls c set billed_seconds = t.billed_seconds, billed_micros = t.billed_micros, status = t.status,
+                ended_at = case when t.status = 'ended' and c.ended_at is null then now() else c.ended_at end
+              from unnest(${arrayLiteral(touched.map((c) => c.id))}::text[], ${arrayLiteral(touched.map((c) => c.billed_seconds))}::int[],
+                          ${arrayLiteral(touched.map((c) => c.billed_micros))}::bigint[], ${arrayLiteral(touched.map((c) => c.status))}::text[])
+                as t(id, billed_seconds, billed_micros, status)
+              where c.id = t.id
+              returning 1
+            )
+            update wallets w set balance_micros = w.balance_micros + d.delta, updated_at = now()
             from unnest(${arrayLiteral(moved)}::text[], ${arrayLiteral(moved.map((id) => running.get(id)! - balancesBefore.get(id)!))}::bigint[]) as d(account_id, delta)
             where w.account_id = d.account_id
             returning w.account_id, w.balance_micros`,
       );
+      if (updated.length !== moved.length) throw new Error(`assertion: ${moved.length} wallets to move, ${updated.length} moved`);
       for (const row of updated) {
         if (BigInt(row.balance_micros) !== running.get(row.account_id)) {
           throw new Error(`assertion: wallet ${row.account_id} moved to ${row.balance_micros}, expected ${running.get(row.account_id)}`);
@@ -290,62 +328,28 @@ export class UsageWriter {
       }
     }
 
-    // 5. All entries in one statement; a repeated entry key is a bug and fails the batch.
-    if (entries.length > 0) {
-      await tx.execute(
-        sql`insert into ledger_entries (id, account_id, type, amount_micros, balance_after_micros, entry_key, call_id, seconds)
-            select id, account_id, 'usage', amount_micros, balance_after_micros, entry_key, call_id, seconds
-            from unnest(${arrayLiteral(entries.map((e) => e.id))}::text[], ${arrayLiteral(entries.map((e) => e.accountId))}::text[],
-                        ${arrayLiteral(entries.map((e) => e.amountMicros))}::bigint[], ${arrayLiteral(entries.map((e) => e.balanceAfterMicros))}::bigint[],
-                        ${arrayLiteral(entries.map((e) => e.entryKey))}::text[], ${arrayLiteral(entries.map((e) => e.callId))}::text[],
-                        ${arrayLiteral(entries.map((e) => e.seconds))}::int[])
-              as t(id, account_id, amount_micros, balance_after_micros, entry_key, call_id, seconds)`,
-      );
-    }
-    if (touchedCalls.size > 0) {
-      const touched = [...touchedCalls].sort().map((id) => calls.get(id)!);
-      await tx.execute(
-        sql`update calls c set billed_seconds = t.billed_seconds, billed_micros = t.billed_micros, status = t.status,
-              ended_at = case when t.status = 'ended' and c.ended_at is null then now() else c.ended_at end
-            from unnest(${arrayLiteral(touched.map((c) => c.id))}::text[], ${arrayLiteral(touched.map((c) => c.billed_seconds))}::int[],
-                        ${arrayLiteral(touched.map((c) => c.billed_micros))}::bigint[], ${arrayLiteral(touched.map((c) => c.status))}::text[])
-              as t(id, billed_seconds, billed_micros, status)
-            where c.id = t.id`,
-      );
-    }
-
-    // 6. Auto-Recharge trigger, low-balance notice and pause, once per wallet that moved. A
-    //    narrow read first: most wallets are far above their threshold and need nothing, and
-    //    the full state (cards, recharges) costs more than the rest of the batch.
+    // 6. Auto-Recharge trigger, low-balance notice and pause, once per wallet that moved and
+    //    only where a rule may act: the full state (cards, recharges) costs more than the rest
+    //    of the batch.
     const states = new Map<string, WalletState>();
     let rechargeCreated = false;
-    if (moved.length > 0) {
-      const inputs = await queryRows<{ id: string; web_widget: boolean; enabled: boolean | null; threshold_micros: bigint | null; failing: boolean | null }>(
-        tx,
-        sql`select a.id, a.web_widget, s.enabled, s.threshold_micros, s.failing
-            from accounts a left join auto_recharge_settings s on s.account_id = a.id
-            where a.id = any(${arrayLiteral(moved)}::text[])`,
-      );
-      const needRules = inputs
-        .filter((row) =>
-          mayNeedRules({
-            before: balancesBefore.get(row.id)!,
-            after: running.get(row.id)!,
-            thresholdMicros: row.threshold_micros === null ? DEFAULT_SETTINGS.thresholdMicros : BigInt(row.threshold_micros),
-            enabled: row.enabled ?? false,
-            failing: row.failing ?? false,
-            minuteCostMicros: cost(60, ratePerMinuteMicros(config.rates, row.web_widget)),
-          }),
-        )
-        .map((row) => row.id)
-        .sort();
-      if (needRules.length > 0) {
-        const loaded = await loadWalletStates(tx, config.rates, needRules);
-        for (const id of needRules) {
-          const applied: { state: WalletState; recharge: Recharge | null } = await applyBalanceRules(tx, config, loaded.get(id)!, balancesBefore.get(id)!, now);
-          rechargeCreated ||= applied.recharge !== null;
-          states.set(id, applied.state);
-        }
+    const needRules = moved.filter((id) => {
+      const input = ruleInputs.get(id)!;
+      return mayNeedRules({
+        before: balancesBefore.get(id)!,
+        after: running.get(id)!,
+        thresholdMicros: input.thresholdMicros,
+        enabled: input.enabled,
+        failing: input.failing,
+        minuteCostMicros: cost(60, ratePerMinuteMicros(config.rates, input.webWidget)),
+      });
+    });
+    if (needRules.length > 0) {
+      const loaded = await loadWalletStates(tx, config.rates, needRules);
+      for (const id of needRules) {
+        const applied: { state: WalletState; recharge: Recharge | null } = await applyBalanceRules(tx, config, loaded.get(id)!, balancesBefore.get(id)!, now);
+        rechargeCreated ||= applied.recharge !== null;
+        states.set(id, applied.state);
       }
     }
 
