@@ -45,21 +45,23 @@ describe("rechargeAmount", () => {
   });
 });
 
+/** A wallet just below a $10 threshold with Auto-Recharge healthy: each test changes one thing. */
+const base: PolicyInput = {
+  enabled: true,
+  thresholdMicros: usd(10),
+  amountMicros: usd(50),
+  monthlyLimitMicros: null,
+  balanceMicros: 9_840_000n,
+  inFlight: false,
+  cardFailing: false,
+  hasCard: true,
+  automaticChargesLast24h: 0,
+  automaticMonthMicros: 0n,
+  maxAutomaticChargesPer24h: 20,
+  maxPerChargeMicros: MAX,
+};
+
 describe("decideAutoRecharge", () => {
-  const base: PolicyInput = {
-    enabled: true,
-    thresholdMicros: usd(10),
-    amountMicros: usd(50),
-    monthlyLimitMicros: null,
-    balanceMicros: 9_840_000n,
-    inFlight: false,
-    cardFailing: false,
-    hasCard: true,
-    automaticChargesLast24h: 0,
-    automaticMonthMicros: 0n,
-    maxAutomaticChargesPer24h: 20,
-    maxPerChargeMicros: MAX,
-  };
 
   it("charges when strictly below the threshold", () => {
     expect(decideAutoRecharge(base)).toEqual({ action: "charge", amountMicros: usd(50) });
@@ -147,20 +149,7 @@ describe("mayNeedRules (the usage writer's shortcut)", () => {
         fc.constantFrom(160_000n, 180_000n),
         (after, debit, threshold, enabled, failing, minuteCost) => {
           const before = after + debit;
-          const decision = decideAutoRecharge({
-            enabled,
-            thresholdMicros: threshold,
-            amountMicros: usd(50),
-            monthlyLimitMicros: null,
-            balanceMicros: after,
-            inFlight: false,
-            cardFailing: false,
-            hasCard: true,
-            automaticChargesLast24h: 0,
-            automaticMonthMicros: 0n,
-            maxAutomaticChargesPer24h: 20,
-            maxPerChargeMicros: MAX,
-          });
+          const decision = decideAutoRecharge({ ...base, enabled, thresholdMicros: threshold, balanceMicros: after });
           const crossed = before >= threshold && after < threshold;
           const paused = desiredStatus({ settings: { failing } as never, balanceMicros: after, minuteCostMicros: minuteCost }) === "paused";
           const acts = decision.action !== "none" || crossed || paused || after <= 0n;
