@@ -6,7 +6,6 @@ import { newId } from "../ids/prefixed-id.js";
 import { reconcileStatus } from "../billing/account-status.js";
 import { loadWalletState } from "../billing/wallet-state.js";
 import type { Config } from "../config/config.js";
-import type { Micros } from "../money/micros.js";
 
 export type AccountType = "user" | "agency" | "subaccount";
 export type AccountStatus = "active" | "paused";
@@ -18,7 +17,6 @@ export interface Account {
   parentId: string | null;
   webWidget: boolean;
   status: AccountStatus;
-  balanceMicros: Micros;
   createdAt: string;
 }
 
@@ -29,7 +27,6 @@ interface AccountRow {
   parent_id: string | null;
   web_widget: boolean;
   status: AccountStatus;
-  balance_micros: bigint;
   created_at: unknown;
 }
 
@@ -41,13 +38,12 @@ function accountFromRow(row: AccountRow): Account {
     parentId: row.parent_id,
     webWidget: row.web_widget,
     status: row.status,
-    balanceMicros: BigInt(row.balance_micros),
     createdAt: toIso(row.created_at),
   };
 }
 
-const selectAccount = sql`select a.id, a.name, a.type, a.parent_id, a.web_widget, a.status, a.created_at, w.balance_micros
-  from accounts a join wallets w on w.account_id = a.id`;
+// The balance is not here: views read it with the rest of the wallet state (loadWalletState).
+const selectAccount = sql`select a.id, a.name, a.type, a.parent_id, a.web_widget, a.status, a.created_at from accounts a`;
 
 export interface NewAccount {
   name: string;

@@ -46,11 +46,6 @@ export async function findCallOwners(tx: Tx, callIds: string[]): Promise<Map<str
   return new Map(rows.map((r) => [r.id, { accountId: r.account_id, parentId: r.parent_id }]));
 }
 
-export async function findCall(tx: Tx, callId: string): Promise<Call | undefined> {
-  const [row] = await queryRows<CallRow>(tx, sql`select * from calls where id = ${callId}`);
-  return row ? callFromRow(row) : undefined;
-}
-
 /**
  * Authorises a call: the account must be active and able to pay for its first minute
  * (counting a recharge in flight). The rate is fixed here for the life of the call.

@@ -5,6 +5,7 @@ import { postEntry } from "../ledger/ledger.js";
 import { formatCents, formatMicros } from "../money/micros.js";
 import { minutesAvailable } from "../money/rating.js";
 import { notify } from "../notifications/notify.js";
+import { cardLabel } from "../payments/card-label.js";
 import { failureAdvice } from "../payments/decline.js";
 import { reconcileStatus } from "./account-status.js";
 import { afterBalanceChange } from "./auto-recharge.js";
@@ -23,12 +24,13 @@ async function lockOwned(tx: Tx, rechargeId: string, attempt: number): Promise<R
   return row ? rechargeFromRow(row) : undefined;
 }
 
-const cardLabel = async (tx: Tx, paymentMethodId: string) => {
+/** The charged card as people read it, looked up by id (the card may since have been removed). */
+const describeCard = async (tx: Tx, paymentMethodId: string) => {
   const [card] = await queryRows<{ brand: string; last4: string }>(
     tx,
     sql`select brand, last4 from payment_methods where id = ${paymentMethodId}`,
   );
-  return card ? `${card.brand[0]!.toUpperCase()}${card.brand.slice(1)} •••• ${card.last4}` : "your card";
+  return card ? cardLabel(card) : "your card";
 };
 
 /**
@@ -63,7 +65,7 @@ export async function settleSucceeded(tx: Tx, config: Config, rechargeId: string
     agencyId: state.agencyId,
     type: "recharge.succeeded",
     message:
-      `Receipt: $${formatCents(recharge.amountMicros)} charged to ${await cardLabel(tx, recharge.paymentMethodId)}. ` +
+      `Receipt: $${formatCents(recharge.amountMicros)} charged to ${await describeCard(tx, recharge.paymentMethodId)}. ` +
       `New balance $${formatMicros(entry.balanceAfterMicros)} (≈ ${minutesAvailable(entry.balanceAfterMicros, state.ratePerMinuteMicros)} minutes at $${formatMicros(state.ratePerMinuteMicros)}/min).`,
     data: {
       recharge_id: recharge.id,
@@ -100,7 +102,7 @@ export async function settleFailed(tx: Tx, config: Config, rechargeId: string, a
           where account_id = ${recharge.accountId}`,
     );
   }
-  const card = await cardLabel(tx, recharge.paymentMethodId);
+  const card = await describeCard(tx, recharge.paymentMethodId);
   await notify(tx, {
     accountId: recharge.accountId,
     agencyId: before.agencyId,

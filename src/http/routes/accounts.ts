@@ -8,7 +8,7 @@ import type { AppEnv } from "../context.js";
 import { decodeCursor, encodeCursor } from "../cursor.js";
 import { idempotent } from "../idempotency.js";
 import { AccountOut, ApiKeyOut, CreateAccountIn, PatchAccountIn } from "../schemas/accounts.js";
-import { viewAccount } from "../account-view.js";
+import { viewAccount, viewAccounts } from "../account-view.js";
 import { inTransaction } from "../../db/database.js";
 import {
   errorResponses,
@@ -120,7 +120,7 @@ accountRoutes.openapi(
     const page = await listSubaccounts(deps.db, agency.id, limit, decodeCursor(cursor, ["createdAt", "id"] as const));
     return c.json(
       {
-        data: await Promise.all(page.accounts.map((a) => viewAccount(deps.db, deps, a))),
+        data: await viewAccounts(deps.db, deps, page.accounts),
         next_cursor: page.next ? encodeCursor(page.next) : null,
       },
       200,

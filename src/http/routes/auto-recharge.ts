@@ -2,6 +2,7 @@ import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { previewSettings, saveSettings, type SettingsPatch } from "../../billing/auto-recharge.js";
 import { loadWalletState } from "../../billing/wallet-state.js";
 import { formatCents, formatMicros } from "../../money/micros.js";
+import { cardLabel } from "../../payments/card-label.js";
 import { authorizedAccount } from "../authorized-account.js";
 import type { AppEnv } from "../context.js";
 import { idempotent } from "../idempotency.js";
@@ -88,7 +89,6 @@ autoRechargeRoutes.openapi(
     return idempotent(c, 200, async (tx) => {
       const { state, decision, card } = await previewSettings(tx, deps.config, id, patch, deps.now());
       const charge = decision.action === "charge";
-      const cardLabel = card ? `${card.brand[0]!.toUpperCase()}${card.brand.slice(1)} •••• ${card.last4}` : null;
       return {
         will_charge: charge,
         amount: charge ? formatCents(decision.amountMicros) : null,
@@ -97,7 +97,7 @@ autoRechargeRoutes.openapi(
         threshold: formatCents(state.settings.thresholdMicros),
         reason: charge ? null : decision.reason,
         message: charge
-          ? `This will charge $${formatCents(decision.amountMicros)} to ${cardLabel} now.`
+          ? `This will charge $${formatCents(decision.amountMicros)} to ${card ? cardLabel(card) : "your card"} now.`
           : `Nothing will be charged now: ${REASONS[decision.reason]}`,
       };
     });
