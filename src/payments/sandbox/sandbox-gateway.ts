@@ -6,17 +6,10 @@ import { cardBrand } from "../card-number.js";
 import { classifyFailure } from "../decline.js";
 import type { CardInput, ChargeOutcome, ChargeRequest, PaymentGateway, SavedCard } from "../gateway.js";
 import { NO_FAULTS, type SandboxFaults } from "./faults.js";
+import { TEST_CARDS } from "./test-cards.js";
 
-/** The test cards of DESIGN §1: what a charge on each does. Any other valid number succeeds. */
-const TEST_CARD_BEHAVIOUR: Record<string, string> = {
-  "4242424242424242": "succeed",
-  "4000000000000002": "card_declined",
-  "4000000000009995": "insufficient_funds",
-  "4000000000000069": "expired_card",
-  "4000000000000341": "card_declined",
-  "4000002760003184": "authentication_required",
-  "4000000000000119": "processing_error",
-};
+/** What a charge on each test card does. Any other valid number succeeds. */
+const TEST_CARD_BEHAVIOUR: Record<string, string> = Object.fromEntries(TEST_CARDS.map((card) => [card.number, card.behaviour]));
 
 const FAILURE_MESSAGES: Record<string, string> = {
   card_declined: "Your card was declined.",
