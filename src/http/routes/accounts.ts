@@ -70,6 +70,23 @@ accountRoutes.openapi(
 accountRoutes.openapi(
   createRoute({
     method: "get",
+    path: "/v1/me",
+    tags: ["accounts"],
+    summary: "The account the API key belongs to (how the dashboard finds its account after sign-in)",
+    security,
+    responses: { 200: jsonResponse(AccountOut, "The key's account"), ...errorResponses },
+  }),
+  async (c) => {
+    const principal = c.get("principal");
+    if (principal.kind !== "account") throw invalid("the operator key belongs to no account; sign in with an account's API key");
+    const account = await authorizedAccount(c, principal.accountId, "read");
+    return c.json(await viewAccount(c.get("deps").db, c.get("deps"), account), 200);
+  },
+);
+
+accountRoutes.openapi(
+  createRoute({
+    method: "get",
     path: "/v1/accounts/{id}",
     tags: ["accounts"],
     summary: "An account with its balance, rate and minutes available",
