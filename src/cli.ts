@@ -8,6 +8,7 @@ import { RechargeWorker } from "./billing/recharge-worker.js";
 import { createGateway } from "./payments/create-gateway.js";
 import { runCampaign } from "./simulate/campaign.js";
 import { generateKey } from "./accounts/api-keys.js";
+import { ensureDemoAccounts } from "./demo/demo-accounts.js";
 
 const USAGE = `usage: prepaid <command>
 
@@ -50,6 +51,14 @@ async function serve(config: Config): Promise<void> {
   console.log(`  API docs: ${server.url}/openapi.json`);
   if (generatedAdminKey) {
     console.log(`\n  Operator (admin) key, shown only this once — keep it:\n    ${generatedAdminKey}\n`);
+  }
+  if (config.demoAccounts) {
+    const demo = await ensureDemoAccounts(handle.db, config.dataDir, config.adminKey);
+    console.log(`\n  Dashboard: ${server.url}/  — sign in with a demo key (PREPAID_DEMO=false turns them off):`);
+    console.log(`    user   (Demo Voice Co): ${demo.user.key}`);
+    console.log(`    agency (Demo Agency):   ${demo.agency.key}\n`);
+  } else {
+    console.log(`  dashboard: ${server.url}/ (sign in with an account's API key)`);
   }
   const stop = async (signal: string) => {
     console.log(`${signal}: shutting down`);

@@ -35,6 +35,8 @@ export interface Config {
   usageWriters: number;
   /** Run the recharge worker inside `serve` (set false to run `prepaid worker` apart). */
   inProcessWorker: boolean;
+  /** Create a demo user and agency at `serve` and print their keys (embedded default only). */
+  demoAccounts: boolean;
 }
 
 function integerEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -81,5 +83,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     // runs with 2); PGlite has one connection, so more would only queue.
     usageWriters: Math.max(1, integerEnv(env, "PREPAID_USAGE_WRITERS", env.DATABASE_URL ? 2 : 1)),
     inProcessWorker: env.PREPAID_IN_PROCESS_WORKER !== "false",
+    // Demo keys are kept in a file beside the embedded database; a PostgreSQL deployment is real money.
+    demoAccounts: env.DATABASE_URL ? false : env.PREPAID_DEMO !== "false",
   };
 }
