@@ -14,6 +14,8 @@ import { notificationRoutes } from "./routes/notifications.js";
 import { paymentMethodRoutes } from "./routes/payment-methods.js";
 import { rechargeRoutes } from "./routes/recharges.js";
 import { usageRoutes } from "./routes/usage.js";
+import { pricingRoutes } from "./routes/pricing.js";
+import { serveDashboard } from "./web-assets.js";
 
 /** Bodies larger than this are refused before parsing: the largest legitimate one is a 1000-event usage batch. */
 const MAX_BODY_BYTES = 1_000_000;
@@ -67,6 +69,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route("/", callRoutes);
   app.route("/", notificationRoutes);
   app.route("/", usageRoutes);
+  app.route("/", pricingRoutes);
 
   app.route("/", systemRoutes(metrics));
 
@@ -86,5 +89,6 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
       description: "Prepaid USD credit wallets with Auto-Recharge. Money is a decimal string in USD.",
     },
   });
+  serveDashboard(app);
   return app;
 }

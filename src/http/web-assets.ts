@@ -1,0 +1,43 @@
+import { existsSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { fileURLToPath } from "node:url";
+import { serveStatic } from "@hono/node-server/serve-static";
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import type { AppEnv } from "./context.js";
+
+/** Where `npm run build:web` (vite) puts the dashboard; `npm start` builds it first. */
+export const WEB_DIST_DIR = fileURLToPath(new URL("../../web/dist", import.meta.url));
+
+/** Paths the API owns: everything else under GET is the dashboard (a single-page app). */
+const API_PATH = /^\/(v1\/|v1$|openapi\.json$|healthz$|metrics$)/;
+
+// The dashboard talks only to this origin; recharts sets inline styles, so 'unsafe-inline' for styles only.
+const CSP = "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'";
+
+/**
+ * Serves the built dashboard at `/`. Hashed files under /assets may be cached for good;
+ * any other path answers index.html so that a reload on /subaccounts/… still opens the app.
+ */
+export function serveDashboard(app: OpenAPIHono<AppEnv>, distDir = WEB_DIST_DIR): void {
+  const indexPath = `${distDir}/index.html`;
+  app.use("/assets/*", async (c, next) => {
+    await next();
+    if (c.res.status === 200) c.header("Cache-Control", "public, max-age=31536000, immutable");
+  });
+  // Created only when the build exists: serveStatic complains at creation about a missing root.
+  const files = existsSync(distDir) ? serveStatic<AppEnv>({ root: distDir }) : undefined;
+  app.get("*", async (c, next) => {
+    if (API_PATH.test(c.req.path)) return next();
+    c.header("Content-Security-Policy", CSP);
+    if (files && c.req.path !== "/" && c.req.path !== "/index.html") {
+      const served = await files(c, async () => {});
+      if (served) return served;
+      if (c.req.path.startsWith("/assets/")) return next(); // a missing asset is a 404, not the app
+    }
+    if (!existsSync(indexPath)) {
+      return c.text("The dashboard is not built. Run `npm run build:web` (npm start does it), then reload.\n", 503);
+    }
+    c.header("Cache-Control", "no-cache");
+    return c.html(await readFile(indexPath, "utf8"));
+  });
+}

@@ -1,0 +1,226 @@
+import { useState, type FormEvent } from "react";
+import { parseAmount } from "../../../src/money/parse.js";
+import { ApiError, type Api } from "../api/client.js";
+import type { Account, PaymentMethod, Preview, Recharge } from "../api/types.js";
+import { cardLabel, usdText } from "../money/display.js";
+import { ErrorText } from "./ErrorText.js";
+
+type Field = "threshold" | "amount" | "monthly_limit";
+const LABELS: Record<Field, string> = { threshold: "Minimum Threshold", amount: "Auto-Recharge Amount", monthly_limit: "Monthly limit" };
+
+interface Draft {
+  enabled: boolean;
+  threshold: string;
+  amount: string;
+  monthlyLimit: string;
+  paymentMethodId: string; // "" = the default card
+}
+
+const draftOf = (account: Account): Draft => ({
+  enabled: account.auto_recharge.enabled,
+  threshold: account.auto_recharge.threshold,
+  amount: account.auto_recharge.amount,
+  monthlyLimit: account.auto_recharge.monthly_limit ?? "",
+  paymentMethodId: account.auto_recharge.payment_method_id ?? "",
+});
+
+/** The same parser as the server (src/money/parse.ts): what passes here has the server's format. */
+function validate(draft: Draft): { errors: Partial<Record<Field, string>>; body?: Record<string, unknown> } {
+  const errors: Partial<Record<Field, string>> = {};
+  const threshold = parseAmount(draft.threshold.trim());
+  if (!threshold.ok) errors.threshold = `${LABELS.threshold} ${threshold.reason}.`;
+  const amount = parseAmount(draft.amount.trim());
+  if (!amount.ok) errors.amount = `${LABELS.amount} ${amount.reason}.`;
+  const limitText = draft.monthlyLimit.trim();
+  const limit = limitText === "" ? undefined : parseAmount(limitText);
+  if (limit && !limit.ok) errors.monthly_limit = `${LABELS.monthly_limit} ${limit.reason}.`;
+  if (limit?.ok && amount.ok && limit.micros < amount.micros) errors.monthly_limit = `${LABELS.monthly_limit} must be at least the Auto-Recharge Amount, or empty for no limit.`;
+  if (Object.keys(errors).length > 0) return { errors };
+  return {
+    errors,
+    body: {
+      enabled: draft.enabled,
+      threshold: draft.threshold.trim(),
+      amount: draft.amount.trim(),
+      monthly_limit: limitText === "" ? null : limitText,
+      payment_method_id: draft.paymentMethodId === "" ? null : draft.paymentMethodId,
+    },
+  };
+}
+
+/** Puts a server refusal next to the field it names ("threshold: must be between …"). */
+function fieldOf(error: unknown): Field | undefined {
+  if (!(error instanceof ApiError) || error.code !== "invalid_request") return undefined;
+  return (["threshold", "amount", "monthly_limit"] as const).find((f) => error.message.startsWith(`${f}:`));
+}
+
+export function AutoRechargeForm(props: { api: Api; account: Account; methods: PaymentMethod[] | undefined; onSaved(): void }) {
+  const { api, account } = props;
+  const [draft, setDraft] = useState(() => draftOf(account));
+  const [errors, setErrors] = useState<Partial<Record<Field, string>>>({});
+  const [formError, setFormError] = useState<Error>();
+  const [confirm, setConfirm] = useState<{ preview: Preview; body: Record<string, unknown> }>();
+  const [saved, setSaved] = useState<string>();
+  const [busy, setBusy] = useState(false);
+  const path = `/v1/accounts/${account.id}/auto-recharge`;
+
+  const edit = (patch: Partial<Draft>) => {
+    setDraft({ ...draft, ...patch });
+    setSaved(undefined);
+    setConfirm(undefined);
+  };
+
+  function fail(e: unknown) {
+    const field = fieldOf(e);
+    if (field) setErrors({ [field]: (e as ApiError).message });
+    else setFormError(e as Error);
+  }
+
+  async function save(body: Record<string, unknown>) {
+    const result = await api.send<{ triggered_recharge: Recharge | null }>("PUT", path, body);
+    setConfirm(undefined);
+    setSaved(result.triggered_recharge ? `Saved. Charging ${usdText(result.triggered_recharge.amount)} now…` : "Saved.");
+    props.onSaved();
+  }
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    setFormError(undefined);
+    setSaved(undefined);
+    const { errors: found, body } = validate(draft);
+    setErrors(found);
+    if (!body) return;
+    setBusy(true);
+    try {
+      // Ask first what saving would do: when it would charge now, the user confirms the amount and card.
+      const preview = await api.send<Preview>("POST", `${path}/preview`, body);
+      if (preview.will_charge) setConfirm({ preview, body });
+      else await save(body);
+    } catch (e) {
+      fail(e);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  async function confirmAndSave() {
+    if (!confirm) return;
+    setBusy(true);
+    setFormError(undefined);
+    try {
+      await save(confirm.body);
+    } catch (e) {
+      fail(e);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const input = (field: Field, key: "threshold" | "amount" | "monthlyLimit", hint: string) => (
+    <div className="field">
+      <label htmlFor={`ar-${field}`}>{LABELS[field]}</label>
+      <div className="money-input">
+        <span aria-hidden="true">$</span>
+        <input
+          id={`ar-${field}`}
+          inputMode="decimal"
+          autoComplete="off"
+          value={draft[key]}
+          placeholder={field === "monthly_limit" ? "no limit" : undefined}
+          aria-invalid={errors[field] ? true : undefined}
+          aria-describedby={`ar-${field}-hint${errors[field] ? ` ar-${field}-error` : ""}`}
+          onChange={(e) => edit({ [key]: e.target.value })}
+        />
+      </div>
+      <p id={`ar-${field}-hint`} className="muted small">{hint}</p>
+      {errors[field] && <p id={`ar-${field}-error`} className="field-error" role="alert">{errors[field]}</p>}
+    </div>
+  );
+
+  const defaultCard = props.methods?.find((pm) => pm.is_default);
+  return (
+    <section className="card" aria-labelledby="ar-title">
+      <h2 id="ar-title">Auto-Recharge</h2>
+      <p className="muted">When the balance falls below the Minimum Threshold, your card is charged the Auto-Recharge Amount, once.</p>
+      <form onSubmit={submit} noValidate>
+        <label className="switch">
+          <input type="checkbox" role="switch" checked={draft.enabled} onChange={(e) => edit({ enabled: e.target.checked })} />
+          <span>Auto-Recharge {draft.enabled ? "on" : "off"}</span>
+        </label>
+        <div className="row">
+          {input("threshold", "threshold", "Recharge when the balance falls below this.")}
+          {input("amount", "amount", "Charged each time; at least $5.00.")}
+        </div>
+        {input("monthly_limit", "monthlyLimit", "Optional: most charged per calendar month.")}
+        <div className="field">
+          <label htmlFor="ar-card">Card to charge</label>
+          <select id="ar-card" value={draft.paymentMethodId} onChange={(e) => edit({ paymentMethodId: e.target.value })}>
+            <option value="">Default card{defaultCard ? ` (${cardLabel(defaultCard)})` : ""}</option>
+            {props.methods?.map((pm) => (
+              <option key={pm.id} value={pm.id}>
+                {cardLabel(pm)}
+              </option>
+            ))}
+          </select>
+        </div>
+        <ErrorText error={formError} />
+        {confirm ? (
+          <div className="confirm" role="alertdialog" aria-labelledby="ar-confirm-text">
+            <p id="ar-confirm-text" data-testid="charge-confirmation">
+              {confirm.preview.message}
+            </p>
+            <p className="muted small">
+              Your balance {usdText(confirm.preview.balance, { cents: true })} is below the new threshold {usdText(confirm.preview.threshold)}.
+            </p>
+            <button type="button" className="primary" onClick={() => void confirmAndSave()} disabled={busy}>
+              Confirm and charge
+            </button>
+            <button type="button" onClick={() => setConfirm(undefined)} disabled={busy}>
+              Cancel
+            </button>
+          </div>
+        ) : (
+          <div className="actions">
+            <button type="submit" className="primary" disabled={busy}>
+              {busy ? "Saving…" : "Save"}
+            </button>
+            <button type="button" onClick={() => { setDraft(draftOf(account)); setErrors({}); setFormError(undefined); }} disabled={busy}>
+              Reset
+            </button>
+          </div>
+        )}
+        {saved && <p role="status" className="ok">{saved}</p>}
+      </form>
+    </section>
+  );
+}
+
+/** Read-only view of the settings for an agency looking at a subaccount: text only, no controls. */
+export function AutoRechargeSummary({ account }: { account: Account }) {
+  const ar = account.auto_recharge;
+  return (
+    <section className="card" aria-labelledby="ar-title">
+      <h2 id="ar-title">Auto-Recharge</h2>
+      <dl className="facts">
+        <dt>State</dt>
+        <dd data-testid="ar-state">{ar.state}</dd>
+        <dt>Minimum Threshold</dt>
+        <dd>{usdText(ar.threshold)}</dd>
+        <dt>Auto-Recharge Amount</dt>
+        <dd>{usdText(ar.amount)}</dd>
+        <dt>Monthly limit</dt>
+        <dd>{ar.monthly_limit ? usdText(ar.monthly_limit) : "none"}</dd>
+        <dt>Card</dt>
+        <dd>{ar.card ? cardLabel(ar.card) : "none"}</dd>
+        {ar.failure && (
+          <>
+            <dt>Last failure</dt>
+            <dd>
+              {ar.failure.message} ({ar.failure.code})
+            </dd>
+          </>
+        )}
+      </dl>
+    </section>
+  );
+}

@@ -1,0 +1,91 @@
+import { useState } from "react";
+import type { Api } from "../api/client.js";
+import type { PaymentMethod } from "../api/types.js";
+import { cardLabel } from "../money/display.js";
+import { AddCardForm } from "./AddCardForm.js";
+import { ErrorText } from "./ErrorText.js";
+
+export function PaymentMethods(props: {
+  api: Api;
+  accountId: string;
+  methods: PaymentMethod[] | undefined;
+  readOnly?: boolean;
+  /** Bumped by "Update card" in the failure banner: opens the form and focuses it. */
+  openFormToken?: number;
+  onChanged(): void;
+}) {
+  const [adding, setAdding] = useState(false);
+  const [removing, setRemoving] = useState<string>();
+  const [error, setError] = useState<Error>();
+  const [closedToken, setClosedToken] = useState(0);
+  const showForm = !props.readOnly && (adding || (props.openFormToken ?? 0) > closedToken);
+
+  async function remove(id: string) {
+    setError(undefined);
+    try {
+      await props.api.send("DELETE", `/v1/accounts/${props.accountId}/payment-methods/${id}`);
+      setRemoving(undefined);
+      props.onChanged();
+    } catch (e) {
+      setError(e as Error);
+    }
+  }
+
+  const close = () => {
+    setAdding(false);
+    setClosedToken(props.openFormToken ?? 0);
+  };
+
+  return (
+    <section className="card" aria-labelledby="cards-title" id="payment-methods">
+      <h2 id="cards-title">Payment methods</h2>
+      {props.methods && props.methods.length === 0 && <p className="muted">No card saved yet.</p>}
+      <ul className="cards" aria-label="Saved cards">
+        {props.methods?.map((pm) => (
+          <li key={pm.id} className="saved-card">
+            <span className="mono">{cardLabel(pm)}</span>
+            <span className="muted">
+              expires {String(pm.exp_month).padStart(2, "0")}/{pm.exp_year}
+            </span>
+            {pm.is_default && <span className="tag">Default</span>}
+            {!props.readOnly &&
+              (removing === pm.id ? (
+                <span className="inline-confirm">
+                  Remove {cardLabel(pm)}?{" "}
+                  <button type="button" className="danger small" onClick={() => void remove(pm.id)}>
+                    Remove
+                  </button>
+                  <button type="button" className="small" onClick={() => setRemoving(undefined)}>
+                    Keep
+                  </button>
+                </span>
+              ) : (
+                <button type="button" className="small" aria-label={`Remove ${cardLabel(pm)}`} onClick={() => setRemoving(pm.id)}>
+                  Remove
+                </button>
+              ))}
+          </li>
+        ))}
+      </ul>
+      <ErrorText error={error} />
+      {showForm ? (
+        <AddCardForm
+          api={props.api}
+          accountId={props.accountId}
+          focusToken={props.openFormToken ?? 0}
+          onAdded={() => {
+            close();
+            props.onChanged();
+          }}
+          onCancel={close}
+        />
+      ) : (
+        !props.readOnly && (
+          <button type="button" onClick={() => setAdding(true)}>
+            Add a card
+          </button>
+        )
+      )}
+    </section>
+  );
+}

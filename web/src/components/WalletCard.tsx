@@ -1,0 +1,92 @@
+import { useState } from "react";
+import { minutesAvailable } from "../../../src/money/rating.js";
+import type { Account, Pricing } from "../api/types.js";
+import { parseMicros, usdText } from "../money/display.js";
+import { ErrorText } from "./ErrorText.js";
+
+/** "≈ 75.00 minutes at $0.16/min (Web Widget on)" */
+export function minutesLine(account: Account): string {
+  return `≈ ${account.minutes_available} minutes at ${usdText(account.rate_per_minute)}/min (Web Widget ${account.web_widget ? "on" : "off"})`;
+}
+
+/**
+ * The balance, what it buys, and the Web Widget switch. Switching first spells out its effect
+ * (the rate of new calls, and the minutes the balance then buys) and applies only on confirm.
+ */
+export function WalletCard(props: {
+  account: Account;
+  pricing?: Pricing | undefined;
+  readOnly?: boolean;
+  onSetWidget?: (on: boolean) => Promise<void>;
+}) {
+  const { account, pricing } = props;
+  const [pending, setPending] = useState<boolean>();
+  const [error, setError] = useState<Error>();
+  const [busy, setBusy] = useState(false);
+
+  const effect = (() => {
+    if (pending === undefined || !pricing) return undefined;
+    const rate = pending ? pricing.rate_with_widget : pricing.rate_without_widget;
+    const minutes = minutesAvailable(parseMicros(account.balance), parseMicros(rate));
+    return (
+      `Turning the Web Widget ${pending ? "on" : "off"} changes the rate of new calls from ` +
+      `${usdText(account.rate_per_minute)}/min to ${usdText(rate)}/min: your balance would last ≈ ${minutes} minutes ` +
+      `instead of ≈ ${account.minutes_available}. Calls already running keep their rate.`
+    );
+  })();
+
+  async function apply() {
+    if (pending === undefined || !props.onSetWidget) return;
+    setBusy(true);
+    setError(undefined);
+    try {
+      await props.onSetWidget(pending);
+      setPending(undefined);
+    } catch (e) {
+      setError(e as Error);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <section className="card wallet" aria-labelledby="wallet-title">
+      <h2 id="wallet-title">Wallet</h2>
+      <p className="balance" title={`$${account.balance}`}>
+        <span className="sr-only">Balance: </span>
+        <span data-testid="balance">{usdText(account.balance, { cents: true })}</span>
+      </p>
+      <p className="minutes" data-testid="minutes">
+        {minutesLine(account)}
+      </p>
+      {props.readOnly ? (
+        <p className="muted">Web Widget: {account.web_widget ? "on" : "off"}</p>
+      ) : (
+        <div className="widget-switch">
+          <label className="switch">
+            <input
+              type="checkbox"
+              role="switch"
+              checked={pending ?? account.web_widget}
+              disabled={busy || pending !== undefined}
+              onChange={(e) => setPending(e.target.checked)}
+            />
+            <span>Web Widget</span>
+          </label>
+          {effect && (
+            <div className="confirm" role="group" aria-label="Confirm the Web Widget change">
+              <p>{effect}</p>
+              <button type="button" className="primary" onClick={apply} disabled={busy}>
+                {pending ? "Turn on" : "Turn off"}
+              </button>
+              <button type="button" onClick={() => setPending(undefined)} disabled={busy}>
+                Cancel
+              </button>
+            </div>
+          )}
+          <ErrorText error={error} />
+        </div>
+      )}
+    </section>
+  );
+}

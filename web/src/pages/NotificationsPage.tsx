@@ -1,0 +1,77 @@
+import { useState } from "react";
+import type { Notification } from "../api/types.js";
+import { useResource } from "../api/use-resource.js";
+import { ErrorText } from "../components/ErrorText.js";
+import { useSession } from "../session/session.js";
+
+/** The in-app feed, newest first. Opening it does not mark anything read: the user says so. */
+export function NotificationsPage() {
+  const { api, me, feedChanged } = useSession();
+  const [cursors, setCursors] = useState<(string | null)[]>([null]);
+  const [refresh, setRefresh] = useState(0);
+  const [error, setError] = useState<Error>();
+  const cursor = cursors[cursors.length - 1] ?? null;
+  const feed = useResource(
+    () =>
+      api.get<{ data: Notification[]; next_cursor: string | null; unread: number }>(
+        `/v1/accounts/${me.id}/notifications?limit=20${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`,
+      ),
+    [me.id, cursor, refresh],
+    10_000,
+  );
+
+  async function markRead(ids: string[] | "all") {
+    setError(undefined);
+    try {
+      await api.send("POST", `/v1/accounts/${me.id}/notifications/read`, { ids });
+      setRefresh((n) => n + 1);
+      feedChanged();
+    } catch (e) {
+      setError(e as Error);
+    }
+  }
+
+  return (
+    <>
+      <div className="section-head">
+        <h1>Notifications</h1>
+        <button type="button" onClick={() => void markRead("all")} disabled={!feed.data?.unread}>
+          Mark all as read
+        </button>
+      </div>
+      <ErrorText error={feed.error ?? error} />
+      <section className="card">
+        {feed.data?.data.length === 0 && <p className="muted">No notifications yet.</p>}
+        <ul className="feed" aria-label="Notifications">
+          {feed.data?.data.map((n) => (
+            <li key={n.id} className={n.read ? "read" : "unread"}>
+              <div>
+                <span className="tag">{n.type}</span>
+                {!n.read && <span className="sr-only">unread</span>}
+                <time dateTime={n.created_at} className="muted small">
+                  {" "}
+                  {new Date(n.created_at).toLocaleString()}
+                </time>
+              </div>
+              <p>{n.message}</p>
+              {n.account_id !== me.id && <p className="muted small">about subaccount {n.account_id}</p>}
+              {!n.read && (
+                <button type="button" className="link small" onClick={() => void markRead([n.id])}>
+                  Mark as read
+                </button>
+              )}
+            </li>
+          ))}
+        </ul>
+        <div className="pager">
+          <button type="button" disabled={cursors.length === 1} onClick={() => setCursors(cursors.slice(0, -1))}>
+            Newer
+          </button>
+          <button type="button" disabled={!feed.data?.next_cursor} onClick={() => setCursors([...cursors, feed.data!.next_cursor])}>
+            Older
+          </button>
+        </div>
+      </section>
+    </>
+  );
+}

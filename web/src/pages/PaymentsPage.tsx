@@ -1,0 +1,65 @@
+import { useState } from "react";
+import type { Account, Page, PaymentMethod, Pricing } from "../api/types.js";
+import { useResource } from "../api/use-resource.js";
+import { AutoRechargeForm } from "../components/AutoRechargeForm.js";
+import { Banners } from "../components/Banners.js";
+import { ErrorText } from "../components/ErrorText.js";
+import { History } from "../components/History.js";
+import { PaymentMethods } from "../components/PaymentMethods.js";
+import { UsageChart } from "../components/UsageChart.js";
+import { WalletCard } from "../components/WalletCard.js";
+import { useSession } from "../session/session.js";
+
+// While a recharge is under way the page looks every second, so the balance rises as soon as
+// the charge settles; otherwise every 5 s, which keeps usage by running calls visible.
+const FAST_POLL_MS = 1_000;
+const SLOW_POLL_MS = 5_000;
+
+export function PaymentsPage() {
+  const { api, me } = useSession();
+  const [refresh, setRefresh] = useState(0);
+  const [cardFormToken, setCardFormToken] = useState(0);
+  const [pollMs, setPollMs] = useState(SLOW_POLL_MS);
+  const bump = () => setRefresh((n) => n + 1);
+
+  const account = useResource(async () => {
+    const a = await api.get<Account>(`/v1/accounts/${me.id}`);
+    setPollMs(a.auto_recharge.state === "recharging" ? FAST_POLL_MS : SLOW_POLL_MS);
+    return a;
+  }, [me.id, refresh], pollMs);
+  const methods = useResource(() => api.get<Page<PaymentMethod>>(`/v1/accounts/${me.id}/payment-methods`), [me.id, refresh]);
+  const pricing = useResource(() => api.get<Pricing>("/v1/pricing"), []);
+
+  const a = account.data;
+  if (!a) return account.error ? <ErrorText error={account.error} /> : <p role="status">Loading…</p>;
+  // History and usage reload when a payment or usage moves the balance, not only on our own actions.
+  const moved = `${refresh}|${a.balance}|${a.auto_recharge.state}`;
+
+  return (
+    <>
+      <h1>Payments</h1>
+      <ErrorText error={account.error} />
+      <Banners
+        account={a}
+        onUpdateCard={() => {
+          setCardFormToken((n) => n + 1);
+          document.getElementById("payment-methods")?.scrollIntoView({ behavior: "smooth" });
+        }}
+      />
+      <div className="grid">
+        <WalletCard
+          account={a}
+          pricing={pricing.data}
+          onSetWidget={async (on) => {
+            await api.send("PATCH", `/v1/accounts/${me.id}`, { web_widget: on });
+            bump();
+          }}
+        />
+        <PaymentMethods api={api} accountId={me.id} methods={methods.data?.data} openFormToken={cardFormToken} onChanged={bump} />
+      </div>
+      <AutoRechargeForm api={api} account={a} methods={methods.data?.data} onSaved={bump} />
+      <UsageChart api={api} accountId={me.id} refresh={moved} />
+      <History api={api} accountId={me.id} refresh={moved} />
+    </>
+  );
+}

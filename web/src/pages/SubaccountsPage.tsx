@@ -1,0 +1,81 @@
+import { useState } from "react";
+import type { Account, Page } from "../api/types.js";
+import { useResource } from "../api/use-resource.js";
+import { ErrorText } from "../components/ErrorText.js";
+import { usdText } from "../money/display.js";
+import { useSession } from "../session/session.js";
+
+/** An agency watches its subaccounts' wallets here. Monitoring only: nothing on it changes anything. */
+export function SubaccountsPage() {
+  const { api, me, navigate } = useSession();
+  const [cursors, setCursors] = useState<(string | null)[]>([null]);
+  const cursor = cursors[cursors.length - 1] ?? null;
+  const list = useResource(
+    () => api.get<Page<Account>>(`/v1/accounts/${me.id}/subaccounts?limit=25${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`),
+    [me.id, cursor],
+    10_000,
+  );
+
+  return (
+    <>
+      <h1>Subaccounts</h1>
+      <p className="muted">Read-only: each subaccount manages its own cards and Auto-Recharge.</p>
+      <ErrorText error={list.error} />
+      <section className="card">
+        <div className="table-wrap">
+          <table aria-label="Subaccounts">
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col" className="num">Balance</th>
+                <th scope="col" className="num">Minutes</th>
+                <th scope="col">Status</th>
+                <th scope="col">Auto-Recharge</th>
+              </tr>
+            </thead>
+            <tbody>
+              {list.data?.data.map((s) => (
+                <tr key={s.id}>
+                  <td>
+                    <a
+                      href={`/subaccounts/${s.id}`}
+                      onClick={(e) => {
+                        e.preventDefault();
+                        navigate(`/subaccounts/${s.id}`);
+                      }}
+                    >
+                      {s.name}
+                    </a>
+                  </td>
+                  <td className="num">{usdText(s.balance, { cents: true })}</td>
+                  <td className="num">{s.minutes_available}</td>
+                  <td>
+                    <span className={`status status-${s.status}`}>{s.status}</span>
+                  </td>
+                  <td>
+                    {s.auto_recharge.state}
+                    {s.auto_recharge.enabled && (
+                      <span className="muted small">
+                        {" "}
+                        · below {usdText(s.auto_recharge.threshold)} add {usdText(s.auto_recharge.amount)}
+                      </span>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+        {list.data?.data.length === 0 && <p className="muted">No subaccounts yet.</p>}
+        <div className="pager">
+          <button type="button" disabled={cursors.length === 1} onClick={() => setCursors(cursors.slice(0, -1))}>
+            Newer
+          </button>
+          <button type="button" disabled={!list.data?.next_cursor} onClick={() => setCursors([...cursors, list.data!.next_cursor])}>
+            Older
+          </button>
+        </div>
+      </section>
+    </>
+  );
+}
