@@ -6,6 +6,8 @@ export default defineConfig({
     globalSetup: ["test/support/global-setup.ts"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    // The browser tests poll what the page shows; a page re-reads the API within a few seconds.
+    expect: { poll: { timeout: 8_000 } },
     // Two cores: more workers only add contention for the database.
     maxWorkers: 2,
   },

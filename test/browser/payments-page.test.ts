@@ -1,0 +1,250 @@
+import { readFile } from "node:fs/promises";
+import type { Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchChromium, openPage, signIn, type WatchedPage } from "../support/browser.js";
+import { accountWith, getAccount, recharges, reportUsage, settled, startCall, useScenarioApp } from "../support/scenario.js";
+
+// The Payments page in a real Chromium against the real server and database: every
+// assertion reads what a user sees, then checks the server agrees.
+const app = useScenarioApp({ PREPAID_SANDBOX_DELAY_MS: "150" });
+let browser: Browser;
+
+beforeAll(async () => {
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+async function open(key: string, width = 1280): Promise<WatchedPage> {
+  const watched = await openPage(browser, app.server.url, width);
+  await signIn(watched.page, key);
+  return watched;
+}
+
+async function addCardInForm({ page }: WatchedPage, number: string) {
+  await page.getByRole("textbox", { name: "Card number" }).fill(number);
+  await page.getByLabel("Expiry (MM/YY)").fill("12/34");
+  await page.getByLabel("CVC").fill("123");
+  await page.getByRole("button", { name: "Save card" }).click();
+}
+
+// A browser test walks a whole user journey; 90 s bounds one that hangs.
+describe("Payments page", { timeout: 90_000 }, () => {
+  it("adds a card, and saving a threshold above the balance asks first, names amount and card, then charges once", async () => {
+    const account = await accountWith(app, { balance: "12.00", webWidget: true });
+    const watched = await open(account.key);
+    const { page } = watched;
+
+    await expect.poll(() => page.getByTestId("balance").textContent()).toBe("$12.00");
+    await expect.poll(() => page.getByTestId("minutes").textContent()).toBe("≈ 75.00 minutes at $0.16/min (Web Widget on)");
+
+    await page.getByRole("button", { name: "Add a card" }).click();
+    // The help popover lists the test cards; picking one fills the field.
+    await page.getByRole("button", { name: "Test cards" }).click();
+    await expect.poll(() => page.getByRole("dialog", { name: "Sandbox test cards" }).textContent()).toContain("4000 0000 0000 0341");
+    await page.getByRole("dialog", { name: "Sandbox test cards" }).getByRole("button", { name: "4242 4242 4242 4242" }).click();
+    await expect.poll(() => page.getByRole("textbox", { name: "Card number" }).inputValue()).toBe("4242 4242 4242 4242");
+    await addCardInForm(watched, "4242 4242 4242 4242");
+    const savedCards = page.getByRole("list", { name: "Saved cards" });
+    await expect.poll(() => savedCards.textContent()).toContain("Visa •••• 4242");
+    await expect.poll(() => savedCards.textContent()).toContain("Default");
+
+    await page.getByRole("switch", { name: /Auto-Recharge/ }).check();
+    await page.getByLabel("Minimum Threshold").fill("20");
+    await page.getByLabel("Auto-Recharge Amount").fill("50");
+    await page.getByRole("button", { name: "Save", exact: true }).click();
+
+    const confirmation = page.getByTestId("charge-confirmation");
+    await expect.poll(() => confirmation.textContent()).toBe("This will charge $50.00 to Visa •••• 4242 now.");
+    // Nothing is saved or charged before the user confirms.
+    expect((await getAccount(app, account)).auto_recharge.enabled).toBe(false);
+    expect(await recharges(app, account)).toEqual([]);
+
+    await page.getByRole("button", { name: "Confirm and charge" }).click();
+    await expect.poll(() => page.getByTestId("balance").textContent(), { timeout: 15_000 }).toBe("$62.00");
+    const settledRecharges = await settled(app, account);
+    expect(settledRecharges.map((r) => [r.trigger, r.amount, r.status])).toEqual([["threshold_sync", "50.00", "succeeded"]]);
+    expect((await getAccount(app, account)).balance).toBe("62.00");
+
+    await page.getByRole("tab", { name: "Recharges" }).click();
+    await expect.poll(() => page.getByRole("table", { name: "Recharges" }).textContent()).toContain("succeeded");
+
+    expect(watched.problems).toEqual([]);
+    await watched.context.close();
+  });
+
+  it("a declining default card: usage drains the wallet → failure banner with the reason, paused; a new card clears both", async () => {
+    const account = await accountWith(app, { balance: "12.00", webWidget: true });
+    const watched = await open(account.key);
+    const { page } = watched;
+
+    await page.getByRole("button", { name: "Add a card" }).click();
+    await addCardInForm(watched, "4000 0000 0000 0341"); // saves fine, every charge is declined
+    await expect.poll(() => page.getByRole("list", { name: "Saved cards" }).textContent()).toContain("Visa •••• 0341");
+    await page.getByRole("switch", { name: /Auto-Recharge/ }).check();
+    await page.getByLabel("Minimum Threshold").fill("10");
+    await page.getByLabel("Auto-Recharge Amount").fill("50");
+    await page.getByRole("button", { name: "Save", exact: true }).click();
+    // Balance $12 is above $10: nothing to confirm, saved at once.
+    await expect.poll(() => page.getByRole("status").filter({ hasText: "Saved." }).count()).toBe(1);
+
+    // Drain by usage through the API: 4490 s at $0.16/min leaves $0.026666, under one minute.
+    const call = await startCall(app, account);
+    expect(call.status).toBe(201);
+    await reportUsage(app, account, call.body.call_id, 4490);
+
+    const failure = page.getByTestId("failure-banner");
+    await expect.poll(() => failure.textContent(), { timeout: 15_000 }).toContain("Your card was declined.");
+    await expect.poll(() => page.getByTestId("paused-banner").count()).toBe(1);
+    expect((await getAccount(app, account)).status).toBe("paused");
+    // The side panel counts the unread notifications (recharge.failed, account.paused).
+    await expect.poll(() => page.getByRole("link", { name: /Notifications/ }).textContent()).toMatch(/Notifications\d+/);
+
+    await failure.getByRole("button", { name: "Update card" }).click();
+    await expect.poll(() => page.evaluate("document.activeElement?.id")).toBe("card-number");
+    await addCardInForm(watched, "4242424242424242");
+
+    await expect.poll(() => page.getByTestId("failure-banner").count(), { timeout: 15_000 }).toBe(0);
+    await expect.poll(() => page.getByTestId("paused-banner").count()).toBe(0);
+    await expect.poll(() => page.getByTestId("balance").textContent()).toBe("$50.02");
+    const after = await getAccount(app, account);
+    expect([after.status, after.auto_recharge.state, after.balance]).toEqual(["active", "idle", "50.026666"]);
+
+    // The feed shows what happened; marking all read clears the count.
+    await page.getByRole("link", { name: /Notifications/ }).click();
+    const feed = page.getByRole("list", { name: "Notifications" });
+    await expect.poll(() => feed.textContent()).toContain("recharge.failed");
+    await expect.poll(() => feed.textContent()).toContain("account.resumed");
+    await page.getByRole("button", { name: "Mark all as read" }).click();
+    await expect.poll(() => page.getByRole("link", { name: /Notifications/ }).textContent()).toBe("Notifications");
+
+    expect(watched.problems).toEqual([]);
+    await watched.context.close();
+  });
+
+  it("bad input is shown where it was typed and nothing is sent or saved; the server's own refusals are shown too", async () => {
+    const account = await accountWith(app, { balance: "12.00" });
+    const watched = await open(account.key);
+    const { page } = watched;
+    const writes: string[] = [];
+    page.on("request", (request) => {
+      if (request.method() !== "GET") writes.push(`${request.method()} ${new URL(request.url()).pathname}`);
+    });
+    const before = (await app.request("GET", `/v1/accounts/${account.id}/auto-recharge`, { key: account.key })).body;
+
+    await page.getByLabel("Minimum Threshold").fill("abc");
+    await page.getByLabel("Auto-Recharge Amount").fill("0.001");
+    await page.getByRole("button", { name: "Save", exact: true }).click();
+    await expect.poll(() => page.locator("#ar-threshold-error").textContent()).toBe('Minimum Threshold must be a plain decimal amount such as "50.00".');
+    await expect.poll(() => page.locator("#ar-amount-error").textContent()).toBe("Auto-Recharge Amount must be whole cents (at most 2 decimals).");
+    expect(await page.getByLabel("Minimum Threshold").getAttribute("aria-invalid")).toBe("true");
+    expect(writes).toEqual([]);
+
+    // A well-formed amount below the operator's minimum: the server refuses, the page says why.
+    await page.getByLabel("Minimum Threshold").fill("10");
+    await page.getByLabel("Auto-Recharge Amount").fill("1.00");
+    await page.getByRole("button", { name: "Save", exact: true }).click();
+    await expect.poll(() => page.locator("#ar-amount-error").textContent()).toBe("amount: must be between 5.00 and 10000.00");
+    expect(writes).toEqual([`POST /v1/accounts/${account.id}/auto-recharge/preview`]);
+
+    // Enabling without a card: the server's payment_method_required is shown, not swallowed.
+    await page.getByLabel("Auto-Recharge Amount").fill("50");
+    await page.getByRole("switch", { name: /Auto-Recharge/ }).check();
+    await page.getByRole("button", { name: "Save", exact: true }).click();
+    await expect.poll(() => page.getByRole("alert").filter({ hasText: "add a valid card before enabling Auto-Recharge" }).count()).toBe(1);
+
+    const after = (await app.request("GET", `/v1/accounts/${account.id}/auto-recharge`, { key: account.key })).body;
+    expect(after).toEqual(before);
+    expect(watched.problems).toEqual([]);
+    await watched.context.close();
+  });
+
+  it("the widget switch spells out the new rate and minutes before applying; CSV export holds the exact amounts", async () => {
+    const account = await accountWith(app, { balance: "12.00", webWidget: true });
+    const watched = await open(account.key);
+    const { page } = watched;
+
+    await page.getByRole("switch", { name: "Web Widget" }).click();
+    const effect = page.getByRole("group", { name: "Confirm the Web Widget change" });
+    await expect.poll(() => effect.textContent()).toContain(
+      "changes the rate of new calls from $0.16/min to $0.18/min: your balance would last ≈ 66.66 minutes instead of ≈ 75.00",
+    );
+    expect((await getAccount(app, account)).web_widget).toBe(true); // not applied yet
+    await effect.getByRole("button", { name: "Turn off" }).click();
+    await expect.poll(() => page.getByTestId("minutes").textContent()).toBe("≈ 66.66 minutes at $0.18/min (Web Widget off)");
+    expect((await getAccount(app, account)).web_widget).toBe(false);
+
+    const call = await startCall(app, account);
+    await reportUsage(app, account, call.body.call_id, 61); // 61 s at $0.18/min = $0.183
+    await page.reload();
+    await expect.poll(() => page.getByRole("table", { name: "Transactions" }).textContent()).toContain("−$0.183");
+    const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Export CSV" }).click()]);
+    const csv = await readFile((await download.path())!, "utf8");
+    const lines = csv.trim().split("\r\n");
+    expect(lines[0]).toBe("id,created_at,type,amount_usd,balance_after_usd,call_id,recharge_id,reason");
+    expect(lines).toHaveLength(3);
+    expect(lines[1]).toContain(`,usage,-0.183,11.817,${call.body.call_id},,`);
+    expect(lines[2]).toContain(",adjustment,12.00,12.00,,,scenario opening balance");
+
+    expect(watched.problems).toEqual([]);
+    await watched.context.close();
+  });
+
+  it("works at 375 px: the side panel opens from the menu button", async () => {
+    const account = await accountWith(app, { balance: "3.00" });
+    const watched = await open(account.key, 375);
+    const { page } = watched;
+    await expect.poll(() => page.getByTestId("balance").textContent()).toBe("$3.00");
+    expect(await page.getByRole("link", { name: /Notifications/ }).isVisible()).toBe(false);
+    await page.getByRole("button", { name: "Menu" }).click();
+    await page.getByRole("link", { name: /Notifications/ }).click();
+    await expect.poll(() => page.getByRole("heading", { level: 1 }).textContent()).toBe("Notifications");
+    // Nothing overflows the narrow viewport sideways (tables scroll inside their own box).
+    expect(await page.evaluate("document.documentElement.scrollWidth")).toBeLessThanOrEqual(375);
+    expect(watched.problems).toEqual([]);
+    await watched.context.close();
+  });
+});
+
+describe("agency view", { timeout: 90_000 }, () => {
+  it("lists subaccounts with balance, minutes, status and Auto-Recharge, drills down, and shows no edit control", async () => {
+    const agency = await app.createAccount({ name: "Agency", type: "agency" });
+    const dental = await accountWith(app, { type: "subaccount", parentId: agency.id, balance: "40.00", webWidget: true });
+    await accountWith(app, { type: "subaccount", parentId: agency.id, balance: "3.10" });
+    const watched = await open(agency.key);
+    const { page } = watched;
+
+    const table = page.getByRole("table", { name: "Subaccounts" });
+    await expect.poll(() => table.getByRole("row").count()).toBe(3);
+    const text = await table.textContent();
+    expect(text).toContain("$40.00");
+    expect(text).toContain("250.00"); // $40 at $0.16/min
+    expect(text).toContain("17.22"); // $3.10 at $0.18/min
+    expect(text).toContain("active");
+
+    const noEditControls = async () => {
+      expect(await page.getByRole("textbox").count()).toBe(0);
+      expect(await page.getByRole("switch").count()).toBe(0);
+      expect(await page.getByRole("checkbox").count()).toBe(0);
+      expect(await page.getByRole("combobox").count()).toBe(0);
+      expect(await page.getByRole("button", { name: /save|add a card|remove|update card|turn|confirm/i }).count()).toBe(0);
+    };
+    await noEditControls();
+
+    await table.getByRole("link").first().click();
+    await expect.poll(() => page.getByTestId("balance").textContent()).toBe("$3.10");
+    await expect.poll(() => page.getByTestId("ar-state").textContent()).toBe("off");
+    await page.getByRole("link", { name: "← Subaccounts" }).click();
+    await page.getByRole("link", { name: "Scenario" }).nth(1).click();
+    await expect.poll(() => page.getByTestId("balance").textContent()).toBe("$40.00");
+    expect(new URL(page.url()).pathname).toBe(`/subaccounts/${dental.id}`);
+    await noEditControls();
+
+    // And the server refuses an agency's write anyway.
+    const write = await app.request("PATCH", `/v1/accounts/${dental.id}`, { key: agency.key, body: { web_widget: false } });
+    expect(write.status).toBe(403);
+    expect(watched.problems).toEqual([]);
+    await watched.context.close();
+  });
+});

@@ -1,0 +1,58 @@
+import { existsSync } from "node:fs";
+import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+
+/** Debian's Chromium (`apt-get install -y chromium`); .ci/run installs it when absent. */
+export const CHROMIUM_PATH = process.env.PREPAID_CHROMIUM ?? "/usr/bin/chromium";
+
+// Headless as root in a sandboxed machine with no outside network: without the background
+// networking flags Chromium keeps dialling Google's hosts and getting refused.
+const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+export const chromiumAvailable = () => existsSync(CHROMIUM_PATH);
+
+/** Playwright gives each launch a fresh temporary user-data dir, removed on close. */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true });
+}
+
+export interface WatchedPage {
+  page: Page;
+  context: BrowserContext;
+  /** Console errors and uncaught exceptions seen so far; a test ends by asserting none. */
+  problems: string[];
+}
+
+/** A new page in its own context (own sessionStorage), recording console errors. */
+export async function openPage(browser: Browser, baseUrl: string, width = 1280, height = 900): Promise<WatchedPage> {
+  const context = await browser.newContext({ baseURL: baseUrl, viewport: { width, height } });
+  const page = await context.newPage();
+  const problems: string[] = [];
+  page.on("console", (message) => {
+    // Chromium logs every non-2xx fetch as "Failed to load resource"; a 4xx the page shows to
+    // the user is expected behaviour, so those are judged by their status below instead.
+    if (message.type() === "error" && !message.text().startsWith("Failed to load resource: the server responded with a status of 4")) {
+      problems.push(`console: ${message.text()}`);
+    }
+  });
+  page.on("response", (response) => {
+    if (response.status() >= 500) problems.push(`HTTP ${response.status()} from ${response.url()}`);
+  });
+  page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
+  return { page, context, problems };
+}
+
+export async function signIn(page: Page, key: string): Promise<void> {
+  await page.goto("/");
+  await page.getByLabel("API key").fill(key);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.locator("main.content").waitFor();
+}
