@@ -1,4 +1,3 @@
-import { existsSync } from "node:fs";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 
 /** Debian's Chromium (`apt-get install -y chromium`); .ci/run installs it when absent. */
@@ -16,8 +15,6 @@ const CHROMIUM_ARGS = [
   "--disable-component-update",
   "--disable-sync",
 ];
-
-export const chromiumAvailable = () => existsSync(CHROMIUM_PATH);
 
 /** Playwright gives each launch a fresh temporary user-data dir, removed on close. */
 export function launchChromium(): Promise<Browser> {
