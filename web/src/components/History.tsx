@@ -2,7 +2,8 @@ import { useState } from "react";
 import type { Api } from "../api/client.js";
 import type { Page, Recharge, Transaction } from "../api/types.js";
 import { useResource } from "../api/use-resource.js";
-import { download, toCsv } from "../export/csv.js";
+import { toCsv } from "../export/csv.js";
+import { download } from "../export/download.js";
 import { usdText } from "../money/display.js";
 import { ErrorText } from "./ErrorText.js";
 
@@ -42,6 +43,7 @@ export function History({ api, accountId, refresh }: { api: Api; accountId: stri
   const cursor = cursors[cursors.length - 1] ?? null;
   const [exportError, setExportError] = useState<Error>();
   const [exporting, setExporting] = useState(false);
+  const [exportNote, setExportNote] = useState<string>();
   const base = `/v1/accounts/${accountId}/${tab}`;
 
   // The answer carries the tab it was asked for: right after a switch, the other tab's rows
@@ -60,6 +62,7 @@ export function History({ api, accountId, refresh }: { api: Api; accountId: stri
   async function exportCsv() {
     setExporting(true);
     setExportError(undefined);
+    setExportNote(undefined);
     try {
       const rows: unknown[] = [];
       let next: string | null = null;
@@ -71,6 +74,8 @@ export function History({ api, accountId, refresh }: { api: Api; accountId: stri
       }
       const text = tab === "transactions" ? toCsv(TRANSACTION_COLUMNS, rows as Transaction[]) : toCsv(RECHARGE_COLUMNS, rows as Recharge[]);
       download(`${accountId}-${tab}.csv`, text);
+      // A browser tab is no place for an unbounded export; say so rather than cut silently.
+      if (next) setExportNote(`Exported the newest ${rows.length} rows; older ones are in the API (${base}).`);
     } catch (e) {
       setExportError(e as Error);
     } finally {
@@ -94,6 +99,7 @@ export function History({ api, accountId, refresh }: { api: Api; accountId: stri
         ))}
       </div>
       <ErrorText error={page.error ?? exportError} />
+      {exportNote && <p role="status">{exportNote}</p>}
       <div className="table-wrap" role="tabpanel">
         {tab === "transactions" ? (
           <table aria-label="Transactions">

@@ -12,12 +12,3 @@ export function toCsv<T>(columns: { header: string; value: (row: T) => string | 
   for (const row of rows) lines.push(columns.map((c) => field(c.value(row))).join(","));
   return `${lines.join("\r\n")}\r\n`;
 }
-
-export function download(filename: string, text: string): void {
-  const url = URL.createObjectURL(new Blob([text], { type: "text/csv;charset=utf-8" }));
-  const link = document.createElement("a");
-  link.href = url;
-  link.download = filename;
-  link.click();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
-}
