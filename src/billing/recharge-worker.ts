@@ -158,31 +158,28 @@ export class RechargeWorker {
 
   private async process(recharge: Claimed): Promise<void> {
     const attempt = Number(recharge.attempts);
-    const key = recharge.id;
+    const request = {
+      idempotencyKey: recharge.id,
+      attempt,
+      amountMicros: BigInt(recharge.amount_micros),
+      providerRef: recharge.provider_ref,
+      accountId: recharge.account_id,
+    };
     // An earlier attempt may have charged without our hearing of it: ask before charging.
-    let outcome = attempt > 1 ? await this.withTimeout(() => this.gateway.lookup(key)) : undefined;
+    let outcome = attempt > 1 ? await this.withTimeout(() => this.gateway.lookup(request)) : undefined;
     const known = outcome && (outcome.status === "succeeded" || classifyFailure(outcome.code) === "hard");
-    if (!known) {
-      outcome = await this.withTimeout(() =>
-        this.gateway.charge({
-          idempotencyKey: key,
-          amountMicros: BigInt(recharge.amount_micros),
-          providerRef: recharge.provider_ref,
-          accountId: recharge.account_id,
-        }),
-      );
-    }
+    if (!known) outcome = await this.withTimeout(() => this.gateway.charge(request));
     if (!outcome) throw new Error("assertion: a charge has an outcome");
     if (this.options.crashAfterCharge && outcome.status === "succeeded") process.kill(process.pid, "SIGKILL");
 
     const { config } = this;
     await inTransaction(this.db, async (tx) => {
-      if (outcome.status === "succeeded") return settleSucceeded(tx, config, recharge.id, attempt, outcome.chargeId);
+      if (outcome.status === "succeeded") return settleSucceeded(tx, config, recharge.id, { attempt }, outcome.chargeId);
       const retriesLeft = attempt <= config.retryDelaysMs.length;
       if (classifyFailure(outcome.code) === "soft" && retriesLeft) {
         return scheduleRetry(tx, recharge.id, attempt, outcome.code, config.retryDelaysMs[attempt - 1]!);
       }
-      return settleFailed(tx, config, recharge.id, attempt, outcome.code, outcome.message);
+      return settleFailed(tx, config, recharge.id, { attempt }, outcome.code, outcome.message);
     });
   }
 }

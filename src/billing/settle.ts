@@ -13,13 +13,24 @@ import { rechargeFromRow, type Recharge, type RechargeRow } from "./recharges.js
 import { loadWalletState } from "./wallet-state.js";
 
 /**
- * Locks a recharge this worker still owns: processing, on the attempt it claimed. Another
- * worker that took over after our lease expired has bumped `attempts`, and settles it.
+ * Who settles a recharge: the worker, on the attempt it claimed — another worker that took
+ * over after its lease expired has bumped `attempts` and settles it instead — or the
+ * provider's own word (a Stripe webhook), which settles whatever is still open.
  */
-async function lockOwned(tx: Tx, rechargeId: string, attempt: number): Promise<Recharge | undefined> {
+export type Settler = { attempt: number } | "provider_event";
+
+/**
+ * Locks the recharge if `by` may settle it to `to`. The provider saying a charge succeeded
+ * also reopens a failed recharge: the money was taken (say the user confirmed an
+ * authentication later), so the wallet must get it.
+ */
+async function lockSettleable(tx: Tx, rechargeId: string, by: Settler, to: "succeeded" | "failed"): Promise<Recharge | undefined> {
   const [row] = await queryRows<RechargeRow>(
     tx,
-    sql`select * from recharges where id = ${rechargeId} and status = 'processing' and attempts = ${attempt} for update`,
+    by === "provider_event"
+      ? sql`select * from recharges where id = ${rechargeId}
+              and status = any(${to === "succeeded" ? "{pending,processing,failed}" : "{pending,processing}"}::text[]) for update`
+      : sql`select * from recharges where id = ${rechargeId} and status = 'processing' and attempts = ${by.attempt} for update`,
   );
   return row ? rechargeFromRow(row) : undefined;
 }
@@ -38,8 +49,8 @@ const describeCard = async (tx: Tx, paymentMethodId: string) => {
  * close the recharge, clear a failing Auto-Recharge, send the receipt, and unpause.
  * Lock order: the recharge, then the wallet (postEntry), then the recharge is updated.
  */
-export async function settleSucceeded(tx: Tx, config: Config, rechargeId: string, attempt: number, chargeId: string): Promise<boolean> {
-  const recharge = await lockOwned(tx, rechargeId, attempt);
+export async function settleSucceeded(tx: Tx, config: Config, rechargeId: string, by: Settler, chargeId: string): Promise<boolean> {
+  const recharge = await lockSettleable(tx, rechargeId, by, "succeeded");
   if (!recharge) return false;
   const { entry } = await postEntry(tx, {
     accountId: recharge.accountId,
@@ -83,8 +94,8 @@ export async function settleSucceeded(tx: Tx, config: Config, rechargeId: string
  * recharge, mark Auto-Recharge failing on that card (automatic charges only), tell the user
  * why and what to do, and pause the account if its balance no longer covers a minute.
  */
-export async function settleFailed(tx: Tx, config: Config, rechargeId: string, attempt: number, code: string, providerMessage: string): Promise<boolean> {
-  const recharge = await lockOwned(tx, rechargeId, attempt);
+export async function settleFailed(tx: Tx, config: Config, rechargeId: string, by: Settler, code: string, providerMessage: string): Promise<boolean> {
+  const recharge = await lockSettleable(tx, rechargeId, by, "failed");
   if (!recharge) return false;
   const before = await loadWalletState(tx, config.rates, recharge.accountId, { lock: true });
   if (!before) throw new Error("assertion: a recharge's account exists");

@@ -3,12 +3,36 @@ import { usd, type Micros } from "../money/micros.js";
 import { parseDurationsMs } from "./durations.js";
 import { parseSandboxFaults, type SandboxFaults } from "../payments/sandbox/faults.js";
 
+export interface StripeConfig {
+  secretKey: string;
+  /** Signs the events Stripe posts to /v1/webhooks/stripe; without it webhooks are refused. */
+  webhookSecret: string | undefined;
+  /** Where the API is: https://api.stripe.com, or a local Stripe-compatible server. */
+  apiBase: URL;
+  /** Given to the dashboard, which creates payment methods at Stripe with it. */
+  publishableKey: string | undefined;
+}
+
+function stripeConfig(env: NodeJS.ProcessEnv): StripeConfig {
+  const secretKey = env.STRIPE_SECRET_KEY;
+  if (!secretKey) throw new Error("PREPAID_PAYMENTS=stripe needs STRIPE_SECRET_KEY");
+  let apiBase: URL;
+  try {
+    apiBase = new URL(env.STRIPE_API_BASE || "https://api.stripe.com");
+  } catch {
+    throw new Error(`STRIPE_API_BASE is not a URL: ${env.STRIPE_API_BASE}`);
+  }
+  return { secretKey, webhookSecret: env.STRIPE_WEBHOOK_SECRET || undefined, apiBase, publishableKey: env.STRIPE_PUBLISHABLE_KEY || undefined };
+}
+
 export interface Config {
   port: number;
   dataDir: string;
   databaseUrl: string | undefined;
   adminKey: string | undefined;
   payments: "sandbox" | "stripe";
+  /** Set when payments is stripe (checked at start). */
+  stripe: StripeConfig | undefined;
   /** Rate table (operator configuration): $0.16/min with the Web Widget, $0.18/min without. */
   rates: { withWidgetMicros: Micros; withoutWidgetMicros: Micros };
   /** Operator limits on Auto-Recharge settings and charges (DESIGN §1). */
@@ -61,6 +85,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: env.DATABASE_URL || undefined,
     adminKey: env.PREPAID_ADMIN_KEY || undefined,
     payments,
+    stripe: payments === "stripe" ? stripeConfig(env) : undefined,
     rates: {
       withWidgetMicros: parseConfigMicros(env.PREPAID_RATE_WITH_WIDGET || "0.16"),
       withoutWidgetMicros: parseConfigMicros(env.PREPAID_RATE_WITHOUT_WIDGET || "0.18"),

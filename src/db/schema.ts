@@ -258,3 +258,21 @@ export const sandboxCharges = pgTable("sandbox_charges", {
   createdAt: createdAt(),
   updatedAt: timestamp("updated_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
 });
+
+/** The Stripe customer of each account (created on its first saved card; Stripe's idempotency keys last only 24 h). */
+export const stripeCustomers = pgTable("stripe_customers", {
+  accountId: text("account_id")
+    .primaryKey()
+    .references(() => accounts.id),
+  customerId: text("customer_id").notNull().unique(),
+  createdAt: createdAt(),
+});
+
+/** Every Stripe webhook event handled, by its id: a replayed event is recognised and changes nothing. */
+export const stripeEvents = pgTable("stripe_events", {
+  id: text("id").primaryKey(),
+  type: text("type").notNull(),
+  /** What handling it did (settled, ignored: why), for the operator reading the table. */
+  outcome: text("outcome").notNull(),
+  createdAt: createdAt(),
+});

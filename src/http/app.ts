@@ -16,6 +16,9 @@ import { rechargeRoutes } from "./routes/recharges.js";
 import { usageRoutes } from "./routes/usage.js";
 import { pricingRoutes } from "./routes/pricing.js";
 import { serveDashboard } from "./web-assets.js";
+import { stripeWebhookRoutes } from "./routes/stripe-webhooks.js";
+
+const STRIPE_WEBHOOK_PATH = "/v1/webhooks/stripe";
 
 /** Bodies larger than this are refused before parsing: the largest legitimate one is a 1000-event usage batch. */
 const MAX_BODY_BYTES = 1_000_000;
@@ -38,6 +41,8 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   });
 
   app.use("/v1/*", async (c, next) => {
+    // Stripe cannot hold our API key: its events are authenticated by their signature instead.
+    if (c.req.path === STRIPE_WEBHOOK_PATH && c.req.method === "POST") return next();
     const bearer = /^Bearer (.+)$/.exec(c.req.header("Authorization") ?? "")?.[1];
     const principal = await authenticate(deps.db, bearer, deps.config.adminKey);
     if (!principal) return envelope(c, "unauthorized", "missing, wrong or revoked API key", 401);
@@ -70,6 +75,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route("/", notificationRoutes);
   app.route("/", usageRoutes);
   app.route("/", pricingRoutes);
+  app.route("/", stripeWebhookRoutes);
 
   app.route("/", systemRoutes(metrics));
 

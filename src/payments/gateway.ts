@@ -20,12 +20,29 @@ export interface SavedCard {
   expYear: number;
 }
 
+/**
+ * What the API hands a gateway to save: the sandbox takes the card itself; Stripe takes the
+ * id of a payment method the browser created at Stripe, so the number never reaches us.
+ */
+export type CardToSave = { kind: "card"; card: CardInput } | { kind: "provider_payment_method"; ref: string };
+
 export interface ChargeRequest {
   /** Derived from the recharge id: the same recharge can never be charged twice. */
   idempotencyKey: string;
+  /** 1 for the first try; a retry after a soft failure or a lost answer counts up. */
+  attempt: number;
   amountMicros: Micros;
   providerRef: string;
   accountId: string;
+}
+
+/** What a browser needs to save a card at the provider itself (Stripe's SetupIntent). */
+export interface CardSetup {
+  setupIntentId: string;
+  clientSecret: string;
+  /** For Stripe.js in the browser; null when the operator did not configure one. */
+  publishableKey: string | null;
+  apiBase: string;
 }
 
 /**
@@ -35,7 +52,10 @@ export interface ChargeRequest {
  */
 export interface PaymentGateway {
   readonly provider: "sandbox" | "stripe";
-  saveCard(card: CardInput): Promise<SavedCard>;
+  /** Throws AppError invalid_request for a card this gateway cannot take (the wrong kind, not found, expired). */
+  saveCard(accountId: string, input: CardToSave): Promise<SavedCard>;
+  /** Only providers where the browser hands the card to the provider (Stripe) have this. */
+  startCardSetup?(accountId: string): Promise<CardSetup>;
   charge(request: ChargeRequest): Promise<ChargeOutcome>;
-  lookup(idempotencyKey: string): Promise<ChargeOutcome | undefined>;
+  lookup(request: ChargeRequest): Promise<ChargeOutcome | undefined>;
 }

@@ -50,15 +50,16 @@ describe("concurrent usage crossing the threshold", () => {
   it.runIf(onPostgres)("starts exactly one recharge when two server processes share one database", async () => {
     const shared: SharedDatabase = await sharedDatabase();
     const adminKey = generateKey();
-    const env = { ...shared.env, PREPAID_ADMIN_KEY: adminKey, PREPAID_SANDBOX_DELAY_MS: "100", PREPAID_WORKER_POLL_MS: "50" };
-    const servers: ServerProcess[] = await Promise.all([spawnServer(env), spawnServer(env)]);
-    cleanups.push(() => Promise.all(servers.map((s) => s.stop())));
-
-    // A client of the first process; usage goes to both, alternately.
+    // A client of the first process; usage goes to both, alternately. (On Stripe, its local
+    // Stripe serves both processes and posts its webhooks to the first.)
     const handle = await shared.open();
     cleanups.push(() => handle.close());
-    const app = await startTestApp({}, { worker: false, db: handle });
+    const app = await startTestApp({ PREPAID_SANDBOX_DELAY_MS: "100" }, { worker: false, db: handle });
     cleanups.push(() => app.close());
+    const env = { ...shared.env, ...app.stripe?.env(), PREPAID_ADMIN_KEY: adminKey, PREPAID_SANDBOX_DELAY_MS: "100", PREPAID_WORKER_POLL_MS: "50" };
+    const servers: ServerProcess[] = await Promise.all([spawnServer(env), spawnServer(env)]);
+    cleanups.push(() => Promise.all(servers.map((s) => s.stop())));
+    if (app.stripe) app.stripe.webhookUrl = `${servers[0]!.url}/v1/webhooks/stripe`;
     const viaFirst: TestApp = { ...app, adminKey, request: (m, p, o) => fetchVia(servers[0]!.url, m, p, o) };
     const account = await crossTogether(viaFirst, servers.map((s) => s.url));
     const list = await settled(viaFirst, account);

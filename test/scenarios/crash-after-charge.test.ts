@@ -4,23 +4,30 @@ import { queryRows, type Database } from "../../src/db/database.js";
 import { verifyLedger } from "../../src/ledger/verify.js";
 import { runCli, sharedDatabase, type SharedDatabase } from "../support/processes.js";
 import { accountWith, addCard, CARDS, saveAutoRecharge } from "../support/scenario.js";
-import { startTestApp } from "../support/test-app.js";
+import { LocalStripe } from "../support/stripe-server/stripe-server.js";
+import { startTestApp, testPayments } from "../support/test-app.js";
 
 let shared: SharedDatabase | undefined;
+// On Stripe, one local Stripe outlives the processes: the dead worker's charge is there.
+const stripe = testPayments === "stripe" ? await new LocalStripe().start() : undefined;
 afterAll(async () => {
   await shared?.cleanup();
+  await stripe?.stop();
 });
 
 async function snapshot(db: Database, accountId: string) {
-  const [row] = await queryRows<{ balance: bigint; status: string; attempts: number; credits: bigint; charges: bigint; charge_attempts: number | null }>(
+  const [row] = await queryRows<{ id: string; balance: bigint; status: string; attempts: number; credits: bigint; charges: bigint; charge_attempts: number | null }>(
     db,
-    sql`select w.balance_micros as balance, r.status, r.attempts,
+    sql`select r.id, w.balance_micros as balance, r.status, r.attempts,
                (select count(*) from ledger_entries e where e.recharge_id = r.id) as credits,
                (select count(*) from sandbox_charges c where c.idempotency_key = r.id) as charges,
                (select attempts from sandbox_charges c where c.idempotency_key = r.id) as charge_attempts
         from wallets w join recharges r on r.account_id = w.account_id where w.account_id = ${accountId}`,
   );
-  return row!;
+  const { id, ...rest } = row!;
+  if (!stripe) return rest;
+  const charges = stripe.chargesOf(accountId).filter((c) => c.idempotency_key === id);
+  return { ...rest, charges: BigInt(charges.length), charge_attempts: charges[0]?.attempts ?? null };
 }
 
 describe("a worker killed after the provider charged, before the wallet was credited", () => {
@@ -28,7 +35,8 @@ describe("a worker killed after the provider charged, before the wallet was cred
     shared = await sharedDatabase();
     let handle = await shared.open();
     // Set up over HTTP with no worker in this process: the recharge waits, pending.
-    const app = await startTestApp({}, { worker: false, db: handle });
+    const app = await startTestApp({}, { worker: false, db: handle, ...(stripe ? { stripe } : {}) });
+    const providerEnv = stripe?.env() ?? {};
     const account = await accountWith(app, { balance: "5.00" });
     await addCard(app, account, CARDS.visa);
     const saved = await saveAutoRecharge(app, account, { enabled: true, threshold: "10", amount: "50" });
@@ -38,7 +46,7 @@ describe("a worker killed after the provider charged, before the wallet was cred
 
     // The worker charges, then dies by SIGKILL before it can credit.
     // Its lease (how long others must wait before resuming its charge) is short for the test.
-    const crashed = await runCli(["worker", "--drain"], { ...shared.env, PREPAID_FAULT: "crash_after_charge", PREPAID_CHARGE_LEASE_MS: "300" });
+    const crashed = await runCli(["worker", "--drain"], { ...shared.env, ...providerEnv, PREPAID_FAULT: "crash_after_charge", PREPAID_CHARGE_LEASE_MS: "300" });
     expect(crashed.signal).toBe("SIGKILL");
     handle = await shared.open();
     expect(await snapshot(handle.db, account.id)).toEqual({
@@ -52,7 +60,7 @@ describe("a worker killed after the provider charged, before the wallet was cred
     await handle.close();
 
     // Restarted: after the dead worker's lease, the charge is looked up, not made again.
-    const restarted = await runCli(["worker", "--drain"], { ...shared.env, PREPAID_WORKER_POLL_MS: "50" });
+    const restarted = await runCli(["worker", "--drain"], { ...shared.env, ...providerEnv, PREPAID_WORKER_POLL_MS: "50" });
     expect(restarted.output).toContain("drained");
     expect(restarted.code).toBe(0);
     handle = await shared.open();

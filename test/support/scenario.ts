@@ -4,6 +4,7 @@ import { afterAll, beforeAll, expect } from "vitest";
 import { queryRows } from "../../src/db/database.js";
 import { verifyLedger } from "../../src/ledger/verify.js";
 import { startTestApp, type TestApp } from "./test-app.js";
+import { stripeBrowser } from "./stripe-server/stripe-browser.js";
 
 export const CARDS = {
   visa: "4242424242424242",
@@ -47,10 +48,17 @@ export async function accountWith(
   return { id, key };
 }
 
+/**
+ * Saves a card as a user would: on the sandbox the number goes to our API; on Stripe the
+ * "browser" creates the payment method at Stripe with the publishable key (the official SDK
+ * against the local Stripe) and our API receives only its id.
+ */
 export async function addCard(app: TestApp, account: { id: string; key: string }, number: string, makeDefault = false) {
+  const card = { number, exp_month: 12, exp_year: 2034, cvc: "123" };
+  const body = app.stripe ? { provider_payment_method: (await stripeBrowser(app.stripe).paymentMethods.create({ type: "card", card })).id } : { card };
   const res = await app.request("POST", `/v1/accounts/${account.id}/payment-methods`, {
     key: account.key,
-    body: { card: { number, exp_month: 12, exp_year: 2034, cvc: "123" }, ...(makeDefault ? { default: true } : {}) },
+    body: { ...body, ...(makeDefault ? { default: true } : {}) },
   });
   expect(res.status, JSON.stringify(res.body)).toBe(201);
   return res.body as { id: string; brand: string; last4: string; is_default: boolean };
@@ -100,8 +108,9 @@ export async function reportUsage(app: TestApp, account: { key: string }, callId
   return res.body as { billed_seconds: number; amount: string; call_total: string; balance: string; action: string };
 }
 
-/** The sandbox provider's own record of charges for an account's recharges. */
+/** The provider's own record of charges for an account's recharges (sandbox tables, or the local Stripe's PaymentIntents). */
 export async function providerCharges(app: TestApp, accountId: string) {
+  if (app.stripe) return app.stripe.chargesOf(accountId);
   return queryRows<{ idempotency_key: string; status: string; attempts: number; amount_micros: bigint }>(
     app.db.db,
     sql`select sc.idempotency_key, sc.status, sc.attempts, sc.amount_micros
@@ -111,6 +120,16 @@ export async function providerCharges(app: TestApp, accountId: string) {
 
 export async function expectLedgerVerified(app: TestApp): Promise<void> {
   expect(await verifyLedger(app.db.db)).toEqual([]);
+  if (app.stripe) {
+    // verify cannot read Stripe; here the local Stripe's PaymentIntents are compared with our recharges.
+    const ours = await queryRows<{ id: string; account_id: string; status: string }>(app.db.db, sql`select id, account_id, status from recharges`);
+    const disagreements = ours.flatMap((r) => {
+      const charged = app.stripe!.chargesOf(r.account_id).filter((c) => c.idempotency_key === r.id && c.status === "succeeded").length;
+      const expected = r.status === "succeeded" ? 1 : 0;
+      return charged === expected || r.status === "pending" || r.status === "processing" ? [] : [`${r.id} is ${r.status}, Stripe charged it ${charged} times`];
+    });
+    expect(disagreements).toEqual([]);
+  }
 }
 
 /**

@@ -6,6 +6,14 @@ import type { RechargeWorker } from "../../src/billing/recharge-worker.js";
 import { startService } from "../../src/service.js";
 import { testDatabase, type TestDatabase } from "./test-database.js";
 import type { DatabaseHandle } from "../../src/db/database.js";
+import { LocalStripe } from "./stripe-server/stripe-server.js";
+
+/**
+ * The provider the tests run against: the built-in sandbox, or Stripe through the official SDK
+ * against the local Stripe-compatible server (PREPAID_TEST_PAYMENTS=stripe; .ci/run runs the
+ * scenario set both ways).
+ */
+export const testPayments: "sandbox" | "stripe" = process.env.PREPAID_TEST_PAYMENTS === "stripe" ? "stripe" : "sandbox";
 
 export interface ApiResponse<T = any> {
   status: number;
@@ -29,6 +37,8 @@ export interface TestApp {
   worker: RechargeWorker | undefined;
   config: Config;
   adminKey: string;
+  /** The local Stripe when the app runs on Stripe. */
+  stripe: LocalStripe | undefined;
   request<T = any>(method: string, path: string, options?: RequestOptions): Promise<ApiResponse<T>>;
   /** Creates an account through the API and an API key for it. */
   createAccount(input: Record<string, unknown>): Promise<{ id: string; key: string; account: any }>;
@@ -38,14 +48,23 @@ export interface TestApp {
 /** Starts the service (HTTP server and, unless `worker: false`, the in-process worker) on a fresh database. */
 export async function startTestApp(
   env: Record<string, string> = {},
-  options: { worker?: boolean; db?: DatabaseHandle } = {},
+  options: { worker?: boolean; db?: DatabaseHandle; stripe?: LocalStripe } = {},
 ): Promise<TestApp> {
+  // On Stripe, the sandbox's processing time becomes the local Stripe's, so scenarios keep their timing.
+  // A LocalStripe handed in outlives the app (its owner stops it); otherwise the app owns one.
+  const ownsStripe = !options.stripe && (env.PREPAID_PAYMENTS ?? testPayments) === "stripe";
+  const stripe = options.stripe ?? (ownsStripe ? await new LocalStripe().start() : undefined);
+  if (stripe) {
+    stripe.chargeDelayMs = Number(env.PREPAID_SANDBOX_DELAY_MS ?? 0);
+    env = { ...env, ...stripe.env() };
+  }
   // A database handed in stays open when the app closes: its owner closes it.
   const db: TestDatabase = options.db ? { ...options.db, url: undefined, close: async () => {} } : await testDatabase();
   const adminKey = generateKey();
   const config = loadConfig({ PREPAID_ADMIN_KEY: adminKey, PREPAID_WORKER_POLL_MS: "50", ...env });
   const service = await startService(db.db, config, { http: true, worker: options.worker ?? true, port: 0 });
   const server = service.server!;
+  if (stripe) stripe.webhookUrl = `${server.url}/v1/webhooks/stripe`;
 
   const request = async <T = any>(method: string, path: string, options: RequestOptions = {}): Promise<ApiResponse<T>> => {
     const headers: Record<string, string> = { ...options.headers };
@@ -71,6 +90,7 @@ export async function startTestApp(
     worker: service.worker,
     config,
     adminKey,
+    stripe,
     request,
     async createAccount(input) {
       const created = await request("POST", "/v1/accounts", { key: adminKey, body: input });
@@ -80,7 +100,9 @@ export async function startTestApp(
       return { id: created.body.id, key: key.body.key, account: created.body };
     },
     async close() {
+      if (stripe?.webhookUrl?.startsWith(server.url)) stripe.webhookUrl = undefined;
       await service.stop();
+      if (ownsStripe) await stripe?.stop();
       await db.close();
     },
   };

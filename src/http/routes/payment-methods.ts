@@ -2,6 +2,7 @@ import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { inTransaction } from "../../db/database.js";
 import { AppError, invalid } from "../../errors/app-error.js";
 import { checkCard } from "../../payments/card-number.js";
+import type { CardToSave } from "../../payments/gateway.js";
 import { addPaymentMethod, deletePaymentMethod, listPaymentMethods } from "../../payments/payment-methods.js";
 import { authorizedAccount } from "../authorized-account.js";
 import type { AppEnv } from "../context.js";
@@ -32,15 +33,23 @@ paymentMethodRoutes.openapi(
     await authorizedAccount(c, id, "write");
     const body = c.req.valid("json");
     const deps = c.get("deps");
-    if (!body.card) throw invalid("card: required with the sandbox gateway");
-    const card = { number: body.card.number, expMonth: body.card.exp_month, expYear: body.card.exp_year, cvc: body.card.cvc };
-    const problem = checkCard(card, deps.now());
-    if (problem) throw new AppError("invalid_request", CARD_PROBLEMS[problem]);
+    if (body.card && body.provider_payment_method) throw invalid("send either card or provider_payment_method, not both");
+    let input: CardToSave;
+    if (body.card) {
+      const card = { number: body.card.number, expMonth: body.card.exp_month, expYear: body.card.exp_year, cvc: body.card.cvc };
+      const problem = checkCard(card, deps.now());
+      if (problem) throw new AppError("invalid_request", CARD_PROBLEMS[problem]);
+      input = { kind: "card", card };
+    } else if (body.provider_payment_method) {
+      input = { kind: "provider_payment_method", ref: body.provider_payment_method };
+    } else {
+      throw invalid(deps.gateway.provider === "stripe" ? "provider_payment_method: required with Stripe" : "card: required with the sandbox gateway");
+    }
     // A request already made with this Idempotency-Key is answered again, not vaulted again.
     const replayed = await replayIfStored(c);
     if (replayed) return replayed as never;
     // The provider vaults the card first, as a real one would; only its reference reaches our tables.
-    const saved = await deps.gateway.saveCard(card);
+    const saved = await deps.gateway.saveCard(id, input);
     const response = await idempotent(c, 201, async (tx) => {
       const { paymentMethod } = await addPaymentMethod(tx, deps.config, id, deps.gateway.provider, saved, body.default ?? false, deps.now());
       return paymentMethodOut(paymentMethod);
@@ -83,5 +92,37 @@ paymentMethodRoutes.openapi(
     const deps = c.get("deps");
     await inTransaction(deps.db, (tx) => deletePaymentMethod(tx, deps.config, id, pm));
     return c.json({ id: pm, deleted: true as const }, 200);
+  },
+);
+
+const CardSetupOut = z
+  .object({
+    setup_intent_id: z.string(),
+    client_secret: z.string(),
+    publishable_key: z.string().nullable(),
+    api_base: z.string(),
+  })
+  .openapi("CardSetup", { description: "What the browser needs to save a card at Stripe; then POST payment-methods with the payment method id" });
+
+paymentMethodRoutes.openapi(
+  createRoute({
+    method: "post",
+    path: "/v1/accounts/{id}/payment-methods/setup",
+    tags: ["payment methods"],
+    summary: "Stripe only: a SetupIntent for saving a card in the browser (the number goes to Stripe, never here)",
+    security,
+    request: { params: IdParam },
+    responses: { 201: jsonResponse(CardSetupOut, "A SetupIntent for this account's Stripe customer"), ...errorResponses },
+  }),
+  async (c) => {
+    const { id } = c.req.valid("param");
+    await authorizedAccount(c, id, "write");
+    const { gateway } = c.get("deps");
+    if (!gateway.startCardSetup) throw invalid("card setup is for Stripe; the sandbox gateway takes the card in POST payment-methods");
+    const setup = await gateway.startCardSetup(id);
+    return c.json(
+      { setup_intent_id: setup.setupIntentId, client_secret: setup.clientSecret, publishable_key: setup.publishableKey, api_base: setup.apiBase },
+      201,
+    );
   },
 );

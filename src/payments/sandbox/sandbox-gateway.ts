@@ -4,7 +4,8 @@ import { inTransaction, queryRows, type Database } from "../../db/database.js";
 import { randomBase62 } from "../../ids/prefixed-id.js";
 import { cardBrand } from "../card-number.js";
 import { classifyFailure } from "../decline.js";
-import type { CardInput, ChargeOutcome, ChargeRequest, PaymentGateway, SavedCard } from "../gateway.js";
+import type { CardToSave, ChargeOutcome, ChargeRequest, PaymentGateway, SavedCard } from "../gateway.js";
+import { invalid } from "../../errors/app-error.js";
 import { NO_FAULTS, type SandboxFaults } from "./faults.js";
 import { TEST_CARDS } from "./test-cards.js";
 
@@ -53,7 +54,9 @@ export class SandboxGateway implements PaymentGateway {
     private readonly faults: SandboxFaults = NO_FAULTS,
   ) {}
 
-  async saveCard(card: CardInput): Promise<SavedCard> {
+  async saveCard(_accountId: string, input: CardToSave): Promise<SavedCard> {
+    if (input.kind !== "card") throw invalid("card: required with the sandbox gateway (provider_payment_method is for Stripe)");
+    const { card } = input;
     const token = `tok_sandbox_${randomBase62(20)}`;
     const behaviour = TEST_CARD_BEHAVIOUR[card.number] ?? "succeed";
     await this.db.execute(sql`insert into sandbox_cards (token, behaviour) values (${token}, ${behaviour})`);
@@ -102,7 +105,7 @@ export class SandboxGateway implements PaymentGateway {
     });
   }
 
-  async lookup(idempotencyKey: string): Promise<ChargeOutcome | undefined> {
+  async lookup({ idempotencyKey }: ChargeRequest): Promise<ChargeOutcome | undefined> {
     const [row] = await queryRows<ChargeRow>(
       this.db,
       sql`select charge_id, amount_micros, status, failure_code from sandbox_charges where idempotency_key = ${idempotencyKey}`,

@@ -1,0 +1,40 @@
+import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import { inTransaction } from "../../db/database.js";
+import { invalid } from "../../errors/app-error.js";
+import { handleStripeEvent } from "../../payments/stripe/stripe-events.js";
+import { StripeGateway } from "../../payments/stripe/stripe-gateway.js";
+import type { AppEnv } from "../context.js";
+import { errorResponses, jsonResponse } from "../schemas/common.js";
+
+export const stripeWebhookRoutes = new OpenAPIHono<AppEnv>();
+
+const Received = z.object({ received: z.literal(true), outcome: z.string() }).openapi("StripeWebhookReceipt");
+
+stripeWebhookRoutes.openapi(
+  createRoute({
+    method: "post",
+    path: "/v1/webhooks/stripe",
+    tags: ["payments"],
+    summary: "Stripe's events (no API key: the Stripe-Signature header is checked, 5-minute tolerance)",
+    request: { headers: z.object({ "stripe-signature": z.string().optional() }) },
+    responses: { 200: jsonResponse(Received, "Handled, or recognised as already handled"), ...errorResponses },
+  }),
+  async (c) => {
+    const deps = c.get("deps");
+    const gateway = deps.gateway;
+    if (!(gateway instanceof StripeGateway)) throw invalid("Stripe webhooks are not enabled: PREPAID_PAYMENTS is not stripe");
+    const signature = c.req.header("Stripe-Signature");
+    if (!signature) throw invalid("Stripe-Signature header: required");
+    // The signature covers the exact bytes Stripe sent, so the raw text is verified before any parsing.
+    const payload = await c.req.text();
+    let event;
+    try {
+      event = gateway.verifyEvent(payload, signature);
+    } catch {
+      throw invalid("Stripe-Signature: does not verify for this body (wrong secret, altered body, or older than 5 minutes)");
+    }
+    const outcome = await inTransaction(deps.db, (tx) => handleStripeEvent(tx, deps.config, event));
+    deps.nudgeWorker();
+    return c.json({ received: true as const, outcome }, 200);
+  },
+);

@@ -1,0 +1,173 @@
+import { sql } from "drizzle-orm";
+import Stripe from "stripe";
+import type { StripeConfig } from "../../config/config.js";
+import { queryRows, type Database } from "../../db/database.js";
+import { invalid } from "../../errors/app-error.js";
+import type { Micros } from "../../money/micros.js";
+import { isExpired } from "../card-number.js";
+import { failureAdvice } from "../decline.js";
+import type { CardSetup, CardToSave, ChargeOutcome, ChargeRequest, PaymentGateway, SavedCard } from "../gateway.js";
+import { failureCodeOf, type StripeFailure } from "./stripe-failure.js";
+
+const MICROS_PER_CENT = 10_000n;
+
+function cents(amountMicros: Micros): number {
+  if (amountMicros % MICROS_PER_CENT !== 0n || amountMicros <= 0n) throw new Error(`assertion: a recharge is whole cents, not ${amountMicros} µUSD`);
+  return Number(amountMicros / MICROS_PER_CENT);
+}
+
+function failed(failure: StripeFailure, providerMessage?: string): ChargeOutcome {
+  const code = failureCodeOf(failure);
+  return { status: "failed", code, message: providerMessage ?? failureAdvice(code).message };
+}
+
+/** What a PaymentIntent's state says about the charge. */
+function outcomeOfIntent(pi: Stripe.PaymentIntent): ChargeOutcome {
+  switch (pi.status) {
+    case "succeeded":
+      return { status: "succeeded", chargeId: pi.id };
+    case "processing":
+      // Stripe has it and will tell us (webhook, or the next look): not a failure of the card.
+      return { status: "failed", code: "processing_error", message: "The payment is still processing at Stripe." };
+    case "requires_action":
+      return failed({ type: "card_error", code: "authentication_required" });
+    default: {
+      const error = pi.last_payment_error;
+      return error ? failed({ type: "card_error", code: error.code, decline_code: error.decline_code }, error.message) : failed({ type: "card_error", code: "card_declined" });
+    }
+  }
+}
+
+function asFailure(error: unknown): ChargeOutcome {
+  if (error instanceof Stripe.errors.StripeError) {
+    return failed({ type: error.type, statusCode: error.statusCode, code: error.code, decline_code: (error as Stripe.errors.StripeCardError).decline_code }, error.message);
+  }
+  throw error;
+}
+
+/**
+ * Payments through Stripe with the official SDK. Each account has a Stripe customer; cards are
+ * saved by the browser at Stripe (SetupIntent or payment method), and we receive only the
+ * payment method's id. A recharge is one PaymentIntent, created off-session and confirmed at
+ * once with the recharge id as idempotency key and in its metadata. A retry (after a soft
+ * failure or a lost answer) first finds that PaymentIntent and confirms it again under a new
+ * key per attempt — re-sending the first key would only replay Stripe's first answer — and
+ * never creates a second one.
+ */
+export class StripeGateway implements PaymentGateway {
+  readonly provider = "stripe" as const;
+  readonly stripe: Stripe;
+
+  constructor(
+    private readonly db: Database,
+    private readonly config: StripeConfig,
+    timeoutMs: number,
+  ) {
+    const base = config.apiBase;
+    this.stripe = new Stripe(config.secretKey, {
+      host: base.hostname,
+      port: base.port || (base.protocol === "https:" ? 443 : 80),
+      protocol: base.protocol === "http:" ? "http" : "https",
+      // The worker retries, looking the charge up first; the SDK's own retries would hide that.
+      maxNetworkRetries: 0,
+      timeout: timeoutMs,
+      telemetry: false,
+    });
+  }
+
+  private async storedCustomer(accountId: string): Promise<string | undefined> {
+    const [row] = await queryRows<{ customer_id: string }>(this.db, sql`select customer_id from stripe_customers where account_id = ${accountId}`);
+    return row?.customer_id;
+  }
+
+  /** The account's Stripe customer, created once (two racing saves share it through the idempotency key). */
+  async customerFor(accountId: string): Promise<string> {
+    const stored = await this.storedCustomer(accountId);
+    if (stored) return stored;
+    const customer = await this.stripe.customers.create({ metadata: { account_id: accountId } }, { idempotencyKey: `prepaid-customer-${accountId}` });
+    await this.db.execute(sql`insert into stripe_customers (account_id, customer_id) values (${accountId}, ${customer.id}) on conflict do nothing`);
+    const saved = await this.storedCustomer(accountId);
+    if (!saved) throw new Error("assertion: the customer row exists after insert");
+    return saved;
+  }
+
+  async startCardSetup(accountId: string): Promise<CardSetup> {
+    const customer = await this.customerFor(accountId);
+    const intent = await this.stripe.setupIntents.create({ customer, usage: "off_session" });
+    if (!intent.client_secret) throw new Error("assertion: a SetupIntent has a client secret");
+    return { setupIntentId: intent.id, clientSecret: intent.client_secret, publishableKey: this.config.publishableKey ?? null, apiBase: this.config.apiBase.origin };
+  }
+
+  async saveCard(accountId: string, input: CardToSave): Promise<SavedCard> {
+    if (input.kind !== "provider_payment_method") {
+      throw invalid("card: card numbers are not accepted with Stripe; create the payment method at Stripe (Stripe.js) and send provider_payment_method");
+    }
+    let pm: Stripe.PaymentMethod;
+    try {
+      pm = await this.stripe.paymentMethods.retrieve(input.ref);
+    } catch (error) {
+      if (error instanceof Stripe.errors.StripeInvalidRequestError) throw invalid("provider_payment_method: Stripe has no such payment method");
+      throw error;
+    }
+    if (!pm.card) throw invalid("provider_payment_method: not a card");
+    if (isExpired(pm.card.exp_month, pm.card.exp_year, new Date())) throw invalid("provider_payment_method: the card has expired");
+    const customer = await this.customerFor(accountId);
+    const owner = typeof pm.customer === "string" ? pm.customer : pm.customer?.id;
+    if (owner && owner !== customer) throw invalid("provider_payment_method: it belongs to another customer");
+    if (!owner) await this.stripe.paymentMethods.attach(pm.id, { customer }, { idempotencyKey: `prepaid-attach-${pm.id}-${customer}` });
+    return { providerRef: pm.id, brand: pm.card.brand, last4: pm.card.last4, expMonth: pm.card.exp_month, expYear: pm.card.exp_year };
+  }
+
+  /** The PaymentIntent made for a recharge, if Stripe has one (listing is consistent; search is not). */
+  private async findIntent(customer: string, rechargeId: string): Promise<Stripe.PaymentIntent | undefined> {
+    for await (const pi of this.stripe.paymentIntents.list({ customer, limit: 100 })) {
+      if (pi.metadata.recharge_id === rechargeId) return pi;
+    }
+    return undefined;
+  }
+
+  async charge(request: ChargeRequest): Promise<ChargeOutcome> {
+    try {
+      const customer = await this.customerFor(request.accountId);
+      const existing = request.attempt > 1 ? await this.findIntent(customer, request.idempotencyKey) : undefined;
+      if (existing) {
+        if (existing.status !== "requires_payment_method" && existing.status !== "requires_confirmation") return outcomeOfIntent(existing);
+        const confirmed = await this.stripe.paymentIntents.confirm(
+          existing.id,
+          { payment_method: request.providerRef, off_session: true },
+          { idempotencyKey: `prepaid-recharge-${request.idempotencyKey}-attempt-${request.attempt}` },
+        );
+        return outcomeOfIntent(confirmed);
+      }
+      const pi = await this.stripe.paymentIntents.create(
+        {
+          amount: cents(request.amountMicros),
+          currency: "usd",
+          customer,
+          payment_method: request.providerRef,
+          off_session: true,
+          confirm: true,
+          description: "prepaid credit",
+          metadata: { recharge_id: request.idempotencyKey, account_id: request.accountId },
+        },
+        { idempotencyKey: `prepaid-recharge-${request.idempotencyKey}` },
+      );
+      return outcomeOfIntent(pi);
+    } catch (error) {
+      return asFailure(error);
+    }
+  }
+
+  async lookup(request: ChargeRequest): Promise<ChargeOutcome | undefined> {
+    const customer = await this.storedCustomer(request.accountId);
+    if (!customer) return undefined;
+    const pi = await this.findIntent(customer, request.idempotencyKey);
+    return pi && outcomeOfIntent(pi);
+  }
+
+  /** Checks a webhook's Stripe-Signature (5-minute tolerance) and parses it; throws when it does not verify. */
+  verifyEvent(payload: string, signature: string): Stripe.Event {
+    if (!this.config.webhookSecret) throw new Error("STRIPE_WEBHOOK_SECRET is not set");
+    return this.stripe.webhooks.constructEvent(payload, signature, this.config.webhookSecret, 300);
+  }
+}

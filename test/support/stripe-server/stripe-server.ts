@@ -1,0 +1,461 @@
+import { createHmac, randomBytes } from "node:crypto";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { setTimeout as sleep } from "node:timers/promises";
+import { cardBrand, luhnValid } from "../../../src/payments/card-number.js";
+import { parseForm, type FormValue } from "./form.js";
+import { behaviourOf, declineOf, TEST_PAYMENT_METHODS } from "./test-cards.js";
+
+/**
+ * A local Stripe-compatible server for tests: exactly the endpoints prepaid's Stripe adapter
+ * (and a browser saving a card) uses, with Stripe's request encoding, error shapes,
+ * idempotency semantics and signed webhooks. Loopback only; state lives in memory.
+ *
+ *   POST /v1/customers                       GET /v1/customers/:id
+ *   POST /v1/payment_methods (card or pm_card_* test ids; publishable key allowed)
+ *   GET  /v1/payment_methods/:id             POST /v1/payment_methods/:id/attach | /detach
+ *   POST /v1/setup_intents                   POST /v1/setup_intents/:id/confirm   GET /v1/setup_intents/:id
+ *   POST /v1/payment_intents (confirm, off_session)   POST /v1/payment_intents/:id/confirm
+ *   GET  /v1/payment_intents/:id             GET /v1/payment_intents?customer=…
+ */
+
+type Json = Record<string, unknown>;
+
+interface PaymentIntent extends Json {
+  id: string;
+  amount: number;
+  customer: string | null;
+  payment_method: string | null;
+  status: string;
+  metadata: Record<string, string>;
+}
+
+interface StoredResponse {
+  fingerprint: string;
+  status: number;
+  body: Json;
+}
+
+export interface WebhookDelivery {
+  eventId: string;
+  type: string;
+  status: number | "error";
+  at: number;
+}
+
+/** A fault the next charge request meets (create or confirm of a PaymentIntent). */
+export type ChargeFault =
+  /** 500 before anything happens: nothing charged. */
+  | "error_before"
+  /** The charge happens, then the connection drops before the answer: an unknown outcome. */
+  | "drop_after";
+
+class StripeError extends Error {
+  constructor(
+    readonly status: number,
+    readonly body: Json,
+    /** Drop the connection instead of answering (the outcome is still stored under the key). */
+    readonly drop = false,
+  ) {
+    super(String(body.message));
+  }
+}
+
+const invalidRequest = (message: string, param?: string) =>
+  new StripeError(400, { type: "invalid_request_error", message, ...(param ? { param } : {}) });
+const missing = (what: string, id: string) =>
+  new StripeError(404, { type: "invalid_request_error", code: "resource_missing", message: `No such ${what}: '${id}'` });
+
+const now = () => Math.floor(Date.now() / 1000);
+const newId = (prefix: string) => `${prefix}_${randomBytes(12).toString("base64url").replace(/[-_]/g, "x")}`;
+const str = (value: FormValue | undefined): string | undefined => (typeof value === "string" ? value : undefined);
+const metadataOf = (value: FormValue | undefined): Record<string, string> =>
+  value && typeof value === "object" && !Array.isArray(value)
+    ? Object.fromEntries(Object.entries(value).filter((e): e is [string, string] => typeof e[1] === "string"))
+    : {};
+
+export class LocalStripe {
+  readonly secretKey = `sk_test_local_${randomBytes(8).toString("hex")}`;
+  readonly publishableKey = `pk_test_local_${randomBytes(8).toString("hex")}`;
+  readonly webhookSecret = `whsec_${randomBytes(16).toString("hex")}`;
+  /** Where events are posted; unset: events are only recorded. */
+  webhookUrl: string | undefined;
+  /** While true, events wait in `pendingEvents` until a test calls `deliver`. */
+  holdWebhooks = false;
+  /** How long each charge takes (the card network). */
+  chargeDelayMs = 0;
+  /** Faults for the next charge requests, first first. */
+  readonly chargeFaults: ChargeFault[] = [];
+  readonly events: Json[] = [];
+  readonly deliveries: WebhookDelivery[] = [];
+  /** Requests received, by method and path (for tests that count calls). */
+  readonly requests: string[] = [];
+
+  private server: Server | undefined;
+  private readonly customers = new Map<string, Json>();
+  private readonly paymentMethods = new Map<string, Json>();
+  private readonly behaviours = new Map<string, string>();
+  private readonly setupIntents = new Map<string, Json>();
+  private readonly paymentIntents = new Map<string, PaymentIntent>();
+  /** How many times each PaymentIntent was confirmed (charge attempts at the network). */
+  private readonly confirmations = new Map<string, number>();
+  private readonly idempotency = new Map<string, StoredResponse | "in_flight">();
+  private readonly pendingEvents: Json[] = [];
+  private readonly retrying = new Set<Promise<void>>();
+
+  get url(): string {
+    const address = this.server?.address() as AddressInfo | undefined;
+    if (!address) throw new Error("assertion: the local Stripe is started");
+    return `http://127.0.0.1:${address.port}`;
+  }
+
+  async start(): Promise<this> {
+    this.server = createServer((req, res) => void this.handle(req, res));
+    await new Promise<void>((resolve) => this.server!.listen(0, "127.0.0.1", resolve));
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    this.webhookUrl = undefined; // retries in flight give up
+    await Promise.allSettled([...this.retrying]);
+    this.server?.closeAllConnections();
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  /** The environment that points prepaid at this server. */
+  env(): Record<string, string> {
+    return {
+      PREPAID_PAYMENTS: "stripe",
+      STRIPE_SECRET_KEY: this.secretKey,
+      STRIPE_PUBLISHABLE_KEY: this.publishableKey,
+      STRIPE_WEBHOOK_SECRET: this.webhookSecret,
+      STRIPE_API_BASE: this.url,
+    };
+  }
+
+  paymentIntentsOf(customerId: string): PaymentIntent[] {
+    return [...this.paymentIntents.values()].filter((pi) => pi.customer === customerId);
+  }
+
+  /** Charges as the provider sees them, in the sandbox's shape: one row per PaymentIntent. */
+  chargesOf(accountId: string): { idempotency_key: string; status: string; attempts: number; amount_micros: bigint }[] {
+    const customer = this.customerIdOf(accountId);
+    if (!customer) return [];
+    return this.paymentIntentsOf(customer).map((pi) => ({
+      idempotency_key: pi.metadata.recharge_id ?? pi.id,
+      status: pi.status === "succeeded" ? "succeeded" : "failed",
+      attempts: this.confirmations.get(pi.id) ?? 0,
+      amount_micros: BigInt(pi.amount) * 10_000n,
+    }));
+  }
+
+  customerIdOf(accountId: string): string | undefined {
+    return [...this.customers.values()].find((c) => (c.metadata as Record<string, string>).account_id === accountId)?.id as string | undefined;
+  }
+
+  /** Events created but not delivered because `holdWebhooks` was set. */
+  takePendingEvents(): Json[] {
+    return this.pendingEvents.splice(0);
+  }
+
+  /** The Stripe-Signature header for a payload, as Stripe computes it. */
+  signature(payload: string, timestamp = now(), secret = this.webhookSecret): string {
+    const v1 = createHmac("sha256", secret).update(`${timestamp}.${payload}`).digest("hex");
+    return `t=${timestamp},v1=${v1}`;
+  }
+
+  /** Posts one event to the webhook URL once; returns the receiver's status. */
+  async deliver(event: Json, options: { timestamp?: number; secret?: string } = {}): Promise<number> {
+    if (!this.webhookUrl) throw new Error("assertion: a webhook URL is set");
+    const payload = JSON.stringify(event, null, 2);
+    let status: number | "error" = "error";
+    try {
+      const res = await fetch(this.webhookUrl, {
+        method: "POST",
+        headers: { "Content-Type": "application/json", "Stripe-Signature": this.signature(payload, options.timestamp, options.secret) },
+        body: payload,
+      });
+      await res.arrayBuffer();
+      status = res.status;
+    } finally {
+      this.deliveries.push({ eventId: String(event.id), type: String(event.type), status, at: Date.now() });
+    }
+    return status;
+  }
+
+  private emit(type: string, object: Json): void {
+    const event: Json = {
+      id: newId("evt"),
+      object: "event",
+      api_version: "2026-10-28.endive",
+      created: now(),
+      type,
+      livemode: false,
+      pending_webhooks: 1,
+      data: { object: structuredClone(object) },
+    };
+    this.events.push(event);
+    if (!this.webhookUrl) return;
+    if (this.holdWebhooks) {
+      this.pendingEvents.push(event);
+      return;
+    }
+    // Stripe retries a failed delivery with backoff; here the backoff is short, and bounded.
+    const attempt = async () => {
+      for (let i = 0; i < 8 && this.webhookUrl; i++) {
+        const status = await this.deliver(event).catch(() => 0);
+        if (status >= 200 && status < 300) return;
+        await sleep(50 * 2 ** i);
+      }
+    };
+    const running = attempt().finally(() => this.retrying.delete(running));
+    this.retrying.add(running);
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const url = new URL(req.url ?? "/", "http://local");
+    const method = req.method ?? "GET";
+    this.requests.push(`${method} ${url.pathname}`);
+    const params = method === "GET" ? parseForm(url.searchParams.toString()) : parseForm(Buffer.concat(chunks).toString("utf8"));
+    const send = (status: number, body: Json, replayed = false) => {
+      res.writeHead(status, { "Content-Type": "application/json", "Request-Id": newId("req"), ...(replayed ? { "Idempotent-Replayed": "true" } : {}) });
+      res.end(JSON.stringify(status >= 400 ? { error: body } : body));
+    };
+
+    const auth = /^Bearer (\S+)$/.exec(req.headers.authorization ?? "")?.[1];
+    const publishableAllowed = method === "POST" && url.pathname === "/v1/payment_methods";
+    if (auth !== this.secretKey && !(publishableAllowed && auth === this.publishableKey)) {
+      send(401, { type: "invalid_request_error", message: "Invalid API Key provided." });
+      return;
+    }
+
+    // Stripe's idempotency: same key and same request → the first response again; the same key
+    // with other parameters → an error; the same key while the first is running → 409.
+    const key = method === "POST" ? (req.headers["idempotency-key"] as string | undefined) : undefined;
+    const fingerprint = `${method} ${url.pathname} ${JSON.stringify(params)}`;
+    if (key) {
+      const stored = this.idempotency.get(key);
+      if (stored === "in_flight") {
+        send(409, { type: "idempotency_error", message: "There is currently another in-progress request using this Stripe-Idempotency-Key." });
+        return;
+      }
+      if (stored) {
+        if (stored.fingerprint !== fingerprint) {
+          send(400, {
+            type: "idempotency_error",
+            message: `Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '${key}' if you meant to execute a different request.`,
+          });
+        } else {
+          send(stored.status, stored.body, true);
+        }
+        return;
+      }
+      this.idempotency.set(key, "in_flight");
+    }
+
+    let status = 200;
+    let body: Json;
+    let drop = false;
+    try {
+      const result = await this.route(method, url, params);
+      body = result.body;
+      drop = result.drop ?? false;
+    } catch (error) {
+      if (!(error instanceof StripeError)) throw error;
+      status = error.status;
+      body = error.body;
+      drop = error.drop;
+    }
+    if (key) {
+      // A request that failed validation is not saved (Stripe: it never started executing).
+      if (status === 400 || status === 500) this.idempotency.delete(key);
+      else this.idempotency.set(key, { fingerprint, status, body });
+    }
+    if (drop) {
+      res.socket?.destroy();
+      return;
+    }
+    send(status, body);
+  }
+
+  private async route(method: string, url: URL, p: Record<string, FormValue>): Promise<{ body: Json; drop?: boolean }> {
+    const parts = url.pathname.split("/").filter(Boolean); // ["v1", resource, id?, action?]
+    const [, resource, id, action] = parts;
+    const route = `${method} ${resource}${id ? "/:id" : ""}${action ? `/${action}` : ""}`;
+    switch (route) {
+      case "POST customers": {
+        const customer = { id: newId("cus"), object: "customer", created: now(), name: str(p.name) ?? null, metadata: metadataOf(p.metadata) };
+        this.customers.set(customer.id, customer);
+        return { body: customer };
+      }
+      case "GET customers/:id":
+        return { body: this.customers.get(id!) ?? throwing(missing("customer", id!)) };
+      case "POST payment_methods":
+        return { body: this.createPaymentMethod(p) };
+      case "GET payment_methods/:id":
+        return { body: this.paymentMethod(id!) };
+      case "POST payment_methods/:id/attach": {
+        const pm = this.paymentMethod(id!);
+        const customer = str(p.customer);
+        if (!customer || !this.customers.has(customer)) throw missing("customer", customer ?? "");
+        if (pm.customer && pm.customer !== customer) throw invalidRequest("The payment method you provided has already been attached to a customer.");
+        pm.customer = customer;
+        return { body: pm };
+      }
+      case "POST payment_methods/:id/detach": {
+        const pm = this.paymentMethod(id!);
+        pm.customer = null;
+        return { body: pm };
+      }
+      case "POST setup_intents": {
+        const customer = str(p.customer);
+        if (customer && !this.customers.has(customer)) throw missing("customer", customer);
+        const seti: Json = {
+          id: newId("seti"),
+          object: "setup_intent",
+          created: now(),
+          customer: customer ?? null,
+          payment_method: null,
+          status: "requires_payment_method",
+          usage: str(p.usage) ?? "off_session",
+          payment_method_types: ["card"],
+        };
+        seti.client_secret = `${seti.id}_secret_${randomBytes(8).toString("hex")}`;
+        this.setupIntents.set(String(seti.id), seti);
+        return { body: seti };
+      }
+      case "GET setup_intents/:id":
+        return { body: this.setupIntents.get(id!) ?? throwing(missing("setup_intent", id!)) };
+      case "POST setup_intents/:id/confirm": {
+        const seti = this.setupIntents.get(id!) ?? throwing(missing("setup_intent", id!));
+        const pm = this.paymentMethod(str(p.payment_method) ?? "");
+        // Saving never charges: every test card sets up fine (DESIGN §1); charges show the behaviour.
+        if (seti.customer) pm.customer = seti.customer;
+        seti.payment_method = pm.id;
+        seti.status = "succeeded";
+        return { body: seti };
+      }
+      case "POST payment_intents":
+        return this.createPaymentIntent(p);
+      case "GET payment_intents/:id":
+        return { body: this.paymentIntents.get(id!) ?? throwing(missing("payment_intent", id!)) };
+      case "POST payment_intents/:id/confirm": {
+        const pi = this.paymentIntents.get(id!) ?? throwing(missing("payment_intent", id!));
+        if (pi.status !== "requires_payment_method" && pi.status !== "requires_confirmation") {
+          throw invalidRequest(`This PaymentIntent's status is ${pi.status}; it cannot be confirmed.`);
+        }
+        if (str(p.payment_method)) pi.payment_method = this.paymentMethod(str(p.payment_method)!).id as string;
+        return this.confirm(pi);
+      }
+      case "GET payment_intents": {
+        const customer = url.searchParams.get("customer");
+        const limit = Number(url.searchParams.get("limit") ?? 10);
+        const data = [...this.paymentIntents.values()].filter((pi) => !customer || pi.customer === customer).reverse().slice(0, limit);
+        return { body: { object: "list", url: "/v1/payment_intents", has_more: false, data } };
+      }
+      default:
+        throw new StripeError(404, { type: "invalid_request_error", message: `Unrecognized request URL (${method}: ${url.pathname}).` });
+    }
+  }
+
+  private paymentMethod(id: string): Json {
+    return this.paymentMethods.get(id) ?? throwing(missing("PaymentMethod", id));
+  }
+
+  private createPaymentMethod(p: Record<string, FormValue>): Json {
+    if (str(p.type) !== "card") throw invalidRequest("Only type=card is supported here.", "type");
+    const card = p.card && typeof p.card === "object" && !Array.isArray(p.card) ? p.card : {};
+    const number = str(card.number)?.replace(/\s/g, "") ?? "";
+    const expMonth = Number(str(card.exp_month));
+    const expYear = Number(str(card.exp_year));
+    if (!luhnValid(number)) throw new StripeError(402, { type: "card_error", code: "incorrect_number", param: "card[number]", message: "Your card number is incorrect." });
+    if (!(expMonth >= 1 && expMonth <= 12) || !(expYear >= 2000)) {
+      throw new StripeError(402, { type: "card_error", code: "invalid_expiry_month", message: "Your card's expiration date is invalid." });
+    }
+    return this.storePaymentMethod(number, expMonth, expYear);
+  }
+
+  private storePaymentMethod(number: string, expMonth: number, expYear: number): Json {
+    const pm: Json = {
+      id: newId("pm"),
+      object: "payment_method",
+      type: "card",
+      created: now(),
+      customer: null,
+      metadata: {},
+      card: { brand: cardBrand(number), last4: number.slice(-4), exp_month: expMonth, exp_year: expYear, funding: "credit", country: "US" },
+    };
+    this.paymentMethods.set(String(pm.id), pm);
+    this.behaviours.set(String(pm.id), behaviourOf(number));
+    return pm;
+  }
+
+  /** A test id (pm_card_visa) names a fresh payment method each time it is used, as at Stripe. */
+  private resolveTestPaymentMethod(id: string | undefined): string | undefined {
+    if (!id || !TEST_PAYMENT_METHODS[id]) return id;
+    return String(this.storePaymentMethod(TEST_PAYMENT_METHODS[id], 12, new Date().getUTCFullYear() + 5).id);
+  }
+
+  private async createPaymentIntent(p: Record<string, FormValue>): Promise<{ body: Json; drop?: boolean }> {
+    const amount = Number(str(p.amount));
+    if (!Number.isSafeInteger(amount) || amount < 50) throw invalidRequest("Amount must be at least 50 cents.", "amount");
+    if (str(p.currency) !== "usd") throw invalidRequest("Only usd here.", "currency");
+    const customer = str(p.customer) ?? null;
+    if (customer && !this.customers.has(customer)) throw missing("customer", customer);
+    const pmId = this.resolveTestPaymentMethod(str(p.payment_method));
+    if (pmId) {
+      const pm = this.paymentMethod(pmId);
+      if (customer && pm.customer !== customer) {
+        throw invalidRequest("The provided PaymentMethod does not belong to this Customer; attach it first.", "payment_method");
+      }
+    }
+    const pi: PaymentIntent = {
+      id: newId("pi"),
+      object: "payment_intent",
+      created: now(),
+      amount,
+      amount_received: 0,
+      currency: "usd",
+      customer,
+      payment_method: pmId ?? null,
+      status: pmId ? "requires_confirmation" : "requires_payment_method",
+      metadata: metadataOf(p.metadata),
+      latest_charge: null,
+      last_payment_error: null,
+      off_session: str(p.off_session) === "true",
+    };
+    pi.client_secret = `${pi.id}_secret_${randomBytes(8).toString("hex")}`;
+    this.paymentIntents.set(pi.id, pi);
+    if (str(p.confirm) !== "true") return { body: pi };
+    return this.confirm(pi);
+  }
+
+  private async confirm(pi: PaymentIntent): Promise<{ body: Json; drop?: boolean }> {
+    if (!pi.payment_method) throw invalidRequest("You must provide a payment method to confirm.", "payment_method");
+    const fault = this.chargeFaults.shift();
+    if (fault === "error_before") throw new StripeError(500, { type: "api_error", message: "An unknown error occurred (injected)." });
+    pi.status = "processing";
+    this.confirmations.set(pi.id, (this.confirmations.get(pi.id) ?? 0) + 1);
+    if (this.chargeDelayMs > 0) await sleep(this.chargeDelayMs);
+    const behaviour = this.behaviours.get(pi.payment_method) ?? "succeed";
+    if (behaviour === "succeed") {
+      pi.status = "succeeded";
+      pi.amount_received = pi.amount;
+      pi.latest_charge = newId("ch");
+      pi.last_payment_error = null;
+      this.emit("payment_intent.succeeded", pi);
+      return { body: pi, drop: fault === "drop_after" };
+    }
+    const decline = declineOf(behaviour);
+    pi.status = "requires_payment_method";
+    pi.last_payment_error = { type: "card_error", ...decline, payment_method: this.paymentMethod(pi.payment_method) };
+    this.emit("payment_intent.payment_failed", pi);
+    throw new StripeError(402, { type: "card_error", ...decline, payment_intent: structuredClone(pi) }, fault === "drop_after");
+  }
+}
+
+function throwing(error: Error): never {
+  throw error;
+}
