@@ -6,7 +6,7 @@ import { startTestApp, type TestApp } from "../support/test-app.js";
 
 let app: TestApp;
 beforeAll(async () => {
-  app = await startTestApp();
+  app = await startTestApp({ PREPAID_PAYMENTS: "sandbox" });
 });
 afterAll(async () => {
   await app?.close();
@@ -98,5 +98,15 @@ describe("payment methods", () => {
     expect(again.headers.get("Idempotent-Replayed")).toBe("true");
     const [after] = await queryRows<{ n: bigint }>(app.db.db, sql`select count(*) as n from sandbox_cards`);
     expect(after!.n - before!.n).toBe(1n);
+  });
+
+  it("has no card setup and no provider payment methods on the sandbox: 400 with the reason", async () => {
+    const account = await accountWith(app);
+    const setup = await app.request("POST", `/v1/accounts/${account.id}/payment-methods/setup`, { key: account.key });
+    expect(setup.status).toBe(400);
+    expect(setup.body.error.message).toContain("card setup is for Stripe");
+    const byId = await app.request("POST", `/v1/accounts/${account.id}/payment-methods`, { key: account.key, body: { provider_payment_method: "pm_1" } });
+    expect(byId.status).toBe(400);
+    expect(byId.body.error.message).toContain("card: required with the sandbox gateway");
   });
 });

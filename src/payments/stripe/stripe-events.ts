@@ -43,12 +43,12 @@ async function settleFromEvent(tx: Tx, config: Config, event: StripeEventInput):
   const rechargeId = intent.metadata?.recharge_id;
   if (!rechargeId) return "ignored: not a prepaid recharge";
   if (event.type === "payment_intent.succeeded") {
-    return (await settleSucceeded(tx, config, rechargeId, "provider_event", intent.id)) ? "settled: succeeded" : "ignored: already settled";
+    return (await settleSucceeded(tx, config, rechargeId, "provider_event", intent.id)) ? "settled: succeeded" : "ignored: nothing open to settle";
   }
   const error = intent.last_payment_error ?? {};
   const code = failureCodeOf({ type: "card_error", code: error.code, decline_code: error.decline_code });
   // A soft failure is the worker's to retry (with its backoff); the event only confirms it.
   if (classifyFailure(code) === "soft") return `ignored: soft failure (${code}), retried by the worker`;
   const settled = await settleFailed(tx, config, rechargeId, "provider_event", code, error.message ?? code);
-  return settled ? `settled: failed (${code})` : "ignored: already settled";
+  return settled ? `settled: failed (${code})` : "ignored: nothing open to settle";
 }

@@ -47,7 +47,11 @@ export interface WebhookDelivery {
 export type ChargeFault =
   /** 500 before anything happens: nothing charged. */
   | "error_before"
-  /** The charge happens, then the connection drops before the answer: an unknown outcome. */
+  /**
+   * The charge happens, then the connection drops before the answer: an unknown outcome. Replays
+   * of its idempotency key drop too (the SDK re-sends once on a reset connection), until
+   * `restoreAnswers` is called.
+   */
   | "drop_after";
 
 class StripeError extends Error {
@@ -100,6 +104,7 @@ export class LocalStripe {
   /** How many times each PaymentIntent was confirmed (charge attempts at the network). */
   private readonly confirmations = new Map<string, number>();
   private readonly idempotency = new Map<string, StoredResponse | "in_flight">();
+  private readonly droppedKeys = new Set<string>();
   private readonly pendingEvents: Json[] = [];
   private readonly retrying = new Set<Promise<void>>();
 
@@ -151,6 +156,11 @@ export class LocalStripe {
 
   customerIdOf(accountId: string): string | undefined {
     return [...this.customers.values()].find((c) => (c.metadata as Record<string, string>).account_id === accountId)?.id as string | undefined;
+  }
+
+  /** Answers lost by a drop_after fault are given again to replays of their key. */
+  restoreAnswers(): void {
+    this.droppedKeys.clear();
   }
 
   /** Events created but not delivered because `holdWebhooks` was set. */
@@ -225,7 +235,8 @@ export class LocalStripe {
     };
 
     const auth = /^Bearer (\S+)$/.exec(req.headers.authorization ?? "")?.[1];
-    const publishableAllowed = method === "POST" && url.pathname === "/v1/payment_methods";
+    // What Stripe.js may do with a publishable key: create a payment method, confirm a SetupIntent.
+    const publishableAllowed = method === "POST" && (url.pathname === "/v1/payment_methods" || /^\/v1\/setup_intents\/[^/]+\/confirm$/.test(url.pathname));
     if (auth !== this.secretKey && !(publishableAllowed && auth === this.publishableKey)) {
       send(401, { type: "invalid_request_error", message: "Invalid API Key provided." });
       return;
@@ -242,6 +253,10 @@ export class LocalStripe {
         return;
       }
       if (stored) {
+        if (this.droppedKeys.has(key)) {
+          req.socket.destroy();
+          return;
+        }
         if (stored.fingerprint !== fingerprint) {
           send(400, {
             type: "idempotency_error",
@@ -274,6 +289,7 @@ export class LocalStripe {
       else this.idempotency.set(key, { fingerprint, status, body });
     }
     if (drop) {
+      if (key) this.droppedKeys.add(key);
       res.socket?.destroy();
       return;
     }
