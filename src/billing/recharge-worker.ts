@@ -4,6 +4,7 @@ import type { Config } from "../config/config.js";
 import { inTransaction, queryRows, type Database } from "../db/database.js";
 import { classifyFailure } from "../payments/decline.js";
 import type { ChargeOutcome, PaymentGateway } from "../payments/gateway.js";
+import { PollLoop } from "../workers/poll-loop.js";
 import { scheduleRetry, settleFailed, settleSucceeded } from "./settle.js";
 
 interface Claimed {
@@ -30,54 +31,28 @@ export interface WorkerOptions {
  * twice and a succeeded charge is credited once.
  */
 export class RechargeWorker {
-  private running = false;
-  private loop: Promise<void> | undefined;
-  private wake: (() => void) | undefined;
+  private readonly loop: PollLoop;
 
   constructor(
     private readonly db: Database,
     private readonly config: Config,
     private readonly gateway: PaymentGateway,
     private readonly options: WorkerOptions = {},
-  ) {}
-
-  start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.loop = this.run();
+  ) {
+    this.loop = new PollLoop("recharge worker", config.workerPollMs, () => this.runOnce());
   }
 
-  async stop(): Promise<void> {
-    this.running = false;
-    this.wake?.();
-    await this.loop;
+  start(): void {
+    this.loop.start();
+  }
+
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   /** Something was just committed for us: look now instead of at the next poll. */
   nudge(): void {
-    this.wake?.();
-  }
-
-  private async run(): Promise<void> {
-    while (this.running) {
-      let worked = 0;
-      try {
-        worked = await this.runOnce();
-      } catch (error) {
-        console.error("recharge worker: pass failed, will retry:", error instanceof Error ? error.message : error);
-        await sleep(this.config.workerPollMs);
-      }
-      if (worked === 0 && this.running) {
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, this.config.workerPollMs);
-          this.wake = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
-        this.wake = undefined;
-      }
-    }
+    this.loop.nudge();
   }
 
   /**
