@@ -5,17 +5,19 @@ import type { Database } from "./db/database.js";
 import type { AppDeps } from "./http/context.js";
 import { startServer, type RunningServer } from "./http/server.js";
 import { createGateway } from "./payments/create-gateway.js";
+import { DeliveryWorker } from "./notifications/delivery-worker.js";
 
 export interface Service {
   deps: AppDeps;
   server: RunningServer | undefined;
   worker: RechargeWorker | undefined;
+  deliveryWorker: DeliveryWorker | undefined;
   stop(): Promise<void>;
 }
 
 /**
- * Wires one process: the payment gateway, the recharge worker (unless run apart), and the
- * HTTP server (unless only the worker is wanted).
+ * Wires one process: the payment gateway, the workers (recharges; webhook and email
+ * deliveries) unless run apart, and the HTTP server (unless only the workers are wanted).
  */
 export async function startService(
   db: Database,
@@ -28,15 +30,18 @@ export async function startService(
   const usageWriter = new UsageWriter(db, config, now, { maxBatchEvents: config.usageBatchMax, concurrency: config.usageWriters });
   usageWriter.onRecharge = () => worker?.nudge();
   const deps: AppDeps = { db, config, gateway, nudgeWorker: () => worker?.nudge(), usageWriter, now };
+  const deliveryWorker = options.worker ? new DeliveryWorker(db, config) : undefined;
   worker?.start();
+  deliveryWorker?.start();
   const server = options.http ? await startServer(deps, options.port ?? config.port, options.hostname) : undefined;
   return {
     deps,
     server,
     worker,
+    deliveryWorker,
     async stop() {
       await server?.close();
-      await worker?.stop();
+      await Promise.all([worker?.stop(), deliveryWorker?.stop()]);
     },
   };
 }

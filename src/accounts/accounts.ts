@@ -17,6 +17,7 @@ export interface Account {
   parentId: string | null;
   webWidget: boolean;
   status: AccountStatus;
+  email: string | null;
   createdAt: string;
 }
 
@@ -27,6 +28,7 @@ interface AccountRow {
   parent_id: string | null;
   web_widget: boolean;
   status: AccountStatus;
+  email: string | null;
   created_at: unknown;
 }
 
@@ -38,18 +40,20 @@ function accountFromRow(row: AccountRow): Account {
     parentId: row.parent_id,
     webWidget: row.web_widget,
     status: row.status,
+    email: row.email,
     createdAt: toIso(row.created_at),
   };
 }
 
 // The balance is not here: views read it with the rest of the wallet state (loadWalletState).
-const selectAccount = sql`select a.id, a.name, a.type, a.parent_id, a.web_widget, a.status, a.created_at from accounts a`;
+const selectAccount = sql`select a.id, a.name, a.type, a.parent_id, a.web_widget, a.status, a.email, a.created_at from accounts a`;
 
 export interface NewAccount {
   name: string;
   type: AccountType;
   parentId?: string | undefined;
   webWidget?: boolean | undefined;
+  email?: string | null | undefined;
 }
 
 /** Creates an account and its empty wallet together. */
@@ -64,8 +68,8 @@ export async function createAccount(tx: Tx, input: NewAccount): Promise<Account>
   }
   const id = newId("acct");
   await tx.execute(
-    sql`insert into accounts (id, name, type, parent_id, web_widget)
-        values (${id}, ${input.name}, ${input.type}, ${input.parentId ?? null}, ${input.webWidget ?? false})`,
+    sql`insert into accounts (id, name, type, parent_id, web_widget, email)
+        values (${id}, ${input.name}, ${input.type}, ${input.parentId ?? null}, ${input.webWidget ?? false}, ${input.email ?? null})`,
   );
   await tx.execute(sql`insert into wallets (account_id) values (${id})`);
   return getAccount(tx, id);
@@ -91,6 +95,12 @@ export async function setWebWidget(tx: Tx, config: Config, id: string, webWidget
   await tx.execute(sql`update accounts set web_widget = ${webWidget} where id = ${id}`);
   const state = await loadWalletState(tx, config.rates, id);
   if (state) await reconcileStatus(tx, state);
+  return getAccount(tx, id);
+}
+
+/** Sets (or with null, clears) where the account's receipts and failure notices are emailed. */
+export async function setEmail(tx: Tx, id: string, email: string | null): Promise<Account> {
+  await tx.execute(sql`update accounts set email = ${email} where id = ${id}`);
   return getAccount(tx, id);
 }
 

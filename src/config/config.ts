@@ -59,6 +59,17 @@ export interface Config {
   usageWriters: number;
   /** Run the recharge worker inside `serve` (set false to run `prepaid worker` apart). */
   inProcessWorker: boolean;
+  /** Notification delivery: webhooks and email (DESIGN §1 Notifications). */
+  delivery: {
+    /** Backoff between tries of a failed delivery; after the last, it is marked failed. */
+    retryDelaysMs: number[];
+    /** A receiver slower than this counts as a failed try. */
+    timeoutMs: number;
+    /** SMTP server (smtp://user:pass@host:port); unset: emails are written to `outboxDir`. */
+    smtpUrl: string | undefined;
+    outboxDir: string;
+    emailFrom: string;
+  };
   /** Create a demo user and agency at `serve` and print their keys (embedded default only). */
   demoAccounts: boolean;
 }
@@ -108,6 +119,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     // runs with 2); PGlite has one connection, so more would only queue.
     usageWriters: Math.max(1, integerEnv(env, "PREPAID_USAGE_WRITERS", env.DATABASE_URL ? 2 : 1)),
     inProcessWorker: env.PREPAID_IN_PROCESS_WORKER !== "false",
+    delivery: {
+      retryDelaysMs: parseDurationsMs(env.PREPAID_DELIVERY_RETRY_DELAYS || "30s,2m,10m,1h,6h,24h"),
+      timeoutMs: integerEnv(env, "PREPAID_WEBHOOK_TIMEOUT_MS", 10_000),
+      smtpUrl: env.SMTP_URL || undefined,
+      outboxDir: env.PREPAID_OUTBOX_DIR || `${env.PREPAID_DATA_DIR || "./data"}/outbox`,
+      emailFrom: env.PREPAID_EMAIL_FROM || "prepaid <billing@prepaid.localhost>",
+    },
     // Demo keys are kept in a file beside the embedded database; a PostgreSQL deployment is real money.
     demoAccounts: env.DATABASE_URL ? false : env.PREPAID_DEMO !== "false",
   };

@@ -26,6 +26,8 @@ export const accounts = pgTable(
     parentId: text("parent_id").references((): any => accounts.id),
     webWidget: boolean("web_widget").notNull().default(false),
     status: text("status", { enum: ["active", "paused"] }).notNull().default("active"),
+    /** Where receipts and failure notices are emailed; none when null. */
+    email: text("email"),
     createdAt: createdAt(),
   },
   (t) => [
@@ -173,6 +175,8 @@ export const recharges = pgTable(
       .references(() => paymentMethods.id),
     status: text("status", { enum: ["pending", "processing", "succeeded", "failed"] }).notNull(),
     attempts: integer("attempts").notNull().default(0),
+    // A claimed delivery's next_attempt_at is pushed past its send timeout: one that a dead
+    // process was sending comes due again by itself (at least once; receivers dedupe by event id).
     nextAttemptAt: timestamp("next_attempt_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
     // A worker owns a processing recharge until then; after it, another may resume it.
     leaseExpiresAt: timestamp("lease_expires_at", { withTimezone: true, mode: "date" }),
@@ -276,3 +280,58 @@ export const stripeEvents = pgTable("stripe_events", {
   outcome: text("outcome").notNull(),
   createdAt: createdAt(),
 });
+
+/** An account's HTTPS endpoint for notification events, signed with its own secret. */
+export const webhookEndpoints = pgTable(
+  "webhook_endpoints",
+  {
+    id: text("id").primaryKey(),
+    accountId: text("account_id")
+      .notNull()
+      .references(() => accounts.id),
+    url: text("url").notNull(),
+    /** HMAC-SHA256 key for the Prepaid-Signature header; shown to the owner once, at creation. */
+    secret: text("secret").notNull(),
+    /** Event types sent; null = all. */
+    events: text("events").array(),
+    createdAt: createdAt(),
+    deletedAt: timestamp("deleted_at", { withTimezone: true, mode: "date" }),
+  },
+  (t) => [index("webhook_endpoints_account_idx").on(t.accountId)],
+);
+
+/**
+ * One notification to deliver on one channel (a webhook endpoint, or an email address),
+ * written with the notification in its transaction; the delivery worker sends it, retrying
+ * with backoff, and this row is the delivery log.
+ */
+export const deliveries = pgTable(
+  "deliveries",
+  {
+    id: text("id").primaryKey(),
+    notificationId: text("notification_id")
+      .notNull()
+      .references(() => notifications.id),
+    accountId: text("account_id")
+      .notNull()
+      .references(() => accounts.id),
+    channel: text("channel", { enum: ["webhook", "email"] }).notNull(),
+    endpointId: text("endpoint_id").references(() => webhookEndpoints.id),
+    /** The URL or the email address, as it was when the notification was written. */
+    target: text("target").notNull(),
+    status: text("status", { enum: ["pending", "delivered", "failed"] }).notNull().default("pending"),
+    attempts: integer("attempts").notNull().default(0),
+    // A claimed delivery's next_attempt_at is pushed past its send timeout: one that a dead
+    // process was sending comes due again by itself (at least once; receivers dedupe by event id).
+    nextAttemptAt: timestamp("next_attempt_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+    lastError: text("last_error"),
+    lastStatusCode: integer("last_status_code"),
+    deliveredAt: timestamp("delivered_at", { withTimezone: true, mode: "date" }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index("deliveries_due_idx").on(t.nextAttemptAt).where(sql`${t.status} = 'pending'`),
+    index("deliveries_account_idx").on(t.accountId, t.createdAt.desc()),
+    uniqueIndex("deliveries_once_idx").on(t.notificationId, t.channel, t.target),
+  ],
+);

@@ -17,6 +17,7 @@ import { usageRoutes } from "./routes/usage.js";
 import { pricingRoutes } from "./routes/pricing.js";
 import { serveDashboard } from "./web-assets.js";
 import { stripeWebhookRoutes } from "./routes/stripe-webhooks.js";
+import { webhookEndpointRoutes } from "./routes/webhook-endpoints.js";
 
 const STRIPE_WEBHOOK_PATH = "/v1/webhooks/stripe";
 
@@ -76,6 +77,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route("/", usageRoutes);
   app.route("/", pricingRoutes);
   app.route("/", stripeWebhookRoutes);
+  app.route("/", webhookEndpointRoutes);
 
   app.route("/", systemRoutes(metrics));
 

@@ -17,6 +17,16 @@ export type NotificationType = (typeof NOTIFICATION_TYPES)[number];
 /** Events an agency also receives about its subaccounts (DESIGN §1: it is notified of their failures). */
 const COPIED_TO_AGENCY: ReadonlySet<NotificationType> = new Set(["recharge.failed", "account.paused"]);
 
+/** Events also sent by email (a settings change is only in the feed and on webhooks: the user just made it). */
+export const EMAILED: ReadonlySet<NotificationType> = new Set([
+  "recharge.succeeded",
+  "recharge.failed",
+  "balance.low",
+  "account.paused",
+  "account.resumed",
+  "auto_recharge.limit_reached",
+]);
+
 export interface NotificationInput {
   accountId: string;
   /** The account's agency, when it is a subaccount: gets a copy of failures and pauses. */
@@ -28,17 +38,37 @@ export interface NotificationInput {
 
 /**
  * Writes a notification to the outbox in the caller's transaction, so it exists if and only
- * if the change it reports committed. The in-app feed reads these rows; later channels
- * (webhooks, email) deliver from them too.
+ * if the change it reports committed: a row in each recipient's feed and, in the same
+ * transaction, one delivery per channel the recipient has for it (webhook endpoints that
+ * take the type; the account's email for the emailed types). The delivery worker sends those.
  */
 export async function notify(tx: Tx, input: NotificationInput): Promise<void> {
   const recipients = [input.accountId];
   if (input.agencyId && COPIED_TO_AGENCY.has(input.type)) recipients.push(input.agencyId);
   for (const recipient of recipients) {
+    const id = newId("ntf");
     await tx.execute(
       sql`insert into notifications (id, account_id, subject_account_id, type, message, data)
-          values (${newId("ntf")}, ${recipient}, ${input.accountId}, ${input.type}, ${input.message},
+          values (${id}, ${recipient}, ${input.accountId}, ${input.type}, ${input.message},
                   ${JSON.stringify(input.data)}::jsonb)`,
+    );
+    await queueDeliveries(tx, id, recipient, input.type);
+  }
+}
+
+async function queueDeliveries(tx: Tx, notificationId: string, accountId: string, type: NotificationType): Promise<void> {
+  const channels = await queryRows<{ channel: "webhook" | "email"; endpoint_id: string | null; target: string }>(
+    tx,
+    sql`select 'webhook' as channel, e.id as endpoint_id, e.url as target from webhook_endpoints e
+        where e.account_id = ${accountId} and e.deleted_at is null and (e.events is null or ${type} = any(e.events))
+        union all
+        select 'email', null, a.email from accounts a
+        where a.id = ${accountId} and a.email is not null and ${EMAILED.has(type)}`,
+  );
+  for (const c of channels) {
+    await tx.execute(
+      sql`insert into deliveries (id, notification_id, account_id, channel, endpoint_id, target)
+          values (${newId("dlv")}, ${notificationId}, ${accountId}, ${c.channel}, ${c.endpoint_id}, ${c.target})`,
     );
   }
 }

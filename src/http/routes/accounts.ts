@@ -1,6 +1,6 @@
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import { requireAdmin } from "../../accounts/access.js";
-import { createAccount, listSubaccounts, setWebWidget } from "../../accounts/accounts.js";
+import { createAccount, getAccount, listSubaccounts, setEmail, setWebWidget } from "../../accounts/accounts.js";
 import { createApiKey } from "../../accounts/api-keys.js";
 import { invalid } from "../../errors/app-error.js";
 import { authorizedAccount } from "../authorized-account.js";
@@ -40,7 +40,7 @@ accountRoutes.openapi(
       viewAccount(
         tx,
         c.get("deps"),
-        await createAccount(tx, { name: body.name, type: body.type, parentId: body.parent_id, webWidget: body.web_widget }),
+        await createAccount(tx, { name: body.name, type: body.type, parentId: body.parent_id, webWidget: body.web_widget, email: body.email }),
       ),
     );
   },
@@ -105,7 +105,7 @@ accountRoutes.openapi(
     method: "patch",
     path: "/v1/accounts/{id}",
     tags: ["accounts"],
-    summary: "Turn the Web Widget on or off (changes the rate of later calls)",
+    summary: "Turn the Web Widget on or off (changes the rate of later calls); set or clear the notification email",
     security,
     request: { params: IdParam, body: jsonBody(PatchAccountIn) },
     responses: { 200: jsonResponse(AccountOut, "The account"), ...errorResponses },
@@ -114,7 +114,13 @@ accountRoutes.openapi(
     const { id } = c.req.valid("param");
     await authorizedAccount(c, id, "write");
     const deps = c.get("deps");
-    const view = await inTransaction(deps.db, async (tx) => viewAccount(tx, deps, await setWebWidget(tx, deps.config, id, c.req.valid("json").web_widget)));
+    const body = c.req.valid("json");
+    const view = await inTransaction(deps.db, async (tx) => {
+      let account = await getAccount(tx, id);
+      if (body.web_widget !== undefined) account = await setWebWidget(tx, deps.config, id, body.web_widget);
+      if (body.email !== undefined) account = await setEmail(tx, id, body.email);
+      return viewAccount(tx, deps, account);
+    });
     return c.json(view, 200);
   },
 );

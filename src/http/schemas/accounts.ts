@@ -6,6 +6,8 @@ import { minutesAvailable } from "../../money/rating.js";
 import { AutoRechargeOut, autoRechargeOut } from "./billing.js";
 import { Money } from "./money.js";
 
+const Email = z.email().max(254);
+
 export const AccountOut = z
   .object({
     id: z.string(),
@@ -13,6 +15,7 @@ export const AccountOut = z
     type: z.enum(["user", "agency", "subaccount"]),
     parent_id: z.string().nullable(),
     web_widget: z.boolean(),
+    email: z.string().nullable().openapi({ description: "where receipts and failure notices are emailed" }),
     status: z.enum(["active", "paused"]),
     balance: Money,
     rate_per_minute: Money,
@@ -31,6 +34,7 @@ export function accountOut(account: Account, state: WalletState): z.infer<typeof
     type: account.type,
     parent_id: account.parentId,
     web_widget: account.webWidget,
+    email: account.email,
     status: state.status,
     balance: formatMicros(state.balanceMicros),
     rate_per_minute: formatMicros(rate),
@@ -46,11 +50,16 @@ export const CreateAccountIn = z
     type: z.enum(["user", "agency", "subaccount"]),
     parent_id: z.string().max(100).optional(),
     web_widget: z.boolean().optional(),
+    email: Email.optional(),
   })
   .strict()
   .openapi("CreateAccount");
 
-export const PatchAccountIn = z.object({ web_widget: z.boolean() }).strict().openapi("PatchAccount");
+export const PatchAccountIn = z
+  .object({ web_widget: z.boolean().optional(), email: Email.nullable().optional() })
+  .strict()
+  .refine((body) => body.web_widget !== undefined || body.email !== undefined, { error: "give web_widget or email" })
+  .openapi("PatchAccount");
 
 export const ApiKeyOut = z
   .object({ id: z.string(), account_id: z.string(), key: z.string().openapi({ description: "shown once" }) })

@@ -1,0 +1,140 @@
+import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import { inTransaction } from "../../db/database.js";
+import { invalid } from "../../errors/app-error.js";
+import { NOTIFICATION_TYPES } from "../../notifications/notify.js";
+import { createEndpoint, deleteEndpoint, listDeliveries, listEndpoints, type Delivery, type WebhookEndpoint } from "../../notifications/webhook-endpoints.js";
+import { authorizedAccount } from "../authorized-account.js";
+import type { AppEnv } from "../context.js";
+import { decodeCursor, encodeCursor } from "../cursor.js";
+import { errorResponses, IdParam, jsonBody, jsonResponse, listOf, PageQuery, security } from "../schemas/common.js";
+
+export const webhookEndpointRoutes = new OpenAPIHono<AppEnv>();
+
+const EndpointIn = z
+  .object({
+    url: z.string().max(2000),
+    events: z.array(z.enum(NOTIFICATION_TYPES)).min(1).optional().openapi({ description: "event types to send; all when left out" }),
+  })
+  .strict()
+  .openapi("WebhookEndpointIn");
+
+const EndpointOut = z
+  .object({ id: z.string(), url: z.string(), events: z.array(z.enum(NOTIFICATION_TYPES)).nullable(), created_at: z.string() })
+  .openapi("WebhookEndpoint");
+
+const CreatedEndpointOut = EndpointOut.extend({
+  secret: z.string().openapi({ description: "verifies the Prepaid-Signature header (docs/webhooks.md); shown only now" }),
+}).openapi("CreatedWebhookEndpoint");
+
+const DeliveryOut = z
+  .object({
+    id: z.string(),
+    notification_id: z.string().openapi({ description: "the event id (the webhook body's `id`)" }),
+    type: z.enum(NOTIFICATION_TYPES),
+    channel: z.enum(["webhook", "email"]),
+    target: z.string(),
+    status: z.enum(["pending", "delivered", "failed"]),
+    attempts: z.number().int(),
+    last_status_code: z.number().int().nullable(),
+    last_error: z.string().nullable(),
+    next_attempt_at: z.string().nullable(),
+    delivered_at: z.string().nullable(),
+    created_at: z.string(),
+  })
+  .openapi("Delivery");
+
+const endpointOut = (e: WebhookEndpoint) => ({ id: e.id, url: e.url, events: e.events, created_at: e.createdAt });
+const deliveryOut = (d: Delivery): z.infer<typeof DeliveryOut> => ({
+  id: d.id,
+  notification_id: d.notificationId,
+  type: d.type,
+  channel: d.channel,
+  target: d.target,
+  status: d.status,
+  attempts: d.attempts,
+  last_status_code: d.lastStatusCode,
+  last_error: d.lastError,
+  next_attempt_at: d.nextAttemptAt,
+  delivered_at: d.deliveredAt,
+  created_at: d.createdAt,
+});
+
+const EndpointParam = IdParam.extend({ endpoint: z.string().min(1).max(100).openapi({ param: { name: "endpoint", in: "path" } }) });
+
+webhookEndpointRoutes.openapi(
+  createRoute({
+    method: "post",
+    path: "/v1/accounts/{id}/webhook-endpoints",
+    tags: ["notifications"],
+    summary: "Register an endpoint for notification events (HTTPS; HTTP only to loopback)",
+    security,
+    request: { params: IdParam, body: jsonBody(EndpointIn) },
+    responses: { 201: jsonResponse(CreatedEndpointOut, "The endpoint, with its signing secret (shown once)"), ...errorResponses },
+  }),
+  async (c) => {
+    const { id } = c.req.valid("param");
+    await authorizedAccount(c, id, "write");
+    const body = c.req.valid("json");
+    const { db } = c.get("deps");
+    const { endpoint, secret } = await inTransaction(db, (tx) => createEndpoint(tx, id, body.url, body.events ?? null));
+    return c.json({ ...endpointOut(endpoint), secret }, 201);
+  },
+);
+
+webhookEndpointRoutes.openapi(
+  createRoute({
+    method: "get",
+    path: "/v1/accounts/{id}/webhook-endpoints",
+    tags: ["notifications"],
+    summary: "The account's webhook endpoints (without secrets)",
+    security,
+    request: { params: IdParam },
+    responses: { 200: jsonResponse(listOf(EndpointOut), "Endpoints"), ...errorResponses },
+  }),
+  async (c) => {
+    const account = await authorizedAccount(c, c.req.valid("param").id, "write");
+    const endpoints = await listEndpoints(c.get("deps").db, account.id);
+    return c.json({ data: endpoints.map(endpointOut), next_cursor: null }, 200);
+  },
+);
+
+webhookEndpointRoutes.openapi(
+  createRoute({
+    method: "delete",
+    path: "/v1/accounts/{id}/webhook-endpoints/{endpoint}",
+    tags: ["notifications"],
+    summary: "Stop sending to an endpoint",
+    security,
+    request: { params: EndpointParam },
+    responses: { 200: jsonResponse(z.object({ id: z.string(), deleted: z.literal(true) }), "Deleted"), ...errorResponses },
+  }),
+  async (c) => {
+    const { id, endpoint } = c.req.valid("param");
+    await authorizedAccount(c, id, "write");
+    await inTransaction(c.get("deps").db, (tx) => deleteEndpoint(tx, id, endpoint));
+    return c.json({ id: endpoint, deleted: true as const }, 200);
+  },
+);
+
+webhookEndpointRoutes.openapi(
+  createRoute({
+    method: "get",
+    path: "/v1/accounts/{id}/deliveries",
+    tags: ["notifications"],
+    summary: "The delivery log of webhooks and emails, newest first",
+    security,
+    request: { params: IdParam, query: PageQuery },
+    responses: { 200: jsonResponse(listOf(DeliveryOut), "A page of deliveries"), ...errorResponses },
+  }),
+  async (c) => {
+    const account = await authorizedAccount(c, c.req.valid("param").id, "write");
+    const { limit, cursor } = c.req.valid("query");
+    const position = decodeCursor(cursor, ["us", "id"] as const);
+    if (position && !/^\d{1,19}$/.test(position.us)) throw invalid("cursor: not a cursor this API returned");
+    const page = await listDeliveries(c.get("deps").db, account.id, limit, position && { createdMicros: position.us, id: position.id });
+    return c.json(
+      { data: page.deliveries.map(deliveryOut), next_cursor: page.next ? encodeCursor({ us: page.next.createdMicros, id: page.next.id }) : null },
+      200,
+    );
+  },
+);

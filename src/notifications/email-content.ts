@@ -1,0 +1,48 @@
+import type { NotificationType } from "./notify.js";
+
+export interface EmailContent {
+  subject: string;
+  text: string;
+}
+
+/** The notification as an email needs it. */
+export interface EmailSource {
+  type: NotificationType;
+  message: string;
+  data: Record<string, unknown>;
+  /** The account the notification is about, when it is not the recipient (an agency's copy). */
+  subjectName: string | null;
+  recipientName: string;
+}
+
+const SUBJECTS: Record<NotificationType, (data: Record<string, unknown>) => string> = {
+  "recharge.succeeded": (d) => `Receipt: $${String(d.amount)} added to your prepaid balance`,
+  "recharge.failed": () => "Action needed: your Auto-Recharge payment failed",
+  "balance.low": () => "Your prepaid balance is low",
+  "account.paused": () => "Your account is paused: new calls are refused",
+  "account.resumed": () => "Your account is active again",
+  "auto_recharge.updated": () => "Your Auto-Recharge settings changed",
+  "auto_recharge.limit_reached": () => "Auto-Recharge stopped at your limit",
+};
+
+/**
+ * Subject and plain text of a notification email. The notification's message already holds
+ * what the user must know (a receipt's amount, card, new balance and minutes; a failure's
+ * reason and next step); the email adds a greeting and says where to act.
+ */
+export function emailContent(source: EmailSource): EmailContent {
+  const about = source.subjectName ? ` (${source.subjectName})` : "";
+  const subject = `${SUBJECTS[source.type](source.data)}${about}`;
+  const nextStep = typeof source.data.next_step === "string" && !source.message.includes(source.data.next_step) ? `\n\n${source.data.next_step}` : "";
+  const lines = [
+    `Hello ${source.recipientName},`,
+    "",
+    source.subjectName ? `About your subaccount ${source.subjectName}:` : null,
+    `${source.message}${nextStep}`,
+    "",
+    "Manage cards, Auto-Recharge and history in the Payments section of your dashboard.",
+    "",
+    "— prepaid",
+  ].filter((line) => line !== null);
+  return { subject, text: `${lines.join("\n")}\n` };
+}

@@ -1,0 +1,20 @@
+const LOOPBACK_HOSTS = new Set(["127.0.0.1", "localhost", "[::1]"]);
+
+/**
+ * Why a webhook URL is refused, or undefined when it is fine. Events carry account and
+ * payment data, so they travel over HTTPS; plain HTTP is allowed only to this machine
+ * (local development and tests). Credentials in the URL would be stored and logged: refused.
+ */
+export function endpointUrlProblem(text: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return "not a URL";
+  }
+  if (url.username || url.password) return "must not contain a user name or password";
+  if (url.hash) return "must not contain a #fragment";
+  if (url.protocol === "https:") return undefined;
+  if (url.protocol === "http:" && LOOPBACK_HOSTS.has(url.hostname)) return undefined;
+  return "must be https:// (http:// only for 127.0.0.1, localhost or [::1])";
+}

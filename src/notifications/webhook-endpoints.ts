@@ -1,0 +1,145 @@
+import { sql } from "drizzle-orm";
+import { queryRows, type Database, type Tx } from "../db/database.js";
+import { toIso } from "../db/timestamps.js";
+import { invalid, notFound } from "../errors/app-error.js";
+import { newId, randomBase62 } from "../ids/prefixed-id.js";
+import { endpointUrlProblem } from "./endpoint-url.js";
+import type { NotificationType } from "./notify.js";
+
+export interface WebhookEndpoint {
+  id: string;
+  url: string;
+  events: NotificationType[] | null;
+  createdAt: string;
+}
+
+/** Each account may register a handful; more is a mistake or abuse (every event fans out to all). */
+const MAX_ENDPOINTS = 10;
+
+interface EndpointRow {
+  id: string;
+  url: string;
+  events: string[] | string | null;
+  created_at: unknown;
+}
+
+const endpointFromRow = (r: EndpointRow): WebhookEndpoint => ({
+  id: r.id,
+  url: r.url,
+  // node-postgres parses text[]; PGlite may hand back the literal.
+  events: r.events === null ? null : ((Array.isArray(r.events) ? r.events : r.events.slice(1, -1).split(",")) as NotificationType[]),
+  createdAt: toIso(r.created_at),
+});
+
+/** Registers an endpoint; the secret is returned here only (the owner keeps it to verify signatures). */
+export async function createEndpoint(
+  tx: Tx,
+  accountId: string,
+  url: string,
+  events: NotificationType[] | null,
+): Promise<{ endpoint: WebhookEndpoint; secret: string }> {
+  const problem = endpointUrlProblem(url);
+  if (problem) throw invalid(`url: ${problem}`);
+  await tx.execute(sql`select 1 from accounts where id = ${accountId} for update`); // counts and inserts one at a time
+  const [count] = await queryRows<{ n: bigint }>(
+    tx,
+    sql`select count(*)::bigint as n from webhook_endpoints where account_id = ${accountId} and deleted_at is null`,
+  );
+  if ((count?.n ?? 0n) >= BigInt(MAX_ENDPOINTS)) throw invalid(`at most ${MAX_ENDPOINTS} webhook endpoints per account; delete one first`);
+  const secret = `whsec_${randomBase62(32)}`;
+  const eventsLiteral = events === null ? null : `{${events.join(",")}}`;
+  const [row] = await queryRows<EndpointRow>(
+    tx,
+    sql`insert into webhook_endpoints (id, account_id, url, secret, events)
+        values (${newId("whe")}, ${accountId}, ${url}, ${secret}, ${eventsLiteral}::text[])
+        returning id, url, events, created_at`,
+  );
+  return { endpoint: endpointFromRow(row!), secret };
+}
+
+export async function listEndpoints(db: Database | Tx, accountId: string): Promise<WebhookEndpoint[]> {
+  const rows = await queryRows<EndpointRow>(
+    db,
+    sql`select id, url, events, created_at from webhook_endpoints where account_id = ${accountId} and deleted_at is null order by created_at, id`,
+  );
+  return rows.map(endpointFromRow);
+}
+
+/** Stops new deliveries to it; those already queued are still tried (they were due when written). */
+export async function deleteEndpoint(tx: Tx, accountId: string, endpointId: string): Promise<void> {
+  const rows = await queryRows(
+    tx,
+    sql`update webhook_endpoints set deleted_at = now() where id = ${endpointId} and account_id = ${accountId} and deleted_at is null returning id`,
+  );
+  if (rows.length === 0) throw notFound("webhook endpoint");
+}
+
+export interface Delivery {
+  id: string;
+  notificationId: string;
+  type: NotificationType;
+  channel: "webhook" | "email";
+  target: string;
+  status: "pending" | "delivered" | "failed";
+  attempts: number;
+  lastStatusCode: number | null;
+  lastError: string | null;
+  nextAttemptAt: string | null;
+  deliveredAt: string | null;
+  createdAt: string;
+}
+
+/** Where a page ended: created_at in whole microseconds (an ISO string would drop them) and the id. */
+export interface DeliveryPosition {
+  createdMicros: string;
+  id: string;
+}
+
+/** The delivery log, newest first, keyset-paged on (created_at, id). */
+export async function listDeliveries(
+  db: Database | Tx,
+  accountId: string,
+  limit: number,
+  before: DeliveryPosition | undefined,
+): Promise<{ deliveries: Delivery[]; next: DeliveryPosition | undefined }> {
+  const rows = await queryRows<{
+    id: string;
+    notification_id: string;
+    type: NotificationType;
+    channel: "webhook" | "email";
+    target: string;
+    status: "pending" | "delivered" | "failed";
+    attempts: number;
+    last_status_code: number | null;
+    last_error: string | null;
+    next_attempt_at: unknown;
+    delivered_at: unknown;
+    created_at: unknown;
+    created_micros: bigint;
+  }>(
+    db,
+    sql`select (extract(epoch from d.created_at) * 1000000)::bigint as created_micros, d.id, d.notification_id, n.type, d.channel, d.target, d.status, d.attempts, d.last_status_code, d.last_error,
+               d.next_attempt_at, d.delivered_at, d.created_at
+        from deliveries d join notifications n on n.id = d.notification_id
+        where d.account_id = ${accountId}
+        ${before ? sql`and ((extract(epoch from d.created_at) * 1000000)::bigint, d.id) < (${before.createdMicros}::bigint, ${before.id})` : sql``}
+        order by d.created_at desc, d.id desc limit ${limit + 1}`,
+  );
+  const page = rows.slice(0, limit);
+  const deliveries = page.map((r) => ({
+    id: r.id,
+    notificationId: r.notification_id,
+    type: r.type,
+    channel: r.channel,
+    target: r.target,
+    status: r.status,
+    attempts: Number(r.attempts),
+    lastStatusCode: r.last_status_code === null ? null : Number(r.last_status_code),
+    lastError: r.last_error,
+    nextAttemptAt: r.status === "pending" ? toIso(r.next_attempt_at) : null,
+    deliveredAt: r.delivered_at === null ? null : toIso(r.delivered_at),
+    createdAt: toIso(r.created_at),
+  }));
+  const last = page[page.length - 1];
+  return { deliveries, next: rows.length > limit && last ? { createdMicros: String(last.created_micros), id: last.id } : undefined };
+}
