@@ -1,3 +1,6 @@
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { sql } from "drizzle-orm";
 import { afterAll, describe, expect, it } from "vitest";
 import { generateKey } from "../../src/accounts/api-keys.js";
@@ -22,11 +25,13 @@ async function call(method: string, path: string, key: string, body?: unknown) {
 }
 
 describe("the card number", () => {
-  it("reaches no table, no log line and no answer, whatever happens to the card", async () => {
+  it("reaches no table, no log line, no email and no answer, whatever happens to the card", async () => {
     shared = await sharedDatabase();
     const admin = generateKey();
-    server = await spawnServer({ ...shared.env, PREPAID_ADMIN_KEY: admin, PREPAID_WORKER_POLL_MS: "50" });
-    const account = JSON.parse((await call("POST", "/v1/accounts", admin, { name: "Secrets", type: "user" })).text);
+    // Emails go to an outbox folder, scanned with the rest.
+    const outbox = await mkdtemp(join(tmpdir(), "prepaid-secrecy-outbox-"));
+    server = await spawnServer({ ...shared.env, PREPAID_ADMIN_KEY: admin, PREPAID_WORKER_POLL_MS: "50", PREPAID_OUTBOX_DIR: outbox });
+    const account = JSON.parse((await call("POST", "/v1/accounts", admin, { name: "Secrets", type: "user", email: "secrets@example.test" })).text);
     const key = JSON.parse((await call("POST", `/v1/accounts/${account.id}/api-keys`, admin)).text).key;
     const answers: string[] = [];
     const numbers = [...Object.values(CARDS), "4242424242424241" /* fails Luhn */];
@@ -66,7 +71,10 @@ describe("the card number", () => {
         everything.push(...rows.map((r) => r.row));
       }
       expect(rowsScanned).toBeGreaterThan(20);
-      const haystacks = { database: everything.join("\n"), logs: exit.output, answers: answers.join("\n") };
+      const emails = await Promise.all((await readdir(outbox)).map((f) => readFile(join(outbox, f), "utf8")));
+      expect(emails.length).toBeGreaterThan(0); // the declines and the receipt were emailed
+      await rm(outbox, { recursive: true, force: true });
+      const haystacks = { database: everything.join("\n"), logs: exit.output, answers: answers.join("\n"), outbox: emails.join("\n") };
       for (const number of numbers) {
         for (const [where, text] of Object.entries(haystacks)) {
           expect(text.includes(number), `${number} found in ${where}`).toBe(false);
