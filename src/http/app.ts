@@ -97,6 +97,6 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
       description: "Prepaid USD credit wallets with Auto-Recharge. Money is a decimal string in USD.",
     },
   });
-  serveDashboard(app);
+  serveDashboard(app, { stripeApiOrigin: deps.config.stripe?.apiBase.origin });
   return app;
 }

@@ -11,14 +11,20 @@ export const WEB_DIST_DIR = fileURLToPath(new URL("../../web/dist", import.meta.
 /** Paths the API owns: everything else under GET is the dashboard (a single-page app). */
 const API_PATH = /^\/(v1\/|v1$|openapi\.json$|healthz$|metrics$)/;
 
-// The dashboard talks only to this origin; recharts sets inline styles, so 'unsafe-inline' for styles only.
-const CSP = "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'";
+/**
+ * The dashboard talks to this origin, and with Stripe to Stripe's API (the card goes there, not
+ * here); recharts sets inline styles, so 'unsafe-inline' for styles only.
+ */
+const contentSecurityPolicy = (extraConnectOrigin: string | undefined) =>
+  `default-src 'self'; connect-src 'self'${extraConnectOrigin ? ` ${extraConnectOrigin}` : ""}; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'`;
 
 /**
  * Serves the built dashboard at `/`. Hashed files under /assets may be cached for good;
  * any other path answers index.html so that a reload on /subaccounts/… still opens the app.
  */
-export function serveDashboard(app: OpenAPIHono<AppEnv>, distDir = WEB_DIST_DIR): void {
+export function serveDashboard(app: OpenAPIHono<AppEnv>, options: { stripeApiOrigin?: string | undefined; distDir?: string } = {}): void {
+  const distDir = options.distDir ?? WEB_DIST_DIR;
+  const CSP = contentSecurityPolicy(options.stripeApiOrigin);
   const indexPath = `${distDir}/index.html`;
   app.use("/assets/*", async (c, next) => {
     await next();

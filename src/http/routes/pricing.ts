@@ -7,20 +7,27 @@ import { Money } from "../schemas/money.js";
 export const pricingRoutes = new OpenAPIHono<AppEnv>();
 
 const PricingOut = z
-  .object({ rate_with_widget: Money, rate_without_widget: Money })
-  .openapi("Pricing", { description: "per-minute rates; the dashboard uses them to spell out what the widget switch changes" });
+  .object({
+    rate_with_widget: Money,
+    rate_without_widget: Money,
+    payments: z.enum(["sandbox", "stripe"]).openapi({ description: "how cards are saved: sandbox takes the card here; stripe through a SetupIntent" }),
+  })
+  .openapi("Pricing", { description: "per-minute rates (the dashboard spells out what the widget switch changes) and the payment provider" });
 
 pricingRoutes.openapi(
   createRoute({
     method: "get",
     path: "/v1/pricing",
     tags: ["accounts"],
-    summary: "The per-minute rates with and without the Web Widget",
+    summary: "The per-minute rates with and without the Web Widget, and the payment provider cards go to",
     security,
     responses: { 200: jsonResponse(PricingOut, "The rate table"), ...errorResponses },
   }),
   (c) => {
-    const { rates } = c.get("deps").config;
-    return c.json({ rate_with_widget: formatMicros(rates.withWidgetMicros), rate_without_widget: formatMicros(rates.withoutWidgetMicros) }, 200);
+    const { rates, payments } = c.get("deps").config;
+    return c.json(
+      { rate_with_widget: formatMicros(rates.withWidgetMicros), rate_without_widget: formatMicros(rates.withoutWidgetMicros), payments },
+      200,
+    );
   },
 );

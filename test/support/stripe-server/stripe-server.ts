@@ -223,6 +223,17 @@ export class LocalStripe {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    // Browsers call Stripe's API directly (Stripe.js, our dashboard's card form): CORS, as Stripe answers it.
+    res.setHeader("Access-Control-Allow-Origin", "*");
+    if (req.method === "OPTIONS") {
+      res.writeHead(204, {
+        "Access-Control-Allow-Methods": "GET, POST, DELETE",
+        "Access-Control-Allow-Headers": "Authorization, Content-Type, Idempotency-Key, Stripe-Version",
+        "Access-Control-Max-Age": "300",
+      });
+      res.end();
+      return;
+    }
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const url = new URL(req.url ?? "/", "http://local");

@@ -90,6 +90,14 @@ export interface Preview {
 export interface Pricing {
   rate_with_widget: string;
   rate_without_widget: string;
+  payments: "sandbox" | "stripe";
+}
+
+export interface CardSetup {
+  setup_intent_id: string;
+  client_secret: string;
+  publishable_key: string | null;
+  api_base: string;
 }
 
 export interface Page<T> {

@@ -2,6 +2,7 @@ import { useEffect, useRef, useState, type FormEvent } from "react";
 import { luhnValid, isExpired } from "../../../src/payments/card-number.js";
 import { TEST_CARDS } from "../../../src/payments/sandbox/test-cards.js";
 import { ApiError, type Api } from "../api/client.js";
+import { CardFieldError, saveCard } from "../payments/save-card.js";
 import { ErrorText } from "./ErrorText.js";
 
 type Field = "number" | "expiry" | "cvc";
@@ -16,11 +17,19 @@ function parseExpiry(text: string): { month: number; year: number } | undefined 
 }
 
 /**
- * The sandbox card form. The number goes straight from this form to the API in one request and
- * is not kept anywhere: the state is cleared as soon as the answer comes. The checks mirror the
- * server's (Luhn, expiry, CVC), which checks again.
+ * The card form. The number goes from this form to the payment provider's side in one request
+ * (our API on the sandbox; Stripe's API with Stripe) and is not kept anywhere: the state is
+ * cleared as soon as the answer comes. The checks mirror the server's (Luhn, expiry, CVC),
+ * which checks again.
  */
-export function AddCardForm(props: { api: Api; accountId: string; focusToken: number; onAdded(): void; onCancel(): void }) {
+export function AddCardForm(props: {
+  api: Api;
+  accountId: string;
+  provider: "sandbox" | "stripe";
+  focusToken: number;
+  onAdded(): void;
+  onCancel(): void;
+}) {
   const [number, setNumber] = useState("");
   const [expiry, setExpiry] = useState("");
   const [cvc, setCvc] = useState("");
@@ -52,17 +61,15 @@ export function AddCardForm(props: { api: Api; accountId: string; focusToken: nu
     if (!card) return;
     setBusy(true);
     try {
-      await props.api.send("POST", `/v1/accounts/${props.accountId}/payment-methods`, {
-        card: { number: card.digits, exp_month: card.month, exp_year: card.year, cvc },
-        default: makeDefault,
-      });
+      await saveCard(props.api, props.accountId, props.provider, { ...card, cvc }, makeDefault);
       setNumber("");
       setExpiry("");
       setCvc("");
       props.onAdded();
     } catch (e) {
       // The server names the field in its message ("card.number: …"); show it where it belongs.
-      if (e instanceof ApiError && e.code === "invalid_request" && /number/.test(e.message)) setErrors({ number: e.message });
+      if (e instanceof CardFieldError) setErrors({ [e.field]: e.message });
+      else if (e instanceof ApiError && e.code === "invalid_request" && /number/.test(e.message)) setErrors({ number: e.message });
       else setFormError(e as Error);
     } finally {
       setBusy(false);
@@ -90,8 +97,10 @@ export function AddCardForm(props: { api: Api; accountId: string; focusToken: nu
           </button>
         </div>
         {helpOpen && (
-          <div id="test-cards" className="popover" role="dialog" aria-label="Sandbox test cards">
-            <p className="small">Sandbox mode: no real card is charged. Any future expiry and any CVC work.</p>
+          <div id="test-cards" className="popover" role="dialog" aria-label={props.provider === "stripe" ? "Stripe test cards" : "Sandbox test cards"}>
+            <p className="small">
+              {props.provider === "stripe" ? "Stripe test mode" : "Sandbox mode"}: no real card is charged. Any future expiry and any CVC work.
+            </p>
             <ul>
               {TEST_CARDS.map((card) => (
                 <li key={card.number}>

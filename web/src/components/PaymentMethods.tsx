@@ -10,6 +10,8 @@ export function PaymentMethods(props: {
   accountId: string;
   methods: PaymentMethod[] | undefined;
   readOnly?: boolean;
+  /** Where a new card goes; until the pricing answer comes, the form waits. */
+  provider?: "sandbox" | "stripe" | undefined;
   /** Bumped by "Update card" in the failure banner: opens the form and focuses it. */
   openFormToken?: number;
   onChanged(): void;
@@ -18,7 +20,7 @@ export function PaymentMethods(props: {
   const [removing, setRemoving] = useState<string>();
   const [error, setError] = useState<Error>();
   const [closedToken, setClosedToken] = useState(0);
-  const showForm = !props.readOnly && (adding || (props.openFormToken ?? 0) > closedToken);
+  const showForm = !props.readOnly && props.provider !== undefined && (adding || (props.openFormToken ?? 0) > closedToken);
 
   async function remove(id: string) {
     setError(undefined);
@@ -72,6 +74,7 @@ export function PaymentMethods(props: {
         <AddCardForm
           api={props.api}
           accountId={props.accountId}
+          provider={props.provider!}
           focusToken={props.openFormToken ?? 0}
           onAdded={() => {
             close();

@@ -55,7 +55,7 @@ export function PaymentsPage() {
             bump();
           }}
         />
-        <PaymentMethods api={api} accountId={me.id} methods={methods.data?.data} openFormToken={cardFormToken} onChanged={bump} />
+        <PaymentMethods api={api} accountId={me.id} methods={methods.data?.data} provider={pricing.data?.payments} openFormToken={cardFormToken} onChanged={bump} />
       </div>
       <AutoRechargeForm api={api} account={a} methods={methods.data?.data} onSaved={bump} />
       <UsageChart api={api} accountId={me.id} refresh={moved} />
