@@ -45,6 +45,14 @@ export interface CardSetup {
   apiBase: string;
 }
 
+/** What a browser needs to confirm, on-session, a charge the bank wants authenticated. */
+export interface PaymentAuthentication {
+  paymentIntentId: string;
+  clientSecret: string;
+  publishableKey: string | null;
+  apiBase: string;
+}
+
 /**
  * A payment provider, seen from the worker. `charge` with a key already used returns that
  * charge's outcome instead of charging again; `lookup` tells what happened to a key whose
@@ -56,6 +64,11 @@ export interface PaymentGateway {
   saveCard(accountId: string, input: CardToSave): Promise<SavedCard>;
   /** Only providers where the browser hands the card to the provider (Stripe) have this. */
   startCardSetup?(accountId: string): Promise<CardSetup>;
+  /**
+   * Stripe only: the failed charge of a recharge, ready for the user to authenticate; undefined
+   * when the provider has nothing to confirm. Its success arrives as a provider event.
+   */
+  startAuthentication?(accountId: string, rechargeId: string): Promise<PaymentAuthentication | undefined>;
   charge(request: ChargeRequest): Promise<ChargeOutcome>;
   lookup(request: ChargeRequest): Promise<ChargeOutcome | undefined>;
 }

@@ -1,7 +1,7 @@
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchChromium, openPage, signIn } from "../support/browser.js";
-import { accountWith, getAccount, settled, useScenarioApp } from "../support/scenario.js";
+import { accountWith, addCard, CARDS, getAccount, saveAutoRecharge, settled, useScenarioApp } from "../support/scenario.js";
 
 // The dashboard on Stripe: the card form sends the card to (the local) Stripe's API from the
 // browser, and our server receives only the payment method id.
@@ -55,6 +55,28 @@ describe("Payments page on Stripe", { timeout: 90_000 }, () => {
     expect(app.stripe!.chargesOf(account.id)).toEqual([{ idempotency_key: recharge!.id, status: "succeeded", attempts: 1, amount_micros: 25_000_000n }]);
     expect((await getAccount(app, account)).balance).toBe("28.00");
 
+    expect(watched.problems).toEqual([]);
+    await watched.context.close();
+  });
+
+  it("a payment the bank held for authentication is confirmed from the failure banner; the wallet is credited and resumes", async () => {
+    const account = await accountWith(app, { balance: "0.10", webWidget: true });
+    await addCard(app, account, CARDS.authenticationRequired);
+    await saveAutoRecharge(app, account, { enabled: true, threshold: "10", amount: "50" });
+    const [failed] = await settled(app, account);
+    expect(failed).toMatchObject({ status: "failed", failure_code: "authentication_required" });
+
+    const watched = await openPage(browser, app.server.url);
+    const { page } = watched;
+    await signIn(page, account.key);
+    await expect.poll(() => page.getByTestId("failure-banner").textContent()).toContain("Your bank asks you to confirm this payment.");
+    await expect.poll(() => page.getByTestId("paused-banner").count()).toBe(1);
+    await page.getByRole("button", { name: "Confirm payment" }).click();
+    await expect.poll(() => page.getByTestId("confirm-note").textContent()).toBe("Payment confirmed. Your balance is updated in a moment.");
+    await expect.poll(() => page.getByTestId("balance").textContent(), { timeout: 15_000 }).toBe("$50.10");
+    await expect.poll(() => page.getByTestId("paused-banner").count()).toBe(0);
+    await expect.poll(() => page.getByTestId("failure-banner").count()).toBe(0);
+    expect((await settled(app, account)).map((r) => [r.id, r.status])).toEqual([[failed!.id, "succeeded"]]);
     expect(watched.problems).toEqual([]);
     await watched.context.close();
   });

@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import Stripe from "stripe";
 import { describe, expect, it } from "vitest";
 import { queryRows } from "../../src/db/database.js";
-import { stripeBrowser } from "../support/stripe-server/stripe-browser.js";
+import { confirmFromBrowser, stripeBrowser } from "../support/stripe-server/stripe-browser.js";
 import { accountWith, CARDS, useScenarioApp } from "../support/scenario.js";
 
 const app = useScenarioApp({ PREPAID_PAYMENTS: "stripe" });
@@ -28,7 +28,10 @@ describe("cards with Stripe", () => {
     // The browser's part, with the publishable key.
     const browser = stripeBrowser(app.stripe!);
     const pm = await browser.paymentMethods.create({ type: "card", card: { number: "4242424242424242", exp_month: 4, exp_year: 2031, cvc: "123" } });
-    const confirmed = await browser.setupIntents.confirm(setup.body.setup_intent_id, { payment_method: pm.id });
+    const confirmed = await confirmFromBrowser(app.stripe!, `setup_intents/${setup.body.setup_intent_id}`, {
+      payment_method: pm.id,
+      client_secret: setup.body.client_secret,
+    });
     expect(confirmed.status).toBe("succeeded");
 
     const saved = await savePaymentMethod(account, { provider_payment_method: pm.id });

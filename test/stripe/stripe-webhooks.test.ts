@@ -2,6 +2,7 @@ import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { queryRows } from "../../src/db/database.js";
 import { accountWith, addCard, CARDS, getAccount, notifications, recharges, saveAutoRecharge, settled, useScenarioApp, waitFor } from "../support/scenario.js";
+import { confirmFromBrowser } from "../support/stripe-server/stripe-browser.js";
 
 // Always on Stripe (the official SDK against the local Stripe), whatever PREPAID_TEST_PAYMENTS says.
 // Retries are an hour apart, so only the webhook can settle a charge whose answer was lost.
@@ -124,5 +125,34 @@ describe("Stripe webhooks", () => {
     const failure = (await notifications(app, account)).find((n) => n.type === "recharge.failed");
     expect(failure?.message).toContain("confirm");
     expect(app.stripe!.chargesOf(account.id)).toEqual([{ idempotency_key: r!.id, status: "failed", attempts: 1, amount_micros: 50_000_000n }]);
+  });
+
+  it("authentication_required: the user confirms on-session, and Stripe's event credits the failed recharge once and resumes", async () => {
+    const account = await accountWith(app, { balance: "0.10" });
+    await addCard(app, account, CARDS.authenticationRequired);
+    await saveAutoRecharge(app, account, { enabled: true, threshold: "10", amount: "50" });
+    const [failed] = await settled(app, account);
+    expect(failed).toMatchObject({ status: "failed", failure_code: "authentication_required" });
+    expect((await getAccount(app, account)).status).toBe("paused");
+
+    const auth = await app.request("POST", `/v1/accounts/${account.id}/recharges/${failed!.id}/authentication`, { key: account.key });
+    expect(auth.status).toBe(200);
+    // The browser's part: confirm at Stripe with the publishable key and the client secret.
+    const confirmed = await confirmFromBrowser(app.stripe!, `payment_intents/${auth.body.payment_intent_id}`, { client_secret: auth.body.client_secret });
+    expect(confirmed.status).toBe("succeeded");
+
+    const [credited] = await waitFor("the event to settle it", async () => {
+      const list = await recharges(app, account);
+      return list[0]?.status === "succeeded" ? list : undefined;
+    });
+    expect(credited).toMatchObject({ id: failed!.id, status: "succeeded" });
+    expect(await credits(failed!.id)).toBe(1n);
+    const after = await getAccount(app, account);
+    expect(after).toMatchObject({ balance: "50.10", status: "active" });
+    expect(after.auto_recharge.state).toBe("idle");
+    // Nothing left to confirm; and a recharge that did not fail this way cannot be "authenticated".
+    const again = await app.request("POST", `/v1/accounts/${account.id}/recharges/${failed!.id}/authentication`, { key: account.key });
+    expect(again.status).toBe(400);
+    expect(app.stripe!.chargesOf(account.id)).toHaveLength(1);
   });
 });

@@ -1,6 +1,7 @@
-import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
+import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { manualTopUp } from "../../billing/manual-top-up.js";
-import { listRecharges } from "../../billing/recharges.js";
+import { findRecharge, listRecharges } from "../../billing/recharges.js";
+import { invalid, notFound } from "../../errors/app-error.js";
 import { authorizedAccount } from "../authorized-account.js";
 import type { AppEnv } from "../context.js";
 import { decodeCursor, encodeCursor } from "../cursor.js";
@@ -48,5 +49,40 @@ rechargeRoutes.openapi(
     const { limit, cursor } = c.req.valid("query");
     const page = await listRecharges(c.get("deps").db, account.id, limit, decodeCursor(cursor, ["createdAt", "id"] as const));
     return c.json({ data: page.recharges.map(rechargeOut), next_cursor: page.next ? encodeCursor(page.next) : null }, 200);
+  },
+);
+
+const AuthenticationOut = z
+  .object({ payment_intent_id: z.string(), client_secret: z.string(), publishable_key: z.string().nullable(), api_base: z.string() })
+  .openapi("PaymentAuthentication", {
+    description: "Confirm the PaymentIntent at Stripe from the browser (Stripe.js); its success credits the wallet through Stripe's event",
+  });
+
+rechargeRoutes.openapi(
+  createRoute({
+    method: "post",
+    path: "/v1/accounts/{id}/recharges/{recharge}/authentication",
+    tags: ["recharges"],
+    summary: "Stripe only: let the user authenticate a recharge that failed with authentication_required",
+    security,
+    request: { params: IdParam.extend({ recharge: z.string().min(1).max(100).openapi({ param: { name: "recharge", in: "path" } }) }) },
+    responses: { 200: jsonResponse(AuthenticationOut, "What the browser confirms at Stripe"), ...errorResponses },
+  }),
+  async (c) => {
+    const { id, recharge: rechargeId } = c.req.valid("param");
+    await authorizedAccount(c, id, "write");
+    const { db, gateway } = c.get("deps");
+    const recharge = await findRecharge(db, rechargeId);
+    if (!recharge || recharge.accountId !== id) throw notFound("recharge");
+    if (recharge.status !== "failed" || recharge.failureCode !== "authentication_required") {
+      throw invalid("only a recharge that failed with authentication_required can be authenticated");
+    }
+    if (!gateway.startAuthentication) throw invalid("authentication is a Stripe step; the sandbox has none");
+    const found = await gateway.startAuthentication(id, rechargeId);
+    if (!found) throw invalid("Stripe has nothing left to confirm for this recharge");
+    return c.json(
+      { payment_intent_id: found.paymentIntentId, client_secret: found.clientSecret, publishable_key: found.publishableKey, api_base: found.apiBase },
+      200,
+    );
   },
 );

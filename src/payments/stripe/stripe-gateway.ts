@@ -6,7 +6,7 @@ import { invalid } from "../../errors/app-error.js";
 import type { Micros } from "../../money/micros.js";
 import { isExpired } from "../card-number.js";
 import { failureAdvice } from "../decline.js";
-import type { CardSetup, CardToSave, ChargeOutcome, ChargeRequest, PaymentGateway, SavedCard } from "../gateway.js";
+import type { CardSetup, CardToSave, ChargeOutcome, ChargeRequest, PaymentAuthentication, PaymentGateway, SavedCard } from "../gateway.js";
 import { failureCodeOf, type StripeFailure } from "./stripe-failure.js";
 
 const MICROS_PER_CENT = 10_000n;
@@ -156,6 +156,13 @@ export class StripeGateway implements PaymentGateway {
     } catch (error) {
       return asFailure(error);
     }
+  }
+
+  async startAuthentication(accountId: string, rechargeId: string): Promise<PaymentAuthentication | undefined> {
+    const customer = await this.storedCustomer(accountId);
+    const pi = customer ? await this.findIntent(customer, rechargeId) : undefined;
+    if (!pi?.client_secret || !["requires_payment_method", "requires_action", "requires_confirmation"].includes(pi.status)) return undefined;
+    return { paymentIntentId: pi.id, clientSecret: pi.client_secret, publishableKey: this.config.publishableKey ?? null, apiBase: this.config.apiBase.origin };
   }
 
   async lookup(request: ChargeRequest): Promise<ChargeOutcome | undefined> {

@@ -247,7 +247,8 @@ export class LocalStripe {
 
     const auth = /^Bearer (\S+)$/.exec(req.headers.authorization ?? "")?.[1];
     // What Stripe.js may do with a publishable key: create a payment method, confirm a SetupIntent.
-    const publishableAllowed = method === "POST" && (url.pathname === "/v1/payment_methods" || /^\/v1\/setup_intents\/[^/]+\/confirm$/.test(url.pathname));
+    const publishableAllowed =
+      method === "POST" && (url.pathname === "/v1/payment_methods" || /^\/v1\/(setup|payment)_intents\/[^/]+\/confirm$/.test(url.pathname));
     if (auth !== this.secretKey && !(publishableAllowed && auth === this.publishableKey)) {
       send(401, { type: "invalid_request_error", message: "Invalid API Key provided." });
       return;
@@ -285,7 +286,7 @@ export class LocalStripe {
     let body: Json;
     let drop = false;
     try {
-      const result = await this.route(method, url, params);
+      const result = await this.route(method, url, params, auth === this.publishableKey);
       body = result.body;
       drop = result.drop ?? false;
     } catch (error) {
@@ -307,7 +308,7 @@ export class LocalStripe {
     send(status, body);
   }
 
-  private async route(method: string, url: URL, p: Record<string, FormValue>): Promise<{ body: Json; drop?: boolean }> {
+  private async route(method: string, url: URL, p: Record<string, FormValue>, publishable: boolean): Promise<{ body: Json; drop?: boolean }> {
     const parts = url.pathname.split("/").filter(Boolean); // ["v1", resource, id?, action?]
     const [, resource, id, action] = parts;
     const route = `${method} ${resource}${id ? "/:id" : ""}${action ? `/${action}` : ""}`;
@@ -357,6 +358,7 @@ export class LocalStripe {
         return { body: this.setupIntents.get(id!) ?? throwing(missing("setup_intent", id!)) };
       case "POST setup_intents/:id/confirm": {
         const seti = this.setupIntents.get(id!) ?? throwing(missing("setup_intent", id!));
+        if (publishable && str(p.client_secret) !== seti.client_secret) throw invalidRequest("The client_secret does not match.", "client_secret");
         const pm = this.paymentMethod(str(p.payment_method) ?? "");
         // Saving never charges: every test card sets up fine (DESIGN §1); charges show the behaviour.
         if (seti.customer) pm.customer = seti.customer;
@@ -370,11 +372,14 @@ export class LocalStripe {
         return { body: this.paymentIntents.get(id!) ?? throwing(missing("payment_intent", id!)) };
       case "POST payment_intents/:id/confirm": {
         const pi = this.paymentIntents.get(id!) ?? throwing(missing("payment_intent", id!));
+        if (publishable && str(p.client_secret) !== pi.client_secret) throw invalidRequest("The client_secret does not match.", "client_secret");
         if (pi.status !== "requires_payment_method" && pi.status !== "requires_confirmation") {
           throw invalidRequest(`This PaymentIntent's status is ${pi.status}; it cannot be confirmed.`);
         }
         if (str(p.payment_method)) pi.payment_method = this.paymentMethod(str(p.payment_method)!).id as string;
-        return this.confirm(pi);
+        // From the browser (publishable key) the customer is present: a bank's challenge is
+        // passed here, where real Stripe would answer requires_action and Stripe.js would show it.
+        return this.confirm(pi, publishable);
       }
       case "GET payment_intents": {
         const customer = url.searchParams.get("customer");
@@ -459,7 +464,7 @@ export class LocalStripe {
     return this.confirm(pi);
   }
 
-  private async confirm(pi: PaymentIntent): Promise<{ body: Json; drop?: boolean }> {
+  private async confirm(pi: PaymentIntent, customerPresent = false): Promise<{ body: Json; drop?: boolean }> {
     if (!pi.payment_method) throw invalidRequest("You must provide a payment method to confirm.", "payment_method");
     const fault = this.chargeFaults.shift();
     if (fault === "error_before") throw new StripeError(500, { type: "api_error", message: "An unknown error occurred (injected)." });
@@ -467,7 +472,7 @@ export class LocalStripe {
     this.confirmations.set(pi.id, (this.confirmations.get(pi.id) ?? 0) + 1);
     if (this.chargeDelayMs > 0) await sleep(this.chargeDelayMs);
     const behaviour = this.behaviours.get(pi.payment_method) ?? "succeed";
-    if (behaviour === "succeed") {
+    if (behaviour === "succeed" || (behaviour === "authentication_required" && customerPresent)) {
       pi.status = "succeeded";
       pi.amount_received = pi.amount;
       pi.latest_charge = newId("ch");

@@ -93,6 +93,13 @@ export interface Pricing {
   payments: "sandbox" | "stripe";
 }
 
+export interface PaymentAuthentication {
+  payment_intent_id: string;
+  client_secret: string;
+  publishable_key: string | null;
+  api_base: string;
+}
+
 export interface CardSetup {
   setup_intent_id: string;
   client_secret: string;

@@ -1,9 +1,31 @@
+import { useState } from "react";
 import type { Account } from "../api/types.js";
 import { cardLabel } from "../money/display.js";
 
 /** The states a user must notice: a recharge under way, a failed payment, a paused account. */
-export function Banners({ account, onUpdateCard }: { account: Account; onUpdateCard?: (() => void) | undefined }) {
+export function Banners({
+  account,
+  onUpdateCard,
+  onConfirmPayment,
+}: {
+  account: Account;
+  onUpdateCard?: (() => void) | undefined;
+  /** Given on Stripe: confirms a payment the bank held for authentication; resolves to what to tell the user. */
+  onConfirmPayment?: (() => Promise<string>) | undefined;
+}) {
   const ar = account.auto_recharge;
+  const [confirmNote, setConfirmNote] = useState<string>();
+  const [confirming, setConfirming] = useState(false);
+  const confirm = async () => {
+    setConfirming(true);
+    try {
+      setConfirmNote(await onConfirmPayment!());
+    } catch (e) {
+      setConfirmNote((e as Error).message);
+    } finally {
+      setConfirming(false);
+    }
+  };
   return (
     <div className="banners">
       {account.status === "paused" && (
@@ -15,11 +37,23 @@ export function Banners({ account, onUpdateCard }: { account: Account; onUpdateC
       {ar.state === "failing" && ar.failure && (
         <div className="banner banner-warning" role="alert" data-testid="failure-banner">
           <strong>Auto-Recharge payment failed:</strong> {ar.failure.message} <span className="muted">({ar.failure.code})</span>
+          {onConfirmPayment && ar.failure.code === "authentication_required" && (
+            <button type="button" className="primary small" onClick={() => void confirm()} disabled={confirming}>
+              Confirm payment
+            </button>
+          )}
           {onUpdateCard && (
             <button type="button" className="primary small" onClick={onUpdateCard}>
               Update card
             </button>
           )}
+
+        </div>
+      )}
+      {/* Outside the failure banner: a confirmed payment clears that banner, and the note must stay. */}
+      {confirmNote && (
+        <div className="banner banner-info" role="status" data-testid="confirm-note">
+          {confirmNote}
         </div>
       )}
       {ar.state === "recharging" && (

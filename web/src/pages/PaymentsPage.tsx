@@ -3,6 +3,7 @@ import type { Account, Page, PaymentMethod, Pricing } from "../api/types.js";
 import { useResource } from "../api/use-resource.js";
 import { AutoRechargeForm } from "../components/AutoRechargeForm.js";
 import { Banners } from "../components/Banners.js";
+import { confirmHeldPayment } from "../payments/confirm-payment.js";
 import { ErrorText } from "../components/ErrorText.js";
 import { History } from "../components/History.js";
 import { PaymentMethods } from "../components/PaymentMethods.js";
@@ -41,6 +42,15 @@ export function PaymentsPage() {
       <ErrorText error={account.error} />
       <Banners
         account={a}
+        onConfirmPayment={
+          pricing.data?.payments === "stripe"
+            ? async () => {
+                const note = await confirmHeldPayment(api, me.id);
+                bump();
+                return note;
+              }
+            : undefined
+        }
         onUpdateCard={() => {
           setCardFormToken((n) => n + 1);
           document.getElementById("payment-methods")?.scrollIntoView({ behavior: "smooth" });

@@ -47,10 +47,11 @@ export async function saveCard(api: Api, accountId: string, provider: "sandbox" 
   await api.send("POST", path, { provider_payment_method: paymentMethod.id, default: makeDefault });
 }
 
-async function stripePost<T>(setup: CardSetup, path: string, params: Record<string, string>): Promise<T> {
-  const res = await fetch(`${setup.api_base}${path}`, {
+/** A request to Stripe's API as Stripe.js makes it: the publishable key, form-encoded parameters. */
+export async function stripePost<T>(stripe: { api_base: string; publishable_key: string | null }, path: string, params: Record<string, string>): Promise<T> {
+  const res = await fetch(`${stripe.api_base}${path}`, {
     method: "POST",
-    headers: { Authorization: `Bearer ${setup.publishable_key}`, "Content-Type": "application/x-www-form-urlencoded" },
+    headers: { Authorization: `Bearer ${stripe.publishable_key}`, "Content-Type": "application/x-www-form-urlencoded" },
     body: new URLSearchParams(params),
   });
   const body = (await res.json().catch(() => ({}))) as T & { error?: { message?: string; param?: string; code?: string } };
