@@ -4,7 +4,7 @@ import type { Config } from "../config/config.js";
 import { inTransaction, queryRows, type Database } from "../db/database.js";
 import { classifyFailure } from "../payments/decline.js";
 import type { ChargeOutcome, PaymentGateway } from "../payments/gateway.js";
-import { PollLoop } from "../workers/poll-loop.js";
+import { PolledWorker } from "../workers/polled-worker.js";
 import { scheduleRetry, settleFailed, settleSucceeded } from "./settle.js";
 
 interface Claimed {
@@ -30,29 +30,14 @@ export interface WorkerOptions {
  * next claim looks the key up at the provider before charging again, so nothing is charged
  * twice and a succeeded charge is credited once.
  */
-export class RechargeWorker {
-  private readonly loop: PollLoop;
-
+export class RechargeWorker extends PolledWorker {
   constructor(
     private readonly db: Database,
     private readonly config: Config,
     private readonly gateway: PaymentGateway,
     private readonly options: WorkerOptions = {},
   ) {
-    this.loop = new PollLoop("recharge worker", config.workerPollMs, () => this.runOnce());
-  }
-
-  start(): void {
-    this.loop.start();
-  }
-
-  stop(): Promise<void> {
-    return this.loop.stop();
-  }
-
-  /** Something was just committed for us: look now instead of at the next poll. */
-  nudge(): void {
-    this.loop.nudge();
+    super("recharge worker", config.workerPollMs);
   }
 
   /**

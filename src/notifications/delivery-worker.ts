@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import type { Config } from "../config/config.js";
 import { inTransaction, queryRows, type Database } from "../db/database.js";
 import { toIso } from "../db/timestamps.js";
-import { PollLoop } from "../workers/poll-loop.js";
+import { PolledWorker } from "../workers/polled-worker.js";
 import { emailContent } from "./email-content.js";
 import { EmailSender } from "./email-sender.js";
 import type { NotificationType } from "./notify.js";
@@ -33,29 +33,16 @@ interface Claimed {
  * the row to come due again: delivery is at least once, and receivers dedupe on the event id
  * (webhooks) or the Message-ID (email).
  */
-export class DeliveryWorker {
-  private readonly loop: PollLoop;
+export class DeliveryWorker extends PolledWorker {
   private readonly email: EmailSender;
 
   constructor(
     private readonly db: Database,
     private readonly config: Config,
   ) {
+    super("delivery worker", config.workerPollMs);
     const { delivery } = config;
     this.email = new EmailSender({ smtpUrl: delivery.smtpUrl, outboxDir: delivery.outboxDir, from: delivery.emailFrom, timeoutMs: delivery.timeoutMs });
-    this.loop = new PollLoop("delivery worker", config.workerPollMs, () => this.runOnce());
-  }
-
-  start(): void {
-    this.loop.start();
-  }
-
-  stop(): Promise<void> {
-    return this.loop.stop();
-  }
-
-  nudge(): void {
-    this.loop.nudge();
   }
 
   async runOnce(): Promise<number> {

@@ -1,11 +1,11 @@
 import { setTimeout as sleep } from "node:timers/promises";
 
 /**
- * Runs `pass` again and again: at once while it finds work, otherwise after `pollMs` or when
- * nudged (something was just committed for it). A pass that throws is logged and retried
- * after a poll: a lost connection must not stop the worker.
+ * A worker that runs `runOnce` again and again: at once while it finds work, otherwise after
+ * `pollMs` or when nudged (something was just committed for it). A pass that throws is
+ * logged and retried after a poll: a lost connection must not stop the worker.
  */
-export class PollLoop {
+export abstract class PolledWorker {
   private running = false;
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
@@ -13,8 +13,10 @@ export class PollLoop {
   constructor(
     private readonly name: string,
     private readonly pollMs: number,
-    private readonly pass: () => Promise<number>,
   ) {}
+
+  /** One pass over due work; returns how many items it handled. */
+  abstract runOnce(): Promise<number>;
 
   start(): void {
     if (this.running) return;
@@ -28,6 +30,7 @@ export class PollLoop {
     await this.loop;
   }
 
+  /** Something was just committed for this worker: look now instead of at the next poll. */
   nudge(): void {
     this.wake?.();
   }
@@ -36,7 +39,7 @@ export class PollLoop {
     while (this.running) {
       let worked = 0;
       try {
-        worked = await this.pass();
+        worked = await this.runOnce();
       } catch (error) {
         console.error(`${this.name}: pass failed, will retry:`, error instanceof Error ? error.message : error);
         await sleep(this.pollMs);
