@@ -42,8 +42,12 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   });
 
   app.use("/v1/*", async (c, next) => {
-    // Stripe cannot hold our API key: its events are authenticated by their signature instead.
-    if (c.req.path === STRIPE_WEBHOOK_PATH && c.req.method === "POST") return next();
+    // Stripe cannot hold our API key: its events are authenticated by their signature instead
+    // (the size limit still holds: the body is read whole to be verified).
+    if (c.req.path === STRIPE_WEBHOOK_PATH && c.req.method === "POST") {
+      if (Number(c.req.header("Content-Length") ?? "0") > MAX_BODY_BYTES) return envelope(c, "invalid_request", `body larger than ${MAX_BODY_BYTES} bytes`, 400);
+      return next();
+    }
     const bearer = /^Bearer (.+)$/.exec(c.req.header("Authorization") ?? "")?.[1];
     const principal = await authenticate(deps.db, bearer, deps.config.adminKey);
     if (!principal) return envelope(c, "unauthorized", "missing, wrong or revoked API key", 401);
