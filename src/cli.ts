@@ -48,6 +48,9 @@ async function serve(config: Config): Promise<void> {
   console.log(`prepaid listening on ${server.url}`);
   console.log(`  database: ${describeDatabase(config)}`);
   console.log(`  payments: ${config.payments}`);
+  if (config.stripe && !config.stripe.webhookSecret) {
+    console.log("  warning: STRIPE_WEBHOOK_SECRET is not set: Stripe's events are refused, so charges settle only by the worker's answers and look-ups");
+  }
   console.log(`  API docs: ${server.url}/openapi.json`);
   if (generatedAdminKey) {
     console.log(`\n  Operator (admin) key, shown only this once — keep it:\n    ${generatedAdminKey}\n`);

@@ -23,6 +23,7 @@ stripeWebhookRoutes.openapi(
     const deps = c.get("deps");
     const gateway = deps.gateway;
     if (!(gateway instanceof StripeGateway)) throw invalid("Stripe webhooks are not enabled: PREPAID_PAYMENTS is not stripe");
+    if (!gateway.acceptsWebhooks) throw invalid("Stripe webhooks are not enabled: STRIPE_WEBHOOK_SECRET is not set");
     const signature = c.req.header("Stripe-Signature");
     if (!signature) throw invalid("Stripe-Signature header: required");
     // The signature covers the exact bytes Stripe sent, so the raw text is verified before any parsing.

@@ -172,9 +172,13 @@ export class StripeGateway implements PaymentGateway {
     return pi && outcomeOfIntent(pi);
   }
 
+  get acceptsWebhooks(): boolean {
+    return this.config.webhookSecret !== undefined;
+  }
+
   /** Checks a webhook's Stripe-Signature (5-minute tolerance) and parses it; throws when it does not verify. */
   verifyEvent(payload: string, signature: string): Stripe.Event {
-    if (!this.config.webhookSecret) throw new Error("STRIPE_WEBHOOK_SECRET is not set");
+    if (!this.config.webhookSecret) throw new Error("assertion: verifyEvent is called only when acceptsWebhooks");
     return this.stripe.webhooks.constructEvent(payload, signature, this.config.webhookSecret, 300);
   }
 }
