@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import type { Config } from "../config/config.js";
 import { arrayLiteral } from "../db/array-literal.js";
+import { GroupCommit, type Queued } from "../db/group-commit.js";
 import { inTransaction, queryRows, type Database, type Tx } from "../db/database.js";
 import { notFound } from "../errors/app-error.js";
 import { claimKey, findStoredResponse, storeResponse } from "../idempotency/store.js";
@@ -46,12 +47,7 @@ export type WriteOutcome =
   /** The key was already claimed (earlier, or by another request in this batch): answer what it stored. */
   | { kind: "replay"; fingerprint: string; status: number; body: unknown };
 
-interface Pending {
-  events: UsageEvent[];
-  idempotency: IdempotencyClaim | undefined;
-  resolve: (outcome: WriteOutcome) => void;
-  reject: (error: unknown) => void;
-}
+type Pending = Queued<{ events: UsageEvent[]; idempotency: IdempotencyClaim | undefined }, WriteOutcome>;
 
 interface EntryDraft {
   id: string;
@@ -92,10 +88,8 @@ export interface UsageWriterOptions {
  * With maxBatchEvents = 1 it is the naive writer: one transaction per report.
  */
 export class UsageWriter {
-  private readonly queue: Pending[] = [];
-  private flushing = 0;
+  private readonly queue: GroupCommit<{ events: UsageEvent[]; idempotency: IdempotencyClaim | undefined }, WriteOutcome>;
   private readonly maxBatchEvents: number;
-  private readonly concurrency: number;
   /** Committed batches and the reports in them, for metrics and tests. */
   readonly stats = { batches: 0, reports: 0 };
   /** Called after a commit that created a recharge (wakes the worker). */
@@ -108,49 +102,15 @@ export class UsageWriter {
     options: UsageWriterOptions = {},
   ) {
     this.maxBatchEvents = options.maxBatchEvents ?? 1000;
-    this.concurrency = options.concurrency ?? 1;
-  }
-
-  submit(events: UsageEvent[], idempotency?: IdempotencyClaim): Promise<WriteOutcome> {
-    return new Promise((resolve, reject) => {
-      this.queue.push({ events, idempotency, resolve, reject });
-      if (this.flushing < this.concurrency) {
-        this.flushing += 1;
-        // The next turn, so reports arriving in the same tick share the batch.
-        setImmediate(() => void this.drainQueue());
-      }
+    this.queue = new GroupCommit((batch) => this.commit(batch), {
+      maxBatchWeight: this.maxBatchEvents,
+      concurrency: options.concurrency ?? 1,
+      weight: (pending) => pending.events.length,
     });
   }
 
-  private takeBatch(): Pending[] {
-    const batch: Pending[] = [];
-    let events = 0;
-    while (this.queue.length > 0) {
-      const next = this.queue[0]!;
-      if (batch.length > 0 && events + next.events.length > this.maxBatchEvents) break;
-      batch.push(this.queue.shift()!);
-      events += next.events.length;
-    }
-    return batch;
-  }
-
-  private async drainQueue(): Promise<void> {
-    while (this.queue.length > 0) {
-      const batch = this.takeBatch();
-      try {
-        await this.commit(batch);
-      } catch (error) {
-        if (batch.length === 1) {
-          batch[0]!.reject(error);
-        } else {
-          // One bad report must not fail its neighbours: each goes again on its own.
-          for (const pending of batch) {
-            await this.commit([pending]).catch((e: unknown) => pending.reject(e));
-          }
-        }
-      }
-    }
-    this.flushing -= 1;
+  submit(events: UsageEvent[], idempotency?: IdempotencyClaim): Promise<WriteOutcome> {
+    return this.queue.submit({ events, idempotency });
   }
 
   private async commit(batch: Pending[]): Promise<void> {
@@ -218,7 +178,7 @@ export class UsageWriter {
       }
     }
     for (const [i, pending] of batch.entries()) {
-      // Checked at the edge already; a report for a call that vanished fails alone (see drainQueue).
+      // Checked at the edge already; a report for a call that vanished fails alone (see GroupCommit).
       if (!replays.has(i) && pending.events.some((e) => !calls.has(e.callId))) throw notFound("call");
     }
 

@@ -1,0 +1,67 @@
+/** A queued item with the callbacks that answer its submitter. */
+export type Queued<I, R> = I & { resolve(result: R): void; reject(error: unknown): void };
+
+export interface GroupCommitOptions<I> {
+  /** Most weight in one batch (a lone item heavier than this still goes, alone). */
+  maxBatchWeight: number;
+  /** How many batches may commit at once (each on its own connection, on PostgreSQL). */
+  concurrency: number;
+  /** An item's weight; 1 when not given. */
+  weight?: (item: I) => number;
+}
+
+/**
+ * The queue behind group commit. Items wait while a batch commits; the next batch takes
+ * everything queued (up to `maxBatchWeight`). An idle queue starts a batch on the next turn
+ * of the event loop, so a lone item waits for nothing. `commit` answers every item of its
+ * batch; when it throws for a batch of several, each item is committed again on its own, so
+ * one bad item fails alone and never its neighbours.
+ */
+export class GroupCommit<I extends object, R> {
+  private readonly queue: Queued<I, R>[] = [];
+  private flushing = 0;
+
+  constructor(
+    private readonly commit: (batch: Queued<I, R>[]) => Promise<void>,
+    private readonly options: GroupCommitOptions<I>,
+  ) {}
+
+  submit(item: I): Promise<R> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ ...item, resolve, reject });
+      if (this.flushing < this.options.concurrency) {
+        this.flushing += 1;
+        setImmediate(() => void this.drain());
+      }
+    });
+  }
+
+  private takeBatch(): Queued<I, R>[] {
+    const weigh = this.options.weight ?? (() => 1);
+    const batch: Queued<I, R>[] = [];
+    let weight = 0;
+    while (this.queue.length > 0) {
+      const next = this.queue[0]!;
+      if (batch.length > 0 && weight + weigh(next) > this.options.maxBatchWeight) break;
+      batch.push(this.queue.shift()!);
+      weight += weigh(next);
+    }
+    return batch;
+  }
+
+  private async drain(): Promise<void> {
+    while (this.queue.length > 0) {
+      const batch = this.takeBatch();
+      try {
+        await this.commit(batch);
+      } catch (error) {
+        if (batch.length === 1) {
+          batch[0]!.reject(error);
+        } else {
+          for (const item of batch) await this.commit([item]).catch((e: unknown) => item.reject(e));
+        }
+      }
+    }
+    this.flushing -= 1;
+  }
+}
