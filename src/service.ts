@@ -1,5 +1,6 @@
 import { RechargeWorker } from "./billing/recharge-worker.js";
 import { UsageWriter } from "./billing/usage-writer.js";
+import { CallStarter } from "./billing/call-starter.js";
 import type { Config } from "./config/config.js";
 import type { Database } from "./db/database.js";
 import type { AppDeps } from "./http/context.js";
@@ -29,7 +30,8 @@ export async function startService(
   const now = () => new Date();
   const usageWriter = new UsageWriter(db, config, now, { maxBatchEvents: config.usageBatchMax, concurrency: config.usageWriters });
   usageWriter.onRecharge = () => worker?.nudge();
-  const deps: AppDeps = { db, config, gateway, nudgeWorker: () => worker?.nudge(), usageWriter, now };
+  const callStarter = new CallStarter(db, config, { concurrency: config.usageWriters });
+  const deps: AppDeps = { db, config, gateway, nudgeWorker: () => worker?.nudge(), usageWriter, callStarter, now };
   const deliveryWorker = options.worker ? new DeliveryWorker(db, config) : undefined;
   worker?.start();
   deliveryWorker?.start();

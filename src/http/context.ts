@@ -3,6 +3,7 @@ import type { Config } from "../config/config.js";
 import type { Database } from "../db/database.js";
 import type { PaymentGateway } from "../payments/gateway.js";
 import type { UsageWriter } from "../billing/usage-writer.js";
+import type { CallStarter } from "../billing/call-starter.js";
 
 /** What every request handler can reach: the process's dependencies and the caller. */
 export interface AppDeps {
@@ -13,6 +14,8 @@ export interface AppDeps {
   nudgeWorker: () => void;
   /** Group commit for usage debits. */
   usageWriter: UsageWriter;
+  /** Group commit for call authorisation. */
+  callStarter: CallStarter;
   now: () => Date;
 }
 

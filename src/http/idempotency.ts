@@ -72,15 +72,10 @@ export async function idempotent<T extends object>(
   c: Context<AppEnv>,
   status: 200 | 201,
   work: (tx: Tx) => Promise<T>,
-  options: { singleStatement?: boolean } = {},
 ): Promise<never> {
   const { db } = c.get("deps");
   const claim = await idempotencyOf(c);
-  if (claim === undefined) {
-    // Work that writes in one statement is atomic by itself: BEGIN and COMMIT would only add
-    // two round trips to a hot path (call authorisation).
-    return c.json(await (options.singleStatement ? work(db) : inTransaction(db, work)), status) as never;
-  }
+  if (claim === undefined) return c.json(await inTransaction(db, work), status) as never;
   const { scope, key, fingerprint } = claim;
   const stored = await findStoredResponse(db, scope, key);
   if (stored) return replay(c, stored, fingerprint) as never;
