@@ -76,11 +76,14 @@ export class CallStarter {
         rest.push(start);
       }
     }
-    for (const start of rest) {
-      await startCall(this.db, this.config, start.accountId, start.callId).then(
-        ({ call, maxSeconds }) => start.resolve({ call, maxSeconds }),
-        (error: unknown) => start.reject(error),
-      );
-    }
+    // Side by side (each its own statement on the pool): a storm of refusals must not queue.
+    await Promise.all(
+      rest.map((start) =>
+        startCall(this.db, this.config, start.accountId, start.callId).then(
+          ({ call, maxSeconds }) => start.resolve({ call, maxSeconds }),
+          (error: unknown) => start.reject(error),
+        ),
+      ),
+    );
   }
 }
