@@ -46,54 +46,78 @@ export async function findCallOwners(tx: Tx, callIds: string[]): Promise<Map<str
   return new Map(rows.map((r) => [r.id, { accountId: r.account_id, parentId: r.parent_id }]));
 }
 
+export interface StartedCall {
+  call: Call;
+  maxSeconds: number;
+}
+
+/** One call start: the account and the call's id (the caller's, or a fresh one). */
+export interface CallStart {
+  accountId: string;
+  callId: string;
+}
+
 /**
- * Authorises a call: the account must be active and able to pay for its first minute
+ * Authorises calls: each account must be active and able to pay for its first minute
  * (counting a recharge in flight). The rate is fixed here for the life of the call.
- * Starting a call id that exists on the same account returns it unchanged (a retried start).
- * The check and the insert are one statement, so it needs no transaction around it: this is
- * the hot path of every call. A refusal reads the account again to say why.
+ * Starting a call id that exists on the same account returns it unchanged (a retried start);
+ * an id another account uses is refused. The check and the insert of every start are one
+ * statement, so it needs no transaction around it: this is the hot path of every call, and
+ * CallStarter hands it many starts at once. Authorising writes no balance, so no start's
+ * answer depends on the others. A refusal reads the account again to say why.
+ * Answers come back in the order of `starts`, each a call or the error for that start.
  */
-export async function startCall(
-  tx: Tx,
-  config: Config,
-  accountId: string,
-  callId: string | undefined,
-): Promise<{ call: Call; maxSeconds: number; created: boolean }> {
+export async function authoriseCalls(tx: Tx, config: Config, starts: CallStart[]): Promise<Array<StartedCall | AppError>> {
   const { withWidgetMicros, withoutWidgetMicros } = config.rates;
-  const [row] = await queryRows<CallRow & { spendable_micros: bigint; inserted: boolean }>(
+  const rows = await queryRows<CallRow & { spendable_micros: bigint; inserted: boolean }>(
     tx,
-    sql`with s as (
-          select a.status, w.balance_micros + coalesce(r.amount_micros, 0) as spendable_micros,
+    sql`with req as (
+          select r.call_id, r.account_id
+          from unnest(${arrayLiteral(starts.map((s) => s.callId))}::text[], ${arrayLiteral(starts.map((s) => s.accountId))}::text[]) as r(call_id, account_id)
+        ), s as (
+          select req.call_id, req.account_id, a.status, w.balance_micros + coalesce(r.amount_micros, 0) as spendable_micros,
                  case when a.web_widget then ${withWidgetMicros}::bigint else ${withoutWidgetMicros}::bigint end as rate
-          from accounts a join wallets w on w.account_id = a.id
+          from req join accounts a on a.id = req.account_id join wallets w on w.account_id = a.id
           left join recharges r on r.account_id = a.id and r.status in ('pending', 'processing')
-          where a.id = ${accountId}
         ), ins as (
           insert into calls (id, account_id, rate_per_minute_micros)
-          select ${callId ?? newId("call")}, ${accountId}, s.rate from s
+          select call_id, account_id, rate from s
           where s.status = 'active' and s.spendable_micros >= s.rate -- a minute costs exactly the rate
+          order by call_id -- one lock order for concurrent statements
           on conflict (id) do nothing
           returning *
         )
-        select ins.*, s.spendable_micros, true as inserted from ins, s
+        select ins.*, s.spendable_micros, true as inserted from ins join s on s.call_id = ins.id and s.account_id = ins.account_id
         union all
-        select c.*, s.spendable_micros, false from calls c, s where c.id = ${callId ?? ""} and not exists (select 1 from ins)`,
+        -- Rows that existed before this statement (its own inserts are not visible here).
+        select c.*, s.spendable_micros, false from calls c join s on s.call_id = c.id`,
   );
-  if (row?.inserted) {
-    const call = callFromRow(row);
-    return { call, maxSeconds: secondsAffordable(BigInt(row.spendable_micros), call.ratePerMinuteMicros), created: true };
-  }
-  if (row) {
-    // The id exists: the same call started again, or someone else's id.
-    if (row.account_id !== accountId) throw invalid("call_id: already used by another call");
-    const call = callFromRow(row);
-    return { call, maxSeconds: secondsAffordable(BigInt(row.spendable_micros), call.ratePerMinuteMicros), created: false };
-  }
-  // Refused: say why.
+  const byId = new Map(rows.map((row) => [row.id, row]));
+  return Promise.all(
+    starts.map(async (start) => {
+      const row = byId.get(start.callId);
+      if (!row) return refusal(tx, config, start.accountId);
+      // The id exists on another account (before, or inserted for another start of this statement).
+      if (row.account_id !== start.accountId) return invalid("call_id: already used by another call");
+      const call = callFromRow(row);
+      return { call, maxSeconds: secondsAffordable(BigInt(row.spendable_micros), call.ratePerMinuteMicros) };
+    }),
+  );
+}
+
+/** Authorises one call; throws the refusal. */
+export async function startCall(tx: Tx, config: Config, accountId: string, callId: string | undefined): Promise<StartedCall> {
+  const [answer] = await authoriseCalls(tx, config, [{ accountId, callId: callId ?? newId("call") }]);
+  if (answer instanceof AppError) throw answer;
+  return answer!;
+}
+
+/** Why the account may not start a call. */
+async function refusal(tx: Tx, config: Config, accountId: string): Promise<AppError> {
   const state = await loadWalletState(tx, config.rates, accountId);
-  if (!state) throw notFound("account");
+  if (!state) return notFound("account");
   if (state.status === "paused") {
-    throw new AppError("account_paused", "the account is paused because Auto-Recharge failed; update the card or add credit");
+    return new AppError("account_paused", "the account is paused because Auto-Recharge failed; update the card or add credit");
   }
-  throw new AppError("insufficient_credit", "the balance does not cover one minute at the account's rate");
+  return new AppError("insufficient_credit", "the balance does not cover one minute at the account's rate");
 }
