@@ -7,10 +7,8 @@ import { classifyFailure } from "../decline.js";
 import type { CardToSave, ChargeOutcome, ChargeRequest, PaymentGateway, SavedCard } from "../gateway.js";
 import { invalid } from "../../errors/app-error.js";
 import { NO_FAULTS, type SandboxFaults } from "./faults.js";
-import { TEST_CARDS } from "./test-cards.js";
+import { testCardBehaviour } from "./test-cards.js";
 
-/** What a charge on each test card does. Any other valid number succeeds. */
-const TEST_CARD_BEHAVIOUR: Record<string, string> = Object.fromEntries(TEST_CARDS.map((card) => [card.number, card.behaviour]));
 
 const FAILURE_MESSAGES: Record<string, string> = {
   card_declined: "Your card was declined.",
@@ -58,7 +56,7 @@ export class SandboxGateway implements PaymentGateway {
     if (input.kind !== "card") throw invalid("card: required with the sandbox gateway (provider_payment_method is for Stripe)");
     const { card } = input;
     const token = `tok_sandbox_${randomBase62(20)}`;
-    const behaviour = TEST_CARD_BEHAVIOUR[card.number] ?? "succeed";
+    const behaviour = testCardBehaviour(card.number);
     await this.db.execute(sql`insert into sandbox_cards (token, behaviour) values (${token}, ${behaviour})`);
     return { providerRef: token, brand: cardBrand(card.number), last4: card.number.slice(-4), expMonth: card.expMonth, expYear: card.expYear };
   }

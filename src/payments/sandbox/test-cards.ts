@@ -11,3 +11,8 @@ export const TEST_CARDS = [
   { number: "4000002760003184", behaviour: "authentication_required", description: "off-session charge needs authentication" },
   { number: "4000000000000119", behaviour: "processing_error", description: "processing error (soft: retried)" },
 ] as const;
+
+const BEHAVIOUR: Record<string, string> = Object.fromEntries(TEST_CARDS.map((card) => [card.number, card.behaviour]));
+
+/** What a charge on this number does: its test card's behaviour; any other valid number succeeds. */
+export const testCardBehaviour = (number: string): string => BEHAVIOUR[number] ?? "succeed";

@@ -4,7 +4,8 @@ import type { AddressInfo } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import { cardBrand, luhnValid } from "../../../src/payments/card-number.js";
 import { parseForm, type FormValue } from "./form.js";
-import { behaviourOf, declineOf, TEST_PAYMENT_METHODS } from "./test-cards.js";
+import { testCardBehaviour } from "../../../src/payments/sandbox/test-cards.js";
+import { declineOf, TEST_PAYMENT_METHODS } from "./test-cards.js";
 
 /**
  * A local Stripe-compatible server for tests: exactly the endpoints prepaid's Stripe adapter
@@ -420,7 +421,7 @@ export class LocalStripe {
       card: { brand: cardBrand(number), last4: number.slice(-4), exp_month: expMonth, exp_year: expYear, funding: "credit", country: "US" },
     };
     this.paymentMethods.set(String(pm.id), pm);
-    this.behaviours.set(String(pm.id), behaviourOf(number));
+    this.behaviours.set(String(pm.id), testCardBehaviour(number));
     return pm;
   }
 

@@ -1,5 +1,3 @@
-import { TEST_CARDS } from "../../../src/payments/sandbox/test-cards.js";
-
 /**
  * Stripe's test payment-method ids, as Stripe documents them, each standing for one of the
  * test card numbers (DESIGN §1). Tests that play the browser may use either form.
@@ -13,11 +11,6 @@ export const TEST_PAYMENT_METHODS: Record<string, string> = {
   pm_card_authenticationRequired: "4000002760003184",
   pm_card_chargeDeclinedProcessingError: "4000000000000119",
 };
-
-const BEHAVIOUR: Record<string, string> = Object.fromEntries(TEST_CARDS.map((card) => [card.number, card.behaviour]));
-
-/** What a charge on this number does; any other valid number succeeds. */
-export const behaviourOf = (number: string): string => BEHAVIOUR[number] ?? "succeed";
 
 /** A failed charge as Stripe reports it: `code`, and for generic declines a `decline_code`. */
 export function declineOf(behaviour: string): { code: string; decline_code?: string; message: string } {

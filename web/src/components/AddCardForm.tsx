@@ -2,7 +2,8 @@ import { useEffect, useRef, useState, type FormEvent } from "react";
 import { luhnValid, isExpired } from "../../../src/payments/card-number.js";
 import { TEST_CARDS } from "../../../src/payments/sandbox/test-cards.js";
 import { ApiError, type Api } from "../api/client.js";
-import { CardFieldError, saveCard } from "../payments/save-card.js";
+import { saveCard } from "../payments/save-card.js";
+import { CardFieldError } from "../payments/stripe-api.js";
 import { ErrorText } from "./ErrorText.js";
 
 type Field = "number" | "expiry" | "cvc";

@@ -1,6 +1,6 @@
 import type { Api } from "../api/client.js";
 import type { Page, PaymentAuthentication, Recharge } from "../api/types.js";
-import { stripePost } from "./save-card.js";
+import { stripePost } from "./stripe-api.js";
 
 /**
  * The on-session step after `authentication_required`: find the recharge the bank held, ask our
