@@ -1,11 +1,13 @@
 import { useState } from "react";
 import type { Api } from "../api/client.js";
 import type { Page, Recharge, Transaction } from "../api/types.js";
+import { pageQuery, useCursorPages } from "../api/paging.js";
 import { useResource } from "../api/use-resource.js";
 import { toCsv } from "../export/csv.js";
 import { download } from "../export/download.js";
 import { usdText } from "../money/display.js";
 import { ErrorText } from "./ErrorText.js";
+import { Pager } from "./Pager.js";
 
 const PAGE_SIZE = 10;
 // An export walks every page at the API's largest page size; this bounds one click to 20 000 rows.
@@ -39,8 +41,8 @@ const RECHARGE_COLUMNS = [
 /** Recharges and ledger transactions, newest first, paged by the API's cursors, with CSV export. */
 export function History({ api, accountId, refresh }: { api: Api; accountId: string; refresh: unknown }) {
   const [tab, setTab] = useState<Tab>("transactions");
-  const [cursors, setCursors] = useState<(string | null)[]>([null]); // the cursor of each page seen
-  const cursor = cursors[cursors.length - 1] ?? null;
+  const pages = useCursorPages();
+  const { cursor } = pages;
   const [exportError, setExportError] = useState<Error>();
   const [exporting, setExporting] = useState(false);
   const [exportNote, setExportNote] = useState<string>();
@@ -49,14 +51,14 @@ export function History({ api, accountId, refresh }: { api: Api; accountId: stri
   // The answer carries the tab it was asked for: right after a switch, the other tab's rows
   // (another shape) must not be drawn as this tab's.
   const loaded = useResource(
-    async () => ({ tab, page: await api.get<Page<Transaction | Recharge>>(`${base}?limit=${PAGE_SIZE}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`) }),
+    async () => ({ tab, page: await api.get<Page<Transaction | Recharge>>(`${base}${pageQuery(PAGE_SIZE, cursor)}`) }),
     [base, cursor, refresh],
   );
   const page = { error: loaded.error, data: loaded.data?.tab === tab ? loaded.data.page : undefined };
 
   const switchTo = (next: Tab) => {
     setTab(next);
-    setCursors([null]);
+    pages.reset();
   };
 
   async function exportCsv() {
@@ -67,7 +69,7 @@ export function History({ api, accountId, refresh }: { api: Api; accountId: stri
       const rows: unknown[] = [];
       let next: string | null = null;
       for (let i = 0; i < EXPORT_MAX_PAGES; i++) {
-        const got: Page<unknown> = await api.get(`${base}?limit=${EXPORT_PAGE_SIZE}${next ? `&cursor=${encodeURIComponent(next)}` : ""}`);
+        const got: Page<unknown> = await api.get(`${base}${pageQuery(EXPORT_PAGE_SIZE, next)}`);
         rows.push(...got.data);
         next = got.next_cursor;
         if (!next) break;
@@ -152,14 +154,7 @@ export function History({ api, accountId, refresh }: { api: Api; accountId: stri
         )}
         {page.data && page.data.data.length === 0 && <p className="muted">Nothing yet.</p>}
       </div>
-      <div className="pager">
-        <button type="button" disabled={cursors.length === 1} onClick={() => setCursors(cursors.slice(0, -1))}>
-          Newer
-        </button>
-        <button type="button" disabled={!page.data?.next_cursor} onClick={() => setCursors([...cursors, page.data!.next_cursor])}>
-          Older
-        </button>
-      </div>
+      <Pager pages={pages} next={page.data?.next_cursor} />
     </section>
   );
 }

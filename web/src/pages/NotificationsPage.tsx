@@ -1,20 +1,22 @@
 import { useState } from "react";
 import type { Notification } from "../api/types.js";
+import { pageQuery, useCursorPages } from "../api/paging.js";
 import { useResource } from "../api/use-resource.js";
 import { ErrorText } from "../components/ErrorText.js";
+import { Pager } from "../components/Pager.js";
 import { useSession } from "../session/session.js";
 
 /** The in-app feed, newest first. Opening it does not mark anything read: the user says so. */
 export function NotificationsPage() {
   const { api, me, feedChanged } = useSession();
-  const [cursors, setCursors] = useState<(string | null)[]>([null]);
+  const pages = useCursorPages();
   const [refresh, setRefresh] = useState(0);
   const [error, setError] = useState<Error>();
-  const cursor = cursors[cursors.length - 1] ?? null;
+  const { cursor } = pages;
   const feed = useResource(
     () =>
       api.get<{ data: Notification[]; next_cursor: string | null; unread: number }>(
-        `/v1/accounts/${me.id}/notifications?limit=20${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`,
+        `/v1/accounts/${me.id}/notifications${pageQuery(20, cursor)}`,
       ),
     [me.id, cursor, refresh],
     10_000,
@@ -63,14 +65,7 @@ export function NotificationsPage() {
             </li>
           ))}
         </ul>
-        <div className="pager">
-          <button type="button" disabled={cursors.length === 1} onClick={() => setCursors(cursors.slice(0, -1))}>
-            Newer
-          </button>
-          <button type="button" disabled={!feed.data?.next_cursor} onClick={() => setCursors([...cursors, feed.data!.next_cursor])}>
-            Older
-          </button>
-        </div>
+        <Pager pages={pages} next={feed.data?.next_cursor} />
       </section>
     </>
   );

@@ -1,17 +1,18 @@
-import { useState } from "react";
 import type { Account, Page } from "../api/types.js";
+import { pageQuery, useCursorPages } from "../api/paging.js";
 import { useResource } from "../api/use-resource.js";
 import { ErrorText } from "../components/ErrorText.js";
+import { Pager } from "../components/Pager.js";
 import { usdText } from "../money/display.js";
 import { useSession } from "../session/session.js";
 
 /** An agency watches its subaccounts' wallets here. Monitoring only: nothing on it changes anything. */
 export function SubaccountsPage() {
   const { api, me, navigate } = useSession();
-  const [cursors, setCursors] = useState<(string | null)[]>([null]);
-  const cursor = cursors[cursors.length - 1] ?? null;
+  const pages = useCursorPages();
+  const { cursor } = pages;
   const list = useResource(
-    () => api.get<Page<Account>>(`/v1/accounts/${me.id}/subaccounts?limit=25${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`),
+    () => api.get<Page<Account>>(`/v1/accounts/${me.id}/subaccounts${pageQuery(25, cursor)}`),
     [me.id, cursor],
     10_000,
   );
@@ -67,14 +68,7 @@ export function SubaccountsPage() {
           </table>
         </div>
         {list.data?.data.length === 0 && <p className="muted">No subaccounts yet.</p>}
-        <div className="pager">
-          <button type="button" disabled={cursors.length === 1} onClick={() => setCursors(cursors.slice(0, -1))}>
-            Newer
-          </button>
-          <button type="button" disabled={!list.data?.next_cursor} onClick={() => setCursors([...cursors, list.data!.next_cursor])}>
-            Older
-          </button>
-        </div>
+        <Pager pages={pages} next={list.data?.next_cursor} />
       </section>
     </>
   );
