@@ -50,8 +50,8 @@ export type ChargeFault =
   | "error_before"
   /**
    * The charge happens, then the connection drops before the answer: an unknown outcome. Replays
-   * of its idempotency key drop too (the SDK re-sends once on a reset connection), until
-   * `restoreAnswers` is called.
+   * of its idempotency key drop too (the SDK re-sends once on a reset connection), so only a
+   * look-up (or the webhook) can tell what happened.
    */
   | "drop_after";
 
@@ -91,10 +91,7 @@ export class LocalStripe {
   chargeDelayMs = 0;
   /** Faults for the next charge requests, first first. */
   readonly chargeFaults: ChargeFault[] = [];
-  readonly events: Json[] = [];
   readonly deliveries: WebhookDelivery[] = [];
-  /** Requests received, by method and path (for tests that count calls). */
-  readonly requests: string[] = [];
 
   private server: Server | undefined;
   private readonly customers = new Map<string, Json>();
@@ -159,11 +156,6 @@ export class LocalStripe {
     return [...this.customers.values()].find((c) => (c.metadata as Record<string, string>).account_id === accountId)?.id as string | undefined;
   }
 
-  /** Answers lost by a drop_after fault are given again to replays of their key. */
-  restoreAnswers(): void {
-    this.droppedKeys.clear();
-  }
-
   /** Events created but not delivered because `holdWebhooks` was set. */
   takePendingEvents(): Json[] {
     return this.pendingEvents.splice(0);
@@ -205,7 +197,6 @@ export class LocalStripe {
       pending_webhooks: 1,
       data: { object: structuredClone(object) },
     };
-    this.events.push(event);
     if (!this.webhookUrl) return;
     if (this.holdWebhooks) {
       this.pendingEvents.push(event);
@@ -239,7 +230,6 @@ export class LocalStripe {
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const url = new URL(req.url ?? "/", "http://local");
     const method = req.method ?? "GET";
-    this.requests.push(`${method} ${url.pathname}`);
     const params = method === "GET" ? parseForm(url.searchParams.toString()) : parseForm(Buffer.concat(chunks).toString("utf8"));
     const send = (status: number, body: Json, replayed = false) => {
       res.writeHead(status, { "Content-Type": "application/json", "Request-Id": newId("req"), ...(replayed ? { "Idempotent-Replayed": "true" } : {}) });
