@@ -54,9 +54,10 @@ export const ledgerEntries = pgTable(
     // Insertion order, for stable newest-first paging (ids are random).
     seq: bigint("seq", { mode: "bigint" }).generatedAlwaysAsIdentity(),
     id: text("id").primaryKey(),
-    accountId: text("account_id")
-      .notNull()
-      .references(() => accounts.id),
+    // No foreign key: its per-row check was a third of a 1000-entry insert. A statement-level
+    // trigger (migration 0006) checks every inserted entry's account has a wallet, and wallets,
+    // which reference accounts, cannot be deleted.
+    accountId: text("account_id").notNull(),
     type: text("type", { enum: ["usage", "recharge", "adjustment"] }).notNull(),
     amountMicros: micros("amount_micros").notNull(),
     balanceAfterMicros: micros("balance_after_micros").notNull(),
@@ -73,7 +74,10 @@ export const ledgerEntries = pgTable(
   (t) => [
     check("ledger_entries_type_check", sql`${t.type} in ('usage', 'recharge', 'adjustment')`),
     check("ledger_entries_amount_check", sql`${t.amountMicros} <> 0`),
-    index("ledger_entries_account_seq_idx").on(t.accountId, t.seq.desc()),
+    // Ascending: a wallet's new entries go to the right end of its range (newest-first reads scan it
+    // backwards just as fast). Descending put every insert at the left of the range, and a
+    // 1000-debit batch on one wallet took 15% longer.
+    index("ledger_entries_account_seq_idx").on(t.accountId, t.seq),
   ],
 );
 

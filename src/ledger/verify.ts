@@ -132,20 +132,24 @@ export async function verifyLedger(db: Database): Promise<Violation[]> {
     });
   }
 
-  // 'O' = enabled in origin mode; 'D' = disabled; a missing row = dropped.
+  // 'O' = enabled in origin mode; 'D' = disabled; a missing row = dropped. The ledger's own
+  // guards: append-only, and (in place of a foreign key) every entry's wallet exists and stays.
   const triggers = await queryRows<{ tgname: string; tgenabled: string }>(
     db,
     sql`select tgname, tgenabled::text as tgenabled from pg_trigger
-        where tgrelid = 'ledger_entries'::regclass and not tgisinternal`,
+        where tgrelid in ('ledger_entries'::regclass, 'wallets'::regclass) and not tgisinternal`,
   );
-  for (const name of ["ledger_entries_append_only", "ledger_entries_no_truncate"]) {
+  const guards = [
+    { check: "append_only_trigger", name: "ledger_entries_append_only" },
+    { check: "append_only_trigger", name: "ledger_entries_no_truncate" },
+    { check: "wallet_guard_trigger", name: "ledger_entries_wallet_exists" },
+    { check: "wallet_guard_trigger", name: "wallets_no_delete" },
+    { check: "wallet_guard_trigger", name: "wallets_no_truncate" },
+  ];
+  for (const { check, name } of guards) {
     const trigger = triggers.find((t) => t.tgname === name);
     if (!trigger || trigger.tgenabled === "D") {
-      violations.push({
-        check: "append_only_trigger",
-        accountId: null,
-        detail: `trigger ${name} is ${trigger ? "disabled" : "missing"}`,
-      });
+      violations.push({ check, accountId: null, detail: `trigger ${name} is ${trigger ? "disabled" : "missing"}` });
     }
   }
   return violations;

@@ -82,6 +82,23 @@ describe("ledger", () => {
     expect(row?.amount_micros).toBe(usd(1));
   });
 
+  it("refuses an entry whose account has no wallet, in a multi-row insert too, and never deletes a wallet", async () => {
+    const accountId = await newWallet();
+    const failure = (query: Promise<unknown>) => query.then(() => undefined, (e: unknown) => pgError(e)?.message);
+    // One good row and one orphan in the same statement: the statement-level check refuses both.
+    expect(
+      await failure(
+        db.db.execute(sql`insert into ledger_entries (id, account_id, type, amount_micros, balance_after_micros, entry_key)
+                          values (${`txn_ok_${accountId}`}, ${accountId}, 'adjustment', 1, 1, ${`ok-${accountId}`}),
+                                 (${`txn_orphan_${accountId}`}, 'acct_nowallet', 'adjustment', 1, 1, ${`orphan-${accountId}`})`),
+      ),
+    ).toBe("ledger_entries: an entry names an account that has no wallet");
+    expect(await queryRows(db.db, sql`select 1 from ledger_entries where entry_key in (${`ok-${accountId}`}, ${`orphan-${accountId}`})`)).toHaveLength(0);
+    expect(await failure(db.db.execute(sql`delete from wallets where account_id = ${accountId}`))).toBe("wallets are never deleted: DELETE is not allowed");
+    expect(await failure(db.db.execute(sql`truncate wallets cascade`))).toBe("wallets are never deleted: TRUNCATE is not allowed");
+    expect(await balanceOf(db.db, accountId)).toBe(0n);
+  });
+
   it("reads bigint columns back as bigint beyond 2^53", async () => {
     const accountId = await newWallet();
     const big = 9_007_199_254_740_993n; // 2^53 + 1: a JS number would round it

@@ -99,6 +99,21 @@ describe("prepaid verify", () => {
     }
   });
 
+  it("fails when a wallet guard (the ledger's stand-in for a foreign key) is disabled", async () => {
+    const db = await testDatabase();
+    try {
+      await seed(db.db);
+      await db.db.execute(sql`alter table ledger_entries disable trigger ledger_entries_wallet_exists`);
+      await db.db.execute(sql`alter table wallets disable trigger wallets_no_delete`);
+      expect(await verifyLedger(db.db)).toEqual([
+        { check: "wallet_guard_trigger", accountId: null, detail: "trigger ledger_entries_wallet_exists is disabled" },
+        { check: "wallet_guard_trigger", accountId: null, detail: "trigger wallets_no_delete is disabled" },
+      ]);
+    } finally {
+      await db.close();
+    }
+  });
+
   it("fails when a cached balance is changed directly", async () => {
     const db = await testDatabase();
     try {
