@@ -38,6 +38,8 @@ function describeDatabase(config: Config): string {
 async function serve(config: Config): Promise<void> {
   const handle = await open(config);
   const generatedAdminKey = await ensureAdminKey(handle.db, config.adminKey);
+  // Before listening: a server that says where it listens is up, and stays up.
+  const demo = config.demoAccounts ? await ensureDemoAccounts(handle.db, config.dataDir, config.adminKey) : null;
   const service = await startService(handle.db, config, {
     http: true,
     worker: config.inProcessWorker,
@@ -55,8 +57,7 @@ async function serve(config: Config): Promise<void> {
   if (generatedAdminKey) {
     console.log(`\n  Operator (admin) key, shown only this once — keep it:\n    ${generatedAdminKey}\n`);
   }
-  if (config.demoAccounts) {
-    const demo = await ensureDemoAccounts(handle.db, config.dataDir, config.adminKey);
+  if (demo) {
     console.log(`\n  Dashboard: ${server.url}/  — sign in with a demo key (PREPAID_DEMO=false turns them off):`);
     console.log(`    user   (Demo Voice Co): ${demo.user.key}`);
     console.log(`    agency (Demo Agency):   ${demo.agency.key}\n`);

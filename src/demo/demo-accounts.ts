@@ -1,5 +1,4 @@
-import { existsSync } from "node:fs";
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, open, readFile, rename } from "node:fs/promises";
 import { join } from "node:path";
 import { authenticate, createApiKey } from "../accounts/api-keys.js";
 import { createAccount } from "../accounts/accounts.js";
@@ -21,7 +20,13 @@ async function credit(tx: Tx, accountId: string, amountMicros: Micros): Promise<
   await postEntry(tx, { accountId, type: "adjustment", amountMicros, entryKey: `adjustment:${newId("txn")}`, reason: "demo credit" });
 }
 
-async function createDemoAccounts(db: Database): Promise<DemoKeys> {
+/**
+ * Creates the demo accounts and writes their keys to `file` before the transaction commits:
+ * a process killed before the commit leaves either no file or one whose keys open nothing
+ * (so the next start makes them again, with no half set left in the database), and one killed
+ * after it leaves a file that works.
+ */
+async function createDemoAccounts(db: Database, file: string): Promise<DemoKeys> {
   return inTransaction(db, async (tx) => {
     const user = await createAccount(tx, { name: "Demo Voice Co", type: "user", webWidget: true });
     await credit(tx, user.id, usd(12));
@@ -31,11 +36,43 @@ async function createDemoAccounts(db: Database): Promise<DemoKeys> {
     await credit(tx, dental.id, usd(40));
     const realty = await createAccount(tx, { name: "Bright Realty", type: "subaccount", parentId: agency.id });
     await credit(tx, realty.id, 3_100_000n);
-    return {
+    const keys: DemoKeys = {
       user: { accountId: user.id, key: (await createApiKey(tx, { role: "account", accountId: user.id })).key },
       agency: { accountId: agency.id, key: (await createApiKey(tx, { role: "account", accountId: agency.id })).key },
     };
+    await writeFileAtomically(file, `${JSON.stringify(keys, null, 2)}\n`);
+    return keys;
   });
+}
+
+/** The whole text or the old file, never a torn one: written beside it, synced, renamed over it. */
+async function writeFileAtomically(file: string, text: string): Promise<void> {
+  const temporary = `${file}.tmp`;
+  const handle = await open(temporary, "w", 0o600);
+  try {
+    await handle.writeFile(text);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  await rename(temporary, file);
+}
+
+/** The saved keys, or null when there is no file or it cannot be read as keys (torn, edited). */
+async function readDemoKeys(file: string): Promise<DemoKeys | null> {
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
+    throw error;
+  }
+  try {
+    const saved = JSON.parse(text) as Partial<DemoKeys> | null;
+    return typeof saved?.user?.key === "string" && typeof saved.agency?.key === "string" ? (saved as DemoKeys) : null;
+  } catch {
+    return null;
+  }
 }
 
 /**
@@ -46,13 +83,11 @@ async function createDemoAccounts(db: Database): Promise<DemoKeys> {
  */
 export async function ensureDemoAccounts(db: Database, dataDir: string, adminKey: string | undefined): Promise<DemoKeys> {
   const file = join(dataDir, DEMO_KEYS_FILE);
-  if (existsSync(file)) {
-    const saved = JSON.parse(await readFile(file, "utf8")) as DemoKeys;
-    const [user, agency] = await Promise.all([authenticate(db, saved.user?.key, adminKey), authenticate(db, saved.agency?.key, adminKey)]);
+  const saved = await readDemoKeys(file);
+  if (saved) {
+    const [user, agency] = await Promise.all([authenticate(db, saved.user.key, adminKey), authenticate(db, saved.agency.key, adminKey)]);
     if (user?.kind === "account" && agency?.kind === "account") return saved;
   }
-  const keys = await createDemoAccounts(db);
   await mkdir(dataDir, { recursive: true });
-  await writeFile(file, `${JSON.stringify(keys, null, 2)}\n`, { mode: 0o600 });
-  return keys;
+  return createDemoAccounts(db, file);
 }

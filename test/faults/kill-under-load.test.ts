@@ -27,23 +27,33 @@ describe("kill -9 of the server under load", () => {
     let url = server.url;
     let kills = 0;
     let loadDone = false;
+    // What every killed server printed: when a restart fails, the one before it says why.
+    const earlier: string[] = [];
+    const stopLoad = new AbortController();
 
     const killer = (async () => {
       while (kills < ROUNDS && !loadDone) {
         await sleep(150 + Math.floor(Math.random() * 500));
         if (loadDone) break;
-        server!.child.kill("SIGKILL");
-        await new Promise((r) => server!.child.once("exit", r));
+        const exit = await server!.kill();
+        earlier.push(`server ${kills + 1} (${exit.signal ?? exit.code}):\n${exit.output}`);
         kills++;
         server = await spawnServer(env);
         url = server.url;
       }
-    })();
+    })().catch((error: unknown) => {
+      stopLoad.abort(error);
+      throw new Error(`restart ${kills} failed; the killed server printed:\n${earlier.at(-1)?.slice(-4_000)}`, { cause: error });
+    });
     // Long enough that every kill lands mid-load: the load stalls while the server is down.
     const steps = Math.max(24, ROUNDS * 8);
-    const { retries } = await driveLoad(() => url, admin, { steps, pauseMs: 100 });
-    loadDone = true;
-    await killer;
+    const load = driveLoad(() => url, admin, { steps, pauseMs: 100, signal: stopLoad.signal })
+      .catch((error: unknown) => {
+        if (stopLoad.signal.aborted) throw error;
+        throw new Error(`the load failed; the running server printed:\n${server!.output().slice(-4_000)}`, { cause: error });
+      })
+      .finally(() => (loadDone = true));
+    const [{ retries }] = await Promise.all([load, killer]);
     expect(kills).toBe(ROUNDS);
     expect(retries).toBeGreaterThan(0); // the kills landed while reports were in flight
 

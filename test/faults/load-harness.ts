@@ -43,11 +43,23 @@ export async function seedLoad(db: Database): Promise<void> {
  * 200: what a platform's call infrastructure does when the service restarts under it.
  * `url()` is asked again on every try, so the server may move.
  */
-export async function driveLoad(url: () => string, adminKey: string, options: { steps?: number; pauseMs?: number } = {}): Promise<{ retries: number; steps: number }> {
+export async function driveLoad(
+  url: () => string,
+  adminKey: string,
+  options: { steps?: number; pauseMs?: number; giveUpMs?: number; signal?: AbortSignal } = {},
+): Promise<{ retries: number; steps: number }> {
   const steps = options.steps ?? STEPS;
+  const giveUpMs = options.giveUpMs ?? 60_000;
   let retries = 0;
   const send = async (path: string, body: unknown) => {
+    // A client that retries for ever turns a server that never comes back into a test that
+    // hangs until its own timeout and says nothing: give up on a report no server took within
+    // giveUpMs, saying what it saw last.
+    const giveUpAt = Date.now() + giveUpMs;
+    let lastFailure = "";
     for (;;) {
+      options.signal?.throwIfAborted();
+      if (Date.now() > giveUpAt) throw new Error(`${path}: no server took it within ${giveUpMs} ms; last failure: ${lastFailure}`);
       try {
         const res = await fetch(`${url()}${path}`, {
           method: "POST",
@@ -56,9 +68,12 @@ export async function driveLoad(url: () => string, adminKey: string, options: { 
           signal: AbortSignal.timeout(5_000),
         });
         if (res.status === 200) return;
-        if (res.status < 500) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+        const text = await res.text();
+        if (res.status < 500) throw new Error(`${path}: ${res.status} ${text}`);
+        lastFailure = `${path}: ${res.status} ${text}`;
       } catch (error) {
         if (error instanceof Error && error.message.startsWith(path)) throw error;
+        lastFailure = `${path}: ${String(error)}`;
       }
       retries++;
       await sleep(50);

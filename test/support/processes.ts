@@ -62,7 +62,12 @@ export function runCli(args: string[], env: Record<string, string>, timeoutMs = 
 export interface ServerProcess {
   url: string;
   child: ChildProcess;
+  /** Everything the server printed so far, stdout and stderr interleaved. */
+  output(): string;
+  /** SIGTERM, then its exit. */
   stop(): Promise<Exit>;
+  /** SIGKILL, then its exit; also when it had already exited by itself. */
+  kill(): Promise<Exit>;
 }
 
 /** Starts `prepaid serve` on a free port and waits until it says where it listens. */
@@ -70,10 +75,11 @@ export function spawnServer(env: Record<string, string>, timeoutMs = 60_000): Pr
   return new Promise((resolve, reject) => {
     const child = spawn(CLI, ["serve"], { env: { ...process.env, PORT: "0", ...env }, stdio: ["ignore", "pipe", "pipe"] });
     let output = "";
+    // Held from the start: a child that exits before anyone waits is still seen to have exited.
     const exited = new Promise<Exit>((done) => child.on("exit", (code, signal) => done({ code, signal, output })));
     const timer = setTimeout(() => {
       child.kill("SIGKILL");
-      reject(new Error(`server did not start:\n${output}`));
+      reject(new Error(`server did not start within ${timeoutMs} ms:\n${output}`));
     }, timeoutMs);
     const onData = (chunk: Buffer) => {
       output += chunk;
@@ -83,8 +89,13 @@ export function spawnServer(env: Record<string, string>, timeoutMs = 60_000): Pr
         resolve({
           url: match[1]!,
           child,
+          output: () => output,
           stop: () => {
             child.kill("SIGTERM");
+            return exited;
+          },
+          kill: () => {
+            child.kill("SIGKILL");
             return exited;
           },
         });
@@ -92,6 +103,9 @@ export function spawnServer(env: Record<string, string>, timeoutMs = 60_000): Pr
     };
     child.stdout.on("data", onData);
     child.stderr.on("data", (d) => (output += d));
-    void exited.then((e) => reject(new Error(`server exited early (${e.code ?? e.signal}):\n${e.output}`)));
+    void exited.then((e) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited early (${e.code ?? e.signal}):\n${e.output}`));
+    });
   });
 }
