@@ -154,12 +154,6 @@ export class UsageWriter {
     batch: Pending[],
     now: Date,
   ): Promise<{ outcomes: Array<UsageResult[] | "replay">; rechargeCreated: boolean }> {
-    // 0. Every statement below touches at most maxBatchEvents rows, each by its key: index
-    //    lookups are the right plan at any table size. From statistics that lag tables updated
-    //    this fast, the planner chose hash joins over full scans of calls and wallets instead
-    //    (hot-wallet batches ran ~15% slower that way; with bloated tables, far slower).
-    await tx.execute(sql`select set_config('enable_hashjoin', 'off', true), set_config('enable_mergejoin', 'off', true)`);
-
     // 1. Idempotency-Keys first, in key order; a key already taken makes its report a replay.
     const replays = new Set<number>();
     const claims = batch
@@ -170,14 +164,22 @@ export class UsageWriter {
       if (!(await claimKey(tx, claim.scope, claim.key, claim.fingerprint))) replays.add(i);
     }
 
-    // 2. Lock the calls in id order.
+    // 2. Lock the calls in id order. The same statement turns hash and merge joins off for the
+    //    rest of this transaction: every statement after it touches at most maxBatchEvents
+    //    rows, each by its key, so index lookups are the right plan at any table size, and
+    //    from statistics that lag tables updated this fast the planner chose hash joins over
+    //    full scans of calls and wallets instead (hot-wallet batches ran ~15% slower that way;
+    //    with bloated tables, far slower). In this statement rather than one of its own: a
+    //    batch is bound by its round trips, not by CPU.
     const callIds = [...new Set(batch.flatMap((p, i) => (replays.has(i) ? [] : p.events.map((e) => e.callId))))].sort();
     const calls = new Map<string, CallRow>();
     if (callIds.length > 0) {
       const rows = await queryRows<CallRow>(
         tx,
-        sql`select id, account_id, rate_per_minute_micros, billed_seconds, billed_micros, status
-            from calls where id = any(${arrayLiteral(callIds)}::text[]) order by id for update`,
+        sql`with planner as materialized (select set_config('enable_hashjoin', 'off', true), set_config('enable_mergejoin', 'off', true))
+            select id, account_id, rate_per_minute_micros, billed_seconds, billed_micros, status
+            from calls where id = any(${arrayLiteral(callIds)}::text[]) and (select count(*) from planner) = 1
+            order by id for update of calls`,
       );
       for (const row of rows) {
         calls.set(row.id, { ...row, rate_per_minute_micros: BigInt(row.rate_per_minute_micros), billed_micros: BigInt(row.billed_micros), billed_seconds: Number(row.billed_seconds) });
@@ -223,34 +225,41 @@ export class UsageWriter {
       }
     }
 
-    // 4. The calls' billed totals, written while only the calls are locked: on a hot wallet
-    //    the next batch waits for this one's wallet lock, so less work happens under it.
+    // 4. The calls' billed totals are written, then the wallets are locked in account order,
+    //    read with what the balance rules need to know whether they may act (most wallets are
+    //    far above their threshold). One statement, one round trip: the update is a CTE that
+    //    the wallet query waits for (a one-time filter on its row count), and the wallets are
+    //    sorted before they are locked, so the order holds and, on a hot wallet, the calls'
+    //    update happens before its lock is taken: the next batch waits for this one's wallet
+    //    lock, so less work happens under it.
     const touched = [...touchedCalls].sort().map((id) => calls.get(id)!);
-    if (touched.length > 0) {
-      await tx.execute(
-        sql`update calls c set billed_seconds = t.billed_seconds, billed_micros = t.billed_micros, status = t.status,
-              ended_at = case when t.status = 'ended' and c.ended_at is null then now() else c.ended_at end
-            from unnest(${arrayLiteral(touched.map((c) => c.id))}::text[], ${arrayLiteral(touched.map((c) => c.billed_seconds))}::int[],
-                        ${arrayLiteral(touched.map((c) => c.billed_micros))}::bigint[], ${arrayLiteral(touched.map((c) => c.status))}::text[])
-              as t(id, billed_seconds, billed_micros, status)
-            where c.id = t.id`,
-      );
-    }
-
-    // 5. Lock the wallets in account order, reading with them what the balance rules need to
-    //    know whether they may act (most wallets are far above their threshold).
+    const callsWritten =
+      touched.length > 0
+        ? sql`with calls_written as (
+                update calls c set billed_seconds = t.billed_seconds, billed_micros = t.billed_micros, status = t.status,
+                  ended_at = case when t.status = 'ended' and c.ended_at is null then now() else c.ended_at end
+                from unnest(${arrayLiteral(touched.map((c) => c.id))}::text[], ${arrayLiteral(touched.map((c) => c.billed_seconds))}::int[],
+                            ${arrayLiteral(touched.map((c) => c.billed_micros))}::bigint[], ${arrayLiteral(touched.map((c) => c.status))}::text[])
+                  as t(id, billed_seconds, billed_micros, status)
+                where c.id = t.id
+                returning 1
+              )`
+        : sql``;
+    const afterCallsWritten = touched.length > 0 ? sql`and (select count(*) from calls_written) = ${touched.length}` : sql``;
     const accountIds = [...new Set([...calls.values()].map((c) => c.account_id))].sort();
     const balancesBefore = new Map<string, Micros>();
     const ruleInputs = new Map<string, { webWidget: boolean; enabled: boolean; thresholdMicros: Micros; failing: boolean }>();
     if (accountIds.length > 0) {
       const rows = await queryRows<{ account_id: string; balance_micros: bigint; web_widget: boolean; enabled: boolean | null; threshold_micros: bigint | null; failing: boolean | null }>(
         tx,
-        sql`select w.account_id, w.balance_micros, a.web_widget, s.enabled, s.threshold_micros, s.failing
+        sql`${callsWritten}
+            select w.account_id, w.balance_micros, a.web_widget, s.enabled, s.threshold_micros, s.failing
             from wallets w join accounts a on a.id = w.account_id
             left join auto_recharge_settings s on s.account_id = w.account_id
-            where w.account_id = any(${arrayLiteral(accountIds)}::text[])
+            where w.account_id = any(${arrayLiteral(accountIds)}::text[]) ${afterCallsWritten}
             order by w.account_id for update of w`,
       );
+      if (rows.length !== accountIds.length) throw new Error(`assertion: ${accountIds.length} wallets to lock, ${rows.length} locked`);
       for (const row of rows) {
         balancesBefore.set(row.account_id, BigInt(row.balance_micros));
         ruleInputs.set(row.account_id, {
@@ -269,7 +278,7 @@ export class UsageWriter {
     }
     const moved = accountIds.filter((id) => running.get(id) !== balancesBefore.get(id));
 
-    // 6. One statement writes the entries (a repeated entry key is a bug and fails it) and
+    // 5. One statement writes the entries (a repeated entry key is a bug and fails it) and
     //    moves each wallet once by the sum of its debits. Data-modifying CTEs run to
     //    completion; the wallets' new balances come back to be checked against what was
     //    computed above.
@@ -299,7 +308,7 @@ export class UsageWriter {
       }
     }
 
-    // 7. Auto-Recharge trigger, low-balance notice and pause, once per wallet that moved and
+    // 6. Auto-Recharge trigger, low-balance notice and pause, once per wallet that moved and
     //    only where a rule may act: the full state (cards, recharges) costs more than the rest
     //    of the batch.
     const states = new Map<string, WalletState>();
@@ -324,7 +333,7 @@ export class UsageWriter {
       }
     }
 
-    // 8. Answers, and the stored responses of claimed keys, in this same transaction.
+    // 7. Answers, and the stored responses of claimed keys, in this same transaction.
     const outcomes: Array<UsageResult[] | "replay"> = [];
     const balanceSeen = new Map(balancesBefore);
     for (const [i, rated] of perEvent.entries()) {
