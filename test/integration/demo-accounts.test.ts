@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { sql } from "drizzle-orm";
@@ -28,6 +28,7 @@ describe("demo accounts on the embedded default", () => {
     const first = await ensureDemoAccounts(db.db, dataDir, undefined);
     expect((await authenticate(db.db, first.user.key, undefined))?.kind).toBe("account");
     expect(JSON.parse(readFileSync(keysFile(), "utf8"))).toEqual(first);
+    expect(statSync(keysFile()).mode & 0o777).toBe(0o600); // keys: readable by the owner only
     const again = await ensureDemoAccounts(db.db, dataDir, undefined);
     expect(again).toEqual(first);
     expect(await demoUsers()).toBe(1n);
