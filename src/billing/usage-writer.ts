@@ -47,7 +47,13 @@ export type WriteOutcome =
   /** The key was already claimed (earlier, or by another request in this batch): answer what it stored. */
   | { kind: "replay"; fingerprint: string; status: number; body: unknown };
 
-type Pending = Queued<{ events: UsageEvent[]; idempotency: IdempotencyClaim | undefined }, WriteOutcome>;
+/** One submitted report (or batch request), with its Idempotency-Key if it carried one. */
+interface Submission {
+  events: UsageEvent[];
+  idempotency: IdempotencyClaim | undefined;
+}
+
+type Pending = Queued<Submission, WriteOutcome>;
 
 interface EntryDraft {
   id: string;
@@ -88,7 +94,7 @@ export interface UsageWriterOptions {
  * With maxBatchEvents = 1 it is the naive writer: one transaction per report.
  */
 export class UsageWriter {
-  private readonly queue: GroupCommit<{ events: UsageEvent[]; idempotency: IdempotencyClaim | undefined }, WriteOutcome>;
+  private readonly queue: GroupCommit<Submission, WriteOutcome>;
   private readonly maxBatchEvents: number;
   /** Committed batches and the reports in them, for metrics and tests. */
   readonly stats = { batches: 0, reports: 0 };

@@ -9,7 +9,6 @@ import { invalid } from "../../errors/app-error.js";
 import { NO_FAULTS, type SandboxFaults } from "./faults.js";
 import { testCardBehaviour } from "./test-cards.js";
 
-
 const FAILURE_MESSAGES: Record<string, string> = {
   card_declined: "Your card was declined.",
   insufficient_funds: "Your card has insufficient funds.",
