@@ -8,6 +8,7 @@ import { RechargeWorker } from "./billing/recharge-worker.js";
 import { createGateway } from "./payments/create-gateway.js";
 import { runCampaign } from "./simulate/campaign.js";
 import { generateKey } from "./accounts/api-keys.js";
+import { randomBase62 } from "./ids/prefixed-id.js";
 import { ensureDemoAccounts } from "./demo/demo-accounts.js";
 
 const USAGE = `usage: prepaid <command>
@@ -37,9 +38,9 @@ function describeDatabase(config: Config): string {
 
 async function serve(config: Config): Promise<void> {
   const handle = await open(config);
-  const generatedAdminKey = await ensureAdminKey(handle.db, config.adminKey);
+  const generatedAdminKey = await ensureAdminKey(handle.db, config.secrets, config.adminKey);
   // Before listening: a server that says where it listens is up, and stays up.
-  const demo = config.demoAccounts ? await ensureDemoAccounts(handle.db, config.dataDir, config.adminKey) : null;
+  const demo = config.demoAccounts ? await ensureDemoAccounts(handle.db, config.secrets, config.dataDir, config.adminKey) : null;
   const service = await startService(handle.db, config, {
     http: true,
     worker: config.inProcessWorker,
@@ -113,7 +114,15 @@ async function simulate(config: Config, argv: string[]): Promise<number> {
   }
   // A throwaway embedded database, so the demo never touches ./data or a real server.
   const adminKey = generateKey();
-  const demoConfig: Config = { ...config, adminKey, databaseUrl: undefined, sandboxDelayMs: 400, workerPollMs: 50 };
+  // Its own throwaway server secret too: nothing of the demo is kept.
+  const demoConfig = loadConfig({
+    ...process.env,
+    PREPAID_ADMIN_KEY: adminKey,
+    PREPAID_SECRET: randomBase62(48),
+    DATABASE_URL: "",
+    PREPAID_SANDBOX_DELAY_MS: "400",
+    PREPAID_WORKER_POLL_MS: "50",
+  });
   const handle = await connect({ dataDir: "memory://" });
   await migrate(handle);
   const service = await startService(handle.db, demoConfig, { http: true, worker: true, port: 0 });

@@ -7,6 +7,8 @@ import type { AppDeps } from "./http/context.js";
 import { startServer, type RunningServer } from "./http/server.js";
 import { createGateway } from "./payments/create-gateway.js";
 import { DeliveryWorker } from "./notifications/delivery-worker.js";
+import { systemResolver, type HostResolver } from "./notifications/outbound-guard.js";
+import { sealLegacyEndpointSecrets } from "./notifications/webhook-endpoints.js";
 
 export interface Service {
   deps: AppDeps;
@@ -23,16 +25,18 @@ export interface Service {
 export async function startService(
   db: Database,
   config: Config,
-  options: { http: boolean; worker: boolean; port?: number; hostname?: string; crashAfterCharge?: boolean },
+  options: { http: boolean; worker: boolean; port?: number; hostname?: string; crashAfterCharge?: boolean; resolveHost?: HostResolver },
 ): Promise<Service> {
+  const resolveHost = options.resolveHost ?? systemResolver;
+  await sealLegacyEndpointSecrets(db, config.secrets);
   const gateway = createGateway(config, db);
   const worker = options.worker ? new RechargeWorker(db, config, gateway, { crashAfterCharge: options.crashAfterCharge ?? false }) : undefined;
   const now = () => new Date();
   const usageWriter = new UsageWriter(db, config, now, { maxBatchEvents: config.usageBatchMax, concurrency: config.usageWriters });
   usageWriter.onRecharge = () => worker?.nudge();
   const callStarter = new CallStarter(db, config, { concurrency: config.usageWriters });
-  const deps: AppDeps = { db, config, gateway, nudgeWorker: () => worker?.nudge(), usageWriter, callStarter, now };
-  const deliveryWorker = options.worker ? new DeliveryWorker(db, config) : undefined;
+  const deps: AppDeps = { db, config, gateway, nudgeWorker: () => worker?.nudge(), usageWriter, callStarter, now, resolveHost };
+  const deliveryWorker = options.worker ? new DeliveryWorker(db, config, resolveHost) : undefined;
   worker?.start();
   deliveryWorker?.start();
   const server = options.http ? await startServer(deps, options.port ?? config.port, options.hostname) : undefined;

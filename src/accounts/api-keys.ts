@@ -1,64 +1,207 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import { sql } from "drizzle-orm";
 import { queryRows, type Database, type Tx } from "../db/database.js";
+import { toIso } from "../db/timestamps.js";
+import { invalid, notFound } from "../errors/app-error.js";
 import { newId, randomBase62 } from "../ids/prefixed-id.js";
+import type { Secrets } from "../secrets/secrets.js";
 
-/** Who is calling: the operator, or one account. */
-export type Principal = { kind: "admin"; keyId: string } | { kind: "account"; keyId: string; accountId: string };
+export type KeyScope = "full" | "read" | "usage";
+
+/** Who is calling: the operator, or one account through a key of some scope. */
+export type Principal = { kind: "admin"; keyId: string } | { kind: "account"; keyId: string; accountId: string; scope: KeyScope };
 
 const KEY_PREFIX_LENGTH = 12;
+/** The longest grace a rotated key keeps working (DESIGN §5): one day. */
+export const MAX_ROTATION_GRACE_SECONDS = 86_400;
+
+/** `ppk_` + 40 base62 symbols (≈ 238 bits): only an HMAC under the server secret and its first 12 characters are stored. */
+export function generateKey(): string {
+  return `ppk_${randomBase62(40)}`;
+}
+
+const keyHash = (secrets: Secrets, key: string) => secrets.mac("api-key", key);
+
+/** An API key as its owner sees it: never the key, never its hash. */
+export interface ApiKeyRecord {
+  id: string;
+  accountId: string | null;
+  name: string | null;
+  scope: KeyScope;
+  prefix: string;
+  createdAt: string;
+  lastUsedAt: string | null;
+  expiresAt: string | null;
+  revokedAt: string | null;
+}
+
+interface KeyRow {
+  id: string;
+  account_id: string | null;
+  name: string | null;
+  scope: KeyScope;
+  prefix: string;
+  created_at: unknown;
+  last_used_at: unknown;
+  expires_at: unknown;
+  revoked_at: unknown;
+}
+
+const isoOrNull = (value: unknown) => (value === null || value === undefined ? null : toIso(value));
+const recordFromRow = (r: KeyRow): ApiKeyRecord => ({
+  id: r.id,
+  accountId: r.account_id,
+  name: r.name,
+  scope: r.scope,
+  prefix: r.prefix,
+  createdAt: toIso(r.created_at),
+  lastUsedAt: isoOrNull(r.last_used_at),
+  expiresAt: isoOrNull(r.expires_at),
+  revokedAt: isoOrNull(r.revoked_at),
+});
+const RECORD_COLUMNS = sql`id, account_id, name, scope, prefix, created_at, last_used_at, expires_at, revoked_at`;
+
+export async function createApiKey(
+  tx: Tx,
+  secrets: Secrets,
+  owner: { role: "account"; accountId: string } | { role: "admin" },
+  options: { name?: string | null | undefined; scope?: KeyScope | undefined; expiresAt?: Date | null | undefined } = {},
+): Promise<{ key: string; record: ApiKeyRecord }> {
+  if (options.expiresAt && options.expiresAt.getTime() <= Date.now()) throw invalid("expires_at: must be in the future");
+  const key = generateKey();
+  const [row] = await queryRows<KeyRow>(
+    tx,
+    sql`insert into api_keys (id, account_id, role, name, scope, prefix, hmac_hex, expires_at)
+        values (${newId("key")}, ${owner.role === "account" ? owner.accountId : null}, ${owner.role}, ${options.name ?? null},
+                ${options.scope ?? "full"}, ${key.slice(0, KEY_PREFIX_LENGTH)}, ${keyHash(secrets, key)}, ${options.expiresAt?.toISOString() ?? null})
+        returning ${RECORD_COLUMNS}`,
+  );
+  return { key, record: recordFromRow(row!) };
+}
+
+/** An account's keys, newest first, revoked and expired ones included (they say so). */
+export async function listApiKeys(db: Database | Tx, accountId: string): Promise<ApiKeyRecord[]> {
+  const rows = await queryRows<KeyRow>(
+    db,
+    sql`select ${RECORD_COLUMNS} from api_keys where account_id = ${accountId} order by created_at desc, id desc limit 200`,
+  );
+  return rows.map(recordFromRow);
+}
+
+/** Revokes a key of the account: every process refuses it from its next request (no cache). */
+export async function revokeApiKey(tx: Tx, accountId: string, keyId: string): Promise<ApiKeyRecord> {
+  const [row] = await queryRows<KeyRow>(
+    tx,
+    sql`update api_keys set revoked_at = coalesce(revoked_at, now()) where id = ${keyId} and account_id = ${accountId}
+        returning ${RECORD_COLUMNS}`,
+  );
+  if (!row) throw notFound("API key");
+  return recordFromRow(row);
+}
+
+/**
+ * A new key with the old one's name, scope and expiry; the old one keeps working for
+ * `graceSeconds` (so deployments can switch over), then stops as if expired.
+ */
+export async function rotateApiKey(
+  tx: Tx,
+  secrets: Secrets,
+  accountId: string,
+  keyId: string,
+  graceSeconds: number,
+): Promise<{ key: string; record: ApiKeyRecord; previous: ApiKeyRecord }> {
+  const [old] = await queryRows<KeyRow>(
+    tx,
+    sql`update api_keys
+        set expires_at = least(coalesce(expires_at, 'infinity'::timestamptz), now() + make_interval(secs => ${graceSeconds}))
+        where id = ${keyId} and account_id = ${accountId} and revoked_at is null
+          and (expires_at is null or expires_at > now())
+        returning ${RECORD_COLUMNS}`,
+  );
+  if (!old) throw notFound("API key");
+  const previous = recordFromRow(old);
+  const created = await createApiKey(tx, secrets, { role: "account", accountId }, { name: previous.name, scope: previous.scope });
+  return { ...created, previous };
+}
+
+/** Revokes the operator keys generated at first start: PREPAID_ADMIN_KEY now stands in for them. */
+export async function retireGeneratedAdminKeys(db: Database): Promise<number> {
+  const rows = await queryRows(db, sql`update api_keys set revoked_at = now() where role = 'admin' and revoked_at is null returning id`);
+  return rows.length;
+}
+
+interface AuthRow {
+  id: string;
+  account_id: string | null;
+  role: "account" | "admin";
+  scope: KeyScope;
+  hmac_hex: string | null;
+  sha256_hex: string | null;
+}
+
+/**
+ * Finds who a bearer key belongs to. A wrong, revoked, expired or missing key all give
+ * undefined, so the caller answers them with the same 401. Hashes are compared in constant time.
+ */
+export async function authenticate(
+  db: Database,
+  secrets: Secrets,
+  presented: string | undefined,
+  envAdminKey: string | undefined,
+): Promise<Principal | undefined> {
+  if (!presented || presented.length > 200) return undefined;
+  if (envAdminKey && constantTimeEqual(sha256(presented), sha256(envAdminKey))) {
+    return { kind: "admin", keyId: "key_env_admin" };
+  }
+  const candidates = await queryRows<AuthRow>(
+    db,
+    sql`select id, account_id, role, scope, hmac_hex, sha256_hex from api_keys
+        where prefix = ${presented.slice(0, KEY_PREFIX_LENGTH)} and revoked_at is null
+          and (expires_at is null or expires_at > now())`,
+  );
+  const presentedHmac = Buffer.from(keyHash(secrets, presented), "hex");
+  for (const row of candidates) {
+    const matches = row.hmac_hex
+      ? constantTimeEqual(presentedHmac, Buffer.from(row.hmac_hex, "hex"))
+      : row.sha256_hex !== null && constantTimeEqual(sha256(presented), Buffer.from(row.sha256_hex, "hex"));
+    if (!matches) continue;
+    // A key made before the server secret: its unsalted hash is replaced by the HMAC now.
+    if (!row.hmac_hex) await db.execute(sql`update api_keys set hmac_hex = ${presentedHmac.toString("hex")}, sha256_hex = null where id = ${row.id}`);
+    if (row.role === "admin") return { kind: "admin", keyId: row.id };
+    if (row.account_id) return { kind: "account", keyId: row.id, accountId: row.account_id, scope: row.scope };
+  }
+  return undefined;
+}
 
 function sha256(text: string): Buffer {
   return createHash("sha256").update(text).digest();
 }
 
-/** `ppk_` + 40 base62 symbols (≈ 238 bits): only its SHA-256 and its first 12 characters are stored. */
-export function generateKey(): string {
-  return `ppk_${randomBase62(40)}`;
+function constantTimeEqual(a: Buffer, b: Buffer): boolean {
+  return a.length === b.length && timingSafeEqual(a, b);
 }
-
-export async function createApiKey(
-  tx: Tx,
-  owner: { role: "account"; accountId: string } | { role: "admin" },
-): Promise<{ id: string; key: string }> {
-  const id = newId("key");
-  const key = generateKey();
-  await tx.execute(
-    sql`insert into api_keys (id, account_id, role, prefix, sha256_hex)
-        values (${id}, ${owner.role === "account" ? owner.accountId : null}, ${owner.role},
-                ${key.slice(0, KEY_PREFIX_LENGTH)}, ${sha256(key).toString("hex")})`,
-  );
-  return { id, key };
-}
-
-export async function revokeApiKey(tx: Tx, id: string): Promise<void> {
-  await tx.execute(sql`update api_keys set revoked_at = now() where id = ${id} and revoked_at is null`);
-}
-
 
 /**
- * Finds who a bearer key belongs to. A wrong, revoked or missing key all give undefined,
- * so the caller answers them with the same 401. Hashes are compared in constant time.
+ * Keeps `last_used_at` without a write per request: each process writes a key's time at most
+ * once a minute, after the answer, and a failed write only loses that minute's mark.
  */
-export async function authenticate(
-  db: Database,
-  presented: string | undefined,
-  envAdminKey: string | undefined,
-): Promise<Principal | undefined> {
-  if (!presented || presented.length > 200) return undefined;
-  const presentedHash = sha256(presented);
-  if (envAdminKey && timingSafeEqual(presentedHash, sha256(envAdminKey))) {
-    return { kind: "admin", keyId: "key_env_admin" };
+export class LastUsedTracker {
+  private readonly written = new Map<string, number>();
+  constructor(
+    private readonly db: Database,
+    private readonly everyMs = 60_000,
+    /** The map is cleared past this many keys, so it cannot grow without bound. */
+    private readonly maxTracked = 100_000,
+  ) {}
+
+  touch(keyId: string, nowMs = Date.now()): void {
+    if (keyId === "key_env_admin") return;
+    const last = this.written.get(keyId);
+    if (last !== undefined && nowMs - last < this.everyMs) return;
+    if (this.written.size >= this.maxTracked) this.written.clear();
+    this.written.set(keyId, nowMs);
+    this.db
+      .execute(sql`update api_keys set last_used_at = now() where id = ${keyId}`)
+      .catch(() => this.written.delete(keyId));
   }
-  const candidates = await queryRows<{ id: string; account_id: string | null; role: "account" | "admin"; sha256_hex: string }>(
-    db,
-    sql`select id, account_id, role, sha256_hex from api_keys
-        where prefix = ${presented.slice(0, KEY_PREFIX_LENGTH)} and revoked_at is null`,
-  );
-  for (const row of candidates) {
-    if (!timingSafeEqual(presentedHash, Buffer.from(row.sha256_hex, "hex"))) continue;
-    if (row.role === "admin") return { kind: "admin", keyId: row.id };
-    if (row.account_id) return { kind: "account", keyId: row.id, accountId: row.account_id };
-  }
-  return undefined;
 }

@@ -92,7 +92,12 @@ export async function afterBalanceChange(
   return applyBalanceRules(tx, config, state, balanceBeforeMicros, now);
 }
 
-/** afterBalanceChange for a state already read (by the usage writer, many accounts at once). */
+/**
+ * afterBalanceChange for a state already read (by the usage writer, many accounts at once).
+ * The Auto-Recharge rule looks at the balance after any change, not only debits: a wallet
+ * still below its threshold when a charge settles (usage ran on meanwhile, or the threshold
+ * was raised) is topped up again, since no later debit may come to do it.
+ */
 export async function applyBalanceRules(
   tx: Tx,
   config: Config,
@@ -101,23 +106,20 @@ export async function applyBalanceRules(
   now: Date,
 ): Promise<{ state: WalletState; recharge: Recharge | null }> {
   const accountId = state.accountId;
-  let recharge: Recharge | null = null;
   const threshold = state.settings.thresholdMicros;
-  if (state.balanceMicros < balanceBeforeMicros) {
-    const started = await maybeStartAutoRecharge(tx, config, state, "auto", now);
-    recharge = started.recharge;
-    const crossed = balanceBeforeMicros >= threshold && state.balanceMicros < threshold;
-    if (crossed && !recharge && !state.inFlight) {
-      await notify(tx, {
-        accountId,
-        agencyId: state.agencyId,
-        type: "balance.low",
-        message:
-          `Your balance of $${formatMicros(state.balanceMicros)} is below your threshold of $${formatCents(threshold)} ` +
-          `and Auto-Recharge ${state.settings.enabled ? "cannot top it up" : "is off"}. Add credit to keep calls running.`,
-        data: { balance: formatMicros(state.balanceMicros), threshold: formatCents(threshold), reason: started.decision.action === "charge" ? null : started.decision.reason },
-      });
-    }
+  const started = await maybeStartAutoRecharge(tx, config, state, "auto", now);
+  const recharge = started.recharge;
+  const crossed = balanceBeforeMicros >= threshold && state.balanceMicros < threshold;
+  if (crossed && !recharge && !state.inFlight) {
+    await notify(tx, {
+      accountId,
+      agencyId: state.agencyId,
+      type: "balance.low",
+      message:
+        `Your balance of $${formatMicros(state.balanceMicros)} is below your threshold of $${formatCents(threshold)} ` +
+        `and Auto-Recharge ${state.settings.enabled ? "cannot top it up" : "is off"}. Add credit to keep calls running.`,
+      data: { balance: formatMicros(state.balanceMicros), threshold: formatCents(threshold), reason: started.decision.action === "charge" ? null : started.decision.reason },
+    });
   }
   await reconcileStatus(tx, state);
   return { state: recharge ? { ...state, inFlight: { id: recharge.id, amountMicros: recharge.amountMicros, status: "pending" } } : state, recharge };

@@ -2,10 +2,11 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { sql } from "drizzle-orm";
 import type { Config } from "../config/config.js";
 import { inTransaction, queryRows, type Database } from "../db/database.js";
-import { classifyFailure } from "../payments/decline.js";
-import type { ChargeOutcome, PaymentGateway } from "../payments/gateway.js";
+import { describeError } from "../errors/describe-error.js";
+import type { ChargeOutcome, ChargeRequest, PaymentGateway } from "../payments/gateway.js";
 import { PolledWorker } from "../workers/polled-worker.js";
-import { scheduleRetry, settleFailed, settleSucceeded } from "./settle.js";
+import { planAfterCharge, planBeforeCharge, type AttemptFacts, type AttemptStep } from "./charge-attempt.js";
+import { askLater, scheduleRetry, settleFailed, settleSucceeded } from "./settle.js";
 
 interface Claimed {
   id: string;
@@ -13,11 +14,11 @@ interface Claimed {
   amount_micros: bigint;
   attempts: number;
   provider_ref: string;
+  card_removed: boolean;
+  failure_code: string | null;
 }
 
 export interface WorkerOptions {
-  /** At most this many charges at once per worker. */
-  batchSize?: number;
   /** Fault injection for the crash tests: die right after the provider charged, before crediting. */
   crashAfterCharge?: boolean;
 }
@@ -28,9 +29,16 @@ export interface WorkerOptions {
  * transaction with the recharge id as idempotency key; the outcome is settled in a second
  * transaction. A crash between the two leaves a processing row whose lease expires; the
  * next claim looks the key up at the provider before charging again, so nothing is charged
- * twice and a succeeded charge is credited once.
+ * twice and a succeeded charge is credited once. An outcome the provider did not give (a
+ * timeout, a lost connection) is never settled as a failure: see charge-attempt.ts.
+ *
+ * Charges run side by side, up to `maxChargesInFlight` per worker: a claim takes only as many
+ * as there are free slots, and a finished charge frees its slot and wakes the loop, so one
+ * slow provider call never holds back another account's charge.
  */
 export class RechargeWorker extends PolledWorker {
+  private readonly charging = new Set<Promise<void>>();
+
   constructor(
     private readonly db: Database,
     private readonly config: Config,
@@ -48,6 +56,10 @@ export class RechargeWorker extends PolledWorker {
     for (;;) {
       const worked = await this.runOnce();
       if (worked > 0) continue;
+      if (this.charging.size > 0) {
+        await Promise.race(this.charging);
+        continue;
+      }
       const [open] = await queryRows<{ n: bigint }>(
         this.db,
         sql`select count(*) as n from recharges where status in ('pending', 'processing')`,
@@ -57,22 +69,32 @@ export class RechargeWorker extends PolledWorker {
     }
   }
 
-  /** Claims and processes one batch of due recharges; returns how many. */
+  override async stop(): Promise<void> {
+    await super.stop();
+    await Promise.allSettled([...this.charging]);
+  }
+
+  /** Claims due recharges for the free slots and starts them; returns how many it started. */
   async runOnce(): Promise<number> {
-    const claimed = await this.claim();
-    // Each charge settles on its own: one failing (a lost connection, say) must not cut the
-    // others short. A failed one stays processing and is resumed after its lease.
-    const outcomes = await Promise.allSettled(claimed.map((r) => this.process(r)));
-    for (const [i, outcome] of outcomes.entries()) {
-      if (outcome.status === "rejected") {
-        const reason = outcome.reason instanceof Error ? outcome.reason.message : String(outcome.reason);
-        console.error(`recharge worker: ${claimed[i]!.id} not settled, will resume after its lease: ${reason}`);
-      }
+    const free = this.config.maxChargesInFlight - this.charging.size;
+    if (free <= 0) return 0;
+    const claimed = await this.claim(free);
+    for (const recharge of claimed) {
+      const started: Promise<void> = this.process(recharge)
+        .catch((error: unknown) => {
+          // Stays processing and is resumed after its lease (a lost connection, say).
+          console.error(`recharge worker: ${recharge.id} not settled, will resume after its lease: ${describeError(error)}`);
+        })
+        .finally(() => {
+          this.charging.delete(started);
+          this.nudge();
+        });
+      this.charging.add(started);
     }
     return claimed.length;
   }
 
-  private async claim(): Promise<Claimed[]> {
+  private async claim(limit: number): Promise<Claimed[]> {
     const leaseSeconds = this.config.chargeLeaseMs / 1000;
     return inTransaction(this.db, (tx) =>
       queryRows<Claimed>(
@@ -83,63 +105,87 @@ export class RechargeWorker extends PolledWorker {
                  or (status = 'processing' and lease_expires_at < now())
               order by next_attempt_at
               for update skip locked
-              limit ${this.options.batchSize ?? 8}
+              limit ${limit}
             ), claimed as (
               update recharges r
               set status = 'processing', attempts = r.attempts + 1, updated_at = now(),
                   started_at = coalesce(r.started_at, clock_timestamp()),
                   lease_expires_at = now() + make_interval(secs => ${leaseSeconds})
               from due where r.id = due.id
-              returning r.id, r.account_id, r.amount_micros, r.attempts, r.payment_method_id
+              returning r.id, r.account_id, r.amount_micros, r.attempts, r.payment_method_id, r.failure_code
             )
-            select c.id, c.account_id, c.amount_micros, c.attempts, pm.provider_ref
+            select c.id, c.account_id, c.amount_micros, c.attempts, c.failure_code, pm.provider_ref,
+                   pm.deleted_at is not null as card_removed
             from claimed c join payment_methods pm on pm.id = c.payment_method_id`,
       ),
     );
   }
 
-  private async withTimeout(work: () => Promise<ChargeOutcome | undefined>): Promise<ChargeOutcome | undefined> {
+  /** The gateway's answer, or `unknown` when it throws or does not answer in time. */
+  private async ask(work: () => Promise<ChargeOutcome | undefined>): Promise<ChargeOutcome | undefined> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<ChargeOutcome>((resolve) => {
       timer = setTimeout(
-        () => resolve({ status: "failed", code: "timeout", message: `no answer from the provider in ${this.config.gatewayTimeoutMs} ms` }),
+        () => resolve({ status: "unknown", code: "timeout", message: `no answer from the provider in ${this.config.gatewayTimeoutMs} ms` }),
         this.config.gatewayTimeoutMs,
       );
     });
     try {
       return await Promise.race([work(), timeout]);
     } catch (error) {
-      // Refused connections, resets: we do not know whether it charged, so it is soft.
-      return { status: "failed", code: "network_error", message: error instanceof Error ? error.message : String(error) };
+      // Refused connections, resets: we do not know whether it charged.
+      return { status: "unknown", code: "network_error", message: describeError(error) };
     } finally {
       clearTimeout(timer);
     }
   }
 
   private async process(recharge: Claimed): Promise<void> {
-    const attempt = Number(recharge.attempts);
-    const request = {
+    // 1. Setup: the facts, and what the provider already knows of this key.
+    const facts: AttemptFacts = {
+      attempt: Number(recharge.attempts),
+      maxAttempts: this.config.retryDelaysMs.length + 1,
+      cardRemoved: recharge.card_removed,
+      lastFailureCode: recharge.failure_code,
+    };
+    const request: ChargeRequest = {
       idempotencyKey: recharge.id,
-      attempt,
+      attempt: facts.attempt,
       amountMicros: BigInt(recharge.amount_micros),
       providerRef: recharge.provider_ref,
       accountId: recharge.account_id,
     };
     // An earlier attempt may have charged without our hearing of it: ask before charging.
-    let outcome = attempt > 1 ? await this.withTimeout(() => this.gateway.lookup(request)) : undefined;
-    const known = outcome && (outcome.status === "succeeded" || classifyFailure(outcome.code) === "hard");
-    if (!known) outcome = await this.withTimeout(() => this.gateway.charge(request));
-    if (!outcome) throw new Error("assertion: a charge has an outcome");
-    if (this.options.crashAfterCharge && outcome.status === "succeeded") process.kill(process.pid, "SIGKILL");
+    const lookedUp = facts.attempt > 1 ? await this.ask(() => this.gateway.lookup(request)) : "not_asked";
+    // 2. Compute.
+    let step = planBeforeCharge(facts, lookedUp);
+    if (step.step === "charge") {
+      const outcome = await this.ask(() => this.gateway.charge(request));
+      if (!outcome) throw new Error("assertion: a charge has an outcome");
+      if (this.options.crashAfterCharge && outcome.status === "succeeded") process.kill(process.pid, "SIGKILL");
+      step = planAfterCharge(facts, outcome);
+    }
+    // 3. Execute.
+    await this.execute(recharge.id, facts.attempt, step);
+  }
 
+  private execute(rechargeId: string, attempt: number, step: AttemptStep): Promise<boolean> {
     const { config } = this;
-    await inTransaction(this.db, async (tx) => {
-      if (outcome.status === "succeeded") return settleSucceeded(tx, config, recharge.id, { attempt }, outcome.chargeId);
-      const retriesLeft = attempt <= config.retryDelaysMs.length;
-      if (classifyFailure(outcome.code) === "soft" && retriesLeft) {
-        return scheduleRetry(tx, recharge.id, attempt, outcome.code, config.retryDelaysMs[attempt - 1]!);
+    return inTransaction(this.db, async (tx) => {
+      switch (step.step) {
+        case "settle_succeeded":
+          return settleSucceeded(tx, config, rechargeId, { attempt }, step.chargeId);
+        case "settle_failed":
+          return settleFailed(tx, config, rechargeId, { attempt }, step.code, step.message);
+        case "retry_later":
+          return scheduleRetry(tx, rechargeId, attempt, step.code, config.retryDelaysMs[attempt - 1]!);
+        case "ask_later": {
+          const delayMs = step.unresolved ? config.reconcileIntervalMs : config.retryDelaysMs[attempt - 1]!;
+          return askLater(tx, rechargeId, attempt, step.code, delayMs, step.unresolved);
+        }
+        case "charge":
+          throw new Error("assertion: a charge step is executed by charging");
       }
-      return settleFailed(tx, config, recharge.id, { attempt }, outcome.code, outcome.message);
     });
   }
 }

@@ -6,9 +6,8 @@ import { formatCents, formatMicros } from "../money/micros.js";
 import { minutesAvailable } from "../money/rating.js";
 import { notify } from "../notifications/notify.js";
 import { cardLabel } from "../payments/card-label.js";
-import { failureAdvice } from "../payments/decline.js";
-import { reconcileStatus } from "./account-status.js";
-import { afterBalanceChange } from "./auto-recharge.js";
+import { failureAdvice, marksCardFailing } from "../payments/decline.js";
+import { afterBalanceChange, applyBalanceRules } from "./auto-recharge.js";
 import { rechargeFromRow, type Recharge, type RechargeRow } from "./recharges.js";
 import { loadWalletState } from "./wallet-state.js";
 
@@ -105,7 +104,7 @@ export async function settleFailed(tx: Tx, config: Config, rechargeId: string, b
           settled_at = now(), updated_at = now(), lease_expires_at = null
         where id = ${recharge.id}`,
   );
-  if (recharge.trigger !== "manual" && before.settings.enabled) {
+  if (recharge.trigger !== "manual" && before.settings.enabled && marksCardFailing(code)) {
     await tx.execute(
       sql`update auto_recharge_settings
           set failing = true, failing_payment_method_id = ${recharge.paymentMethodId}, failure_code = ${code},
@@ -129,9 +128,30 @@ export async function settleFailed(tx: Tx, config: Config, rechargeId: string, b
       payment_method_id: recharge.paymentMethodId,
     },
   });
+  // The balance is as it was, but nothing is in flight now: the rules look again (a removed
+  // card's recharge gives way to one on the new default card; a failing card stays uncharged).
   const after = await loadWalletState(tx, config.rates, recharge.accountId);
-  await reconcileStatus(tx, after!);
+  await applyBalanceRules(tx, config, after!, after!.balanceMicros, new Date());
   return true;
+}
+
+/**
+ * The provider has not said what became of the charge (a timeout, a lost connection, still
+ * processing): back to pending, to be looked up (same key) after `delayMs`. Never a failure.
+ * `unresolved`: out of tries, so the reconciliation sweep keeps asking; the time it became so
+ * is kept, and /metrics shows the oldest.
+ */
+export async function askLater(tx: Tx, rechargeId: string, attempt: number, code: string, delayMs: number, unresolved: boolean): Promise<boolean> {
+  const rows = await queryRows(
+    tx,
+    sql`update recharges set status = 'pending', failure_code = ${code},
+          failure_message = 'The provider has not confirmed this charge yet; it is being checked.',
+          outcome_unknown_since = case when ${unresolved} then coalesce(outcome_unknown_since, now()) else outcome_unknown_since end,
+          next_attempt_at = now() + make_interval(secs => ${delayMs / 1000}), lease_expires_at = null, updated_at = now()
+        where id = ${rechargeId} and status = 'processing' and attempts = ${attempt}
+        returning id`,
+  );
+  return rows.length > 0;
 }
 
 /** A soft failure with retries left: back to pending, due after the next backoff delay, same key. */

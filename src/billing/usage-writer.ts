@@ -4,7 +4,7 @@ import { arrayLiteral } from "../db/array-literal.js";
 import { GroupCommit, type Queued } from "../db/group-commit.js";
 import { inTransaction, queryRows, type Database, type Tx } from "../db/database.js";
 import { notFound } from "../errors/app-error.js";
-import { claimKey, findStoredResponse, storeResponse } from "../idempotency/store.js";
+import { claimKey, findStoredResponse, storeResponse, type StoredResponse } from "../idempotency/store.js";
 import { newId } from "../ids/prefixed-id.js";
 import type { Micros } from "../money/micros.js";
 import { cost, usageDelta } from "../money/rating.js";
@@ -45,7 +45,7 @@ export interface IdempotencyClaim {
 export type WriteOutcome =
   | { kind: "written"; results: UsageResult[] }
   /** The key was already claimed (earlier, or by another request in this batch): answer what it stored. */
-  | { kind: "replay"; fingerprint: string; status: number; body: unknown };
+  | { kind: "replay"; stored: StoredResponse };
 
 /** One submitted report (or batch request), with its Idempotency-Key if it carried one. */
 interface Submission {
@@ -148,9 +148,9 @@ export class UsageWriter {
         continue;
       }
       const claim = pending.idempotency!;
-      const stored = await findStoredResponse(db, claim.scope, claim.key);
+      const stored = await findStoredResponse(db, config.secrets, claim.scope, claim.key);
       if (!stored) throw new Error("assertion: a claimed idempotency key has a stored response");
-      pending.resolve({ kind: "replay", fingerprint: stored.request_sha256_hex, status: stored.status_code, body: stored.response_body });
+      pending.resolve({ kind: "replay", stored });
     }
   }
 
@@ -366,7 +366,7 @@ export class UsageWriter {
       });
       outcomes.push(results);
       const claim = batch[i]!.idempotency;
-      if (claim) await storeResponse(tx, claim.scope, claim.key, claim.status, claim.render(results));
+      if (claim) await storeResponse(tx, config.secrets, claim, claim.status, JSON.stringify(claim.render(results)));
     }
     return { outcomes, rechargeCreated };
   }

@@ -2,6 +2,9 @@ import { parseConfigMicros } from "../money/parse.js";
 import { usd, type Micros } from "../money/micros.js";
 import { parseDurationsMs } from "./durations.js";
 import { parseSandboxFaults, type SandboxFaults } from "../payments/sandbox/faults.js";
+import { parseRateLimits, type RateLimits } from "../rate-limits/limits.js";
+import { Secrets } from "../secrets/secrets.js";
+import { serverSecret } from "../secrets/server-secret.js";
 
 export interface StripeConfig {
   secretKey: string;
@@ -30,6 +33,13 @@ export interface Config {
   dataDir: string;
   databaseUrl: string | undefined;
   adminKey: string | undefined;
+  /**
+   * Keyed hashes and sealing under the server secret (PREPAID_SECRET, else a generated one kept
+   * in the data directory): read on first use, so commands that need none never create it.
+   */
+  readonly secrets: Secrets;
+  /** Where the secret came from: a generated one is per data directory (see server-secret.ts). */
+  readonly secretSource: "env" | "file";
   payments: "sandbox" | "stripe";
   /** Set when payments is stripe (checked at start). */
   stripe: StripeConfig | undefined;
@@ -53,6 +63,10 @@ export interface Config {
   /** How long the worker waits for the gateway before the outcome counts as unknown. */
   gatewayTimeoutMs: number;
   workerPollMs: number;
+  /** Charges one worker has at the provider at once (each account has at most one). */
+  maxChargesInFlight: number;
+  /** How often a charge whose outcome is still unknown after its last try is looked up again. */
+  reconcileIntervalMs: number;
   /** Most usage reports committed in one transaction (1 = one transaction per report). */
   usageBatchMax: number;
   /** Usage batches committing at once. */
@@ -69,7 +83,11 @@ export interface Config {
     smtpUrl: string | undefined;
     outboxDir: string;
     emailFrom: string;
+    /** PREPAID_WEBHOOK_ALLOW_PRIVATE: webhooks may reach loopback and private addresses (tests, development). */
+    allowPrivate: boolean;
   };
+  /** Abuse limits (DESIGN §5), PREPAID_RATE_LIMITS overriding the defaults. */
+  rateLimits: RateLimits;
   /** Create a demo user and agency at `serve` and print their keys (embedded default only). */
   demoAccounts: boolean;
 }
@@ -82,6 +100,12 @@ function integerEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): num
   return value;
 }
 
+function singleDurationMs(env: NodeJS.ProcessEnv, name: string, fallback: string): number {
+  const parsed = parseDurationsMs(env[name] || fallback);
+  if (parsed.length !== 1) throw new Error(`${name} is one duration (e.g. 1m), not ${env[name]}`);
+  return parsed[0]!;
+}
+
 /** Reads the environment once at start; a bad value stops the process with its name. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const port = integerEnv(env, "PORT", 3000);
@@ -90,11 +114,26 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (payments !== "sandbox" && payments !== "stripe") {
     throw new Error(`PREPAID_PAYMENTS must be sandbox or stripe, not ${payments}`);
   }
+  const dataDir = env.PREPAID_DATA_DIR || "./data";
+  let resolved: { secrets: Secrets; source: "env" | "file" } | undefined;
+  const secret = () => {
+    if (!resolved) {
+      const { secret: text, source } = serverSecret(env.PREPAID_SECRET || undefined, dataDir);
+      resolved = { secrets: new Secrets(text), source };
+    }
+    return resolved;
+  };
   return {
     port,
-    dataDir: env.PREPAID_DATA_DIR || "./data",
+    dataDir,
     databaseUrl: env.DATABASE_URL || undefined,
     adminKey: env.PREPAID_ADMIN_KEY || undefined,
+    get secrets() {
+      return secret().secrets;
+    },
+    get secretSource() {
+      return secret().source;
+    },
     payments,
     stripe: payments === "stripe" ? stripeConfig(env) : undefined,
     rates: {
@@ -114,6 +153,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     chargeLeaseMs: integerEnv(env, "PREPAID_CHARGE_LEASE_MS", 60_000),
     gatewayTimeoutMs: integerEnv(env, "PREPAID_GATEWAY_TIMEOUT_MS", 30_000),
     workerPollMs: integerEnv(env, "PREPAID_WORKER_POLL_MS", 250),
+    // 16 slow provider calls (30 s timeout) still leave each process's event loop idle; the
+    // claim is one statement per free slot batch, so more slots cost nothing while unused.
+    maxChargesInFlight: Math.max(1, integerEnv(env, "PREPAID_MAX_CHARGES_IN_FLIGHT", 16)),
+    reconcileIntervalMs: singleDurationMs(env, "PREPAID_RECONCILE_INTERVAL", "1m"),
     usageBatchMax: Math.max(1, integerEnv(env, "PREPAID_USAGE_BATCH_MAX", 1000)),
     // Two batches at once keep PostgreSQL busy while Node prepares the next (measured: the bench
     // runs with 2); PGlite has one connection, so more would only queue.
@@ -125,7 +168,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       smtpUrl: env.SMTP_URL || undefined,
       outboxDir: env.PREPAID_OUTBOX_DIR || `${env.PREPAID_DATA_DIR || "./data"}/outbox`,
       emailFrom: env.PREPAID_EMAIL_FROM || "prepaid <billing@prepaid.localhost>",
+      allowPrivate: env.PREPAID_WEBHOOK_ALLOW_PRIVATE === "true",
     },
+    rateLimits: parseRateLimits(env.PREPAID_RATE_LIMITS),
     // Demo keys are kept in a file beside the embedded database; a PostgreSQL deployment is real money.
     demoAccounts: env.DATABASE_URL ? false : env.PREPAID_DEMO !== "false",
   };

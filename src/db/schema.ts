@@ -88,15 +88,26 @@ export const apiKeys = pgTable(
     // Null for operator (admin) keys.
     accountId: text("account_id").references(() => accounts.id),
     role: text("role", { enum: ["account", "admin"] }).notNull(),
-    // The first 12 characters of the key, to find the row without storing the key.
+    name: text("name"),
+    // full: everything the account may do; read: GETs only; usage: what call infrastructure needs.
+    scope: text("scope", { enum: ["full", "read", "usage"] }).notNull().default("full"),
+    // The first 12 characters of the key, to find the row and to show it; never enough to use it.
     prefix: text("prefix").notNull(),
-    sha256Hex: text("sha256_hex").notNull(),
+    // HMAC-SHA256 of the key under the server secret (src/secrets): no unsalted hash is kept.
+    hmacHex: text("hmac_hex"),
+    // Keys made before the server secret: upgraded to hmac_hex (and this cleared) at first use.
+    sha256Hex: text("sha256_hex"),
     createdAt: createdAt(),
+    expiresAt: timestamp("expires_at", { withTimezone: true, mode: "date" }),
+    lastUsedAt: timestamp("last_used_at", { withTimezone: true, mode: "date" }),
     revokedAt: timestamp("revoked_at", { withTimezone: true, mode: "date" }),
   },
   (t) => [
     check("api_keys_role_check", sql`(${t.role} = 'admin') = (${t.accountId} is null)`),
+    check("api_keys_scope_check", sql`${t.scope} in ('full', 'read', 'usage')`),
+    check("api_keys_hash_check", sql`${t.hmacHex} is not null or ${t.sha256Hex} is not null`),
     index("api_keys_prefix_idx").on(t.prefix),
+    index("api_keys_account_idx").on(t.accountId, t.createdAt.desc()),
   ],
 );
 
@@ -106,12 +117,30 @@ export const idempotencyKeys = pgTable(
   {
     principal: text("principal").notNull(),
     key: text("key").notNull(),
-    requestSha256Hex: text("request_sha256_hex").notNull(),
+    // HMAC of the method, path and body under the server secret; never covers a card's number or CVC.
+    requestFingerprint: text("request_fingerprint").notNull(),
     statusCode: integer("status_code").notNull(),
-    responseBody: jsonb("response_body").notNull(),
+    // The answer's exact bytes (a replay is byte-identical), or, when `sealed`, those bytes
+    // encrypted under the server secret: answers that carry a secret (a new API key).
+    responseBody: text("response_body").notNull(),
+    sealed: boolean("sealed").notNull().default(false),
     createdAt: createdAt(),
   },
   (t) => [primaryKey({ columns: [t.principal, t.key] })],
+);
+
+/**
+ * Abuse limits counted across every process on the database (DESIGN §5): one row per bucket
+ * (what is limited, and for whom) and fixed window; rows of past windows are swept.
+ */
+export const rateLimitCounters = pgTable(
+  "rate_limit_counters",
+  {
+    bucket: text("bucket").notNull(),
+    windowStart: timestamp("window_start", { withTimezone: true, mode: "date" }).notNull(),
+    count: integer("count").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.bucket, t.windowStart] })],
 );
 
 export const paymentMethods = pgTable(
@@ -179,14 +208,17 @@ export const recharges = pgTable(
       .references(() => paymentMethods.id),
     status: text("status", { enum: ["pending", "processing", "succeeded", "failed"] }).notNull(),
     attempts: integer("attempts").notNull().default(0),
-    // A claimed delivery's next_attempt_at is pushed past its send timeout: one that a dead
-    // process was sending comes due again by itself (at least once; receivers dedupe by event id).
+    // When the worker takes it next: the first try, a retry after its backoff, or a lookup of
+    // an outcome the provider has not given yet.
     nextAttemptAt: timestamp("next_attempt_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
     // A worker owns a processing recharge until then; after it, another may resume it.
     leaseExpiresAt: timestamp("lease_expires_at", { withTimezone: true, mode: "date" }),
     // When a worker first took it to the provider ("charge started").
     startedAt: timestamp("started_at", { withTimezone: true, mode: "date" }),
     providerChargeId: text("provider_charge_id"),
+    // Set when the tries ran out with the outcome unknown: the recharge stays open and the
+    // reconciliation sweep looks it up until the provider says (the oldest is on /metrics).
+    outcomeUnknownSince: timestamp("outcome_unknown_since", { withTimezone: true, mode: "date" }),
     failureCode: text("failure_code"),
     failureMessage: text("failure_message"),
     createdAt: createdAt(),
@@ -294,7 +326,10 @@ export const webhookEndpoints = pgTable(
       .notNull()
       .references(() => accounts.id),
     url: text("url").notNull(),
-    /** HMAC-SHA256 key for the Prepaid-Signature header; shown to the owner once, at creation. */
+    /**
+     * HMAC-SHA256 key for the Prepaid-Signature header, shown to the owner once, at creation;
+     * kept sealed under the server secret (src/secrets), never in the clear.
+     */
     secret: text("secret").notNull(),
     /** Event types sent; null = all. */
     events: text("events").array(),

@@ -1,6 +1,7 @@
 import { mkdir, open, readFile, rename } from "node:fs/promises";
 import { join } from "node:path";
 import { authenticate, createApiKey } from "../accounts/api-keys.js";
+import type { Secrets } from "../secrets/secrets.js";
 import { createAccount } from "../accounts/accounts.js";
 import { inTransaction, type Database } from "../db/database.js";
 import { newId } from "../ids/prefixed-id.js";
@@ -26,7 +27,7 @@ async function credit(tx: Tx, accountId: string, amountMicros: Micros): Promise<
  * (so the next start makes them again, with no half set left in the database), and one killed
  * after it leaves a file that works.
  */
-async function createDemoAccounts(db: Database, file: string): Promise<DemoKeys> {
+async function createDemoAccounts(db: Database, secrets: Secrets, file: string): Promise<DemoKeys> {
   return inTransaction(db, async (tx) => {
     const user = await createAccount(tx, { name: "Demo Voice Co", type: "user", webWidget: true });
     await credit(tx, user.id, usd(12));
@@ -37,8 +38,8 @@ async function createDemoAccounts(db: Database, file: string): Promise<DemoKeys>
     const realty = await createAccount(tx, { name: "Bright Realty", type: "subaccount", parentId: agency.id });
     await credit(tx, realty.id, 3_100_000n);
     const keys: DemoKeys = {
-      user: { accountId: user.id, key: (await createApiKey(tx, { role: "account", accountId: user.id })).key },
-      agency: { accountId: agency.id, key: (await createApiKey(tx, { role: "account", accountId: agency.id })).key },
+      user: { accountId: user.id, key: (await createApiKey(tx, secrets, { role: "account", accountId: user.id }, { name: "demo" })).key },
+      agency: { accountId: agency.id, key: (await createApiKey(tx, secrets, { role: "account", accountId: agency.id }, { name: "demo" })).key },
     };
     await writeFileAtomically(file, `${JSON.stringify(keys, null, 2)}\n`);
     return keys;
@@ -81,13 +82,13 @@ async function readDemoKeys(file: string): Promise<DemoKeys | null> {
  * data directory (mode 0600) because only their hashes are in the database; when the file's
  * keys no longer open the database (it was wiped), fresh demo accounts are made.
  */
-export async function ensureDemoAccounts(db: Database, dataDir: string, adminKey: string | undefined): Promise<DemoKeys> {
+export async function ensureDemoAccounts(db: Database, secrets: Secrets, dataDir: string, adminKey: string | undefined): Promise<DemoKeys> {
   const file = join(dataDir, DEMO_KEYS_FILE);
   const saved = await readDemoKeys(file);
   if (saved) {
-    const [user, agency] = await Promise.all([authenticate(db, saved.user.key, adminKey), authenticate(db, saved.agency.key, adminKey)]);
+    const [user, agency] = await Promise.all([authenticate(db, secrets, saved.user.key, adminKey), authenticate(db, secrets, saved.agency.key, adminKey)]);
     if (user?.kind === "account" && agency?.kind === "account") return saved;
   }
   await mkdir(dataDir, { recursive: true });
-  return createDemoAccounts(db, file);
+  return createDemoAccounts(db, secrets, file);
 }

@@ -1,11 +1,16 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
-import { authenticate } from "../accounts/api-keys.js";
+import { bodyLimit } from "hono/body-limit";
+import { authenticate, LastUsedTracker } from "../accounts/api-keys.js";
+import { scopeAllows } from "../accounts/key-scope.js";
+import { countOrRefuse } from "../rate-limits/counter.js";
+import { clientAddress } from "./client-address.js";
 import { newId } from "../ids/prefixed-id.js";
 import type { AppDeps, AppEnv } from "./context.js";
 import { describeZodError, envelope, handleError } from "./error-envelope.js";
 import { findUnsafeNumber } from "./json-numbers.js";
 import { Metrics } from "./metrics.js";
 import { accountRoutes } from "./routes/accounts.js";
+import { apiKeyRoutes } from "./routes/api-keys.js";
 import { ledgerRoutes } from "./routes/ledger.js";
 import { systemRoutes } from "./routes/system.js";
 import { autoRechargeRoutes } from "./routes/auto-recharge.js";
@@ -21,11 +26,15 @@ import { webhookEndpointRoutes } from "./routes/webhook-endpoints.js";
 
 const STRIPE_WEBHOOK_PATH = "/v1/webhooks/stripe";
 
-/** Bodies larger than this are refused before parsing: the largest legitimate one is a 1000-event usage batch. */
-const MAX_BODY_BYTES = 1_000_000;
+/** Bodies larger than this are refused: the largest legitimate one is a 1000-event usage batch. */
+export const MAX_BODY_BYTES = 1_000_000;
+
+/** A NUL anywhere in a JSON text: raw, or as the escape PostgreSQL text cannot hold. */
+const NUL_IN_JSON = /\u0000|\\u0000/;
 
 export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   const metrics = new Metrics();
+  const lastUsed = new LastUsedTracker(deps.db);
   const app = new OpenAPIHono<AppEnv>({
     defaultHook: (result, c) => {
       if (!result.success) return envelope(c, "invalid_request", describeZodError(result.error), 400);
@@ -37,25 +46,56 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     c.set("deps", deps);
     c.set("requestId", newId("req"));
     c.header("X-Request-Id", c.get("requestId"));
+    c.header("X-Content-Type-Options", "nosniff");
+    // API answers are per caller and may carry a one-time secret: never stored by a cache.
+    if (c.req.path.startsWith("/v1/") || c.req.path === "/openapi.json") c.header("Cache-Control", "no-store");
     await next();
     metrics.observe(c.req.method, c.req.routePath, c.res.status, (performance.now() - started) / 1000);
   });
 
+  // Before any other work, on every route: bytes are counted as they arrive (a chunked body
+  // has no Content-Length to trust), and the connection is closed rather than read to its end.
+  app.use(
+    "*",
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: (c) => {
+        c.header("Connection", "close");
+        return envelope(c, "invalid_request", `body larger than ${MAX_BODY_BYTES} bytes`, 400);
+      },
+    }),
+  );
+
+  // PostgreSQL text cannot hold NUL: refused at the edge, in the path, the query and the body.
+  app.use("*", async (c, next) => {
+    if (c.req.path.includes("\u0000") || /%00/i.test(c.req.url)) return envelope(c, "invalid_request", "NUL characters are not allowed", 400);
+    await next();
+  });
+
   app.use("/v1/*", async (c, next) => {
-    // Stripe cannot hold our API key: its events are authenticated by their signature instead
-    // (the size limit still holds: the body is read whole to be verified).
-    if (c.req.path === STRIPE_WEBHOOK_PATH && c.req.method === "POST") {
-      if (Number(c.req.header("Content-Length") ?? "0") > MAX_BODY_BYTES) return envelope(c, "invalid_request", `body larger than ${MAX_BODY_BYTES} bytes`, 400);
-      return next();
-    }
+    // Stripe cannot hold our API key: its events are authenticated by their signature instead.
+    if (c.req.path === STRIPE_WEBHOOK_PATH && c.req.method === "POST") return next();
     const bearer = /^Bearer (.+)$/.exec(c.req.header("Authorization") ?? "")?.[1];
-    const principal = await authenticate(deps.db, bearer, deps.config.adminKey);
-    if (!principal) return envelope(c, "unauthorized", "missing, wrong or revoked API key", 401);
+    const principal = await authenticate(deps.db, deps.config.secrets, bearer, deps.config.adminKey);
+    if (!principal) {
+      // Guessing keys costs a counted failure per client IP, across every process.
+      await countOrRefuse(deps.db, deps.config.rateLimits, "auth_failures", clientAddress(c));
+      return envelope(c, "unauthorized", "missing, wrong or revoked API key", 401);
+    }
+    if (principal.kind === "account" && !scopeAllows(principal.scope, c.req.method, c.req.path)) {
+      return envelope(c, "forbidden", `a ${principal.scope} key cannot ${c.req.method} ${c.req.path}`, 403);
+    }
     c.set("principal", principal);
     if (c.req.method !== "GET" && c.req.method !== "DELETE") {
-      const length = Number(c.req.header("Content-Length") ?? "0");
-      if (length > MAX_BODY_BYTES) return envelope(c, "invalid_request", `body larger than ${MAX_BODY_BYTES} bytes`, 400);
-      const unsafe = findUnsafeNumber(await c.req.text());
+      const text = await c.req.text();
+      if (text === "" && c.req.header("Content-Type") !== undefined) {
+        // No body at all, whatever the Content-Type says: as if none was declared, so a
+        // route whose body is optional (creating a key) takes it as empty rather than malformed.
+        const headers = new Headers(c.req.raw.headers);
+        headers.delete("Content-Type");
+        c.req.raw = new Request(c.req.raw.url, { method: c.req.method, headers });
+      }
+      const unsafe = findUnsafeNumber(text);
       if (unsafe !== undefined) {
         return envelope(
           c,
@@ -64,14 +104,17 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
           400,
         );
       }
+      if (NUL_IN_JSON.test(text)) return envelope(c, "invalid_request", "NUL characters are not allowed", 400);
     }
     await next();
+    lastUsed.touch(principal.keyId);
   });
 
   app.onError(handleError);
   app.notFound((c) => envelope(c, "not_found", `no route ${c.req.method} ${c.req.path}`, 404));
 
   app.route("/", accountRoutes);
+  app.route("/", apiKeyRoutes);
   app.route("/", ledgerRoutes);
   app.route("/", paymentMethodRoutes);
   app.route("/", autoRechargeRoutes);

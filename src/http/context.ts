@@ -4,6 +4,7 @@ import type { Database } from "../db/database.js";
 import type { PaymentGateway } from "../payments/gateway.js";
 import type { UsageWriter } from "../billing/usage-writer.js";
 import type { CallStarter } from "../billing/call-starter.js";
+import type { HostResolver } from "../notifications/outbound-guard.js";
 
 /** What every request handler can reach: the process's dependencies and the caller. */
 export interface AppDeps {
@@ -17,6 +18,8 @@ export interface AppDeps {
   /** Group commit for call authorisation. */
   callStarter: CallStarter;
   now: () => Date;
+  /** How webhook host names are resolved (tests stub it: no lookup leaves the machine). */
+  resolveHost: HostResolver;
 }
 
 export type AppEnv = {

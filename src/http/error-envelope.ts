@@ -2,6 +2,8 @@ import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ZodError } from "zod";
 import { AppError, type ErrorCode } from "../errors/app-error.js";
+import { describeError } from "../errors/describe-error.js";
+import { RateLimited } from "../rate-limits/counter.js";
 import type { AppEnv } from "./context.js";
 
 export function envelope(c: Context<AppEnv>, code: ErrorCode, message: string, status: number): Response {
@@ -18,12 +20,14 @@ export function describeZodError(error: ZodError): string {
 
 /** The one place an exception becomes an HTTP answer. */
 export function handleError(error: unknown, c: Context<AppEnv>): Response {
+  if (error instanceof RateLimited) c.header("Retry-After", String(error.retryAfterSeconds));
   if (error instanceof AppError) return envelope(c, error.code, error.message, error.status);
   if (error instanceof HTTPException && error.status < 500) {
     // Hono's own refusals, e.g. a body that is not JSON.
     return envelope(c, "invalid_request", error.message || "invalid request", 400);
   }
-  // A bug: log it with the request id (never the body, which may carry card data).
-  console.error(`[${c.get("requestId")}] ${c.req.method} ${c.req.path} failed:`, error);
+  // A bug: log it with the request id, never the body (card data) nor a statement's
+  // parameters (keys, emails): describeError keeps the kind and the message only.
+  console.error(`[${c.get("requestId")}] ${c.req.method} ${c.req.routePath} failed: ${describeError(error)}`);
   return envelope(c, "internal_error", "internal error; the request id identifies it in the logs", 500);
 }

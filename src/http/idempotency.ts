@@ -1,35 +1,45 @@
-import { createHash } from "node:crypto";
 import type { Context } from "hono";
 import { inTransaction, type Tx } from "../db/database.js";
 import { claimKey, findStoredResponse, storeResponse, type StoredResponse } from "../idempotency/store.js";
 import { AppError, invalid } from "../errors/app-error.js";
+import type { Secrets } from "../secrets/secrets.js";
 import type { AppEnv } from "./context.js";
-
 
 /** Thrown inside the transaction to roll it back when another request holds the key. */
 class KeyTakenMeanwhile extends Error {}
 
-function canonical(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(canonical);
+/**
+ * The body as the fingerprint sees it: keys sorted, and a card reduced to what is not secret
+ * (its last 4 digits and expiry). A card's number or CVC never enters a fingerprint, not even
+ * keyed: card rules forbid keeping the CVC in any form. Two requests with one key that differ
+ * only in the number's first 12 digits are then taken as the same request — the replay answers
+ * the card saved first, which has the same last 4 and expiry.
+ */
+export function fingerprintView(value: unknown, inCard = false): unknown {
+  if (Array.isArray(value)) return value.map((v) => fingerprintView(v));
   if (value && typeof value === "object") {
-    return Object.fromEntries(
-      Object.keys(value)
-        .sort()
-        .map((k) => [k, canonical((value as Record<string, unknown>)[k])]),
-    );
+    const entries = Object.keys(value)
+      .sort()
+      .flatMap((k): [string, unknown][] => {
+        const v = (value as Record<string, unknown>)[k];
+        if (inCard && k === "cvc") return [];
+        if (inCard && k === "number") return [["last4", typeof v === "string" ? v.replace(/\D/g, "").slice(-4) : null]];
+        return [[k, fingerprintView(v, k === "card")]];
+      });
+    return Object.fromEntries(entries);
   }
   return value;
 }
 
-async function requestFingerprint(c: Context<AppEnv>): Promise<string> {
+async function requestFingerprint(c: Context<AppEnv>, secrets: Secrets): Promise<string> {
   const text = await c.req.text();
   let body: unknown = text;
   try {
-    body = text ? canonical(JSON.parse(text)) : null;
+    body = text ? fingerprintView(JSON.parse(text)) : null;
   } catch {
-    // Not JSON: the raw text is the fingerprint.
+    // Not JSON: the raw text is the fingerprint (keyed, like the rest).
   }
-  return createHash("sha256").update(`${c.req.method} ${c.req.path}\n${JSON.stringify(body)}`).digest("hex");
+  return secrets.mac("idempotency", `${c.req.method} ${c.req.path}\n${JSON.stringify(body)}`);
 }
 
 /** The caller's Idempotency-Key, its scope and the request's fingerprint; undefined without a key. */
@@ -38,7 +48,13 @@ export async function idempotencyOf(c: Context<AppEnv>): Promise<{ scope: string
   if (key === undefined) return undefined;
   if (key.length === 0 || key.length > 255) throw invalid("Idempotency-Key must be 1 to 255 characters");
   const principal = c.get("principal");
-  return { scope: principal.kind === "admin" ? "admin" : principal.accountId, key, fingerprint: await requestFingerprint(c) };
+  const { secrets } = c.get("deps").config;
+  return { scope: principal.kind === "admin" ? "admin" : principal.accountId, key, fingerprint: await requestFingerprint(c, secrets) };
+}
+
+/** A JSON answer from its text, so what was stored is what is sent, byte for byte. */
+export function jsonText(c: Context<AppEnv>, text: string, status: number): Response {
+  return c.body(text, status as 200, { "Content-Type": "application/json" });
 }
 
 /**
@@ -48,17 +64,21 @@ export async function idempotencyOf(c: Context<AppEnv>): Promise<{ scope: string
 export async function replayIfStored(c: Context<AppEnv>): Promise<Response | undefined> {
   const claim = await idempotencyOf(c);
   if (!claim) return undefined;
-  const stored = await findStoredResponse(c.get("deps").db, claim.scope, claim.key);
+  const { db, config } = c.get("deps");
+  const stored = await findStoredResponse(db, config.secrets, claim.scope, claim.key);
   return stored ? replay(c, stored, claim.fingerprint) : undefined;
 }
 
-/** Answers a stored response again, or 409 when the key came with another request. */
+/** Answers a stored response again, byte-identical, or 409 when the key came with another request. */
 export function replay(c: Context<AppEnv>, stored: StoredResponse, fingerprint: string): Response {
-  if (stored.request_sha256_hex !== fingerprint) {
+  if (stored.fingerprint !== fingerprint) {
     throw new AppError("idempotency_conflict", "this Idempotency-Key was already used with a different request");
   }
+  if (stored.bodyText === undefined) {
+    throw new AppError("idempotency_conflict", "this Idempotency-Key's answer was sealed under a server secret no longer in use");
+  }
   c.header("Idempotent-Replayed", "true");
-  return c.json(stored.response_body as object, stored.status_code as 200);
+  return jsonText(c, stored.bodyText, stored.status);
 }
 
 /**
@@ -67,29 +87,31 @@ export function replay(c: Context<AppEnv>, stored: StoredResponse, fingerprint: 
  * stored answer commit together: a crash between them cannot leave an effect that a retry
  * would repeat. A concurrent request with the same key waits on the claim, then replays.
  * Expected errors roll everything back, the claim too, so a failed request may be retried.
+ * `sealed`: the answer carries a secret (a new API key), so its stored copy is encrypted.
  */
 export async function idempotent<T extends object>(
   c: Context<AppEnv>,
   status: 200 | 201,
   work: (tx: Tx) => Promise<T>,
+  options: { sealed?: boolean } = {},
 ): Promise<never> {
-  const { db } = c.get("deps");
+  const { db, config } = c.get("deps");
   const claim = await idempotencyOf(c);
   if (claim === undefined) return c.json(await inTransaction(db, work), status) as never;
   const { scope, key, fingerprint } = claim;
-  const stored = await findStoredResponse(db, scope, key);
+  const stored = await findStoredResponse(db, config.secrets, scope, key);
   if (stored) return replay(c, stored, fingerprint) as never;
   try {
-    const body = await inTransaction(db, async (tx) => {
+    const text = await inTransaction(db, async (tx) => {
       if (!(await claimKey(tx, scope, key, fingerprint))) throw new KeyTakenMeanwhile();
-      const result = await work(tx);
-      await storeResponse(tx, scope, key, status, result);
-      return result;
+      const bodyText = JSON.stringify(await work(tx));
+      await storeResponse(tx, config.secrets, claim, status, bodyText, options.sealed ?? false);
+      return bodyText;
     });
-    return c.json(body, status) as never;
+    return jsonText(c, text, status) as never;
   } catch (error) {
     if (!(error instanceof KeyTakenMeanwhile)) throw error;
-    const winner = await findStoredResponse(db, scope, key);
+    const winner = await findStoredResponse(db, config.secrets, scope, key);
     if (!winner) throw new Error("assertion: a taken idempotency key has a stored response");
     return replay(c, winner, fingerprint) as never;
   }

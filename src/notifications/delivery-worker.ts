@@ -6,6 +6,8 @@ import { PolledWorker } from "../workers/polled-worker.js";
 import { emailContent } from "./email-content.js";
 import { EmailSender } from "./email-sender.js";
 import type { NotificationType } from "./notify.js";
+import { checkOutbound, systemResolver, type HostResolver } from "./outbound-guard.js";
+import { openEndpointSecret } from "./webhook-endpoints.js";
 import { sendWebhook, type SendResult } from "./webhook-sender.js";
 
 interface Claimed {
@@ -39,6 +41,7 @@ export class DeliveryWorker extends PolledWorker {
   constructor(
     private readonly db: Database,
     private readonly config: Config,
+    private readonly resolveHost: HostResolver = systemResolver,
   ) {
     super("delivery worker", config.workerPollMs);
     const { delivery } = config;
@@ -76,7 +79,7 @@ export class DeliveryWorker extends PolledWorker {
     );
   }
 
-  private send(d: Claimed): Promise<SendResult> {
+  private async send(d: Claimed): Promise<SendResult> {
     const data = typeof d.data === "string" ? (JSON.parse(d.data) as Record<string, unknown>) : d.data;
     if (d.channel === "webhook") {
       if (!d.secret) throw new Error(`assertion: webhook delivery ${d.id} has an endpoint`);
@@ -89,7 +92,12 @@ export class DeliveryWorker extends PolledWorker {
         message: d.message,
         data,
       };
-      return sendWebhook(d.target, d.secret, event, this.config.delivery.timeoutMs);
+      // Checked again at every delivery: the name may resolve elsewhere since registration.
+      const url = new URL(d.target);
+      const checked = await checkOutbound(url, { allowPrivate: this.config.delivery.allowPrivate, resolve: this.resolveHost });
+      if (!checked.ok) return { ok: false, status: null, error: `refused: ${checked.reason}` };
+      const secret = openEndpointSecret(this.config.secrets, d.secret);
+      return sendWebhook({ url, address: checked.address, family: checked.family }, secret, event, this.config.delivery.timeoutMs);
     }
     const about = d.subject_account_id === d.account_id ? null : d.subject_name;
     return this.email.send(d.id, d.target, emailContent({ type: d.type, message: d.message, data, subjectName: about, recipientName: d.recipient_name }));

@@ -1,11 +1,13 @@
 const LOOPBACK_HOSTS = new Set(["127.0.0.1", "localhost", "[::1]"]);
 
 /**
- * Why a webhook URL is refused, or undefined when it is fine. Events carry account and
- * payment data, so they travel over HTTPS; plain HTTP is allowed only to this machine
- * (local development and tests). Credentials in the URL would be stored and logged: refused.
+ * Why a webhook URL's form is refused, or undefined when it is fine. Events carry account and
+ * payment data, so they travel over HTTPS; plain HTTP is allowed only to this machine, and
+ * only where private addresses are (PREPAID_WEBHOOK_ALLOW_PRIVATE, for development and tests).
+ * Credentials in the URL would be stored and logged: refused. Where the host resolves is
+ * outbound-guard.ts's to check.
  */
-export function endpointUrlProblem(text: string): string | undefined {
+export function endpointUrlProblem(text: string, allowPrivate: boolean): string | undefined {
   let url: URL;
   try {
     url = new URL(text);
@@ -15,6 +17,6 @@ export function endpointUrlProblem(text: string): string | undefined {
   if (url.username || url.password) return "must not contain a user name or password";
   if (url.hash) return "must not contain a #fragment";
   if (url.protocol === "https:") return undefined;
-  if (url.protocol === "http:" && LOOPBACK_HOSTS.has(url.hostname)) return undefined;
+  if (url.protocol === "http:" && allowPrivate && LOOPBACK_HOSTS.has(url.hostname)) return undefined;
   return "must be https:// (http:// only for 127.0.0.1, localhost or [::1])";
 }

@@ -3,7 +3,9 @@ import { queryRows, type Database, type Tx } from "../db/database.js";
 import { toIso } from "../db/timestamps.js";
 import { invalid, notFound } from "../errors/app-error.js";
 import { newId, randomBase62 } from "../ids/prefixed-id.js";
+import type { Secrets } from "../secrets/secrets.js";
 import { endpointUrlProblem } from "./endpoint-url.js";
+import { checkOutbound, type HostResolver } from "./outbound-guard.js";
 import type { NotificationType } from "./notify.js";
 
 export interface WebhookEndpoint {
@@ -31,15 +33,36 @@ const endpointFromRow = (r: EndpointRow): WebhookEndpoint => ({
   createdAt: toIso(r.created_at),
 });
 
-/** Registers an endpoint; the secret is returned here only (the owner keeps it to verify signatures). */
+/**
+ * An endpoint's signing secret from its stored form: sealed under the server secret, or (an
+ * endpoint made before sealing, until sealLegacyEndpointSecrets runs) the secret itself.
+ */
+export function openEndpointSecret(secrets: Secrets, stored: string): string {
+  if (stored.startsWith("whsec_")) return stored;
+  const secret = secrets.open(stored);
+  if (secret === undefined) throw new Error("assertion: a webhook secret opens under the server secret");
+  return secret;
+}
+
+/** Seals the secrets of endpoints made before they were sealed; run at every start, a no-op after the first. */
+export async function sealLegacyEndpointSecrets(db: Database, secrets: Secrets): Promise<void> {
+  const rows = await queryRows<{ id: string; secret: string }>(db, sql`select id, secret from webhook_endpoints where secret like 'whsec\_%'`);
+  for (const row of rows) {
+    await db.execute(sql`update webhook_endpoints set secret = ${secrets.seal(row.secret)} where id = ${row.id} and secret = ${row.secret}`);
+  }
+}
+
+/**
+ * Registers an endpoint whose URL the caller checked (checkEndpointUrl); the secret is
+ * returned here only (the owner keeps it to verify signatures) and stored sealed.
+ */
 export async function createEndpoint(
   tx: Tx,
+  secrets: Secrets,
   accountId: string,
   url: string,
   events: NotificationType[] | null,
 ): Promise<{ endpoint: WebhookEndpoint; secret: string }> {
-  const problem = endpointUrlProblem(url);
-  if (problem) throw invalid(`url: ${problem}`);
   await tx.execute(sql`select 1 from accounts where id = ${accountId} for update`); // counts and inserts one at a time
   const [count] = await queryRows<{ n: bigint }>(
     tx,
@@ -51,10 +74,18 @@ export async function createEndpoint(
   const [row] = await queryRows<EndpointRow>(
     tx,
     sql`insert into webhook_endpoints (id, account_id, url, secret, events)
-        values (${newId("whe")}, ${accountId}, ${url}, ${secret}, ${eventsLiteral}::text[])
+        values (${newId("whe")}, ${accountId}, ${url}, ${secrets.seal(secret)}, ${eventsLiteral}::text[])
         returning id, url, events, created_at`,
   );
   return { endpoint: endpointFromRow(row!), secret };
+}
+
+/** Refuses (400) a URL of the wrong form or one whose host resolves to an address we never reach. */
+export async function checkEndpointUrl(url: string, options: { allowPrivate: boolean; resolve: HostResolver }): Promise<void> {
+  const problem = endpointUrlProblem(url, options.allowPrivate);
+  if (problem) throw invalid(`url: ${problem}`);
+  const checked = await checkOutbound(new URL(url), options);
+  if (!checked.ok) throw invalid(`url: refused, ${checked.reason}`);
 }
 
 export async function listEndpoints(db: Database | Tx, accountId: string): Promise<WebhookEndpoint[]> {

@@ -1,3 +1,6 @@
+import { request as httpRequest } from "node:http";
+import { request as httpsRequest } from "node:https";
+import type { LookupFunction } from "node:net";
 import { SIGNATURE_HEADER, signPayload } from "./webhook-signature.js";
 
 /** The JSON body every endpoint receives; `id` is the event id receivers dedupe on. */
@@ -13,27 +16,52 @@ export interface WebhookEvent {
 
 export type SendResult = { ok: true; status: number } | { ok: false; status: number | null; error: string };
 
-/** One signed POST; any 2xx is delivered, anything else (or no answer in time) is a failed try. */
-export async function sendWebhook(url: string, secret: string, event: WebhookEvent, timeoutMs: number): Promise<SendResult> {
+/** Where to send: the URL, and the address its host was checked at (outbound-guard.ts). */
+export interface CheckedTarget {
+  url: URL;
+  address: string;
+  family: 4 | 6;
+}
+
+/**
+ * One signed POST to the checked address only (the URL's host name still goes in Host and
+ * TLS SNI); redirects are not followed. Any 2xx is delivered; anything else, or no answer in
+ * time, is a failed try. A failure without an HTTP answer is recorded in one fixed wording, so
+ * the delivery log cannot tell a closed port from a filtered one (no port scanning through it).
+ */
+export function sendWebhook(target: CheckedTarget, secret: string, event: WebhookEvent, timeoutMs: number): Promise<SendResult> {
   const body = JSON.stringify(event);
-  try {
-    const res = await fetch(url, {
-      method: "POST",
-      redirect: "manual", // a redirect is not a delivery, and must not carry the body elsewhere
-      signal: AbortSignal.timeout(timeoutMs),
-      headers: {
-        "Content-Type": "application/json",
-        "User-Agent": "prepaid-webhooks/1",
-        "Prepaid-Event-Id": event.id,
-        "Prepaid-Event-Type": event.type,
-        [SIGNATURE_HEADER]: signPayload(secret, body, Math.floor(Date.now() / 1000)),
+  const pinned: LookupFunction = (_hostname, options, callback) => {
+    if ((options as { all?: boolean }).all) (callback as (e: null, a: Array<{ address: string; family: number }>) => void)(null, [{ address: target.address, family: target.family }]);
+    else callback(null, target.address, target.family);
+  };
+  const send = target.url.protocol === "https:" ? httpsRequest : httpRequest;
+  return new Promise((resolve) => {
+    const req = send(
+      target.url,
+      {
+        method: "POST",
+        lookup: pinned,
+        timeout: timeoutMs,
+        headers: {
+          "Content-Type": "application/json",
+          "Content-Length": Buffer.byteLength(body),
+          "User-Agent": "prepaid-webhooks/1",
+          "Prepaid-Event-Id": event.id,
+          "Prepaid-Event-Type": event.type,
+          [SIGNATURE_HEADER]: signPayload(secret, body, Math.floor(Date.now() / 1000)),
+        },
       },
-      body,
-    });
-    await res.arrayBuffer().catch(() => undefined);
-    return res.ok ? { ok: true, status: res.status } : { ok: false, status: res.status, error: `HTTP ${res.status}` };
-  } catch (error) {
-    const cause = error instanceof Error ? ((error.cause as Error | undefined)?.message ?? error.message) : String(error);
-    return { ok: false, status: null, error: cause };
-  }
+      (res) => {
+        res.resume(); // the answer's body is not read: a receiver cannot make us hold it
+        const status = res.statusCode ?? 0;
+        res.on("end", () => resolve(status >= 200 && status < 300 ? { ok: true, status } : { ok: false, status, error: `HTTP ${status}` }));
+        res.on("error", () => resolve({ ok: false, status, error: `HTTP ${status}` }));
+      },
+    );
+    const noAnswer = () => resolve({ ok: false, status: null, error: "no HTTP answer (connection failed or timed out)" });
+    req.on("timeout", () => req.destroy(new Error("timeout")));
+    req.on("error", noAnswer);
+    req.end(body);
+  });
 }

@@ -12,6 +12,12 @@ export const HARD_DECLINES = [
 
 export const SOFT_FAILURES = ["processing_error", "timeout", "provider_unavailable", "network_error"] as const;
 
+/**
+ * Ends a recharge without a word from the card: it was never charged because the card was
+ * removed first (DESIGN leaves this open; docs/decisions.md says why it ends rather than moves).
+ */
+export const NOT_CHARGED = ["payment_method_removed"] as const;
+
 export type FailureCode = (typeof HARD_DECLINES)[number] | (typeof SOFT_FAILURES)[number];
 
 /**
@@ -22,6 +28,11 @@ export type FailureCode = (typeof HARD_DECLINES)[number] | (typeof SOFT_FAILURES
  */
 export function classifyFailure(code: string): "hard" | "soft" {
   return (SOFT_FAILURES as readonly string[]).includes(code) ? "soft" : "hard";
+}
+
+/** Whether a failure marks Auto-Recharge failing on the card: not when the card was never tried. */
+export function marksCardFailing(code: string): boolean {
+  return !(NOT_CHARGED as readonly string[]).includes(code);
 }
 
 /** The sentence a user reads for a failure, with the step that fixes it. */
@@ -44,6 +55,11 @@ export function failureAdvice(code: string): { message: string; nextStep: string
       return {
         message: "Your bank asks you to confirm this payment.",
         nextStep: "Open Payments and confirm the charge, or add another card.",
+      };
+    case "payment_method_removed":
+      return {
+        message: "The card was removed before it was charged; nothing was charged.",
+        nextStep: "Auto-Recharge uses your default card from now on; add one in Payments if you have none.",
       };
     case "processing_error":
     case "timeout":

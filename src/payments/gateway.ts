@@ -1,8 +1,14 @@
 import type { Micros } from "../money/micros.js";
 
+/**
+ * What the provider said of a charge. `unknown`: it did not say (a timeout, a lost connection,
+ * a 5xx, or the provider still processing it) — the card may or may not have been charged, so
+ * an unknown outcome is never settled as a failure: it is looked up again until it is known.
+ */
 export type ChargeOutcome =
   | { status: "succeeded"; chargeId: string }
-  | { status: "failed"; code: string; message: string };
+  | { status: "failed"; code: string; message: string }
+  | { status: "unknown"; code: string; message: string };
 
 export interface CardInput {
   number: string;

@@ -113,6 +113,12 @@ export async function deletePaymentMethod(tx: Tx, config: Config, accountId: str
     throw new AppError("payment_method_required", "this is the card Auto-Recharge uses: add another card or turn Auto-Recharge off first");
   }
   await tx.execute(sql`update payment_methods set deleted_at = now(), is_default = false where id = ${paymentMethodId}`);
+  // A recharge waiting on this card (a retry's backoff) is due now: the worker never charges a
+  // removed card, so it ends it (after asking the provider whether an earlier try charged) and
+  // the rules then start one on the new default card, instead of blocking it for the backoff.
+  await tx.execute(
+    sql`update recharges set next_attempt_at = now() where payment_method_id = ${paymentMethodId} and status = 'pending' and next_attempt_at > now()`,
+  );
   await tx.execute(sql`update auto_recharge_settings set payment_method_id = null where account_id = ${accountId} and payment_method_id = ${paymentMethodId}`);
   if (card.is_default) {
     await tx.execute(

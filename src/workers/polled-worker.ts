@@ -9,6 +9,8 @@ export abstract class PolledWorker {
   private running = false;
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
+  /** A nudge that came while a pass was running: the next wait is skipped. */
+  private nudged = false;
 
   constructor(
     private readonly name: string,
@@ -32,19 +34,21 @@ export abstract class PolledWorker {
 
   /** Something was just committed for this worker: look now instead of at the next poll. */
   nudge(): void {
-    this.wake?.();
+    if (this.wake) this.wake();
+    else this.nudged = true;
   }
 
   private async run(): Promise<void> {
     while (this.running) {
       let worked = 0;
+      this.nudged = false;
       try {
         worked = await this.runOnce();
       } catch (error) {
         console.error(`${this.name}: pass failed, will retry:`, error instanceof Error ? error.message : error);
         await sleep(this.pollMs);
       }
-      if (worked === 0 && this.running) {
+      if (worked === 0 && this.running && !this.nudged) {
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, this.pollMs);
           this.wake = () => {

@@ -6,7 +6,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { authenticate } from "../../src/accounts/api-keys.js";
 import { queryRows } from "../../src/db/database.js";
 import { ensureDemoAccounts } from "../../src/demo/demo-accounts.js";
+import { Secrets } from "../../src/secrets/secrets.js";
+import { TEST_SECRET } from "../support/test-app.js";
 import { testDatabase, type TestDatabase } from "../support/test-database.js";
+
+const secrets = new Secrets(TEST_SECRET);
 
 let db: TestDatabase;
 let dataDir: string;
@@ -25,11 +29,11 @@ const demoUsers = async () =>
 
 describe("demo accounts on the embedded default", () => {
   it("are made once, and the saved keys open them on the next start", async () => {
-    const first = await ensureDemoAccounts(db.db, dataDir, undefined);
-    expect((await authenticate(db.db, first.user.key, undefined))?.kind).toBe("account");
+    const first = await ensureDemoAccounts(db.db, secrets, dataDir, undefined);
+    expect((await authenticate(db.db, secrets, first.user.key, undefined))?.kind).toBe("account");
     expect(JSON.parse(readFileSync(keysFile(), "utf8"))).toEqual(first);
     expect(statSync(keysFile()).mode & 0o777).toBe(0o600); // keys: readable by the owner only
-    const again = await ensureDemoAccounts(db.db, dataDir, undefined);
+    const again = await ensureDemoAccounts(db.db, secrets, dataDir, undefined);
     expect(again).toEqual(first);
     expect(await demoUsers()).toBe(1n);
   });
@@ -43,8 +47,8 @@ describe("demo accounts on the embedded default", () => {
   ])("are made again when the keys file is %s", async (_label, text) => {
     writeFileSync(keysFile(), text);
     const before = await demoUsers();
-    const keys = await ensureDemoAccounts(db.db, dataDir, undefined);
-    expect((await authenticate(db.db, keys.agency.key, undefined))?.kind).toBe("account");
+    const keys = await ensureDemoAccounts(db.db, secrets, dataDir, undefined);
+    expect((await authenticate(db.db, secrets, keys.agency.key, undefined))?.kind).toBe("account");
     expect(JSON.parse(readFileSync(keysFile(), "utf8"))).toEqual(keys);
     expect(await demoUsers()).toBe(before + 1n);
   });

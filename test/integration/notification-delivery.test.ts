@@ -18,7 +18,8 @@ afterAll(async () => {
 });
 
 // Fast backoff so "down for a while" is a second, not hours.
-const FAST = { PREPAID_DELIVERY_RETRY_DELAYS: "100ms,200ms,300ms,400ms,500ms,600ms,700ms,800ms", PREPAID_WORKER_POLL_MS: "50" };
+// Receivers listen on loopback, which only PREPAID_WEBHOOK_ALLOW_PRIVATE lets webhooks reach.
+const FAST = { PREPAID_WEBHOOK_ALLOW_PRIVATE: "true", PREPAID_DELIVERY_RETRY_DELAYS: "100ms,200ms,300ms,400ms,500ms,600ms,700ms,800ms", PREPAID_WORKER_POLL_MS: "50" };
 
 async function start(env: Record<string, string>): Promise<TestApp> {
   const app = await startTestApp({ ...FAST, ...env });

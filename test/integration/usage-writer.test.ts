@@ -12,7 +12,7 @@ import { verifyLedger } from "../../src/ledger/verify.js";
 import { usd } from "../../src/money/micros.js";
 import { onPostgres, testDatabase, type TestDatabase } from "../support/test-database.js";
 
-const config = loadConfig({});
+const config = loadConfig({ PREPAID_SECRET: "test-secret-0123456789abcdefghijklmnopqrstuvwxyz" });
 let db: TestDatabase;
 beforeAll(async () => {
   db = await testDatabase();

@@ -7,12 +7,25 @@ import { startService } from "../../src/service.js";
 import { testDatabase, type TestDatabase } from "./test-database.js";
 import type { DatabaseHandle } from "../../src/db/database.js";
 import { LocalStripe } from "./stripe-server/stripe-server.js";
+import type { HostResolver } from "../../src/notifications/outbound-guard.js";
 
 /**
  * The provider the tests run against: the built-in sandbox, or Stripe through the official SDK
  * against the local Stripe-compatible server (PREPAID_TEST_PAYMENTS=stripe; .ci/run runs the
  * scenario set both ways).
  */
+/**
+ * Tests never resolve a name through the network: "localhost" is loopback, any other name
+ * does not exist unless a test hands in a resolver of its own.
+ */
+export const offlineResolver: HostResolver = async (hostname) => {
+  if (hostname === "localhost") return [{ address: "127.0.0.1", family: 4 }];
+  throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: "ENOTFOUND" });
+};
+
+/** The server secret of every test server (vitest.config.ts hands it to spawned processes too). */
+export const TEST_SECRET = process.env.PREPAID_SECRET ?? "test-secret-0123456789abcdefghijklmnopqrstuvwxyz";
+
 export const testPayments: "sandbox" | "stripe" = process.env.PREPAID_TEST_PAYMENTS === "stripe" ? "stripe" : "sandbox";
 
 export interface ApiResponse<T = any> {
@@ -48,7 +61,7 @@ export interface TestApp {
 /** Starts the service (HTTP server and, unless `worker: false`, the in-process worker) on a fresh database. */
 export async function startTestApp(
   env: Record<string, string> = {},
-  options: { worker?: boolean; db?: DatabaseHandle; stripe?: LocalStripe } = {},
+  options: { worker?: boolean; db?: DatabaseHandle; stripe?: LocalStripe; resolveHost?: HostResolver } = {},
 ): Promise<TestApp> {
   // On Stripe, the sandbox's processing time becomes the local Stripe's, so scenarios keep their timing.
   // A LocalStripe handed in outlives the app (its owner stops it); otherwise the app owns one.
@@ -61,8 +74,13 @@ export async function startTestApp(
   // A database handed in stays open when the app closes: its owner closes it.
   const db: TestDatabase = options.db ? { ...options.db, url: undefined, close: async () => {} } : await testDatabase();
   const adminKey = generateKey();
-  const config = loadConfig({ PREPAID_ADMIN_KEY: adminKey, PREPAID_WORKER_POLL_MS: "50", ...env });
-  const service = await startService(db.db, config, { http: true, worker: options.worker ?? true, port: 0 });
+  const config = loadConfig({ PREPAID_ADMIN_KEY: adminKey, PREPAID_SECRET: TEST_SECRET, PREPAID_WORKER_POLL_MS: "50", ...env });
+  const service = await startService(db.db, config, {
+    http: true,
+    worker: options.worker ?? true,
+    port: 0,
+    resolveHost: options.resolveHost ?? offlineResolver,
+  });
   const server = service.server!;
   if (stripe) stripe.webhookUrl = `${server.url}/v1/webhooks/stripe`;
 

@@ -42,8 +42,13 @@ describe("webhook endpoint URLs", () => {
     ["https://user:pw@example.com/", "must not contain a user name or password"],
     ["https://example.com/#x", "must not contain a #fragment"],
     ["not a url", "not a URL"],
-  ])("%s", (url, problem) => {
-    expect(endpointUrlProblem(url)).toBe(problem);
+  ])("%s (private addresses allowed, as in tests)", (url, problem) => {
+    expect(endpointUrlProblem(url, true)).toBe(problem);
+  });
+
+  it("refuses plain HTTP even to loopback unless private addresses are allowed", () => {
+    expect(endpointUrlProblem("http://127.0.0.1:8080/hook", false)).toBe("must be https:// (http:// only for 127.0.0.1, localhost or [::1])");
+    expect(endpointUrlProblem("https://hooks.example.com/prepaid", false)).toBeUndefined();
   });
 });
 

@@ -1,13 +1,12 @@
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import { requireAdmin } from "../../accounts/access.js";
 import { createAccount, getAccount, listSubaccounts, setEmail, setWebWidget } from "../../accounts/accounts.js";
-import { createApiKey } from "../../accounts/api-keys.js";
 import { invalid } from "../../errors/app-error.js";
 import { authorizedAccount } from "../authorized-account.js";
 import type { AppEnv } from "../context.js";
 import { decodeCursor, encodeCursor } from "../cursor.js";
 import { idempotent } from "../idempotency.js";
-import { AccountOut, ApiKeyOut, CreateAccountIn, PatchAccountIn } from "../schemas/accounts.js";
+import { AccountOut, CreateAccountIn, PatchAccountIn } from "../schemas/accounts.js";
 import { viewAccount, viewAccounts } from "../account-view.js";
 import { inTransaction } from "../../db/database.js";
 import {
@@ -43,27 +42,6 @@ accountRoutes.openapi(
         await createAccount(tx, { name: body.name, type: body.type, parentId: body.parent_id, webWidget: body.web_widget, email: body.email }),
       ),
     );
-  },
-);
-
-accountRoutes.openapi(
-  createRoute({
-    method: "post",
-    path: "/v1/accounts/{id}/api-keys",
-    tags: ["accounts"],
-    summary: "Create an API key for an account (operator); the key is shown once",
-    security,
-    request: { params: IdParam, headers: IdempotencyHeader },
-    responses: { 201: jsonResponse(ApiKeyOut, "The key, shown this once"), ...errorResponses },
-  }),
-  async (c) => {
-    requireAdmin(c.get("principal"));
-    const { id } = c.req.valid("param");
-    await authorizedAccount(c, id, "read");
-    return idempotent(c, 201, async (tx) => {
-      const created = await createApiKey(tx, { role: "account", accountId: id });
-      return { id: created.id, account_id: id, key: created.key };
-    });
   },
 );
 

@@ -89,7 +89,7 @@ async function report<T extends object>(
   const claim = await idempotencyOf(c);
   const outcome = await deps.usageWriter.submit(events, claim && { ...claim, status: 200, render });
   if (outcome.kind === "replay") {
-    return replay(c, { request_sha256_hex: outcome.fingerprint, status_code: outcome.status, response_body: outcome.body }, claim!.fingerprint) as never;
+    return replay(c, outcome.stored, claim!.fingerprint) as never;
   }
   return c.json(render(outcome.results), 200) as never;
 }

@@ -91,6 +91,7 @@ paymentMethodRoutes.openapi(
     await authorizedAccount(c, id, "write");
     const deps = c.get("deps");
     await inTransaction(deps.db, (tx) => deletePaymentMethod(tx, deps.config, id, pm));
+    deps.nudgeWorker();
     return c.json({ id: pm, deleted: true as const }, 200);
   },
 );

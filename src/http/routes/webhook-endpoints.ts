@@ -2,11 +2,12 @@ import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { inTransaction } from "../../db/database.js";
 import { invalid } from "../../errors/app-error.js";
 import { NOTIFICATION_TYPES } from "../../notifications/notify.js";
-import { createEndpoint, deleteEndpoint, listDeliveries, listEndpoints, type Delivery, type WebhookEndpoint } from "../../notifications/webhook-endpoints.js";
+import { checkEndpointUrl, createEndpoint, deleteEndpoint, listDeliveries, listEndpoints, type Delivery, type WebhookEndpoint } from "../../notifications/webhook-endpoints.js";
 import { authorizedAccount } from "../authorized-account.js";
 import type { AppEnv } from "../context.js";
 import { decodeCursor, encodeCursor } from "../cursor.js";
-import { errorResponses, IdParam, jsonBody, jsonResponse, listOf, PageQuery, security } from "../schemas/common.js";
+import { idempotent } from "../idempotency.js";
+import { errorResponses, IdempotencyHeader, IdParam, jsonBody, jsonResponse, listOf, PageQuery, security } from "../schemas/common.js";
 
 export const webhookEndpointRoutes = new OpenAPIHono<AppEnv>();
 
@@ -68,16 +69,25 @@ webhookEndpointRoutes.openapi(
     tags: ["notifications"],
     summary: "Register an endpoint for notification events (HTTPS; HTTP only to loopback)",
     security,
-    request: { params: IdParam, body: jsonBody(EndpointIn) },
+    request: { params: IdParam, headers: IdempotencyHeader, body: jsonBody(EndpointIn) },
     responses: { 201: jsonResponse(CreatedEndpointOut, "The endpoint, with its signing secret (shown once)"), ...errorResponses },
   }),
   async (c) => {
     const { id } = c.req.valid("param");
     await authorizedAccount(c, id, "write");
     const body = c.req.valid("json");
-    const { db } = c.get("deps");
-    const { endpoint, secret } = await inTransaction(db, (tx) => createEndpoint(tx, id, body.url, body.events ?? null));
-    return c.json({ ...endpointOut(endpoint), secret }, 201);
+    const { config, resolveHost } = c.get("deps");
+    await checkEndpointUrl(body.url, { allowPrivate: config.delivery.allowPrivate, resolve: resolveHost });
+    // The answer carries the signing secret: its stored copy for replays is sealed.
+    return idempotent(
+      c,
+      201,
+      async (tx) => {
+        const { endpoint, secret } = await createEndpoint(tx, config.secrets, id, body.url, body.events ?? null);
+        return { ...endpointOut(endpoint), secret };
+      },
+      { sealed: true },
+    );
   },
 );
 

@@ -61,6 +61,32 @@ export const PatchAccountIn = z
   .refine((body) => body.web_widget !== undefined || body.email !== undefined, { error: "give web_widget or email" })
   .openapi("PatchAccount");
 
-export const ApiKeyOut = z
-  .object({ id: z.string(), account_id: z.string(), key: z.string().openapi({ description: "shown once" }) })
-  .openapi("ApiKey");
+export const ApiKeyRecordOut = z
+  .object({
+    id: z.string(),
+    account_id: z.string(),
+    name: z.string().nullable(),
+    scope: z.enum(["full", "read", "usage"]),
+    prefix: z.string().openapi({ description: "the key's first 12 characters, to tell keys apart" }),
+    created_at: z.string(),
+    last_used_at: z.string().nullable().openapi({ description: "to the minute" }),
+    expires_at: z.string().nullable(),
+    revoked_at: z.string().nullable(),
+  })
+  .openapi("ApiKeyRecord");
+
+export const ApiKeyOut = ApiKeyRecordOut.extend({ key: z.string().openapi({ description: "shown once" }) }).openapi("ApiKey");
+
+export const CreateApiKeyIn = z
+  .object({
+    name: z.string().trim().min(1).max(100).optional(),
+    scope: z.enum(["full", "read", "usage"]).optional(),
+    expires_at: z.iso.datetime({ offset: true }).optional(),
+  })
+  .strict()
+  .openapi("CreateApiKey");
+
+export const RotateApiKeyIn = z
+  .object({ grace_seconds: z.number().int().min(0).max(86_400).optional() })
+  .strict()
+  .openapi("RotateApiKey");

@@ -25,31 +25,50 @@ function outcomeFor(behaviour: string): ChargeOutcome {
 interface ChargeRow {
   charge_id: string;
   amount_micros: bigint;
-  status: "succeeded" | "failed";
+  status: "processing" | "succeeded" | "failed";
   failure_code: string | null;
+  /** The row is processing and older than a charge can take: its process died mid-charge. */
+  abandoned: boolean;
 }
+
+const IN_PROGRESS: ChargeOutcome = { status: "unknown", code: "provider_unavailable", message: "The charge is still being processed." };
 
 function storedOutcome(row: ChargeRow): ChargeOutcome {
   if (row.status === "succeeded") return { status: "succeeded", chargeId: row.charge_id };
+  if (row.status === "processing") return IN_PROGRESS;
   const code = row.failure_code ?? "card_declined";
   return { status: "failed", code, message: FAILURE_MESSAGES[code] ?? code };
 }
+
+/** A key whose outcome is settled for good at the provider: it answers that outcome again. */
+const final = (row: ChargeRow) => row.status === "succeeded" || (row.status === "failed" && classifyFailure(row.failure_code ?? "") === "hard");
 
 /**
  * The built-in sandbox provider. It behaves like a real one: it keeps its own card vault
  * (a token and the card's test behaviour, never the number) and its own charge records
  * keyed by idempotency key, in tables of its own, committed before it answers, as a
- * provider's would be. A key whose charge succeeded or failed hard answers the same
- * outcome forever; a soft failure (processing_error) is tried again on the next call with
- * that key, as Stripe does with retryable errors.
+ * provider's would be. Like Stripe, it records a request when it receives it (status
+ * processing) and its outcome when done: a lookup meanwhile says "still processing" (an
+ * unknown outcome), and a second request with the same key while the first runs is answered
+ * the same way instead of charging again. A key whose charge succeeded or failed hard answers
+ * the same outcome forever; a soft failure (processing_error) is tried again on the next call
+ * with that key, as Stripe does with retryable errors.
  */
 export class SandboxGateway implements PaymentGateway {
   readonly provider = "sandbox" as const;
+  /**
+   * A processing record older than this belongs to a process that died mid-charge (a charge
+   * takes delayMs, plus slowMs when slowed): it charged nothing, and the key may be used again.
+   */
+  private readonly abandonAfterMs: number;
+
   constructor(
     private readonly db: Database,
     private readonly delayMs: number,
     private readonly faults: SandboxFaults = NO_FAULTS,
-  ) {}
+  ) {
+    this.abandonAfterMs = delayMs + faults.slowMs + 1_000;
+  }
 
   async saveCard(_accountId: string, input: CardToSave): Promise<SavedCard> {
     if (input.kind !== "card") throw invalid("card: required with the sandbox gateway (provider_payment_method is for Stripe)");
@@ -61,43 +80,64 @@ export class SandboxGateway implements PaymentGateway {
   }
 
   async charge(request: ChargeRequest): Promise<ChargeOutcome> {
-    // The provider's processing time: a process killed now has charged nothing.
-    if (this.delayMs > 0) await sleep(this.delayMs);
     const roll = Math.random();
     if (roll < this.faults.error) throw new Error("sandbox: 503 Service Unavailable (nothing charged)");
+    const received = await this.receive(request);
+    if (received) return received;
+    // The provider's processing time: a process killed now has charged nothing (its record
+    // stays processing until abandonAfterMs, then the key may be charged again).
+    if (this.delayMs > 0) await sleep(this.delayMs);
     if (roll < this.faults.error + this.faults.slow) await sleep(this.faults.slowMs);
-    const outcome = await this.record(request);
+    const outcome = await this.complete(request);
     if (roll >= 1 - this.faults.errorAfter) throw new Error("sandbox: 502 Bad Gateway (after charging)");
     return outcome;
   }
 
-  private record(request: ChargeRequest): Promise<ChargeOutcome> {
+  /**
+   * Records the request as processing, committed before any work. Returns the answer instead
+   * when the key is settled for good or another request with it is still being processed.
+   */
+  private receive(request: ChargeRequest): Promise<ChargeOutcome | undefined> {
     return inTransaction(this.db, async (tx) => {
       const [existing] = await queryRows<ChargeRow>(
         tx,
-        sql`select charge_id, amount_micros, status, failure_code from sandbox_charges
-            where idempotency_key = ${request.idempotencyKey} for update`,
+        sql`select charge_id, amount_micros, status, failure_code,
+                   (status = 'processing' and updated_at < now() - make_interval(secs => ${this.abandonAfterMs / 1000})) as abandoned
+            from sandbox_charges where idempotency_key = ${request.idempotencyKey} for update`,
       );
       if (existing && existing.amount_micros !== request.amountMicros) {
         throw new Error(`assertion: idempotency key ${request.idempotencyKey} reused with another amount`);
       }
-      if (existing && (existing.status === "succeeded" || classifyFailure(existing.failure_code ?? "") === "hard")) {
-        return storedOutcome(existing);
-      }
+      if (existing && (final(existing) || (existing.status === "processing" && !existing.abandoned))) return storedOutcome(existing);
+      await tx.execute(
+        sql`insert into sandbox_charges (idempotency_key, charge_id, card_token, amount_micros, status, failure_code)
+            values (${request.idempotencyKey}, ${`ch_sandbox_${randomBase62(16)}`}, ${request.providerRef}, ${request.amountMicros}, 'processing', null)
+            on conflict (idempotency_key) do update
+              set status = 'processing', failure_code = null, attempts = sandbox_charges.attempts + 1, updated_at = now()`,
+      );
+      return undefined;
+    });
+  }
+
+  /** The card's test behaviour decides the outcome, recorded on the processing row. */
+  private complete(request: ChargeRequest): Promise<ChargeOutcome> {
+    return inTransaction(this.db, async (tx) => {
       const [card] = await queryRows<{ behaviour: string }>(
         tx,
         sql`select behaviour from sandbox_cards where token = ${request.providerRef}`,
       );
       const outcome = card ? outcomeFor(card.behaviour) : ({ status: "failed", code: "card_declined", message: "No such card." } as const);
-      const chargeId = outcome.status === "succeeded" ? outcome.chargeId : (existing?.charge_id ?? `ch_sandbox_${randomBase62(16)}`);
-      await tx.execute(
-        sql`insert into sandbox_charges (idempotency_key, charge_id, card_token, amount_micros, status, failure_code)
-            values (${request.idempotencyKey}, ${chargeId}, ${request.providerRef}, ${request.amountMicros}, ${outcome.status},
-                    ${outcome.status === "failed" ? outcome.code : null})
-            on conflict (idempotency_key) do update
-              set status = excluded.status, failure_code = excluded.failure_code, charge_id = excluded.charge_id,
-                  attempts = sandbox_charges.attempts + 1, updated_at = now()`,
+      const updated = await queryRows<{ charge_id: string }>(
+        tx,
+        sql`update sandbox_charges
+            set status = ${outcome.status}, failure_code = ${outcome.status === "failed" ? outcome.code : null},
+                charge_id = ${outcome.status === "succeeded" ? outcome.chargeId : sql`charge_id`}, updated_at = now()
+            where idempotency_key = ${request.idempotencyKey} and status = 'processing'
+            returning charge_id`,
       );
+      // Taken over after this request was abandoned (it ran past abandonAfterMs): the other
+      // request's outcome stands, and this one charged nothing.
+      if (updated.length === 0) return IN_PROGRESS;
       return outcome;
     });
   }
@@ -105,8 +145,12 @@ export class SandboxGateway implements PaymentGateway {
   async lookup({ idempotencyKey }: ChargeRequest): Promise<ChargeOutcome | undefined> {
     const [row] = await queryRows<ChargeRow>(
       this.db,
-      sql`select charge_id, amount_micros, status, failure_code from sandbox_charges where idempotency_key = ${idempotencyKey}`,
+      sql`select charge_id, amount_micros, status, failure_code,
+                 (status = 'processing' and updated_at < now() - make_interval(secs => ${this.abandonAfterMs / 1000})) as abandoned
+          from sandbox_charges where idempotency_key = ${idempotencyKey}`,
     );
-    return row ? storedOutcome(row) : undefined;
+    // An abandoned processing record charged nothing: as if the provider never had the request.
+    if (!row || row.abandoned) return undefined;
+    return storedOutcome(row);
   }
 }

@@ -27,8 +27,8 @@ function outcomeOfIntent(pi: Stripe.PaymentIntent): ChargeOutcome {
     case "succeeded":
       return { status: "succeeded", chargeId: pi.id };
     case "processing":
-      // Stripe has it and will tell us (webhook, or the next look): not a failure of the card.
-      return { status: "failed", code: "processing_error", message: "The payment is still processing at Stripe." };
+      // Stripe has it and will tell us (webhook, or the next look): the outcome is not known yet.
+      return { status: "unknown", code: "provider_unavailable", message: "The payment is still processing at Stripe." };
     case "requires_action":
       return failed({ type: "card_error", code: "authentication_required" });
     default: {
@@ -38,9 +38,15 @@ function outcomeOfIntent(pi: Stripe.PaymentIntent): ChargeOutcome {
   }
 }
 
+/**
+ * A request that never reached Stripe or whose answer was lost (a connection error, a 5xx) may
+ * have charged: unknown, looked up before anything else. The rest are Stripe's own refusals.
+ */
 function asFailure(error: unknown): ChargeOutcome {
   if (error instanceof Stripe.errors.StripeError) {
-    return failed({ type: error.type, statusCode: error.statusCode, code: error.code, decline_code: (error as Stripe.errors.StripeCardError).decline_code }, error.message);
+    const outcome = failed({ type: error.type, statusCode: error.statusCode, code: error.code, decline_code: (error as Stripe.errors.StripeCardError).decline_code }, error.message);
+    const mayHaveCharged = error instanceof Stripe.errors.StripeConnectionError || error instanceof Stripe.errors.StripeAPIError || (error.statusCode ?? 0) >= 500;
+    return mayHaveCharged && outcome.status === "failed" ? { ...outcome, status: "unknown" } : outcome;
   }
   throw error;
 }

@@ -1,0 +1,1 @@
+ALTER TABLE "recharges" ADD COLUMN "outcome_unknown_since" timestamp with time zone;

@@ -1,0 +1,132 @@
+import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import { createApiKey, listApiKeys, revokeApiKey, rotateApiKey, type ApiKeyRecord } from "../../accounts/api-keys.js";
+import { AppError, notFound } from "../../errors/app-error.js";
+import { inTransaction } from "../../db/database.js";
+import type { Context } from "hono";
+import { authorizedAccount } from "../authorized-account.js";
+import type { AppEnv } from "../context.js";
+import { idempotent } from "../idempotency.js";
+import { ApiKeyOut, ApiKeyRecordOut, CreateApiKeyIn, RotateApiKeyIn } from "../schemas/accounts.js";
+import { errorResponses, IdempotencyHeader, IdParam, jsonBody, jsonResponse, security } from "../schemas/common.js";
+
+export const apiKeyRoutes = new OpenAPIHono<AppEnv>();
+
+const KeyParams = IdParam.extend({
+  key_id: z.string().min(1).max(100).openapi({ param: { name: "key_id", in: "path" }, example: "key_3kX9pQ2mZ7rT1vB8nW4y" }),
+});
+
+/** Keys are managed by the operator or by the account itself with a full key (DESIGN §5). */
+async function keyManager(c: Context<AppEnv>, accountId: string): Promise<void> {
+  const principal = c.get("principal");
+  const account = await authorizedAccount(c, accountId, "read");
+  if (principal.kind === "admin") return;
+  if (principal.accountId !== account.id) throw new AppError("forbidden", "an agency cannot manage its subaccounts' keys");
+  if (principal.scope !== "full") throw new AppError("forbidden", "keys are managed with a full key");
+}
+
+const recordOut = (r: ApiKeyRecord): z.infer<typeof ApiKeyRecordOut> => ({
+  id: r.id,
+  account_id: r.accountId!,
+  name: r.name,
+  scope: r.scope,
+  prefix: r.prefix,
+  created_at: r.createdAt,
+  last_used_at: r.lastUsedAt,
+  expires_at: r.expiresAt,
+  revoked_at: r.revokedAt,
+});
+
+apiKeyRoutes.openapi(
+  createRoute({
+    method: "post",
+    path: "/v1/accounts/{id}/api-keys",
+    tags: ["api keys"],
+    summary: "Create an API key (operator, or the account's own full key); the key is shown once",
+    security,
+    request: { params: IdParam, headers: IdempotencyHeader, body: { required: false, content: { "application/json": { schema: CreateApiKeyIn } } } },
+    responses: { 201: jsonResponse(ApiKeyOut, "The key, shown this once"), ...errorResponses },
+  }),
+  async (c) => {
+    const { id } = c.req.valid("param");
+    await keyManager(c, id);
+    const body = c.req.header("Content-Type")?.includes("json") ? c.req.valid("json") : {};
+    const { secrets } = c.get("deps").config;
+    // The answer carries the key: its stored copy for replays is sealed under the server secret.
+    return idempotent(
+      c,
+      201,
+      async (tx) => {
+        const created = await createApiKey(tx, secrets, { role: "account", accountId: id }, {
+          name: body.name,
+          scope: body.scope,
+          expiresAt: body.expires_at ? new Date(body.expires_at) : undefined,
+        });
+        return { ...recordOut(created.record), key: created.key };
+      },
+      { sealed: true },
+    );
+  },
+);
+
+apiKeyRoutes.openapi(
+  createRoute({
+    method: "get",
+    path: "/v1/accounts/{id}/api-keys",
+    tags: ["api keys"],
+    summary: "An account's API keys, newest first: never the key or its hash",
+    security,
+    request: { params: IdParam },
+    responses: { 200: jsonResponse(z.object({ data: z.array(ApiKeyRecordOut) }), "The keys"), ...errorResponses },
+  }),
+  async (c) => {
+    const { id } = c.req.valid("param");
+    await keyManager(c, id);
+    return c.json({ data: (await listApiKeys(c.get("deps").db, id)).map(recordOut) }, 200);
+  },
+);
+
+apiKeyRoutes.openapi(
+  createRoute({
+    method: "delete",
+    path: "/v1/accounts/{id}/api-keys/{key_id}",
+    tags: ["api keys"],
+    summary: "Revoke a key: every process refuses it from its next request",
+    security,
+    request: { params: KeyParams },
+    responses: { 200: jsonResponse(ApiKeyRecordOut, "The revoked key"), ...errorResponses },
+  }),
+  async (c) => {
+    const { id, key_id } = c.req.valid("param");
+    await keyManager(c, id);
+    const record = await inTransaction(c.get("deps").db, (tx) => revokeApiKey(tx, id, key_id));
+    return c.json(recordOut(record), 200);
+  },
+);
+
+apiKeyRoutes.openapi(
+  createRoute({
+    method: "post",
+    path: "/v1/accounts/{id}/api-keys/{key_id}/rotate",
+    tags: ["api keys"],
+    summary: "A new key with the same name and scope; the old one works until the grace period ends (default 1 h)",
+    security,
+    request: { params: KeyParams, headers: IdempotencyHeader, body: { required: false, content: { "application/json": { schema: RotateApiKeyIn } } } },
+    responses: { 201: jsonResponse(ApiKeyOut.extend({ previous: ApiKeyRecordOut }), "The new key, shown this once"), ...errorResponses },
+  }),
+  async (c) => {
+    const { id, key_id } = c.req.valid("param");
+    await keyManager(c, id);
+    const body = c.req.header("Content-Type")?.includes("json") ? c.req.valid("json") : {};
+    const { secrets } = c.get("deps").config;
+    return idempotent(
+      c,
+      201,
+      async (tx) => {
+        const rotated = await rotateApiKey(tx, secrets, id, key_id, body.grace_seconds ?? 3_600);
+        if (!rotated) throw notFound("API key");
+        return { ...recordOut(rotated.record), key: rotated.key, previous: recordOut(rotated.previous) };
+      },
+      { sealed: true },
+    );
+  },
+);

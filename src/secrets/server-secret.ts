@@ -1,0 +1,35 @@
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from "node:fs";
+import { join } from "node:path";
+import { randomBase62 } from "../ids/prefixed-id.js";
+
+/**
+ * The server secret: PREPAID_SECRET, or else one generated at the first start and kept beside
+ * the data in `<dataDir>/server-secret` (mode 0600, written whole and renamed, so a kill while
+ * writing leaves no torn file). Every process of a deployment must share it: API keys,
+ * fingerprints and sealed values made under one secret do not open under another. With
+ * DATABASE_URL set, processes on other machines do not share a data directory, so the caller
+ * warns until PREPAID_SECRET is set.
+ */
+export function serverSecret(envSecret: string | undefined, dataDir: string): { secret: string; source: "env" | "file" } {
+  if (envSecret) return { secret: envSecret, source: "env" };
+  const path = join(dataDir, "server-secret");
+  try {
+    const stored = readFileSync(path, "utf8").trim();
+    if (stored.length >= 32) return { secret: stored, source: "file" };
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+  }
+  mkdirSync(dataDir, { recursive: true });
+  const secret = randomBase62(48);
+  const temporary = `${path}.${process.pid}.tmp`;
+  const fd = openSync(temporary, "w", 0o600);
+  try {
+    writeSync(fd, `${secret}\n`);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(temporary, path);
+  // Two first starts racing: whoever renamed last wins; both read the winner back.
+  return { secret: readFileSync(path, "utf8").trim(), source: "file" };
+}
