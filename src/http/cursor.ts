@@ -5,11 +5,30 @@ export function encodeCursor(position: Record<string, string>): string {
   return Buffer.from(JSON.stringify(position)).toString("base64url");
 }
 
+/**
+ * What each key of a cursor this API returns looks like: a cursor is client input, and one
+ * that reaches the database with a seq past int8, a date that is not one or a NUL would
+ * fail there (a 500) instead of here (a 400).
+ */
+const KEY_FORMATS: Record<string, (value: string) => boolean> = {
+  // ledger and notification seq, delivery created_at in microseconds: bigint text within int8
+  seq: (v) => /^\d{1,18}$/.test(v),
+  us: (v) => /^\d{1,18}$/.test(v),
+  createdAt: (v) => /^\d{4}-\d{2}-\d{2}T[\d:.]+Z$/.test(v) && isPlausibleInstant(v),
+  id: (v) => /^[A-Za-z0-9_]{1,100}$/.test(v),
+};
+
+function isPlausibleInstant(text: string): boolean {
+  const ms = Date.parse(text);
+  return Number.isFinite(ms) && ms >= Date.UTC(1970, 0, 1) && ms < Date.UTC(10000, 0, 1);
+}
+
 export function decodeCursor<K extends string>(cursor: string | undefined, keys: readonly K[]): Record<K, string> | undefined {
   if (cursor === undefined) return undefined;
   try {
     const value = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as Record<string, unknown>;
-    if (keys.every((k) => typeof value[k] === "string")) return value as Record<K, string>;
+    const valid = (k: K) => typeof value[k] === "string" && (KEY_FORMATS[k]?.(value[k]) ?? false);
+    if (keys.every(valid)) return value as Record<K, string>;
   } catch {
     // Fall through to the 400 below.
   }

@@ -1,9 +1,9 @@
 import { sql } from "drizzle-orm";
 import { maybeRetryAfterNewCard } from "../billing/retry-after-card.js";
 import type { Config } from "../config/config.js";
-import { queryRows, type Tx } from "../db/database.js";
+import { queryRows, type Database, type Tx } from "../db/database.js";
 import { toIso } from "../db/timestamps.js";
-import { AppError, notFound } from "../errors/app-error.js";
+import { AppError, invalid, notFound } from "../errors/app-error.js";
 import { newId } from "../ids/prefixed-id.js";
 import type { Recharge } from "../billing/recharges.js";
 import { loadWalletState } from "../billing/wallet-state.js";
@@ -82,6 +82,15 @@ export async function addPaymentMethod(
     retry = await maybeRetryAfterNewCard(tx, config, accountId, now);
   }
   return { paymentMethod, retry };
+}
+
+/** At most `max` saved cards an account (DESIGN §5): 400 before another reaches the vault. */
+export async function refuseOverSavedCardCap(db: Database, accountId: string, max: number): Promise<void> {
+  const [saved] = await queryRows<{ n: bigint }>(
+    db,
+    sql`select count(*) as n from payment_methods where account_id = ${accountId} and deleted_at is null`,
+  );
+  if ((saved?.n ?? 0n) >= BigInt(max)) throw invalid(`at most ${max} saved cards per account; remove one first`);
 }
 
 export async function listPaymentMethods(tx: Tx, accountId: string): Promise<PaymentMethod[]> {

@@ -79,7 +79,8 @@ describe("the group-commit usage writer", () => {
       writer.submit([{ callId: callIds[0]!, elapsedSeconds: 120, final: false }], claim),
     ]);
     expect(a).toMatchObject({ kind: "written" });
-    expect(b).toEqual({ kind: "replay", fingerprint: "f1", status: 200, body: { rendered: "180000" } });
+    // The stored answer is the first answer's exact text (a replay is byte-identical).
+    expect(b).toEqual({ kind: "replay", stored: { fingerprint: "f1", status: 200, bodyText: '{"rendered":"180000"}' } });
     expect(await balanceOf(db.db, accountId)).toBe(usd(10) - 180_000n);
   });
 

@@ -3,7 +3,8 @@ import { inTransaction } from "../../db/database.js";
 import { AppError, invalid } from "../../errors/app-error.js";
 import { checkCard } from "../../payments/card-number.js";
 import type { CardToSave } from "../../payments/gateway.js";
-import { addPaymentMethod, deletePaymentMethod, listPaymentMethods } from "../../payments/payment-methods.js";
+import { addPaymentMethod, deletePaymentMethod, listPaymentMethods, refuseOverSavedCardCap } from "../../payments/payment-methods.js";
+import { countOrRefuse } from "../../rate-limits/counter.js";
 import { authorizedAccount } from "../authorized-account.js";
 import type { AppEnv } from "../context.js";
 import { idempotent, replayIfStored } from "../idempotency.js";
@@ -48,6 +49,9 @@ paymentMethodRoutes.openapi(
     // A request already made with this Idempotency-Key is answered again, not vaulted again.
     const replayed = await replayIfStored(c);
     if (replayed) return replayed as never;
+    // Abuse limits (DESIGN §5), before the card reaches the vault: card testing and vault filling.
+    await countOrRefuse(deps.db, deps.config.rateLimits, "card_saves", id);
+    await refuseOverSavedCardCap(deps.db, id, deps.config.rateLimits.savedCardsMax);
     // The provider vaults the card first, as a real one would; only its reference reaches our tables.
     const saved = await deps.gateway.saveCard(id, input);
     const response = await idempotent(c, 201, async (tx) => {

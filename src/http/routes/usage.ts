@@ -8,7 +8,14 @@ import { errorResponses, IdParam, jsonResponse, security } from "../schemas/comm
 
 export const usageRoutes = new OpenAPIHono<AppEnv>();
 
-const Day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { error: "must be a date YYYY-MM-DD" });
+// A real calendar day in years 1970–9999: PostgreSQL has no year 0, and 2026-02-31 is not a day.
+const Day = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, { error: "must be a date YYYY-MM-DD" })
+  .refine((d) => {
+    const ms = Date.parse(`${d}T00:00:00Z`);
+    return Number.isFinite(ms) && new Date(ms).toISOString().startsWith(d) && d >= "1970-01-01";
+  }, { error: "must be a real date YYYY-MM-DD from 1970 on" });
 const MAX_DAYS = 366;
 
 usageRoutes.openapi(
