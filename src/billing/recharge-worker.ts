@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { sql } from "drizzle-orm";
 import type { Config } from "../config/config.js";
+import { arrayLiteral } from "../db/array-literal.js";
 import { inTransaction, queryRows, type Database } from "../db/database.js";
 import { describeError } from "../errors/describe-error.js";
 import type { ChargeOutcome, ChargeRequest, PaymentGateway } from "../payments/gateway.js";
@@ -38,6 +39,8 @@ export interface WorkerOptions {
  */
 export class RechargeWorker extends PolledWorker {
   private readonly charging = new Set<Promise<void>>();
+  /** Ids of the recharges this worker is charging: never claimed again by it while they run. */
+  private readonly chargingIds = new Set<string>();
 
   constructor(
     private readonly db: Database,
@@ -80,6 +83,7 @@ export class RechargeWorker extends PolledWorker {
     if (free <= 0) return 0;
     const claimed = await this.claim(free);
     for (const recharge of claimed) {
+      this.chargingIds.add(recharge.id);
       const started: Promise<void> = this.process(recharge)
         .catch((error: unknown) => {
           // Stays processing and is resumed after its lease (a lost connection, say).
@@ -87,6 +91,7 @@ export class RechargeWorker extends PolledWorker {
         })
         .finally(() => {
           this.charging.delete(started);
+          this.chargingIds.delete(recharge.id);
           this.nudge();
         });
       this.charging.add(started);
@@ -101,8 +106,10 @@ export class RechargeWorker extends PolledWorker {
         tx,
         sql`with due as (
               select id from recharges
-              where (status = 'pending' and next_attempt_at <= now())
-                 or (status = 'processing' and lease_expires_at < now())
+              where ((status = 'pending' and next_attempt_at <= now())
+                 or (status = 'processing' and lease_expires_at < now()))
+                -- its own charges past their lease (a slow provider) are still this worker's
+                and id <> all(${arrayLiteral([...this.chargingIds])}::text[])
               order by next_attempt_at
               for update skip locked
               limit ${limit}
