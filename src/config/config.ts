@@ -147,7 +147,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       amountMaxMicros: usd(10_000),
       maxAutomaticChargesPer24h: integerEnv(env, "PREPAID_MAX_AUTO_CHARGES_PER_DAY", 20),
     },
-    retryDelaysMs: parseDurationsMs(env.PREPAID_RETRY_DELAYS || "1m,5m,30m,2h"),
+    // "none": a soft failure is final at once (an unknown outcome is still looked up).
+    retryDelaysMs: env.PREPAID_RETRY_DELAYS === "none" ? [] : parseDurationsMs(env.PREPAID_RETRY_DELAYS || "1m,5m,30m,2h"),
     sandboxDelayMs: integerEnv(env, "PREPAID_SANDBOX_DELAY_MS", 0),
     sandboxFaults: parseSandboxFaults(env.PREPAID_SANDBOX_FAULTS),
     chargeLeaseMs: integerEnv(env, "PREPAID_CHARGE_LEASE_MS", 60_000),
