@@ -28,6 +28,9 @@ export function faultServerEnv(databaseEnv: Record<string, string>, adminKey: st
     // The sandbox keeps its records in this database too: a charge whose connection is lost
     // is a soft failure, retried after these delays (not the default minutes).
     PREPAID_RETRY_DELAYS: "100ms,100ms,200ms,500ms,1s,2s",
+    // A charge whose outcome is still unknown after those tries (its lookups lost their
+    // connection too) is looked up again this often, not every minute.
+    PREPAID_RECONCILE_INTERVAL: "200ms",
   };
 }
 
