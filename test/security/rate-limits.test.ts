@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CARDS } from "../support/scenario.js";
+import { CARDS, settled } from "../support/scenario.js";
 import { startTestApp, type TestApp } from "../support/test-app.js";
 
 // Small limits so the test stays short; the counting is the same as with DESIGN §5's defaults.
@@ -39,8 +39,11 @@ describe("abuse limits, counted across processes", () => {
     const { id, key } = await app.createAccount({ name: "Top-ups", type: "user" });
     expect((await app.request("POST", `/v1/accounts/${id}/payment-methods`, { key, body: card(CARDS.visa) })).status).toBe(201);
     const path = `/v1/accounts/${id}/recharges`;
+    // One recharge in flight per account: each top-up is let settle before the next.
     expect((await app.request("POST", path, { key, body: { amount: "10" } })).status).toBe(201);
+    await settled(app, { id, key });
     expect((await second.request("POST", path, { key, body: { amount: "10" }, headers: { "Idempotency-Key": "t2" } })).status).toBe(201);
+    await settled(app, { id, key });
     // A replay is not a new top-up.
     expect((await app.request("POST", path, { key, body: { amount: "10" }, headers: { "Idempotency-Key": "t2" } })).status).toBe(201);
     const third = await app.request("POST", path, { key, body: { amount: "10" } });
