@@ -24,12 +24,12 @@ export type AttemptStep =
 export interface AttemptFacts {
   /** 1 for the first claim; every claim (a retry, a lookup, a takeover after a crash) counts. */
   attempt: number;
-  /** 1 + the number of retries after soft failures (PREPAID_RETRY_DELAYS). */
-  maxAttempts: number;
+  /** Soft failures the provider reported for this recharge so far (each one nothing charged). */
+  softFailures: number;
+  /** PREPAID_RETRY_DELAYS's length: how many soft failures are retried before the last one is final. */
+  maxRetries: number;
   /** The card was removed since the recharge was created. */
   cardRemoved: boolean;
-  /** The recharge's last recorded failure code, for a reconciliation that finds nothing charged. */
-  lastFailureCode: string | null;
 }
 
 const REMOVED = { step: "settle_failed", code: "payment_method_removed", message: "The card was removed before it was charged." } as const;
@@ -37,6 +37,11 @@ const REMOVED = { step: "settle_failed", code: "payment_method_removed", message
 /**
  * Before charging: `lookedUp` is what the provider says of this recharge's key (undefined: no
  * record of it), or "not_asked" on a first attempt, which cannot have charged yet.
+ *
+ * Only what the provider reported counts against the retries: a try whose answer never came
+ * back and that the provider has no record of never reached it, so the recharge is tried
+ * again under its one key however many such tries there were (a database or network outage
+ * on our side must not turn into a failed recharge while the card was never asked).
  */
 export function planBeforeCharge(facts: AttemptFacts, lookedUp: ChargeOutcome | undefined | "not_asked"): AttemptStep {
   if (lookedUp !== "not_asked" && lookedUp !== undefined) {
@@ -44,13 +49,8 @@ export function planBeforeCharge(facts: AttemptFacts, lookedUp: ChargeOutcome | 
     if (lookedUp.status === "unknown") return askLater(facts, lookedUp);
     if (classifyFailure(lookedUp.code) === "hard") return { step: "settle_failed", code: lookedUp.code, message: lookedUp.message };
   }
-  // Nothing was charged under this key (no record, or a soft failure the provider recorded).
+  // Nothing was charged under this key (no record, or a soft failure already counted).
   if (facts.cardRemoved) return REMOVED;
-  if (facts.attempt > facts.maxAttempts) {
-    // A reconciliation pass after the tries ran out: the provider confirms nothing was charged.
-    const code = lookedUp !== "not_asked" && lookedUp?.status === "failed" ? lookedUp.code : (facts.lastFailureCode ?? "network_error");
-    return { step: "settle_failed", code, message: "The provider confirms nothing was charged." };
-  }
   return { step: "charge" };
 }
 
@@ -58,12 +58,16 @@ export function planBeforeCharge(facts: AttemptFacts, lookedUp: ChargeOutcome | 
 export function planAfterCharge(facts: AttemptFacts, outcome: ChargeOutcome): AttemptStep {
   if (outcome.status === "succeeded") return { step: "settle_succeeded", chargeId: outcome.chargeId };
   if (outcome.status === "unknown") return askLater(facts, outcome);
-  if (classifyFailure(outcome.code) === "soft" && facts.attempt < facts.maxAttempts) {
+  if (classifyFailure(outcome.code) === "soft" && facts.softFailures < facts.maxRetries) {
     return { step: "retry_later", code: outcome.code, message: outcome.message };
   }
   return { step: "settle_failed", code: outcome.code, message: outcome.message };
 }
 
+/**
+ * The provider has not said: look again later. Past as many claims as the tries allow, it is
+ * `unresolved` (the reconciliation sweep's interval, and counted on /metrics).
+ */
 function askLater(facts: AttemptFacts, outcome: { code: string; message: string }): AttemptStep {
-  return { step: "ask_later", code: outcome.code, message: outcome.message, unresolved: facts.attempt >= facts.maxAttempts };
+  return { step: "ask_later", code: outcome.code, message: outcome.message, unresolved: facts.attempt > facts.maxRetries };
 }

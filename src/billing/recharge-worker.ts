@@ -16,7 +16,7 @@ interface Claimed {
   attempts: number;
   provider_ref: string;
   card_removed: boolean;
-  failure_code: string | null;
+  soft_failures: number;
 }
 
 export interface WorkerOptions {
@@ -119,9 +119,9 @@ export class RechargeWorker extends PolledWorker {
                   started_at = coalesce(r.started_at, clock_timestamp()),
                   lease_expires_at = now() + make_interval(secs => ${leaseSeconds})
               from due where r.id = due.id
-              returning r.id, r.account_id, r.amount_micros, r.attempts, r.payment_method_id, r.failure_code
+              returning r.id, r.account_id, r.amount_micros, r.attempts, r.payment_method_id, r.soft_failures
             )
-            select c.id, c.account_id, c.amount_micros, c.attempts, c.failure_code, pm.provider_ref,
+            select c.id, c.account_id, c.amount_micros, c.attempts, c.soft_failures, pm.provider_ref,
                    pm.deleted_at is not null as card_removed
             from claimed c join payment_methods pm on pm.id = c.payment_method_id`,
       ),
@@ -151,9 +151,9 @@ export class RechargeWorker extends PolledWorker {
     // 1. Setup: the facts, and what the provider already knows of this key.
     const facts: AttemptFacts = {
       attempt: Number(recharge.attempts),
-      maxAttempts: this.config.retryDelaysMs.length + 1,
+      softFailures: Number(recharge.soft_failures),
+      maxRetries: this.config.retryDelaysMs.length,
       cardRemoved: recharge.card_removed,
-      lastFailureCode: recharge.failure_code,
     };
     const request: ChargeRequest = {
       idempotencyKey: recharge.id,
@@ -173,10 +173,10 @@ export class RechargeWorker extends PolledWorker {
       step = planAfterCharge(facts, outcome);
     }
     // 3. Execute.
-    await this.execute(recharge.id, facts.attempt, step);
+    await this.execute(recharge.id, facts, step);
   }
 
-  private execute(rechargeId: string, attempt: number, step: AttemptStep): Promise<boolean> {
+  private execute(rechargeId: string, { attempt, softFailures }: AttemptFacts, step: AttemptStep): Promise<boolean> {
     const { config } = this;
     return inTransaction(this.db, async (tx) => {
       switch (step.step) {
@@ -185,9 +185,10 @@ export class RechargeWorker extends PolledWorker {
         case "settle_failed":
           return settleFailed(tx, config, rechargeId, { attempt }, step.code, step.message);
         case "retry_later":
-          return scheduleRetry(tx, rechargeId, attempt, step.code, config.retryDelaysMs[attempt - 1]!);
+          return scheduleRetry(tx, rechargeId, attempt, step.code, config.retryDelaysMs[softFailures]!);
         case "ask_later": {
-          const delayMs = step.unresolved ? config.reconcileIntervalMs : config.retryDelaysMs[attempt - 1]!;
+          // The backoff of the tries while they last (the same delays), then the sweep's interval.
+          const delayMs = step.unresolved ? config.reconcileIntervalMs : (config.retryDelaysMs[attempt - 1] ?? config.reconcileIntervalMs);
           return askLater(tx, rechargeId, attempt, step.code, delayMs, step.unresolved);
         }
         case "charge":

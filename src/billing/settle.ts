@@ -159,7 +159,7 @@ export async function scheduleRetry(tx: Tx, rechargeId: string, attempt: number,
   const rows = await queryRows(
     tx,
     sql`update recharges set status = 'pending', failure_code = ${code}, failure_message = ${failureAdvice(code).message},
-          next_attempt_at = now() + make_interval(secs => ${delayMs / 1000}), lease_expires_at = null, updated_at = now()
+          soft_failures = soft_failures + 1, next_attempt_at = now() + make_interval(secs => ${delayMs / 1000}), lease_expires_at = null, updated_at = now()
         where id = ${rechargeId} and status = 'processing' and attempts = ${attempt}
         returning id`,
   );

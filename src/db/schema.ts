@@ -207,7 +207,11 @@ export const recharges = pgTable(
       .notNull()
       .references(() => paymentMethods.id),
     status: text("status", { enum: ["pending", "processing", "succeeded", "failed"] }).notNull(),
+    // Every claim by a worker (a try, a lookup, a takeover after a crash): who may settle it.
     attempts: integer("attempts").notNull().default(0),
+    // Soft failures the provider reported (nothing charged): what PREPAID_RETRY_DELAYS bounds.
+    // A try whose outcome never came back is not one of them (see charge-attempt.ts).
+    softFailures: integer("soft_failures").notNull().default(0),
     // When the worker takes it next: the first try, a retry after its backoff, or a lookup of
     // an outcome the provider has not given yet.
     nextAttemptAt: timestamp("next_attempt_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),

@@ -1,0 +1,1 @@
+ALTER TABLE "recharges" ADD COLUMN "soft_failures" integer DEFAULT 0 NOT NULL;
