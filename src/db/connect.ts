@@ -1,4 +1,5 @@
 import { mkdirSync } from "node:fs";
+import { describeError } from "../errors/describe-error.js";
 import { fileURLToPath } from "node:url";
 import { PGlite, types as pgliteTypes } from "@electric-sql/pglite";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
@@ -58,11 +59,11 @@ export async function connect(options: ConnectOptions): Promise<DatabaseHandle> 
     const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.poolSize ?? 10, connectionTimeoutMillis: 10_000 });
     // An idle connection the server closed (a restart, pg_terminate_backend) must not take the
     // process down: the pool drops it and opens another on the next query.
-    pool.on("error", (error) => console.error(`database: idle connection lost, the pool will replace it: ${error.message}`));
+    pool.on("error", (error) => console.error(`database: idle connection lost, the pool will replace it: ${describeError(error)}`));
     // A connection lost while checked out (mid-transaction) also emits "error" on its client;
     // unheard, that would crash the process. The query in flight fails with it anyway, its
     // transaction rolls back, and the pool discards the client when it is released.
-    pool.on("connect", (client) => client.on("error", (error) => console.error(`database: connection lost: ${error.message}`)));
+    pool.on("connect", (client) => client.on("error", (error) => console.error(`database: connection lost: ${describeError(error)}`)));
     const db = drizzlePg(pool, { schema }) as unknown as Database;
     db.transaction = poolTransaction(pool) as Database["transaction"];
     return { db, kind: "postgres", pool, close: () => pool.end() };

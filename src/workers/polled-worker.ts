@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
+import { describeError } from "../errors/describe-error.js";
 
 /**
  * A worker that runs `runOnce` again and again: at once while it finds work, otherwise after
@@ -45,7 +46,7 @@ export abstract class PolledWorker {
       try {
         worked = await this.runOnce();
       } catch (error) {
-        console.error(`${this.name}: pass failed, will retry:`, error instanceof Error ? error.message : error);
+        console.error(`${this.name}: pass failed, will retry: ${describeError(error)}`);
         await sleep(this.pollMs);
       }
       if (worked === 0 && this.running && !this.nudged) {
