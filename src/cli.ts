@@ -49,6 +49,12 @@ async function serve(config: Config): Promise<void> {
   });
   const server = service.server!;
   console.log(`prepaid listening on ${server.url}`);
+  if (config.databaseUrl && config.secretSource === "file") {
+    console.warn(
+      `  warning: PREPAID_SECRET is unset, so this process uses the secret generated in ${config.dataDir}/server-secret. ` +
+        "Every process on this database must share one secret (API keys and stored answers depend on it): set PREPAID_SECRET.",
+    );
+  }
   console.log(`  database: ${describeDatabase(config)}`);
   console.log(`  payments: ${config.payments}`);
   if (config.stripe && !config.stripe.webhookSecret) {

@@ -1,6 +1,6 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { createApiKey, listApiKeys, revokeApiKey, rotateApiKey, type ApiKeyRecord } from "../../accounts/api-keys.js";
-import { AppError, notFound } from "../../errors/app-error.js";
+import { AppError } from "../../errors/app-error.js";
 import { inTransaction } from "../../db/database.js";
 import type { Context } from "hono";
 import { authorizedAccount } from "../authorized-account.js";
@@ -123,7 +123,6 @@ apiKeyRoutes.openapi(
       201,
       async (tx) => {
         const rotated = await rotateApiKey(tx, secrets, id, key_id, body.grace_seconds ?? 3_600);
-        if (!rotated) throw notFound("API key");
         return { ...recordOut(rotated.record), key: rotated.key, previous: recordOut(rotated.previous) };
       },
       { sealed: true },
