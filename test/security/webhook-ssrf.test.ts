@@ -79,7 +79,9 @@ describe("webhook URLs that reach this machine or a private network", () => {
     const [delivery] = await waitFor("the delivery to be tried", async () => {
       const rows = await queryRows<{ attempts: number; last_error: string | null }>(
         app.db.db,
-        sql`select attempts, last_error from deliveries where account_id = ${id} and channel = 'webhook' and attempts > 0`,
+        // Claimed (attempts > 0) and recorded (an error, or delivered): the claim alone comes first.
+        sql`select attempts, last_error from deliveries where account_id = ${id} and channel = 'webhook'
+              and attempts > 0 and (last_error is not null or status <> 'pending')`,
       );
       return rows.length > 0 ? rows : undefined;
     });
