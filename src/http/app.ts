@@ -1,4 +1,5 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
+import type { Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { authenticate, LastUsedTracker } from "../accounts/api-keys.js";
 import { scopeAllows } from "../accounts/key-scope.js";
@@ -53,18 +54,22 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     metrics.observe(c.req.method, c.req.routePath, c.res.status, (performance.now() - started) / 1000);
   });
 
-  // Before any other work, on every route: bytes are counted as they arrive (a chunked body
-  // has no Content-Length to trust), and the connection is closed rather than read to its end.
-  app.use(
-    "*",
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: (c) => {
-        c.header("Connection", "close");
-        return envelope(c, "invalid_request", `body larger than ${MAX_BODY_BYTES} bytes`, 400);
-      },
-    }),
-  );
+  // Before any other work, on every route. A declared Content-Length is enforced by Node's
+  // parser (no more bytes are read than declared), so it is compared and the body left alone;
+  // a chunked body has none to trust, so its bytes are counted as they arrive (Hono's
+  // bodyLimit). Either way the connection is closed rather than read to its end.
+  const tooLarge = (c: Context<AppEnv>) => {
+    c.header("Connection", "close");
+    return envelope(c, "invalid_request", `body larger than ${MAX_BODY_BYTES} bytes`, 400);
+  };
+  const countedBody = bodyLimit({ maxSize: MAX_BODY_BYTES, onError: tooLarge });
+  app.use("*", async (c, next) => {
+    const declared = c.req.header("Content-Length");
+    if (declared !== undefined && c.req.header("Transfer-Encoding") === undefined) {
+      return Number(declared) > MAX_BODY_BYTES ? tooLarge(c) : next();
+    }
+    return countedBody(c, next);
+  });
 
   // PostgreSQL text cannot hold NUL: refused at the edge, in the path, the query and the body.
   app.use("*", async (c, next) => {
