@@ -1,11 +1,11 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from "node:fs";
+import { closeSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { randomBase62 } from "../ids/prefixed-id.js";
 
 /**
  * The server secret: PREPAID_SECRET, or else one generated at the first start and kept beside
- * the data in `<dataDir>/server-secret` (mode 0600, written whole and renamed, so a kill while
- * writing leaves no torn file). Every process of a deployment must share it: API keys,
+ * the data in `<dataDir>/server-secret` (mode 0600, written whole and then linked into place,
+ * so a kill while writing leaves no torn file). Every process of a deployment must share it: API keys,
  * fingerprints and sealed values made under one secret do not open under another. With
  * DATABASE_URL set, processes on other machines do not share a data directory, so the caller
  * warns until PREPAID_SECRET is set.
@@ -16,6 +16,7 @@ export function serverSecret(envSecret: string | undefined, dataDir: string): { 
   try {
     const stored = readFileSync(path, "utf8").trim();
     if (stored.length >= 32) return { secret: stored, source: "file" };
+    unlinkSync(path); // torn or edited: made again below
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
   }
@@ -29,7 +30,14 @@ export function serverSecret(envSecret: string | undefined, dataDir: string): { 
   } finally {
     closeSync(fd);
   }
-  renameSync(temporary, path);
-  // Two first starts racing: whoever renamed last wins; both read the winner back.
+  // link, not rename: it fails when the file exists, so of two first starts racing, the second
+  // finds the first one's secret instead of replacing it after the first began to use it.
+  try {
+    linkSync(temporary, path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+  } finally {
+    unlinkSync(temporary);
+  }
   return { secret: readFileSync(path, "utf8").trim(), source: "file" };
 }
