@@ -57,18 +57,6 @@ export function jsonText(c: Context<AppEnv>, text: string, status: number): Resp
   return c.body(text, status as 200, { "Content-Type": "application/json" });
 }
 
-/**
- * For a handler with an effect outside the transaction (a card sent to the provider's vault):
- * the stored answer when this request was already made with its key, before doing it again.
- */
-export async function replayIfStored(c: Context<AppEnv>): Promise<Response | undefined> {
-  const claim = await idempotencyOf(c);
-  if (!claim) return undefined;
-  const { db, config } = c.get("deps");
-  const stored = await findStoredResponse(db, config.secrets, claim.scope, claim.key);
-  return stored ? replay(c, stored, claim.fingerprint) : undefined;
-}
-
 /** Answers a stored response again, byte-identical, or 409 when the key came with another request. */
 export function replay(c: Context<AppEnv>, stored: StoredResponse, fingerprint: string): Response {
   if (stored.fingerprint !== fingerprint) {
@@ -88,23 +76,30 @@ export function replay(c: Context<AppEnv>, stored: StoredResponse, fingerprint: 
  * would repeat. A concurrent request with the same key waits on the claim, then replays.
  * Expected errors roll everything back, the claim too, so a failed request may be retried.
  * `sealed`: the answer carries a secret (a new API key), so its stored copy is encrypted.
+ * `prepare`: what a new request does before its transaction — counted against a rate limit, a
+ * card sent to the provider's vault — and never for a replay; its result is handed to `work`.
  */
-export async function idempotent<T extends object>(
+export async function idempotent<T extends object, P = undefined>(
   c: Context<AppEnv>,
   status: 200 | 201,
-  work: (tx: Tx) => Promise<T>,
-  options: { sealed?: boolean } = {},
+  work: (tx: Tx, prepared: P) => Promise<T>,
+  options: { sealed?: boolean; prepare?: () => Promise<P> } = {},
 ): Promise<never> {
   const { db, config } = c.get("deps");
+  const prepare = options.prepare ?? (async () => undefined as P);
   const claim = await idempotencyOf(c);
-  if (claim === undefined) return c.json(await inTransaction(db, work), status) as never;
+  if (claim === undefined) {
+    const prepared = await prepare();
+    return c.json(await inTransaction(db, (tx) => work(tx, prepared)), status) as never;
+  }
   const { scope, key, fingerprint } = claim;
   const stored = await findStoredResponse(db, config.secrets, scope, key);
   if (stored) return replay(c, stored, fingerprint) as never;
+  const prepared = await prepare();
   try {
     const text = await inTransaction(db, async (tx) => {
       if (!(await claimKey(tx, scope, key, fingerprint))) throw new KeyTakenMeanwhile();
-      const bodyText = JSON.stringify(await work(tx));
+      const bodyText = JSON.stringify(await work(tx, prepared));
       await storeResponse(tx, config.secrets, claim, status, bodyText, options.sealed ?? false);
       return bodyText;
     });

@@ -59,11 +59,7 @@ export async function addPaymentMethod(
 ): Promise<{ paymentMethod: PaymentMethod; retry: Recharge | null }> {
   const state = await loadWalletState(tx, config.rates, accountId, { lock: true });
   if (!state) throw notFound("account");
-  const [existing] = await queryRows<{ n: bigint }>(
-    tx,
-    sql`select count(*) as n from payment_methods where account_id = ${accountId} and deleted_at is null`,
-  );
-  const isDefault = makeDefault || state.settings.failing || (existing?.n ?? 0n) === 0n;
+  const isDefault = makeDefault || state.settings.failing || (await countSavedCards(tx, accountId)) === 0n;
   if (isDefault) {
     await tx.execute(sql`update payment_methods set is_default = false where account_id = ${accountId} and is_default`);
   }
@@ -84,13 +80,17 @@ export async function addPaymentMethod(
   return { paymentMethod, retry };
 }
 
-/** At most `max` saved cards an account (DESIGN §5): 400 before another reaches the vault. */
-export async function refuseOverSavedCardCap(db: Database, accountId: string, max: number): Promise<void> {
+async function countSavedCards(db: Database | Tx, accountId: string): Promise<bigint> {
   const [saved] = await queryRows<{ n: bigint }>(
     db,
     sql`select count(*) as n from payment_methods where account_id = ${accountId} and deleted_at is null`,
   );
-  if ((saved?.n ?? 0n) >= BigInt(max)) throw invalid(`at most ${max} saved cards per account; remove one first`);
+  return BigInt(saved?.n ?? 0n);
+}
+
+/** At most `max` saved cards an account (DESIGN §5): 400 before another reaches the vault. */
+export async function refuseOverSavedCardCap(db: Database, accountId: string, max: number): Promise<void> {
+  if ((await countSavedCards(db, accountId)) >= BigInt(max)) throw invalid(`at most ${max} saved cards per account; remove one first`);
 }
 
 export async function listPaymentMethods(tx: Tx, accountId: string): Promise<PaymentMethod[]> {

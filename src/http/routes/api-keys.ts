@@ -24,6 +24,10 @@ async function keyManager(c: Context<AppEnv>, accountId: string): Promise<void> 
   if (principal.scope !== "full") throw new AppError("forbidden", "keys are managed with a full key");
 }
 
+/** These routes' bodies are optional: none at all (the edge drops a bare Content-Type) is `{}`. */
+const optionalJson = <T>(c: Context<AppEnv>, valid: () => T): T | Record<string, never> =>
+  c.req.header("Content-Type")?.includes("json") ? valid() : {};
+
 const recordOut = (r: ApiKeyRecord): z.infer<typeof ApiKeyRecordOut> => ({
   id: r.id,
   account_id: r.accountId!,
@@ -49,7 +53,7 @@ apiKeyRoutes.openapi(
   async (c) => {
     const { id } = c.req.valid("param");
     await keyManager(c, id);
-    const body = c.req.header("Content-Type")?.includes("json") ? c.req.valid("json") : {};
+    const body = optionalJson(c, () => c.req.valid("json"));
     const { secrets } = c.get("deps").config;
     // The answer carries the key: its stored copy for replays is sealed under the server secret.
     return idempotent(
@@ -116,7 +120,7 @@ apiKeyRoutes.openapi(
   async (c) => {
     const { id, key_id } = c.req.valid("param");
     await keyManager(c, id);
-    const body = c.req.header("Content-Type")?.includes("json") ? c.req.valid("json") : {};
+    const body = optionalJson(c, () => c.req.valid("json"));
     const { secrets } = c.get("deps").config;
     return idempotent(
       c,

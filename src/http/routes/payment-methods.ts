@@ -7,7 +7,7 @@ import { addPaymentMethod, deletePaymentMethod, listPaymentMethods, refuseOverSa
 import { countOrRefuse } from "../../rate-limits/counter.js";
 import { authorizedAccount } from "../authorized-account.js";
 import type { AppEnv } from "../context.js";
-import { idempotent, replayIfStored } from "../idempotency.js";
+import { idempotent } from "../idempotency.js";
 import { CardIn, PaymentMethodOut, paymentMethodOut } from "../schemas/billing.js";
 import { errorResponses, IdempotencyHeader, IdParam, jsonBody, jsonResponse, listOf, security } from "../schemas/common.js";
 
@@ -46,18 +46,24 @@ paymentMethodRoutes.openapi(
     } else {
       throw invalid(deps.gateway.provider === "stripe" ? "provider_payment_method: required with Stripe" : "card: required with the sandbox gateway");
     }
-    // A request already made with this Idempotency-Key is answered again, not vaulted again.
-    const replayed = await replayIfStored(c);
-    if (replayed) return replayed as never;
-    // Abuse limits (DESIGN §5), before the card reaches the vault: card testing and vault filling.
-    await countOrRefuse(deps.db, deps.config.rateLimits, "card_saves", id);
-    await refuseOverSavedCardCap(deps.db, id, deps.config.rateLimits.savedCardsMax);
-    // The provider vaults the card first, as a real one would; only its reference reaches our tables.
-    const saved = await deps.gateway.saveCard(id, input);
-    const response = await idempotent(c, 201, async (tx) => {
-      const { paymentMethod } = await addPaymentMethod(tx, deps.config, id, deps.gateway.provider, saved, body.default ?? false, deps.now());
-      return paymentMethodOut(paymentMethod);
-    });
+    // A request already made with this Idempotency-Key is answered again: not counted, not vaulted again.
+    const response = await idempotent(
+      c,
+      201,
+      async (tx, saved) => {
+        const { paymentMethod } = await addPaymentMethod(tx, deps.config, id, deps.gateway.provider, saved, body.default ?? false, deps.now());
+        return paymentMethodOut(paymentMethod);
+      },
+      {
+        prepare: async () => {
+          // Abuse limits (DESIGN §5), before the card reaches the vault: card testing and vault filling.
+          await countOrRefuse(deps.db, deps.config.rateLimits, "card_saves", id);
+          await refuseOverSavedCardCap(deps.db, id, deps.config.rateLimits.savedCardsMax);
+          // The provider vaults the card first, as a real one would; only its reference reaches our tables.
+          return deps.gateway.saveCard(id, input);
+        },
+      },
+    );
     deps.nudgeWorker();
     return response;
   },

@@ -6,7 +6,7 @@ import { authorizedAccount } from "../authorized-account.js";
 import type { AppEnv } from "../context.js";
 import { decodeCursor, encodeCursor } from "../cursor.js";
 import { countOrRefuse } from "../../rate-limits/counter.js";
-import { idempotent, replayIfStored } from "../idempotency.js";
+import { idempotent } from "../idempotency.js";
 import { RechargeOut, rechargeOut, TopUpIn } from "../schemas/billing.js";
 import { errorResponses, IdempotencyHeader, IdParam, jsonBody, jsonResponse, listOf, PageQuery, security } from "../schemas/common.js";
 
@@ -28,11 +28,11 @@ rechargeRoutes.openapi(
     const { amount, payment_method_id } = c.req.valid("json");
     const deps = c.get("deps");
     // A replay is not a new top-up; a new one counts against the hourly limit before any charge.
-    const replayed = await replayIfStored(c);
-    if (replayed) return replayed as never;
-    await countOrRefuse(deps.db, deps.config.rateLimits, "top_ups", id);
-    const response = await idempotent(c, 201, async (tx) =>
-      rechargeOut(await manualTopUp(tx, deps.config, id, amount, payment_method_id, deps.now())),
+    const response = await idempotent(
+      c,
+      201,
+      async (tx) => rechargeOut(await manualTopUp(tx, deps.config, id, amount, payment_method_id, deps.now())),
+      { prepare: () => countOrRefuse(deps.db, deps.config.rateLimits, "top_ups", id) },
     );
     deps.nudgeWorker();
     return response;

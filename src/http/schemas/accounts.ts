@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import type { Account } from "../../accounts/accounts.js";
+import { MAX_ROTATION_GRACE_SECONDS } from "../../accounts/api-keys.js";
 import type { WalletState } from "../../billing/wallet-state.js";
 import { formatMicros } from "../../money/micros.js";
 import { minutesAvailable } from "../../money/rating.js";
@@ -87,6 +88,6 @@ export const CreateApiKeyIn = z
   .openapi("CreateApiKey");
 
 export const RotateApiKeyIn = z
-  .object({ grace_seconds: z.number().int().min(0).max(86_400).optional() })
+  .object({ grace_seconds: z.number().int().min(0).max(MAX_ROTATION_GRACE_SECONDS).optional() })
   .strict()
   .openapi("RotateApiKey");
