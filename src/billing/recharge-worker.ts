@@ -38,9 +38,8 @@ export interface WorkerOptions {
  * slow provider call never holds back another account's charge.
  */
 export class RechargeWorker extends PolledWorker {
-  private readonly charging = new Set<Promise<void>>();
-  /** Ids of the recharges this worker is charging: never claimed again by it while they run. */
-  private readonly chargingIds = new Set<string>();
+  /** The charges this worker is running, by recharge id: never claimed again by it while they run. */
+  private readonly charging = new Map<string, Promise<void>>();
 
   constructor(
     private readonly db: Database,
@@ -60,7 +59,7 @@ export class RechargeWorker extends PolledWorker {
       const worked = await this.runOnce();
       if (worked > 0) continue;
       if (this.charging.size > 0) {
-        await Promise.race(this.charging);
+        await Promise.race(this.charging.values());
         continue;
       }
       const [open] = await queryRows<{ n: bigint }>(
@@ -74,7 +73,7 @@ export class RechargeWorker extends PolledWorker {
 
   override async stop(): Promise<void> {
     await super.stop();
-    await Promise.allSettled([...this.charging]);
+    await Promise.allSettled(this.charging.values());
   }
 
   /** Claims due recharges for the free slots and starts them; returns how many it started. */
@@ -83,18 +82,16 @@ export class RechargeWorker extends PolledWorker {
     if (free <= 0) return 0;
     const claimed = await this.claim(free);
     for (const recharge of claimed) {
-      this.chargingIds.add(recharge.id);
       const started: Promise<void> = this.process(recharge)
         .catch((error: unknown) => {
           // Stays processing and is resumed after its lease (a lost connection, say).
           console.error(`recharge worker: ${recharge.id} not settled, will resume after its lease: ${describeError(error)}`);
         })
         .finally(() => {
-          this.charging.delete(started);
-          this.chargingIds.delete(recharge.id);
+          this.charging.delete(recharge.id);
           this.nudge();
         });
-      this.charging.add(started);
+      this.charging.set(recharge.id, started);
     }
     return claimed.length;
   }
@@ -109,7 +106,7 @@ export class RechargeWorker extends PolledWorker {
               where ((status = 'pending' and next_attempt_at <= now())
                  or (status = 'processing' and lease_expires_at < now()))
                 -- its own charges past their lease (a slow provider) are still this worker's
-                and id <> all(${arrayLiteral([...this.chargingIds])}::text[])
+                and id <> all(${arrayLiteral([...this.charging.keys()])}::text[])
               order by next_attempt_at
               for update skip locked
               limit ${limit}

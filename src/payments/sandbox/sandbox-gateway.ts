@@ -70,6 +70,11 @@ export class SandboxGateway implements PaymentGateway {
     this.abandonAfterMs = delayMs + faults.slowMs + 1_000;
   }
 
+  /** The `abandoned` column of a charge record (see abandonAfterMs). */
+  private get abandonedColumn() {
+    return sql`(status = 'processing' and updated_at < now() - make_interval(secs => ${this.abandonAfterMs / 1000})) as abandoned`;
+  }
+
   async saveCard(_accountId: string, input: CardToSave): Promise<SavedCard> {
     if (input.kind !== "card") throw invalid("card: required with the sandbox gateway (provider_payment_method is for Stripe)");
     const { card } = input;
@@ -102,7 +107,7 @@ export class SandboxGateway implements PaymentGateway {
       const [existing] = await queryRows<ChargeRow>(
         tx,
         sql`select charge_id, amount_micros, status, failure_code,
-                   (status = 'processing' and updated_at < now() - make_interval(secs => ${this.abandonAfterMs / 1000})) as abandoned
+                   ${this.abandonedColumn}
             from sandbox_charges where idempotency_key = ${request.idempotencyKey} for update`,
       );
       if (existing && existing.amount_micros !== request.amountMicros) {
@@ -146,7 +151,7 @@ export class SandboxGateway implements PaymentGateway {
     const [row] = await queryRows<ChargeRow>(
       this.db,
       sql`select charge_id, amount_micros, status, failure_code,
-                 (status = 'processing' and updated_at < now() - make_interval(secs => ${this.abandonAfterMs / 1000})) as abandoned
+                 ${this.abandonedColumn}
           from sandbox_charges where idempotency_key = ${idempotencyKey}`,
     );
     // An abandoned processing record charged nothing: as if the provider never had the request.
