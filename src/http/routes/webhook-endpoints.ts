@@ -77,8 +77,8 @@ webhookEndpointRoutes.openapi(
     await authorizedAccount(c, id, "write");
     const body = c.req.valid("json");
     const { config, resolveHost } = c.get("deps");
-    await checkEndpointUrl(body.url, { allowPrivate: config.delivery.allowPrivate, resolve: resolveHost });
-    // The answer carries the signing secret: its stored copy for replays is sealed.
+    // The answer carries the signing secret: its stored copy for replays is sealed. The URL is
+    // resolved and checked for a new request only; a replay answers what was stored.
     return idempotent(
       c,
       201,
@@ -86,7 +86,7 @@ webhookEndpointRoutes.openapi(
         const { endpoint, secret } = await createEndpoint(tx, config.secrets, id, body.url, body.events ?? null);
         return { ...endpointOut(endpoint), secret };
       },
-      { sealed: true },
+      { sealed: true, prepare: () => checkEndpointUrl(body.url, { allowPrivate: config.delivery.allowPrivate, resolve: resolveHost }) },
     );
   },
 );
