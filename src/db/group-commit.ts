@@ -1,3 +1,5 @@
+import { isLostConnection } from "./errors.js";
+
 /** A queued item with the callbacks that answer its submitter. */
 export type Queued<I, R> = I & { resolve(result: R): void; reject(error: unknown): void };
 
@@ -15,7 +17,11 @@ export interface GroupCommitOptions<I> {
  * everything queued (up to `maxBatchWeight`). An idle queue starts a batch on the next turn
  * of the event loop, so a lone item waits for nothing. `commit` answers every item of its
  * batch; when it throws for a batch of several, each item is committed again on its own, so
- * one bad item fails alone and never its neighbours.
+ * one bad item fails alone and never its neighbours. A lost connection is no item's fault:
+ * then every item of the batch fails with it at once, and its submitter decides whether to
+ * try again. (Split, a batch of 24 reports became 24 transactions one after another on a
+ * database that had just failed, each likely to fail the same way: under pg_terminate_backend
+ * every 30–100 ms a report waited up to 4 s for its 500, and the queue behind it grew.)
  */
 export class GroupCommit<I extends object, R> {
   private readonly queue: Queued<I, R>[] = [];
@@ -55,8 +61,8 @@ export class GroupCommit<I extends object, R> {
       try {
         await this.commit(batch);
       } catch (error) {
-        if (batch.length === 1) {
-          batch[0]!.reject(error);
+        if (batch.length === 1 || isLostConnection(error)) {
+          for (const item of batch) item.reject(error);
         } else {
           for (const item of batch) await this.commit([item]).catch((e: unknown) => item.reject(e));
         }
