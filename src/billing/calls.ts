@@ -27,7 +27,7 @@ export interface CallRow {
   status: "active" | "ended";
 }
 
-const callFromRow = (r: CallRow): Call => ({
+export const callFromRow = (r: CallRow): Call => ({
   id: r.id,
   accountId: r.account_id,
   ratePerMinuteMicros: BigInt(r.rate_per_minute_micros),

@@ -1,8 +1,10 @@
 import { sql } from "drizzle-orm";
 import { queryRows, type Tx } from "../db/database.js";
 import { toIso } from "../db/timestamps.js";
+import { arrayLiteral } from "../db/array-literal.js";
 import { newId } from "../ids/prefixed-id.js";
 import type { Micros } from "../money/micros.js";
+import { planPosting, type PostingPlan } from "./posting.js";
 
 export type EntryType = "usage" | "recharge" | "adjustment";
 
@@ -63,39 +65,86 @@ export function entryFromRow(row: EntryRow): LedgerEntry {
 
 export type PostResult = { applied: true; entry: LedgerEntry } | { applied: false; entry: LedgerEntry };
 
+/** An entry as posted: its id and its wallet's balance right after it. */
+export type PostedEntry = NewEntry & { id: string; balanceAfterMicros: Micros };
+
 /**
- * Posts one entry and moves the cached balance by its amount, in the caller's transaction.
- * The balance is moved by `balance + amount` in SQL (never read, then written), which also
- * locks the wallet row, so concurrent posts on one wallet queue and each gets an exact
- * `balance_after`. An entry key already posted applies nothing and returns the first entry.
+ * The one writer of entries and balances. Posts `entries` on wallets the caller has locked
+ * (`balancesBeforeMicros`: what it read under that lock) in one statement: the entries are
+ * inserted and each wallet moves once, by the sum of its entries. Before: the plan's
+ * assertions (every wallet locked, no zero amount, no key twice). After: every wallet moved
+ * and landed where the plan said. An entry key posted before fails the statement (a unique
+ * violation): callers whose cause may come twice use `postEntry`, which looks first.
+ */
+export async function postEntries(
+  tx: Tx,
+  entries: readonly NewEntry[],
+  balancesBeforeMicros: ReadonlyMap<string, Micros>,
+): Promise<{ posted: PostedEntry[]; walletMoves: PostingPlan["walletMoves"] }> {
+  const plan = planPosting(balancesBeforeMicros, entries);
+  const posted = entries.map((entry, i): PostedEntry => ({ ...entry, id: newId("txn"), balanceAfterMicros: plan.balancesAfterMicros[i]! }));
+  if (posted.length === 0) return { posted, walletMoves: plan.walletMoves };
+  const column = <T extends string | number | bigint | null>(pick: (e: PostedEntry) => T) => arrayLiteral(posted.map(pick));
+  const moves = plan.walletMoves;
+  // Data-modifying CTEs run to completion whether or not the outer statement reads them.
+  const moved = await queryRows<{ account_id: string; balance_micros: bigint }>(
+    tx,
+    sql`with new_entries as (
+          insert into ledger_entries (id, account_id, type, amount_micros, balance_after_micros, entry_key, call_id, recharge_id, reason, seconds)
+          select * from unnest(${column((e) => e.id)}::text[], ${column((e) => e.accountId)}::text[], ${column((e) => e.type)}::text[],
+                               ${column((e) => e.amountMicros)}::bigint[], ${column((e) => e.balanceAfterMicros)}::bigint[],
+                               ${column((e) => e.entryKey)}::text[], ${column((e) => e.callId ?? null)}::text[],
+                               ${column((e) => e.rechargeId ?? null)}::text[], ${column((e) => e.reason ?? null)}::text[],
+                               ${column((e) => e.seconds ?? null)}::int[])
+          returning 1
+        )
+        update wallets w set balance_micros = w.balance_micros + d.delta, updated_at = now()
+        from unnest(${arrayLiteral(moves.map((m) => m.accountId))}::text[], ${arrayLiteral(moves.map((m) => m.deltaMicros))}::bigint[]) as d(account_id, delta)
+        where w.account_id = d.account_id
+        returning w.account_id, w.balance_micros`,
+  );
+  if (moved.length !== moves.length) throw new Error(`assertion: ${moves.length} wallets to move, ${moved.length} moved`);
+  const expected = new Map(moves.map((m) => [m.accountId, m.afterMicros]));
+  for (const row of moved) {
+    if (BigInt(row.balance_micros) !== expected.get(row.account_id)) {
+      throw new Error(`assertion: wallet ${row.account_id} moved to ${row.balance_micros}, expected ${expected.get(row.account_id)}`);
+    }
+  }
+  return { posted, walletMoves: moves };
+}
+
+/**
+ * Posts one entry whose cause may come twice (a settlement, an adjustment): locks the wallet,
+ * and an entry key posted before applies nothing and returns the first entry. Otherwise it is
+ * `postEntries` of one. The key is looked up under the wallet's lock, so two posts of one key
+ * cannot both miss it.
  */
 export async function postEntry(tx: Tx, entry: NewEntry): Promise<PostResult> {
-  if (entry.amountMicros === 0n) throw new Error("assertion: a ledger entry moves money");
-  const rows = await queryRows<EntryRow>(
+  const [wallet] = await queryRows<{ balance_micros: bigint; posted_at: unknown }>(
     tx,
-    sql`with moved as (
-          update wallets set balance_micros = balance_micros + ${entry.amountMicros}, updated_at = now()
-          where account_id = ${entry.accountId}
-          returning balance_micros
-        )
-        insert into ledger_entries
-          (id, account_id, type, amount_micros, balance_after_micros, entry_key, call_id, recharge_id, reason, seconds)
-        select ${newId("txn")}, ${entry.accountId}, ${entry.type}, ${entry.amountMicros}, moved.balance_micros,
-               ${entry.entryKey}, ${entry.callId ?? null}, ${entry.rechargeId ?? null}, ${entry.reason ?? null}, ${entry.seconds ?? null}
-        from moved
-        on conflict (entry_key) do nothing
-        returning *`,
+    sql`select balance_micros, now() as posted_at from wallets where account_id = ${entry.accountId} for update`,
   );
-  if (rows[0]) return { applied: true, entry: entryFromRow(rows[0]) };
-
-  // Nothing inserted: either the wallet does not exist or the key was posted before.
+  if (!wallet) throw new Error(`assertion: no wallet for account ${entry.accountId}`);
   const [existing] = await queryRows<EntryRow>(tx, sql`select * from ledger_entries where entry_key = ${entry.entryKey}`);
-  if (!existing) throw new Error(`assertion: no wallet for account ${entry.accountId}`);
-  // The CTE moved the balance before the insert was skipped; put it back within this transaction.
-  await tx.execute(
-    sql`update wallets set balance_micros = balance_micros - ${entry.amountMicros} where account_id = ${entry.accountId}`,
-  );
-  return { applied: false, entry: entryFromRow(existing) };
+  if (existing) return { applied: false, entry: entryFromRow(existing) };
+  const { posted } = await postEntries(tx, [entry], new Map([[entry.accountId, BigInt(wallet.balance_micros)]]));
+  const [one] = posted;
+  // created_at is the transaction's now(), read above with the lock.
+  return {
+    applied: true,
+    entry: {
+      id: one!.id,
+      accountId: one!.accountId,
+      type: one!.type,
+      amountMicros: one!.amountMicros,
+      balanceAfterMicros: one!.balanceAfterMicros,
+      entryKey: one!.entryKey,
+      callId: one!.callId ?? null,
+      rechargeId: one!.rechargeId ?? null,
+      reason: one!.reason ?? null,
+      createdAt: toIso(wallet.posted_at),
+    },
+  };
 }
 
 export async function balanceOf(tx: Tx, accountId: string): Promise<Micros | undefined> {

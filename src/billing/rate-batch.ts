@@ -1,0 +1,119 @@
+import { notFound } from "../errors/app-error.js";
+import type { NewEntry } from "../ledger/ledger.js";
+import type { Micros } from "../money/micros.js";
+import { usageDelta } from "../money/rating.js";
+import type { Call } from "./calls.js";
+
+export interface UsageEvent {
+  callId: string;
+  /** The call's cumulative elapsed seconds. */
+  elapsedSeconds: number;
+  final: boolean;
+}
+
+/** One report as rated: what it billed, and the usage entry it makes (an index into `entries`). */
+export interface RatedEvent {
+  event: UsageEvent;
+  accountId: string;
+  /** The call's billed seconds and total after this report. */
+  billedSeconds: number;
+  totalMicros: Micros;
+  /** What this report debits (0 for a replay or an out-of-order report). */
+  debitMicros: Micros;
+  entryIndex: number | undefined;
+}
+
+export interface RatedBatch {
+  /** Per submission, in order: its rated reports, or "replay" (its Idempotency-Key was taken). */
+  submissions: Array<RatedEvent[] | "replay">;
+  /** The usage entries to post, in arrival order. */
+  entries: NewEntry[];
+  /** Every call's state after the batch, by id. */
+  calls: Map<string, Call>;
+  /** The calls whose billed totals or status changed, in id order: the rows to write. */
+  touched: Call[];
+}
+
+/**
+ * Rates a batch of usage reports against the locked calls, in arrival order: each report
+ * bills its call's cumulative seconds (a report at or below what is billed debits nothing),
+ * and a final report ends its call. Pure: the calls given are not changed. A report for a
+ * call not given fails its submission (`not_found`; the group commit retries the others).
+ */
+export function rateBatch(submissions: ReadonlyArray<readonly UsageEvent[] | "replay">, lockedCalls: ReadonlyMap<string, Call>): RatedBatch {
+  const calls = new Map([...lockedCalls].map(([id, call]) => [id, { ...call }]));
+  const entries: NewEntry[] = [];
+  const touched = new Set<string>();
+  const rated = submissions.map((events): RatedEvent[] | "replay" => {
+    if (events === "replay") return "replay";
+    if (events.some((e) => !calls.has(e.callId))) throw notFound("call");
+    return events.map((event) => {
+      const call = calls.get(event.callId)!;
+      const step = usageDelta(event.elapsedSeconds, call.billedSeconds, call.ratePerMinuteMicros);
+      let entryIndex: number | undefined;
+      if (step.debitMicros > 0n) {
+        entryIndex = entries.length;
+        entries.push({
+          accountId: call.accountId,
+          type: "usage",
+          amountMicros: -step.debitMicros,
+          entryKey: `usage:${call.id}:${step.billedSeconds}`,
+          callId: call.id,
+          seconds: step.billedSeconds - call.billedSeconds,
+        });
+        call.billedSeconds = step.billedSeconds;
+        call.billedMicros += step.debitMicros;
+        touched.add(call.id);
+      }
+      if (event.final && call.status !== "ended") {
+        call.status = "ended";
+        touched.add(call.id);
+      }
+      return { event, accountId: call.accountId, billedSeconds: call.billedSeconds, totalMicros: call.billedMicros, debitMicros: step.debitMicros, entryIndex };
+    });
+  });
+  return { submissions: rated, entries, calls, touched: [...touched].sort().map((id) => calls.get(id)!) };
+}
+
+export interface UsageResult {
+  callId: string;
+  billedSeconds: number;
+  /** What this report debited (0 for a replay or an out-of-order report). */
+  debitMicros: Micros;
+  /** The call's total so far. */
+  totalMicros: Micros;
+  /** The wallet's balance right after this report. */
+  balanceMicros: Micros;
+  action: "continue" | "end_call";
+}
+
+/**
+ * The answers to the rated reports of a batch, in order. A report's balance is its wallet's
+ * right after it: its own entry's, else the last one before it in the batch, else the
+ * balance before the batch. A call is told to end when it ended, or when its wallet, with the
+ * recharge in flight counted, is at or below zero. Pure.
+ */
+export function usageAnswers(
+  rated: RatedBatch,
+  balancesBeforeMicros: ReadonlyMap<string, Micros>,
+  balancesAfterMicros: readonly Micros[],
+  inFlightMicros: (accountId: string) => Micros,
+): Array<UsageResult[] | "replay"> {
+  const balanceSeen = new Map(balancesBeforeMicros);
+  return rated.submissions.map((events) => {
+    if (events === "replay") return "replay";
+    return events.map((r): UsageResult => {
+      if (r.entryIndex !== undefined) balanceSeen.set(r.accountId, balancesAfterMicros[r.entryIndex]!);
+      const balanceMicros = balanceSeen.get(r.accountId)!;
+      const ended = r.event.final || rated.calls.get(r.event.callId)!.status === "ended";
+      return {
+        callId: r.event.callId,
+        billedSeconds: r.billedSeconds,
+        debitMicros: r.debitMicros,
+        totalMicros: r.totalMicros,
+        balanceMicros,
+        action: ended || balanceMicros + inFlightMicros(r.accountId) <= 0n ? "end_call" : "continue",
+      };
+    });
+  });
+}
