@@ -5,114 +5,36 @@ import { AppError, invalid, notFound } from "../errors/app-error.js";
 import { formatCents, formatMicros, type Micros } from "../money/micros.js";
 import { notify } from "../notifications/notify.js";
 import { reconcileStatus } from "./account-status.js";
-import { decideAutoRecharge, type PolicyDecision } from "./auto-recharge-policy.js";
-import { automaticChargeTotals, insertRecharge, type Recharge, type RechargeTrigger } from "./recharges.js";
+import { findCard } from "./cards.js";
+import type { PolicyDecision } from "./recharge-policy.js";
+import type { Recharge } from "./recharges.js";
+import { decide, startRecharge } from "./start-recharge.js";
 import { loadWalletState, usableCard, type CardRef, type WalletState } from "./wallet-state.js";
 
-/** Decides on an automatic recharge for `state`, reading the limit totals only when it matters. */
-async function decide(tx: Tx, config: Config, state: WalletState, now: Date): Promise<{ decision: PolicyDecision; card: CardRef | null }> {
-  const card = usableCard(state, now);
-  const input = {
-    ...state.settings,
-    balanceMicros: state.balanceMicros,
-    inFlight: state.inFlight !== null,
-    hasCard: card !== null,
-    cardFailing: state.settings.failing && card?.id === state.settings.failingPaymentMethodId,
-    automaticChargesLast24h: 0,
-    automaticMonthMicros: 0n,
-    maxAutomaticChargesPer24h: config.limits.maxAutomaticChargesPer24h,
-    maxPerChargeMicros: config.limits.amountMaxMicros,
-  };
-  const first = decideAutoRecharge(input);
-  if (first.action !== "charge") return { decision: first, card };
-  const totals = await automaticChargeTotals(tx, state.accountId);
-  return {
-    decision: decideAutoRecharge({ ...input, automaticChargesLast24h: totals.last24h, automaticMonthMicros: totals.monthMicros }),
-    card,
-  };
-}
-
 /**
- * Starts an automatic recharge when the policy says so, in the caller's transaction (which
- * holds the wallet lock). A limit that holds one back is recorded and notified once.
- */
-export async function maybeStartAutoRecharge(
-  tx: Tx,
-  config: Config,
-  state: WalletState,
-  trigger: Exclude<RechargeTrigger, "manual">,
-  now: Date,
-): Promise<{ recharge: Recharge | null; decision: PolicyDecision }> {
-  const { decision, card } = await decide(tx, config, state, now);
-  if (decision.action === "charge" && card) {
-    const recharge = await insertRecharge(tx, {
-      accountId: state.accountId,
-      trigger,
-      amountMicros: decision.amountMicros,
-      paymentMethodId: card.id,
-    });
-    if (state.settings.limitReached !== null) {
-      await tx.execute(sql`update auto_recharge_settings set limit_reached = null where account_id = ${state.accountId}`);
-    }
-    return { recharge: recharge ?? null, decision };
-  }
-  if (decision.action === "limit" && state.settings.limitReached !== decision.reason) {
-    await tx.execute(
-      sql`update auto_recharge_settings set limit_reached = ${decision.reason}, updated_at = now() where account_id = ${state.accountId}`,
-    );
-    const why =
-      decision.reason === "daily_count"
-        ? `the limit of ${config.limits.maxAutomaticChargesPer24h} automatic charges in 24 hours was reached`
-        : `it would exceed your monthly limit of $${formatCents(state.settings.monthlyLimitMicros ?? 0n)}`;
-    await notify(tx, {
-      accountId: state.accountId,
-      agencyId: state.agencyId,
-      type: "auto_recharge.limit_reached",
-      message: `Auto-Recharge of $${formatCents(decision.amountMicros)} was not made: ${why}. Balance: $${formatMicros(state.balanceMicros)}. Add credit manually or raise the limit.`,
-      data: { reason: decision.reason, amount: formatCents(decision.amountMicros), balance: formatMicros(state.balanceMicros) },
-    });
-  }
-  return { recharge: null, decision };
-}
-
-/**
- * What follows a change of balance, in the transaction that made it (the wallet is locked):
- * after a debit, the Auto-Recharge trigger; a low-balance notice when nothing will top the
- * wallet up; and the pause rule.
+ * The rules that follow any change of balance, in the transaction that made it (the wallet
+ * is locked), given the state after it (or the account, to read it): the Auto-Recharge rule,
+ * which looks at the balance after any change, not only debits (a wallet still below its
+ * threshold when a charge settles is topped up again, since no later debit may come to do
+ * it); a low-balance notice when the balance crossed the threshold and nothing will top it
+ * up; and the pause rule.
  */
 export async function afterBalanceChange(
   tx: Tx,
   config: Config,
-  accountId: string,
+  stateOrAccountId: WalletState | string,
   balanceBeforeMicros: Micros,
   now: Date,
 ): Promise<{ state: WalletState; recharge: Recharge | null }> {
-  const state = await loadWalletState(tx, config.rates, accountId);
-  if (!state) throw new Error(`assertion: account ${accountId} has a wallet`);
-  return applyBalanceRules(tx, config, state, balanceBeforeMicros, now);
-}
-
-/**
- * afterBalanceChange for a state already read (by the usage writer, many accounts at once).
- * The Auto-Recharge rule looks at the balance after any change, not only debits: a wallet
- * still below its threshold when a charge settles (usage ran on meanwhile, or the threshold
- * was raised) is topped up again, since no later debit may come to do it.
- */
-export async function applyBalanceRules(
-  tx: Tx,
-  config: Config,
-  state: WalletState,
-  balanceBeforeMicros: Micros,
-  now: Date,
-): Promise<{ state: WalletState; recharge: Recharge | null }> {
-  const accountId = state.accountId;
+  const state = typeof stateOrAccountId === "string" ? await loadWalletState(tx, config.rates, stateOrAccountId) : stateOrAccountId;
+  if (!state) throw new Error(`assertion: account ${String(stateOrAccountId)} has a wallet`);
   const threshold = state.settings.thresholdMicros;
-  const started = await maybeStartAutoRecharge(tx, config, state, "auto", now);
+  const started = await startRecharge(tx, config, state, { trigger: "auto" }, now);
   const recharge = started.recharge;
   const crossed = balanceBeforeMicros >= threshold && state.balanceMicros < threshold;
   if (crossed && !recharge && !state.inFlight) {
     await notify(tx, {
-      accountId,
+      accountId: state.accountId,
       agencyId: state.agencyId,
       type: "balance.low",
       message:
@@ -172,19 +94,6 @@ async function mergeSettings(tx: Tx, config: Config, state: WalletState, patch: 
   return { merged, after };
 }
 
-/** The chosen saved card, or the default one when `paymentMethodId` is null. */
-async function findCard(tx: Tx, accountId: string, paymentMethodId: string | null): Promise<CardRef | null> {
-  const [row] = await queryRows<{ id: string; brand: string; last4: string; exp_month: number; exp_year: number; provider_ref: string }>(
-    tx,
-    sql`select id, brand, last4, exp_month, exp_year, provider_ref from payment_methods
-        where account_id = ${accountId} and deleted_at is null
-          and ${paymentMethodId === null ? sql`is_default` : sql`id = ${paymentMethodId}`}`,
-  );
-  return row
-    ? { id: row.id, brand: row.brand, last4: row.last4, expMonth: row.exp_month, expYear: row.exp_year, providerRef: row.provider_ref }
-    : null;
-}
-
 /**
  * Saves Auto-Recharge settings. Threshold sync: when the saved settings are enabled and the
  * balance is already below the threshold, the recharge is created in this same transaction.
@@ -212,9 +121,7 @@ export async function saveSettings(
           limit_reached = null, updated_at = now()`,
   );
   const saved: WalletState = { ...after, settings: { ...after.settings, saved: true, limitReached: null } };
-  const { recharge } = merged.enabled
-    ? await maybeStartAutoRecharge(tx, config, saved, "threshold_sync", now)
-    : { recharge: null };
+  const { recharge } = merged.enabled ? await startRecharge(tx, config, saved, { trigger: "threshold_sync" }, now) : { recharge: null };
   await notify(tx, {
     accountId,
     agencyId: state.agencyId,
@@ -246,6 +153,6 @@ export async function previewSettings(
   const state = await loadWalletState(tx, config.rates, accountId);
   if (!state) throw notFound("account");
   const { after } = await mergeSettings(tx, config, state, patch, now);
-  const { decision, card } = await decide(tx, config, { ...after, settings: { ...after.settings, limitReached: null } }, now);
+  const { decision, card } = await decide(tx, config, { ...after, settings: { ...after.settings, limitReached: null } }, { trigger: "threshold_sync" }, now);
   return { state: after, decision, card };
 }

@@ -1,10 +1,11 @@
-import { sql } from "drizzle-orm";
 import type { Config } from "../config/config.js";
-import { queryRows, type Tx } from "../db/database.js";
+import type { Tx } from "../db/database.js";
 import { AppError, invalid, notFound } from "../errors/app-error.js";
 import { formatCents, type Micros } from "../money/micros.js";
 import { isExpired } from "../payments/card-number.js";
-import { insertRecharge, type Recharge } from "./recharges.js";
+import { findCard } from "./cards.js";
+import type { Recharge } from "./recharges.js";
+import { startRecharge } from "./start-recharge.js";
 import { loadWalletState } from "./wallet-state.js";
 
 /**
@@ -26,19 +27,16 @@ export async function manualTopUp(
   }
   const state = await loadWalletState(tx, config.rates, accountId, { lock: true });
   if (!state) throw notFound("account");
-  const [card] = await queryRows<{ id: string; exp_month: number; exp_year: number }>(
-    tx,
-    sql`select id, exp_month, exp_year from payment_methods
-        where account_id = ${accountId} and deleted_at is null
-          and ${paymentMethodId === undefined ? sql`is_default` : sql`id = ${paymentMethodId}`}`,
-  );
+  const card = await findCard(tx, accountId, paymentMethodId ?? null);
   if (!card) {
     if (paymentMethodId !== undefined) throw notFound("payment method");
     throw new AppError("payment_method_required", "add a card before topping up");
   }
-  if (isExpired(card.exp_month, card.exp_year, now)) throw new AppError("payment_method_required", "this card has expired: add a valid card");
-  if (state.inFlight) throw invalid(`a charge of $${formatCents(state.inFlight.amountMicros)} is already in progress; try again when it settles`);
-  const recharge = await insertRecharge(tx, { accountId, trigger: "manual", amountMicros, paymentMethodId: card.id });
-  if (!recharge) throw new Error("assertion: no recharge in flight under the wallet lock, yet the insert conflicted");
+  if (isExpired(card.expMonth, card.expYear, now)) throw new AppError("payment_method_required", "this card has expired: add a valid card");
+  const { recharge, decision } = await startRecharge(tx, config, state, { trigger: "manual", amountMicros }, now, card);
+  if (decision.action === "none" && decision.reason === "in_flight") {
+    throw invalid(`a charge of $${formatCents(state.inFlight!.amountMicros)} is already in progress; try again when it settles`);
+  }
+  if (!recharge) throw new Error(`assertion: a manual top-up on a usable card starts (${JSON.stringify(decision)})`);
   return recharge;
 }

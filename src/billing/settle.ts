@@ -7,7 +7,7 @@ import { minutesAvailable } from "../money/rating.js";
 import { notify } from "../notifications/notify.js";
 import { cardLabel } from "../payments/card-label.js";
 import { failureAdvice, marksCardFailing } from "../payments/decline.js";
-import { afterBalanceChange, applyBalanceRules } from "./auto-recharge.js";
+import { afterBalanceChange } from "./auto-recharge.js";
 import { rechargeFromRow, type Recharge, type RechargeRow } from "./recharges.js";
 import { loadWalletState } from "./wallet-state.js";
 
@@ -131,7 +131,7 @@ export async function settleFailed(tx: Tx, config: Config, rechargeId: string, b
   // The balance is as it was, but nothing is in flight now: the rules look again (a removed
   // card's recharge gives way to one on the new default card; a failing card stays uncharged).
   const after = await loadWalletState(tx, config.rates, recharge.accountId);
-  await applyBalanceRules(tx, config, after!, after!.balanceMicros, new Date());
+  await afterBalanceChange(tx, config, after!, after!.balanceMicros, new Date());
   return true;
 }
 

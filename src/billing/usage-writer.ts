@@ -5,7 +5,7 @@ import { findStoredResponse, storeResponse, type StoredResponse } from "../idemp
 import { postEntries } from "../ledger/ledger.js";
 import type { Micros } from "../money/micros.js";
 import { cost } from "../money/rating.js";
-import { applyBalanceRules } from "./auto-recharge.js";
+import { afterBalanceChange } from "./auto-recharge.js";
 import { ratePerMinuteMicros } from "./pricing.js";
 import { rateBatch, usageAnswers, type UsageEvent, type UsageResult } from "./rate-batch.js";
 import type { Recharge } from "./recharges.js";
@@ -190,7 +190,7 @@ export class UsageWriter {
     let rechargeCreated = false;
     const loaded = await loadWalletStates(tx, config.rates, needRules.map((m) => m.accountId));
     for (const { accountId } of needRules) {
-      const applied: { state: WalletState; recharge: Recharge | null } = await applyBalanceRules(tx, config, loaded.get(accountId)!, wallets.get(accountId)!.balanceMicros, now);
+      const applied: { state: WalletState; recharge: Recharge | null } = await afterBalanceChange(tx, config, loaded.get(accountId)!, wallets.get(accountId)!.balanceMicros, now);
       rechargeCreated ||= applied.recharge !== null;
       states.set(accountId, applied.state);
     }

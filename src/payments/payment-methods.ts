@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { maybeRetryAfterNewCard } from "../billing/retry-after-card.js";
+import { startRecharge } from "../billing/start-recharge.js";
 import type { Config } from "../config/config.js";
 import { queryRows, type Database, type Tx } from "../db/database.js";
 import { toIso } from "../db/timestamps.js";
@@ -75,7 +75,8 @@ export async function addPaymentMethod(
   if (state.settings.failing) {
     // The new card replaces the one that failed: charge it, not a card chosen earlier.
     await tx.execute(sql`update auto_recharge_settings set payment_method_id = null where account_id = ${accountId}`);
-    retry = await maybeRetryAfterNewCard(tx, config, accountId, now);
+    const after = await loadWalletState(tx, config.rates, accountId);
+    ({ recharge: retry } = await startRecharge(tx, config, after!, { trigger: "retry" }, now));
   }
   return { paymentMethod, retry };
 }

@@ -16,6 +16,9 @@ import {
 
 const app = useScenarioApp();
 
+const debit = (accountId: string, amount: string) =>
+  app.request("POST", `/v1/accounts/${accountId}/adjustments`, { key: app.adminKey, body: { amount: `-${amount}`, reason: "usage" } });
+
 describe("a declined card: failing, pause, resume", () => {
   it("fails once, notifies with the reason, pauses when a minute is no longer covered, and resumes on a new card", async () => {
     const agency = await app.createAccount({ name: "Agency", type: "agency" });
@@ -91,6 +94,25 @@ describe("a declined card: failing, pause, resume", () => {
     const list = await settled(app, account);
     expect(list.map((r) => [r.status, r.failure_code, r.attempts])).toEqual([["failed", code, 1]]);
     expect((await notifications(app, account)).filter((n) => n.type === "recharge.failed")).toHaveLength(1);
+  });
+
+  it("holds back the retry a new card would make when it would pass the monthly limit (the user's own cap)", async () => {
+    const account = await accountWith(app, { balance: "20.00" });
+    await addCard(app, account, CARDS.visa);
+    await saveAutoRecharge(app, account, { enabled: true, threshold: "10", amount: "50", monthly_limit: "110" });
+    await debit(account.id, "15.00"); // $5: charge $50 (month: $50)
+    await settled(app, account);
+    await addCard(app, account, CARDS.declinesOnCharge, true);
+    await debit(account.id, "50.00"); // $5 again: $50 more makes $100 ≤ $110; declined: failing
+    expect((await settled(app, account)).map((r) => r.status)).toEqual(["failed", "succeeded"]);
+    await saveAutoRecharge(app, account, { enabled: true, threshold: "10", amount: "50", monthly_limit: "90" });
+    // A new card retries $50 at once, unless the month's $50 (a failed charge is not counted)
+    // plus $50 passes the limit of $90: then it is held back and said, not charged.
+    await addCard(app, account, CARDS.visa);
+    expect((await recharges(app, account)).map((r) => r.status)).toEqual(["failed", "succeeded"]);
+    const state = await app.request("GET", `/v1/accounts/${account.id}/auto-recharge`, { key: account.key });
+    expect(state.body).toMatchObject({ limit_reached: "monthly_limit", state: "failing" });
+    expect((await notifications(app, account)).filter((n) => n.type === "auto_recharge.limit_reached")).toHaveLength(1);
   });
 
   it("lets a manual top-up on the failing card try again, and its success clears failing", async () => {

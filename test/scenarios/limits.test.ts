@@ -50,6 +50,23 @@ describe("limits on automatic charges", () => {
     expect((await settled(app, account))[0]).toMatchObject({ trigger: "manual", status: "succeeded" });
   });
 
+  it("holds back the retry a new card would make after the daily count, as every automatic charge", async () => {
+    const account = await accountWith(app, { balance: "20.00" });
+    await addCard(app, account, CARDS.visa);
+    await saveAutoRecharge(app, account, { enabled: true, threshold: "10", amount: "50" });
+    await debit(account.id, "15.00"); // $5: charge $50 (1 of 2 today)
+    await settled(app, account);
+    await addCard(app, account, CARDS.declinesOnCharge, true);
+    await debit(account.id, "50.00"); // $5 again: charge (2 of 2), declined: failing
+    expect((await settled(app, account)).map((r) => r.status)).toEqual(["failed", "succeeded"]);
+    // A new card retries at once, but two automatic charges were made today: held back, said once.
+    await addCard(app, account, CARDS.visa);
+    expect((await recharges(app, account)).map((r) => r.status)).toEqual(["failed", "succeeded"]);
+    const state = await app.request("GET", `/v1/accounts/${account.id}/auto-recharge`, { key: account.key });
+    expect(state.body).toMatchObject({ limit_reached: "daily_count", state: "failing" });
+    expect((await notifications(app, account)).filter((n) => n.type === "auto_recharge.limit_reached")).toHaveLength(1);
+  });
+
   it("sends balance.low when the balance crosses the threshold with Auto-Recharge off", async () => {
     const account = await accountWith(app, { balance: "20.00" });
     await debit(account.id, "15.00");

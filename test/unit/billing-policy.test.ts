@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { decideAutoRecharge, type PolicyInput } from "../../src/billing/auto-recharge-policy.js";
+import { decideRecharge, type PolicyInput, type RechargeRequest } from "../../src/billing/recharge-policy.js";
 import { rechargeAmount } from "../../src/billing/recharge-amount.js";
 import { parseDurationsMs } from "../../src/config/durations.js";
 import { usd } from "../../src/money/micros.js";
@@ -46,12 +46,15 @@ describe("rechargeAmount", () => {
 });
 
 /** A wallet just below a $10 threshold with Auto-Recharge healthy: each test changes one thing. */
+const AUTO: RechargeRequest = { trigger: "auto" };
 const base: PolicyInput = {
   enabled: true,
   thresholdMicros: usd(10),
   amountMicros: usd(50),
   monthlyLimitMicros: null,
   balanceMicros: 9_840_000n,
+  minuteCostMicros: 180_000n,
+  paused: false,
   inFlight: false,
   cardFailing: false,
   hasCard: true,
@@ -61,11 +64,11 @@ const base: PolicyInput = {
   maxPerChargeMicros: MAX,
 };
 
-describe("decideAutoRecharge", () => {
+describe("decideRecharge, automatic (auto and threshold_sync)", () => {
 
   it("charges when strictly below the threshold", () => {
-    expect(decideAutoRecharge(base)).toEqual({ action: "charge", amountMicros: usd(50) });
-    expect(decideAutoRecharge({ ...base, balanceMicros: usd(10) })).toEqual({ action: "none", reason: "above_threshold" });
+    expect(decideRecharge(AUTO, base)).toEqual({ action: "charge", amountMicros: usd(50) });
+    expect(decideRecharge(AUTO, { ...base, balanceMicros: usd(10) })).toEqual({ action: "none", reason: "above_threshold" });
   });
 
   it.each([
@@ -74,20 +77,74 @@ describe("decideAutoRecharge", () => {
     [{ cardFailing: true }, "card_failing"],
     [{ hasCard: false }, "no_card"],
   ] as const)("does nothing when %j", (patch, reason) => {
-    expect(decideAutoRecharge({ ...base, ...patch })).toEqual({ action: "none", reason });
+    expect(decideRecharge(AUTO, { ...base, ...patch })).toEqual({ action: "none", reason });
   });
 
   it("holds back at the daily count and at the monthly limit, whole", () => {
-    expect(decideAutoRecharge({ ...base, automaticChargesLast24h: 20 })).toEqual({ action: "limit", reason: "daily_count", amountMicros: usd(50) });
-    expect(decideAutoRecharge({ ...base, monthlyLimitMicros: usd(120), automaticMonthMicros: usd(100) })).toEqual({
+    expect(decideRecharge(AUTO, { ...base, automaticChargesLast24h: 20 })).toEqual({ action: "limit", reason: "daily_count", amountMicros: usd(50) });
+    expect(decideRecharge(AUTO, { ...base, monthlyLimitMicros: usd(120), automaticMonthMicros: usd(100) })).toEqual({
       action: "limit",
       reason: "monthly_limit",
       amountMicros: usd(50),
     });
-    expect(decideAutoRecharge({ ...base, monthlyLimitMicros: usd(150), automaticMonthMicros: usd(100) })).toEqual({
+    expect(decideRecharge(AUTO, { ...base, monthlyLimitMicros: usd(150), automaticMonthMicros: usd(100) })).toEqual({
       action: "charge",
       amountMicros: usd(50),
     });
+  });
+});
+
+describe("decideRecharge, the other triggers", () => {
+  const RETRY: RechargeRequest = { trigger: "retry" };
+  const MANUAL: RechargeRequest = { trigger: "manual", amountMicros: usd(25) };
+
+  it("decides a settings save (threshold_sync) exactly as a debit (auto)", () => {
+    fc.assert(
+      fc.property(
+        fc.record({
+          enabled: fc.boolean(),
+          balanceMicros: fc.bigInt({ min: -usd(100), max: usd(100) }),
+          inFlight: fc.boolean(),
+          hasCard: fc.boolean(),
+          cardFailing: fc.boolean(),
+          automaticChargesLast24h: fc.integer({ min: 0, max: 25 }),
+          automaticMonthMicros: fc.bigInt({ min: 0n, max: usd(500) }),
+        }),
+        (patch) => {
+          const input = { ...base, ...patch, monthlyLimitMicros: usd(300) };
+          expect(decideRecharge({ trigger: "threshold_sync" }, input)).toEqual(decideRecharge(AUTO, input));
+        },
+      ),
+    );
+  });
+
+  it("retries after a new card up to the threshold or a minute of calls, whichever is more, paused or not", () => {
+    expect(decideRecharge(RETRY, base)).toEqual({ action: "charge", amountMicros: usd(50) });
+    // Above the threshold but under a minute (a threshold below one minute's cost): charges.
+    const lowThreshold = { ...base, thresholdMicros: 100_000n, balanceMicros: 150_000n };
+    expect(decideRecharge(AUTO, lowThreshold)).toEqual({ action: "none", reason: "above_threshold" });
+    expect(decideRecharge(RETRY, lowThreshold)).toEqual({ action: "charge", amountMicros: usd(50) });
+    // Above both, active: nothing to do; paused: charged, so the card that works unpauses it.
+    expect(decideRecharge(RETRY, { ...base, balanceMicros: usd(20) })).toEqual({ action: "none", reason: "above_threshold" });
+    expect(decideRecharge(RETRY, { ...base, balanceMicros: usd(20), paused: true })).toEqual({ action: "charge", amountMicros: usd(50) });
+    expect(decideRecharge(RETRY, { ...base, enabled: false })).toEqual({ action: "none", reason: "disabled" });
+    expect(decideRecharge(RETRY, { ...base, inFlight: true })).toEqual({ action: "none", reason: "in_flight" });
+  });
+
+  it("holds a retry after a new card back at the daily count and the monthly limit, as every automatic charge", () => {
+    expect(decideRecharge(RETRY, { ...base, automaticChargesLast24h: 20 })).toEqual({ action: "limit", reason: "daily_count", amountMicros: usd(50) });
+    expect(decideRecharge(RETRY, { ...base, monthlyLimitMicros: usd(120), automaticMonthMicros: usd(100) })).toEqual({
+      action: "limit",
+      reason: "monthly_limit",
+      amountMicros: usd(50),
+    });
+  });
+
+  it("charges a manual top-up as asked, whatever Auto-Recharge says, one charge at a time", () => {
+    const anyState = { ...base, enabled: false, balanceMicros: usd(500), cardFailing: true, automaticChargesLast24h: 99, monthlyLimitMicros: usd(1) };
+    expect(decideRecharge(MANUAL, anyState)).toEqual({ action: "charge", amountMicros: usd(25) });
+    expect(decideRecharge(MANUAL, { ...anyState, inFlight: true })).toEqual({ action: "none", reason: "in_flight" });
+    expect(decideRecharge(MANUAL, { ...anyState, hasCard: false })).toEqual({ action: "none", reason: "no_card" });
   });
 });
 
@@ -149,7 +206,7 @@ describe("mayNeedRules (the usage writer's shortcut)", () => {
         fc.constantFrom(160_000n, 180_000n),
         (after, debit, threshold, enabled, failing, minuteCost) => {
           const before = after + debit;
-          const decision = decideAutoRecharge({ ...base, enabled, thresholdMicros: threshold, balanceMicros: after });
+          const decision = decideRecharge(AUTO, { ...base, enabled, thresholdMicros: threshold, balanceMicros: after });
           const crossed = before >= threshold && after < threshold;
           const paused = desiredStatus({ settings: { failing } as never, balanceMicros: after, minuteCostMicros: minuteCost }) === "paused";
           const acts = decision.action !== "none" || crossed || paused || after <= 0n;
