@@ -32,10 +32,11 @@ export async function startService(
   const gateway = createGateway(config, db);
   const worker = options.worker ? new RechargeWorker(db, config, gateway, { crashAfterCharge: options.crashAfterCharge ?? false }) : undefined;
   const now = () => new Date();
-  const usageWriter = new UsageWriter(db, config, now, { maxBatchEvents: config.usageBatchMax, concurrency: config.usageWriters });
-  usageWriter.onRecharge = () => worker?.nudge();
+  // The one after-commit hook (see commitRequest): only the recharge worker waits for commits.
+  const afterCommit = () => worker?.nudge();
+  const usageWriter = new UsageWriter(db, config, now, { maxBatchEvents: config.usageBatchMax, concurrency: config.usageWriters, afterCommit });
   const callStarter = new CallStarter(db, config, { concurrency: config.usageWriters });
-  const deps: AppDeps = { db, config, gateway, nudgeWorker: () => worker?.nudge(), usageWriter, callStarter, now, resolveHost };
+  const deps: AppDeps = { db, config, gateway, afterCommit, usageWriter, callStarter, now, resolveHost };
   const deliveryWorker = options.worker ? new DeliveryWorker(db, config, resolveHost) : undefined;
   worker?.start();
   deliveryWorker?.start();

@@ -53,6 +53,8 @@ export interface UsageWriterOptions {
   maxBatchEvents?: number;
   /** How many batches may commit at once (each on its own connection, on PostgreSQL). */
   concurrency?: number;
+  /** The after-commit hook, called after a batch that created a recharge (wakes the worker). */
+  afterCommit?: () => void;
 }
 
 /**
@@ -67,10 +69,9 @@ export interface UsageWriterOptions {
 export class UsageWriter {
   private readonly queue: GroupCommit<Submission, WriteOutcome>;
   private readonly maxBatchEvents: number;
+  private readonly afterCommit: () => void;
   /** Committed batches and the reports in them, for metrics and tests. */
   readonly stats = { batches: 0, reports: 0 };
-  /** Called after a commit that created a recharge (wakes the worker). */
-  onRecharge: () => void = () => {};
 
   constructor(
     private readonly db: Database,
@@ -79,6 +80,7 @@ export class UsageWriter {
     options: UsageWriterOptions = {},
   ) {
     this.maxBatchEvents = options.maxBatchEvents ?? 1000;
+    this.afterCommit = options.afterCommit ?? (() => {});
     this.queue = new GroupCommit((batch) => this.commit(batch), {
       maxBatchWeight: this.maxBatchEvents,
       concurrency: options.concurrency ?? 1,
@@ -100,7 +102,7 @@ export class UsageWriter {
       const results: UsageResult[] = [];
       for (const event of only.events) {
         const written = await inTransaction(db, (tx) => this.write(tx, config, [{ ...only, events: [event] }], now));
-        if (written.rechargeCreated) this.onRecharge();
+        if (written.rechargeCreated) this.afterCommit();
         results.push(...(written.outcomes[0] as UsageResult[]));
         this.stats.batches += 1;
       }
@@ -111,7 +113,7 @@ export class UsageWriter {
     const written = await inTransaction(db, (tx) => this.write(tx, config, batch, now));
     this.stats.batches += 1;
     this.stats.reports += batch.length;
-    if (written.rechargeCreated) this.onRecharge();
+    if (written.rechargeCreated) this.afterCommit();
     for (const [i, pending] of batch.entries()) {
       const outcome = written.outcomes[i]!;
       if (outcome !== "replay") {

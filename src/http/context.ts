@@ -11,8 +11,8 @@ export interface AppDeps {
   db: Database;
   config: Config;
   gateway: PaymentGateway;
-  /** Tells the in-process worker a recharge was just committed (a no-op without one). */
-  nudgeWorker: () => void;
+  /** The after-commit hook: wakes this process's workers, if it runs any (see commitRequest). */
+  afterCommit: () => void;
   /** Group commit for usage debits. */
   usageWriter: UsageWriter;
   /** Group commit for call authorisation. */

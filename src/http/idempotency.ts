@@ -1,5 +1,6 @@
 import type { Context } from "hono";
-import { inTransaction, type Tx } from "../db/database.js";
+import type { Tx } from "../db/database.js";
+import { commitRequest } from "./commit-request.js";
 import { claimKey, findStoredResponse, storeResponse, type StoredResponse } from "../idempotency/store.js";
 import { AppError, invalid } from "../errors/app-error.js";
 import type { Secrets } from "../secrets/secrets.js";
@@ -90,14 +91,14 @@ export async function idempotent<T extends object, P = undefined>(
   const claim = await idempotencyOf(c);
   if (claim === undefined) {
     const prepared = await prepare();
-    return c.json(await inTransaction(db, (tx) => work(tx, prepared)), status) as never;
+    return c.json(await commitRequest(c, (tx) => work(tx, prepared)), status) as never;
   }
   const { scope, key, fingerprint } = claim;
   const stored = await findStoredResponse(db, config.secrets, scope, key);
   if (stored) return replay(c, stored, fingerprint) as never;
   const prepared = await prepare();
   try {
-    const text = await inTransaction(db, async (tx) => {
+    const text = await commitRequest(c, async (tx) => {
       if (!(await claimKey(tx, scope, key, fingerprint))) throw new KeyTakenMeanwhile();
       const bodyText = JSON.stringify(await work(tx, prepared));
       await storeResponse(tx, config.secrets, claim, status, bodyText, options.sealed ?? false);

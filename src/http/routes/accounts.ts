@@ -1,4 +1,5 @@
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
+import { commitRequest } from "../commit-request.js";
 import { requireAdmin } from "../../accounts/access.js";
 import { createAccount, getAccount, listSubaccounts, setEmail, setWebWidget } from "../../accounts/accounts.js";
 import { invalid } from "../../errors/app-error.js";
@@ -8,7 +9,6 @@ import { decodeCursor, encodeCursor } from "../cursor.js";
 import { idempotent } from "../idempotency.js";
 import { AccountOut, CreateAccountIn, PatchAccountIn } from "../schemas/accounts.js";
 import { viewAccount, viewAccounts } from "../account-view.js";
-import { inTransaction } from "../../db/database.js";
 import {
   errorResponses,
   IdempotencyHeader,
@@ -93,7 +93,7 @@ accountRoutes.openapi(
     await authorizedAccount(c, id, "write");
     const deps = c.get("deps");
     const body = c.req.valid("json");
-    const view = await inTransaction(deps.db, async (tx) => {
+    const view = await commitRequest(c, async (tx) => {
       let account = await getAccount(tx, id);
       if (body.web_widget !== undefined) account = await setWebWidget(tx, deps.config, id, body.web_widget);
       if (body.email !== undefined) account = await setEmail(tx, id, body.email);

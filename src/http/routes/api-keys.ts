@@ -1,7 +1,7 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import { commitRequest } from "../commit-request.js";
 import { createApiKey, listApiKeys, revokeApiKey, rotateApiKey, type ApiKeyRecord } from "../../accounts/api-keys.js";
 import { AppError } from "../../errors/app-error.js";
-import { inTransaction } from "../../db/database.js";
 import type { Context } from "hono";
 import { authorizedAccount } from "../authorized-account.js";
 import type { AppEnv } from "../context.js";
@@ -102,7 +102,7 @@ apiKeyRoutes.openapi(
   async (c) => {
     const { id, key_id } = c.req.valid("param");
     await keyManager(c, id);
-    const record = await inTransaction(c.get("deps").db, (tx) => revokeApiKey(tx, id, key_id));
+    const record = await commitRequest(c, (tx) => revokeApiKey(tx, id, key_id));
     return c.json(recordOut(record), 200);
   },
 );

@@ -52,12 +52,10 @@ autoRechargeRoutes.openapi(
     await authorizedAccount(c, id, "write");
     const deps = c.get("deps");
     const patch = toPatch(c.req.valid("json"));
-    const response = await idempotent(c, 200, async (tx) => {
+    return idempotent(c, 200, async (tx) => {
       const { state, triggered } = await saveSettings(tx, deps.config, id, patch, deps.now());
       return { ...autoRechargeOut(state), triggered_recharge: triggered ? rechargeOut(triggered) : null };
     });
-    deps.nudgeWorker();
-    return response;
   },
 );
 

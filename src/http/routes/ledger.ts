@@ -39,7 +39,7 @@ ledgerRoutes.openapi(
     const { amount, reason } = c.req.valid("json");
     if (amount === 0n) throw invalid("amount: an adjustment must move money");
     const deps = c.get("deps");
-    const response = await idempotent(c, 201, async (tx) => {
+    return idempotent(c, 201, async (tx) => {
       const { entry } = await postEntry(tx, {
         accountId: id,
         type: "adjustment",
@@ -51,8 +51,6 @@ ledgerRoutes.openapi(
       await afterBalanceChange(tx, deps.config, id, entry.balanceAfterMicros - amount, deps.now());
       return transactionOut(entry);
     });
-    deps.nudgeWorker();
-    return response;
   },
 );
 

@@ -1,5 +1,5 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
-import { inTransaction } from "../../db/database.js";
+import { commitRequest } from "../commit-request.js";
 import { AppError, invalid } from "../../errors/app-error.js";
 import { checkCard } from "../../payments/card-number.js";
 import type { CardToSave } from "../../payments/gateway.js";
@@ -47,7 +47,7 @@ paymentMethodRoutes.openapi(
       throw invalid(deps.gateway.provider === "stripe" ? "provider_payment_method: required with Stripe" : "card: required with the sandbox gateway");
     }
     // A request already made with this Idempotency-Key is answered again: not counted, not vaulted again.
-    const response = await idempotent(
+    return idempotent(
       c,
       201,
       async (tx, saved) => {
@@ -64,8 +64,6 @@ paymentMethodRoutes.openapi(
         },
       },
     );
-    deps.nudgeWorker();
-    return response;
   },
 );
 
@@ -100,8 +98,7 @@ paymentMethodRoutes.openapi(
     const { id, pm } = c.req.valid("param");
     await authorizedAccount(c, id, "write");
     const deps = c.get("deps");
-    await inTransaction(deps.db, (tx) => deletePaymentMethod(tx, deps.config, id, pm));
-    deps.nudgeWorker();
+    await commitRequest(c, (tx) => deletePaymentMethod(tx, deps.config, id, pm));
     return c.json({ id: pm, deleted: true as const }, 200);
   },
 );

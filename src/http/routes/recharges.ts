@@ -28,14 +28,12 @@ rechargeRoutes.openapi(
     const { amount, payment_method_id } = c.req.valid("json");
     const deps = c.get("deps");
     // A replay is not a new top-up; a new one counts against the hourly limit before any charge.
-    const response = await idempotent(
+    return idempotent(
       c,
       201,
       async (tx) => rechargeOut(await manualTopUp(tx, deps.config, id, amount, payment_method_id, deps.now())),
       { prepare: () => countOrRefuse(deps.db, deps.config.rateLimits, "top_ups", id) },
     );
-    deps.nudgeWorker();
-    return response;
   },
 );
 

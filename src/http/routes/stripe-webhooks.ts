@@ -1,5 +1,5 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
-import { inTransaction } from "../../db/database.js";
+import { commitRequest } from "../commit-request.js";
 import { invalid } from "../../errors/app-error.js";
 import { handleStripeEvent } from "../../payments/stripe/stripe-events.js";
 import { StripeGateway } from "../../payments/stripe/stripe-gateway.js";
@@ -34,8 +34,7 @@ stripeWebhookRoutes.openapi(
     } catch {
       throw invalid("Stripe-Signature: does not verify for this body (wrong secret, altered body, or older than 5 minutes)");
     }
-    const outcome = await inTransaction(deps.db, (tx) => handleStripeEvent(tx, deps.config, event));
-    deps.nudgeWorker();
+    const outcome = await commitRequest(c, (tx) => handleStripeEvent(tx, deps.config, event));
     return c.json({ received: true as const, outcome }, 200);
   },
 );

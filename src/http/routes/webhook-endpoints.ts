@@ -1,5 +1,5 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
-import { inTransaction } from "../../db/database.js";
+import { commitRequest } from "../commit-request.js";
 import { invalid } from "../../errors/app-error.js";
 import { NOTIFICATION_TYPES } from "../../notifications/notify.js";
 import { checkEndpointUrl, createEndpoint, deleteEndpoint, listDeliveries, listEndpoints, type Delivery, type WebhookEndpoint } from "../../notifications/webhook-endpoints.js";
@@ -121,7 +121,7 @@ webhookEndpointRoutes.openapi(
   async (c) => {
     const { id, endpoint } = c.req.valid("param");
     await authorizedAccount(c, id, "write");
-    await inTransaction(c.get("deps").db, (tx) => deleteEndpoint(tx, id, endpoint));
+    await commitRequest(c, (tx) => deleteEndpoint(tx, id, endpoint));
     return c.json({ id: endpoint, deleted: true as const }, 200);
   },
 );
