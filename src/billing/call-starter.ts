@@ -3,11 +3,11 @@ import type { Database } from "../db/database.js";
 import { GroupCommit, type Queued } from "../db/group-commit.js";
 import { AppError } from "../errors/app-error.js";
 import { newId } from "../ids/prefixed-id.js";
-import { authoriseCalls, type CallStart, type StartedCall } from "./calls.js";
+import { approveCallStarts, type CallStart, type StartedCall } from "./calls.js";
 
 /**
  * Group commit for call authorisation, the hot path of every call. Starts queue up while a
- * statement runs; the next statement authorises all of them at once (`authoriseCalls`).
+ * statement runs; the next statement authorises all of them at once (`approveCallStarts`).
  * Each start is independent — authorising writes no balance — so batching changes no answer.
  */
 export class CallStarter {
@@ -28,7 +28,7 @@ export class CallStarter {
   }
 
   private async commit(batch: Queued<CallStart, StartedCall>[]): Promise<void> {
-    const answers = await authoriseCalls(this.db, this.config, batch);
+    const answers = await approveCallStarts(this.db, this.config, batch);
     this.stats.batches += 1;
     this.stats.starts += batch.length;
     for (const [i, start] of batch.entries()) {

@@ -58,8 +58,9 @@ export interface CallStart {
 }
 
 /**
- * Authorises calls: each account must be active and able to pay for its first minute
- * (counting a recharge in flight). The rate is fixed here for the life of the call.
+ * Approves call starts against credit (who may touch a call is `authorizeCalls`, in http/):
+ * each account must be active and able to pay for its first minute (counting a recharge in
+ * flight). The rate is fixed here for the life of the call.
  * Starting a call id that exists on the same account returns it unchanged (a retried start);
  * an id another account uses is refused. The check and the insert of every start are one
  * statement, so it needs no transaction around it: this is the hot path of every call, and
@@ -67,7 +68,7 @@ export interface CallStart {
  * answer depends on the others. A refusal reads the account again to say why.
  * Answers come back in the order of `starts`, each a call or the error for that start.
  */
-export async function authoriseCalls(tx: Tx, config: Config, starts: CallStart[]): Promise<Array<StartedCall | AppError>> {
+export async function approveCallStarts(tx: Tx, config: Config, starts: CallStart[]): Promise<Array<StartedCall | AppError>> {
   const { withWidgetMicros, withoutWidgetMicros } = config.rates;
   const rows = await queryRows<CallRow & { spendable_micros: bigint; inserted: boolean }>(
     tx,
@@ -107,7 +108,7 @@ export async function authoriseCalls(tx: Tx, config: Config, starts: CallStart[]
 
 /** Authorises one call; throws the refusal. */
 export async function startCall(tx: Tx, config: Config, accountId: string, callId: string | undefined): Promise<StartedCall> {
-  const [answer] = await authoriseCalls(tx, config, [{ accountId, callId: callId ?? newId("call") }]);
+  const [answer] = await approveCallStarts(tx, config, [{ accountId, callId: callId ?? newId("call") }]);
   if (answer instanceof AppError) throw answer;
   return answer!;
 }

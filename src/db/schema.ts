@@ -61,8 +61,10 @@ export const ledgerEntries = pgTable(
     type: text("type", { enum: ["usage", "recharge", "adjustment"] }).notNull(),
     amountMicros: micros("amount_micros").notNull(),
     balanceAfterMicros: micros("balance_after_micros").notNull(),
-    // The cause's own key (a call's billed-up-to mark, a recharge id, an adjustment's
-    // idempotency key): the unique index makes applying the same cause twice impossible.
+    // The cause's own key (`usage:<call>:<billed-up-to second>`, `recharge:<recharge id>`,
+    // `adjustment:<fresh id>`): the unique index makes applying the same cause twice
+    // impossible. An adjustment's retry is kept from posting twice by its request's
+    // Idempotency-Key, not by this key.
     entryKey: text("entry_key").notNull().unique("ledger_entries_entry_key_key"),
     callId: text("call_id"),
     rechargeId: text("recharge_id"),

@@ -19,7 +19,7 @@ import { callRoutes } from "./routes/calls.js";
 import { notificationRoutes } from "./routes/notifications.js";
 import { paymentMethodRoutes } from "./routes/payment-methods.js";
 import { rechargeRoutes } from "./routes/recharges.js";
-import { usageRoutes } from "./routes/usage.js";
+import { usageSummaryRoutes } from "./routes/usage-summary.js";
 import { pricingRoutes } from "./routes/pricing.js";
 import { serveDashboard } from "./web-assets.js";
 import { stripeWebhookRoutes } from "./routes/stripe-webhooks.js";
@@ -126,7 +126,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route("/", rechargeRoutes);
   app.route("/", callRoutes);
   app.route("/", notificationRoutes);
-  app.route("/", usageRoutes);
+  app.route("/", usageSummaryRoutes);
   app.route("/", pricingRoutes);
   app.route("/", stripeWebhookRoutes);
   app.route("/", webhookEndpointRoutes);

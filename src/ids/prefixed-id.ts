@@ -34,7 +34,3 @@ export function randomBase62(length: number): string {
 export function newId(prefix: IdPrefix): string {
   return `${prefix}_${randomBase62(20)}`;
 }
-
-export function hasPrefix(id: string, prefix: IdPrefix): boolean {
-  return id.startsWith(`${prefix}_`) && id.length > prefix.length + 1;
-}

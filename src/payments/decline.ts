@@ -18,8 +18,6 @@ export const SOFT_FAILURES = ["processing_error", "timeout", "provider_unavailab
  */
 export const NOT_CHARGED = ["payment_method_removed"] as const;
 
-export type FailureCode = (typeof HARD_DECLINES)[number] | (typeof SOFT_FAILURES)[number];
-
 /**
  * Hard: the card will not work as it is; do not retry it, tell the user.
  * Soft: the network or provider failed; retry with backoff, same idempotency key.

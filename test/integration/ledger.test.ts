@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAccount } from "../../src/accounts/accounts.js";
 import { connect } from "../../src/db/connect.js";
-import { pgError } from "../../src/db/errors.js";
+import { pgError } from "../support/pg-error.js";
 import { inTransaction, queryRows } from "../../src/db/database.js";
 import { balanceOf, postEntry } from "../../src/ledger/ledger.js";
 import { verifyLedger } from "../../src/ledger/verify.js";

@@ -6,7 +6,7 @@ import type { AppEnv } from "../context.js";
 import { UsageDayOut, usageDayOut } from "../schemas/billing.js";
 import { errorResponses, IdParam, jsonResponse, security } from "../schemas/common.js";
 
-export const usageRoutes = new OpenAPIHono<AppEnv>();
+export const usageSummaryRoutes = new OpenAPIHono<AppEnv>();
 
 // A real calendar day in years 1970–9999: PostgreSQL has no year 0, and 2026-02-31 is not a day.
 const Day = z
@@ -18,7 +18,7 @@ const Day = z
   }, { error: "must be a real date YYYY-MM-DD from 1970 on" });
 const MAX_DAYS = 366;
 
-usageRoutes.openapi(
+usageSummaryRoutes.openapi(
   createRoute({
     method: "get",
     path: "/v1/accounts/{id}/usage",
