@@ -3,9 +3,6 @@ import { queryRows, type Tx } from "../db/database.js";
 import { toIso } from "../db/timestamps.js";
 import { invalid, notFound } from "../errors/app-error.js";
 import { newId } from "../ids/prefixed-id.js";
-import { reconcileStatus } from "../billing/account-status.js";
-import { loadWalletState } from "../billing/wallet-state.js";
-import type { Config } from "../config/config.js";
 
 export type AccountType = "user" | "agency" | "subaccount";
 export type AccountStatus = "active" | "paused";
@@ -84,18 +81,6 @@ export async function getAccount(tx: Tx, id: string): Promise<Account> {
   const account = await findAccount(tx, id);
   if (!account) throw notFound("account");
   return account;
-}
-
-/**
- * Turns the Web Widget on or off. Calls already running keep the rate they started with;
- * a minute now costs something else, so the pause rule is looked at again.
- */
-export async function setWebWidget(tx: Tx, config: Config, id: string, webWidget: boolean): Promise<Account> {
-  await tx.execute(sql`select 1 from wallets where account_id = ${id} for update`);
-  await tx.execute(sql`update accounts set web_widget = ${webWidget} where id = ${id}`);
-  const state = await loadWalletState(tx, config.rates, id);
-  if (state) await reconcileStatus(tx, state);
-  return getAccount(tx, id);
 }
 
 /** Sets (or with null, clears) where the account's receipts and failure notices are emailed. */

@@ -120,14 +120,16 @@ export async function postEntries(
  * cannot both miss it.
  */
 export async function postEntry(tx: Tx, entry: NewEntry): Promise<PostResult> {
-  const [wallet] = await queryRows<{ balance_micros: bigint; posted_at: unknown }>(
+  // One round trip: the wallet locked, and the entry already posted under this key, if any.
+  const [wallet] = await queryRows<{ wallet_balance_micros: bigint; posted_at: unknown } & (EntryRow | { [K in keyof EntryRow]: null })>(
     tx,
-    sql`select balance_micros, now() as posted_at from wallets where account_id = ${entry.accountId} for update`,
+    sql`select w.balance_micros as wallet_balance_micros, now() as posted_at, e.*
+        from wallets w left join ledger_entries e on e.entry_key = ${entry.entryKey}
+        where w.account_id = ${entry.accountId} for update of w`,
   );
   if (!wallet) throw new Error(`assertion: no wallet for account ${entry.accountId}`);
-  const [existing] = await queryRows<EntryRow>(tx, sql`select * from ledger_entries where entry_key = ${entry.entryKey}`);
-  if (existing) return { applied: false, entry: entryFromRow(existing) };
-  const { posted } = await postEntries(tx, [entry], new Map([[entry.accountId, BigInt(wallet.balance_micros)]]));
+  if (wallet.id !== null) return { applied: false, entry: entryFromRow(wallet as EntryRow) };
+  const { posted } = await postEntries(tx, [entry], new Map([[entry.accountId, BigInt(wallet.wallet_balance_micros)]]));
   const [one] = posted;
   // created_at is the transaction's now(), read above with the lock.
   return {

@@ -1,7 +1,8 @@
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import { commitRequest } from "../commit-request.js";
 import { requireAdmin } from "../../accounts/access.js";
-import { createAccount, getAccount, listSubaccounts, setEmail, setWebWidget } from "../../accounts/accounts.js";
+import { createAccount, listSubaccounts } from "../../accounts/accounts.js";
+import { updateAccount } from "../../billing/account-changes.js";
 import { invalid } from "../../errors/app-error.js";
 import { authorizedAccount } from "../authorized-account.js";
 import type { AppEnv } from "../context.js";
@@ -94,9 +95,7 @@ accountRoutes.openapi(
     const deps = c.get("deps");
     const body = c.req.valid("json");
     const view = await commitRequest(c, async (tx) => {
-      let account = await getAccount(tx, id);
-      if (body.web_widget !== undefined) account = await setWebWidget(tx, deps.config, id, body.web_widget);
-      if (body.email !== undefined) account = await setEmail(tx, id, body.email);
+      const account = await updateAccount(tx, deps.config, id, { webWidget: body.web_widget, email: body.email });
       return viewAccount(tx, deps, account);
     });
     return c.json(view, 200);

@@ -7,7 +7,7 @@ import { authorizedAccount } from "../authorized-account.js";
 import type { AppEnv } from "../context.js";
 import { idempotent } from "../idempotency.js";
 import { ApiKeyOut, ApiKeyRecordOut, CreateApiKeyIn, RotateApiKeyIn } from "../schemas/accounts.js";
-import { errorResponses, IdempotencyHeader, IdParam, jsonBody, jsonResponse, security } from "../schemas/common.js";
+import { errorResponses, IdempotencyHeader, IdParam, jsonResponse, security } from "../schemas/common.js";
 
 export const apiKeyRoutes = new OpenAPIHono<AppEnv>();
 

@@ -1,8 +1,7 @@
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import { requireAdmin } from "../../accounts/access.js";
-import { newId } from "../../ids/prefixed-id.js";
-import { listEntries, postEntry } from "../../ledger/ledger.js";
-import { afterBalanceChange } from "../../billing/auto-recharge.js";
+import { listEntries } from "../../ledger/ledger.js";
+import { adjustBalance } from "../../billing/account-changes.js";
 import { invalid } from "../../errors/app-error.js";
 import { authorizedAccount } from "../authorized-account.js";
 import type { AppEnv } from "../context.js";
@@ -40,16 +39,7 @@ ledgerRoutes.openapi(
     if (amount === 0n) throw invalid("amount: an adjustment must move money");
     const deps = c.get("deps");
     return idempotent(c, 201, async (tx) => {
-      const { entry } = await postEntry(tx, {
-        accountId: id,
-        type: "adjustment",
-        amountMicros: amount,
-        entryKey: `adjustment:${newId("txn")}`,
-        reason,
-      });
-      // A manual debit is a debit like usage: it may cross the threshold or pause the account.
-      await afterBalanceChange(tx, deps.config, id, entry.balanceAfterMicros - amount, deps.now());
-      return transactionOut(entry);
+      return transactionOut(await adjustBalance(tx, deps.config, id, amount, reason, deps.now()));
     });
   },
 );
