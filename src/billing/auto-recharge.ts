@@ -5,7 +5,7 @@ import { AppError, invalid, notFound } from "../errors/app-error.js";
 import { formatCents, formatMicros, type Micros } from "../money/micros.js";
 import { notify } from "../notifications/notify.js";
 import { reconcileStatus } from "./account-status.js";
-import { findCard } from "./cards.js";
+import { findCard } from "./payment-methods.js";
 import type { PolicyDecision } from "./recharge-policy.js";
 import type { Recharge } from "./recharges.js";
 import { decide, startRecharge } from "./start-recharge.js";

@@ -3,7 +3,7 @@ import type { Tx } from "../db/database.js";
 import { AppError, invalid, notFound } from "../errors/app-error.js";
 import { formatCents, type Micros } from "../money/micros.js";
 import { isExpired } from "../payments/card-number.js";
-import { findCard } from "./cards.js";
+import { findCard } from "./payment-methods.js";
 import type { Recharge } from "./recharges.js";
 import { startRecharge } from "./start-recharge.js";
 import { loadWalletState } from "./wallet-state.js";

@@ -1,7 +1,6 @@
 import { parseConfigMicros } from "../money/parse.js";
 import { usd, type Micros } from "../money/micros.js";
 import { parseDurationsMs } from "./durations.js";
-import { parseSandboxFaults, type SandboxFaults } from "../payments/sandbox/faults.js";
 import { parseRateLimits, type RateLimits } from "../rate-limits/limits.js";
 import { Secrets } from "../secrets/secrets.js";
 import { serverSecret } from "../secrets/server-secret.js";
@@ -56,8 +55,8 @@ export interface Config {
   /** Backoff of soft-failed recharges; its length is the number of retries. */
   retryDelaysMs: number[];
   sandboxDelayMs: number;
-  /** Injected provider faults, for resilience tests (PREPAID_SANDBOX_FAULTS). */
-  sandboxFaults: SandboxFaults;
+  /** Injected provider faults, for resilience tests (PREPAID_SANDBOX_FAULTS; the sandbox parses it). */
+  sandboxFaults: string | undefined;
   /** How long a worker owns a charge it started before another may resume it. */
   chargeLeaseMs: number;
   /** How long the worker waits for the gateway before the outcome counts as unknown. */
@@ -150,7 +149,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     // "none": a soft failure is final at once (an unknown outcome is still looked up).
     retryDelaysMs: env.PREPAID_RETRY_DELAYS === "none" ? [] : parseDurationsMs(env.PREPAID_RETRY_DELAYS || "1m,5m,30m,2h"),
     sandboxDelayMs: integerEnv(env, "PREPAID_SANDBOX_DELAY_MS", 0),
-    sandboxFaults: parseSandboxFaults(env.PREPAID_SANDBOX_FAULTS),
+    sandboxFaults: env.PREPAID_SANDBOX_FAULTS,
     chargeLeaseMs: integerEnv(env, "PREPAID_CHARGE_LEASE_MS", 60_000),
     gatewayTimeoutMs: integerEnv(env, "PREPAID_GATEWAY_TIMEOUT_MS", 30_000),
     workerPollMs: integerEnv(env, "PREPAID_WORKER_POLL_MS", 250),

@@ -10,6 +10,17 @@ export type ChargeOutcome =
   | { status: "failed"; code: string; message: string }
   | { status: "unknown"; code: string; message: string };
 
+/**
+ * What a provider told us of its own accord (a webhook), in our words, for billing to settle.
+ * `id` is the provider's event id (an event delivered twice is handled once); `type` is the
+ * provider's own name for it, kept for the record.
+ */
+export type ProviderEvent = { id: string; type: string } & (
+  | { kind: "charge_succeeded"; rechargeId: string; chargeId: string }
+  | { kind: "charge_failed"; rechargeId: string; code: string; message: string }
+  | { kind: "ignored"; reason: string }
+);
+
 export interface CardInput {
   number: string;
   expMonth: number;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { classifyFailure } from "../../src/payments/decline.js";
+import { translateStripeEvent } from "../../src/payments/stripe/stripe-events.js";
 import { failureCodeOf } from "../../src/payments/stripe/stripe-failure.js";
 
 describe("Stripe failures mapped to DESIGN §1's classes", () => {
@@ -20,5 +21,28 @@ describe("Stripe failures mapped to DESIGN §1's classes", () => {
   it.each(cases)("%s", (_name, failure, code, klass) => {
     expect(failureCodeOf(failure)).toBe(code);
     expect(classifyFailure(code)).toBe(klass);
+  });
+});
+
+describe("translateStripeEvent", () => {
+  const intent = (extra: object) => ({ id: "pi_1", metadata: { recharge_id: "rch_1" }, ...extra });
+  it("says what a recharge's PaymentIntent did, in our words", () => {
+    expect(translateStripeEvent({ id: "evt_1", type: "payment_intent.succeeded", data: { object: intent({}) } })).toEqual({
+      id: "evt_1",
+      type: "payment_intent.succeeded",
+      kind: "charge_succeeded",
+      rechargeId: "rch_1",
+      chargeId: "pi_1",
+    });
+    const failed = { id: "evt_2", type: "payment_intent.payment_failed", data: { object: intent({ last_payment_error: { code: "card_declined", decline_code: "insufficient_funds", message: "no" } }) } };
+    expect(translateStripeEvent(failed)).toMatchObject({ kind: "charge_failed", rechargeId: "rch_1", code: "insufficient_funds", message: "no" });
+  });
+
+  it("ignores other types and intents no recharge made", () => {
+    expect(translateStripeEvent({ id: "e", type: "charge.refunded", data: { object: intent({}) } })).toMatchObject({ kind: "ignored", reason: "not a type we act on" });
+    expect(translateStripeEvent({ id: "e", type: "payment_intent.succeeded", data: { object: { id: "pi_2", metadata: {} } } })).toMatchObject({
+      kind: "ignored",
+      reason: "not a prepaid recharge",
+    });
   });
 });

@@ -3,7 +3,7 @@ import { commitRequest } from "../commit-request.js";
 import { AppError, invalid } from "../../errors/app-error.js";
 import { checkCard } from "../../payments/card-number.js";
 import type { CardToSave } from "../../payments/gateway.js";
-import { addPaymentMethod, deletePaymentMethod, listPaymentMethods, refuseOverSavedCardCap } from "../../payments/payment-methods.js";
+import { addPaymentMethod, deletePaymentMethod, listPaymentMethods, refuseOverSavedCardCap } from "../../billing/payment-methods.js";
 import { countOrRefuse } from "../../rate-limits/counter.js";
 import { authorizedAccount } from "../authorized-account.js";
 import type { AppEnv } from "../context.js";

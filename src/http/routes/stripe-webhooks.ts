@@ -1,7 +1,8 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { commitRequest } from "../commit-request.js";
 import { invalid } from "../../errors/app-error.js";
-import { handleStripeEvent } from "../../payments/stripe/stripe-events.js";
+import { settleProviderEvent } from "../../billing/provider-events.js";
+import { translateStripeEvent } from "../../payments/stripe/stripe-events.js";
 import { StripeGateway } from "../../payments/stripe/stripe-gateway.js";
 import type { AppEnv } from "../context.js";
 import { errorResponses, jsonResponse } from "../schemas/common.js";
@@ -34,7 +35,7 @@ stripeWebhookRoutes.openapi(
     } catch {
       throw invalid("Stripe-Signature: does not verify for this body (wrong secret, altered body, or older than 5 minutes)");
     }
-    const outcome = await commitRequest(c, (tx) => handleStripeEvent(tx, deps.config, event));
+    const outcome = await commitRequest(c, (tx) => settleProviderEvent(tx, deps.config, translateStripeEvent(event)));
     return c.json({ received: true as const, outcome }, 200);
   },
 );

@@ -6,7 +6,7 @@ import type { UsageDay } from "../../billing/usage-summary.js";
 import { autoRechargeState, type WalletState } from "../../billing/wallet-state.js";
 import { formatCents, formatMicros } from "../../money/micros.js";
 import type { Notification } from "../../notifications/notify.js";
-import type { PaymentMethod } from "../../payments/payment-methods.js";
+import type { PaymentMethod } from "../../billing/payment-methods.js";
 import { AmountInput, Money } from "./money.js";
 
 // ---- payment methods
