@@ -1,7 +1,7 @@
 import { parseConfigMicros } from "../money/parse.js";
 import { usd, type Micros } from "../money/micros.js";
 import { parseDurationsMs } from "./durations.js";
-import { parseRateLimits, type RateLimits } from "../rate-limits/limits.js";
+import { parseRateLimits, type RateLimits } from "./rate-limits.js";
 import { Secrets } from "../secrets/secrets.js";
 import { serverSecret } from "../secrets/server-secret.js";
 

@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import { queryRows, type Database } from "../db/database.js";
 import { AppError } from "../errors/app-error.js";
-import type { LimitedAction, RateLimits } from "./limits.js";
+import type { LimitedAction, RateLimits } from "../config/rate-limits.js";
 
 /** Over a limit: 429 rate_limited, and the edge sets Retry-After from `retryAfterSeconds`. */
 export class RateLimited extends AppError {

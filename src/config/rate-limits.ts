@@ -1,4 +1,4 @@
-import { parseDurationsMs } from "../config/durations.js";
+import { parseDurationsMs } from "./durations.js";
 
 /** What is limited (DESIGN §5 abuse limits); each counted across every process on the database. */
 export const LIMITED_ACTIONS = ["card_saves", "top_ups", "auth_failures", "session_exchanges", "session_card_saves"] as const;
