@@ -1,7 +1,6 @@
 import { sql } from "drizzle-orm";
 import type { AccountStatus } from "../accounts/accounts.js";
 import { queryRows, type Tx } from "../db/database.js";
-import { formatMicros } from "../money/micros.js";
 import { notify } from "../notifications/notify.js";
 import type { WalletState } from "./wallet-state.js";
 
@@ -26,20 +25,10 @@ export async function reconcileStatus(tx: Tx, state: WalletState): Promise<Accou
     await notify(tx, {
       accountId: state.accountId,
       agencyId: state.agencyId,
-      type: "account.paused",
-      message:
-        `Your account is paused: Auto-Recharge is failing (${state.settings.failureMessage ?? "payment failed"}) and the balance ` +
-        `of $${formatMicros(state.balanceMicros)} no longer covers a minute. New calls are refused until you update your card or add credit.`,
-      data: { balance: formatMicros(state.balanceMicros), failure_code: state.settings.failureCode },
+      event: { type: "account.paused", balanceMicros: state.balanceMicros, failureCode: state.settings.failureCode, failureMessage: state.settings.failureMessage },
     });
   } else {
-    await notify(tx, {
-      accountId: state.accountId,
-      agencyId: state.agencyId,
-      type: "account.resumed",
-      message: `Your account is active again. Balance: $${formatMicros(state.balanceMicros)}.`,
-      data: { balance: formatMicros(state.balanceMicros) },
-    });
+    await notify(tx, { accountId: state.accountId, agencyId: state.agencyId, event: { type: "account.resumed", balanceMicros: state.balanceMicros } });
   }
   return desired;
 }

@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import type { Config } from "../config/config.js";
 import { queryRows, type Tx } from "../db/database.js";
 import { AppError, invalid, notFound } from "../errors/app-error.js";
-import { formatCents, formatMicros, type Micros } from "../money/micros.js";
+import { formatCents, type Micros } from "../money/micros.js";
 import { notify } from "../notifications/notify.js";
 import { reconcileStatus } from "./account-status.js";
 import { findCard } from "./payment-methods.js";
@@ -36,11 +36,13 @@ export async function afterBalanceChange(
     await notify(tx, {
       accountId: state.accountId,
       agencyId: state.agencyId,
-      type: "balance.low",
-      message:
-        `Your balance of $${formatMicros(state.balanceMicros)} is below your threshold of $${formatCents(threshold)} ` +
-        `and Auto-Recharge ${state.settings.enabled ? "cannot top it up" : "is off"}. Add credit to keep calls running.`,
-      data: { balance: formatMicros(state.balanceMicros), threshold: formatCents(threshold), reason: started.decision.action === "charge" ? null : started.decision.reason },
+      event: {
+        type: "balance.low",
+        balanceMicros: state.balanceMicros,
+        thresholdMicros: threshold,
+        autoRechargeEnabled: state.settings.enabled,
+        reason: started.decision.action === "charge" ? null : started.decision.reason,
+      },
     });
   }
   await reconcileStatus(tx, state);
@@ -125,17 +127,13 @@ export async function saveSettings(
   await notify(tx, {
     accountId,
     agencyId: state.agencyId,
-    type: "auto_recharge.updated",
-    message: merged.enabled
-      ? `Auto-Recharge is on: when your balance falls below $${formatCents(merged.thresholdMicros)}, $${formatCents(merged.amountMicros)} is charged to your card.` +
-        (recharge ? ` Your balance is below the threshold, so $${formatCents(recharge.amountMicros)} is being charged now.` : "")
-      : "Auto-Recharge is off.",
-    data: {
+    event: {
+      type: "auto_recharge.updated",
       enabled: merged.enabled,
-      threshold: formatCents(merged.thresholdMicros),
-      amount: formatCents(merged.amountMicros),
-      monthly_limit: merged.monthlyLimitMicros === null ? null : formatCents(merged.monthlyLimitMicros),
-      triggered_recharge_id: recharge?.id ?? null,
+      thresholdMicros: merged.thresholdMicros,
+      amountMicros: merged.amountMicros,
+      monthlyLimitMicros: merged.monthlyLimitMicros,
+      triggered: recharge ? { id: recharge.id, amountMicros: recharge.amountMicros } : null,
     },
   });
   const final = await loadWalletState(tx, config.rates, accountId);

@@ -2,10 +2,7 @@ import { sql } from "drizzle-orm";
 import type { Config } from "../config/config.js";
 import { queryRows, type Tx } from "../db/database.js";
 import { postEntry } from "../ledger/ledger.js";
-import { formatCents, formatMicros } from "../money/micros.js";
-import { minutesAvailable } from "../money/rating.js";
 import { notify } from "../notifications/notify.js";
-import { cardLabel } from "../payments/card-label.js";
 import { failureAdvice, marksCardFailing } from "../payments/decline.js";
 import { afterBalanceChange } from "./auto-recharge.js";
 import { rechargeFromRow, type Recharge, type RechargeRow } from "./recharges.js";
@@ -34,13 +31,13 @@ async function lockSettleable(tx: Tx, rechargeId: string, by: Settler, to: "succ
   return row ? rechargeFromRow(row) : undefined;
 }
 
-/** The charged card as people read it, looked up by id (the card may since have been removed). */
-const describeCard = async (tx: Tx, paymentMethodId: string) => {
+/** The charged card, looked up by id (removed since, it is still found: cards are kept). */
+const chargedCard = async (tx: Tx, paymentMethodId: string) => {
   const [card] = await queryRows<{ brand: string; last4: string }>(
     tx,
     sql`select brand, last4 from payment_methods where id = ${paymentMethodId}`,
   );
-  return card ? cardLabel(card) : "your card";
+  return card ?? null;
 };
 
 /**
@@ -73,16 +70,15 @@ export async function settleSucceeded(tx: Tx, config: Config, rechargeId: string
   await notify(tx, {
     accountId: recharge.accountId,
     agencyId: state.agencyId,
-    type: "recharge.succeeded",
-    message:
-      `Receipt: $${formatCents(recharge.amountMicros)} charged to ${await describeCard(tx, recharge.paymentMethodId)}. ` +
-      `New balance $${formatMicros(entry.balanceAfterMicros)} (≈ ${minutesAvailable(entry.balanceAfterMicros, state.ratePerMinuteMicros)} minutes at $${formatMicros(state.ratePerMinuteMicros)}/min).`,
-    data: {
-      recharge_id: recharge.id,
-      amount: formatCents(recharge.amountMicros),
-      balance: formatMicros(entry.balanceAfterMicros),
+    event: {
+      type: "recharge.succeeded",
+      rechargeId: recharge.id,
       trigger: recharge.trigger,
-      payment_method_id: recharge.paymentMethodId,
+      amountMicros: recharge.amountMicros,
+      balanceMicros: entry.balanceAfterMicros,
+      ratePerMinuteMicros: state.ratePerMinuteMicros,
+      paymentMethodId: recharge.paymentMethodId,
+      card: await chargedCard(tx, recharge.paymentMethodId),
     },
   });
   return true;
@@ -112,20 +108,20 @@ export async function settleFailed(tx: Tx, config: Config, rechargeId: string, b
           where account_id = ${recharge.accountId}`,
     );
   }
-  const card = await describeCard(tx, recharge.paymentMethodId);
   await notify(tx, {
     accountId: recharge.accountId,
     agencyId: before.agencyId,
-    type: "recharge.failed",
-    message: `${recharge.trigger === "manual" ? "Top-up" : "Auto-Recharge"} of $${formatCents(recharge.amountMicros)} on ${card} failed: ${advice.message} ${advice.nextStep}`,
-    data: {
-      recharge_id: recharge.id,
-      amount: formatCents(recharge.amountMicros),
-      failure_code: code,
-      failure_message: advice.message,
-      provider_message: providerMessage,
-      next_step: advice.nextStep,
-      payment_method_id: recharge.paymentMethodId,
+    event: {
+      type: "recharge.failed",
+      rechargeId: recharge.id,
+      trigger: recharge.trigger,
+      amountMicros: recharge.amountMicros,
+      paymentMethodId: recharge.paymentMethodId,
+      card: await chargedCard(tx, recharge.paymentMethodId),
+      failureCode: code,
+      failureMessage: advice.message,
+      nextStep: advice.nextStep,
+      providerMessage,
     },
   });
   // The balance is as it was, but nothing is in flight now: the rules look again (a removed

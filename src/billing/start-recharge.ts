@@ -1,7 +1,6 @@
 import { sql } from "drizzle-orm";
 import type { Config } from "../config/config.js";
 import type { Tx } from "../db/database.js";
-import { formatCents, formatMicros } from "../money/micros.js";
 import { notify } from "../notifications/notify.js";
 import { decideRecharge, isAutomatic, type PolicyDecision, type PolicyInput, type RechargeRequest } from "./recharge-policy.js";
 import { automaticChargeTotals, insertRecharge, type Recharge } from "./recharges.js";
@@ -71,16 +70,17 @@ export async function startRecharge(
     await tx.execute(
       sql`update auto_recharge_settings set limit_reached = ${decision.reason}, updated_at = now() where account_id = ${state.accountId}`,
     );
-    const why =
-      decision.reason === "daily_count"
-        ? `the limit of ${config.limits.maxAutomaticChargesPer24h} automatic charges in 24 hours was reached`
-        : `it would exceed your monthly limit of $${formatCents(state.settings.monthlyLimitMicros ?? 0n)}`;
     await notify(tx, {
       accountId: state.accountId,
       agencyId: state.agencyId,
-      type: "auto_recharge.limit_reached",
-      message: `Auto-Recharge of $${formatCents(decision.amountMicros)} was not made: ${why}. Balance: $${formatMicros(state.balanceMicros)}. Add credit manually or raise the limit.`,
-      data: { reason: decision.reason, amount: formatCents(decision.amountMicros), balance: formatMicros(state.balanceMicros) },
+      event: {
+        type: "auto_recharge.limit_reached",
+        reason: decision.reason,
+        amountMicros: decision.amountMicros,
+        balanceMicros: state.balanceMicros,
+        maxAutomaticChargesPer24h: config.limits.maxAutomaticChargesPer24h,
+        monthlyLimitMicros: state.settings.monthlyLimitMicros,
+      },
     });
   }
   return { recharge: null, decision };

@@ -5,7 +5,7 @@ import { toIso } from "../db/timestamps.js";
 import { PolledWorker } from "../workers/polled-worker.js";
 import { emailContent } from "./email-content.js";
 import { EmailSender } from "./email-sender.js";
-import type { NotificationType } from "./notify.js";
+import type { NotificationType } from "./words.js";
 import { checkOutbound, systemResolver, type HostResolver } from "./outbound-guard.js";
 import { openEndpointSecret } from "./webhook-endpoints.js";
 import { sendWebhook, type SendResult } from "./webhook-sender.js";

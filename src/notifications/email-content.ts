@@ -1,4 +1,4 @@
-import type { NotificationType } from "./notify.js";
+import { notificationTitle, type NotificationType } from "./words.js";
 
 export interface EmailContent {
   subject: string;
@@ -15,16 +15,6 @@ export interface EmailSource {
   recipientName: string;
 }
 
-const SUBJECTS: Record<NotificationType, (data: Record<string, unknown>) => string> = {
-  "recharge.succeeded": (d) => `Receipt: $${String(d.amount)} added to your prepaid balance`,
-  "recharge.failed": () => "Action needed: your Auto-Recharge payment failed",
-  "balance.low": () => "Your prepaid balance is low",
-  "account.paused": () => "Your account is paused: new calls are refused",
-  "account.resumed": () => "Your account is active again",
-  "auto_recharge.updated": () => "Your Auto-Recharge settings changed",
-  "auto_recharge.limit_reached": () => "Auto-Recharge stopped at your limit",
-};
-
 /**
  * Subject and plain text of a notification email. The notification's message already holds
  * what the user must know (a receipt's amount, card, new balance and minutes; a failure's
@@ -32,7 +22,7 @@ const SUBJECTS: Record<NotificationType, (data: Record<string, unknown>) => stri
  */
 export function emailContent(source: EmailSource): EmailContent {
   const about = source.subjectName ? ` (${source.subjectName})` : "";
-  const subject = `${SUBJECTS[source.type](source.data)}${about}`;
+  const subject = `${notificationTitle(source.type, source.data)}${about}`;
   const nextStep = typeof source.data.next_step === "string" && !source.message.includes(source.data.next_step) ? `\n\n${source.data.next_step}` : "";
   const lines = [
     `Hello ${source.recipientName},`,

@@ -2,17 +2,7 @@ import { sql } from "drizzle-orm";
 import { queryRows, type Tx } from "../db/database.js";
 import { toIso } from "../db/timestamps.js";
 import { newId } from "../ids/prefixed-id.js";
-
-export const NOTIFICATION_TYPES = [
-  "recharge.succeeded",
-  "recharge.failed",
-  "balance.low",
-  "account.paused",
-  "account.resumed",
-  "auto_recharge.updated",
-  "auto_recharge.limit_reached",
-] as const;
-export type NotificationType = (typeof NOTIFICATION_TYPES)[number];
+import { notificationText, type NotificationEvent, type NotificationType } from "./words.js";
 
 /** Events an agency also receives about its subaccounts (DESIGN §1: it is notified of their failures). */
 const COPIED_TO_AGENCY: ReadonlySet<NotificationType> = new Set(["recharge.failed", "account.paused"]);
@@ -31,9 +21,7 @@ export interface NotificationInput {
   accountId: string;
   /** The account's agency, when it is a subaccount: gets a copy of failures and pauses. */
   agencyId: string | null;
-  type: NotificationType;
-  message: string;
-  data: Record<string, unknown>;
+  event: NotificationEvent;
 }
 
 /**
@@ -43,16 +31,17 @@ export interface NotificationInput {
  * take the type; the account's email for the emailed types). The delivery worker sends those.
  */
 export async function notify(tx: Tx, input: NotificationInput): Promise<void> {
+  const { type } = input.event;
+  const { message, data } = notificationText(input.event);
   const recipients = [input.accountId];
-  if (input.agencyId && COPIED_TO_AGENCY.has(input.type)) recipients.push(input.agencyId);
+  if (input.agencyId && COPIED_TO_AGENCY.has(type)) recipients.push(input.agencyId);
   for (const recipient of recipients) {
     const id = newId("ntf");
     await tx.execute(
       sql`insert into notifications (id, account_id, subject_account_id, type, message, data)
-          values (${id}, ${recipient}, ${input.accountId}, ${input.type}, ${input.message},
-                  ${JSON.stringify(input.data)}::jsonb)`,
+          values (${id}, ${recipient}, ${input.accountId}, ${type}, ${message}, ${JSON.stringify(data)}::jsonb)`,
     );
-    await queueDeliveries(tx, id, recipient, input.type);
+    await queueDeliveries(tx, id, recipient, type);
   }
 }
 

@@ -6,7 +6,7 @@ import { newId, randomBase62 } from "../ids/prefixed-id.js";
 import type { Secrets } from "../secrets/secrets.js";
 import { endpointUrlProblem } from "./endpoint-url.js";
 import { checkOutbound, type HostResolver } from "./outbound-guard.js";
-import type { NotificationType } from "./notify.js";
+import type { NotificationType } from "./words.js";
 
 export interface WebhookEndpoint {
   id: string;

@@ -1,7 +1,7 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { commitRequest } from "../commit-request.js";
 import { invalid } from "../../errors/app-error.js";
-import { NOTIFICATION_TYPES } from "../../notifications/notify.js";
+import { NOTIFICATION_TYPES } from "../../notifications/words.js";
 import { checkEndpointUrl, createEndpoint, deleteEndpoint, listDeliveries, listEndpoints, type Delivery, type WebhookEndpoint } from "../../notifications/webhook-endpoints.js";
 import { authorizedAccount } from "../authorized-account.js";
 import type { AppEnv } from "../context.js";

@@ -1,0 +1,164 @@
+import { formatCents, formatMicros, type Micros } from "../money/micros.js";
+import { minutesAvailable } from "../money/rating.js";
+import { cardLabel } from "../payments/card-label.js";
+
+export const NOTIFICATION_TYPES = [
+  "recharge.succeeded",
+  "recharge.failed",
+  "balance.low",
+  "account.paused",
+  "account.resumed",
+  "auto_recharge.updated",
+  "auto_recharge.limit_reached",
+] as const;
+export type NotificationType = (typeof NOTIFICATION_TYPES)[number];
+
+type Card = { brand: string; last4: string } | null;
+
+/**
+ * What happened, as facts (amounts in micros): the money paths say this, and this module alone
+ * turns it into words — the feed's message, the webhook payload's `data`, and the title an
+ * email's subject starts with.
+ */
+export type NotificationEvent =
+  | {
+      type: "recharge.succeeded";
+      rechargeId: string;
+      trigger: string;
+      amountMicros: Micros;
+      balanceMicros: Micros;
+      ratePerMinuteMicros: Micros;
+      paymentMethodId: string;
+      /** The card charged, as saved then (null: no longer found). */
+      card: Card;
+    }
+  | {
+      type: "recharge.failed";
+      rechargeId: string;
+      trigger: string;
+      amountMicros: Micros;
+      paymentMethodId: string;
+      card: Card;
+      failureCode: string;
+      /** Our words for the code, and what to do next (failureAdvice). */
+      failureMessage: string;
+      nextStep: string;
+      /** The provider's own words, kept for support. */
+      providerMessage: string;
+    }
+  | { type: "balance.low"; balanceMicros: Micros; thresholdMicros: Micros; autoRechargeEnabled: boolean; reason: string | null }
+  | { type: "account.paused"; balanceMicros: Micros; failureCode: string | null; failureMessage: string | null }
+  | { type: "account.resumed"; balanceMicros: Micros }
+  | {
+      type: "auto_recharge.updated";
+      enabled: boolean;
+      thresholdMicros: Micros;
+      amountMicros: Micros;
+      monthlyLimitMicros: Micros | null;
+      triggered: { id: string; amountMicros: Micros } | null;
+    }
+  | {
+      type: "auto_recharge.limit_reached";
+      reason: "daily_count" | "monthly_limit";
+      amountMicros: Micros;
+      balanceMicros: Micros;
+      maxAutomaticChargesPer24h: number;
+      monthlyLimitMicros: Micros | null;
+    };
+
+export interface NotificationText {
+  message: string;
+  data: Record<string, unknown>;
+}
+
+const cardName = (card: Card) => (card ? cardLabel(card) : "your card");
+
+/** The feed's message and the payload's data of an event. Pure. */
+export function notificationText(event: NotificationEvent): NotificationText {
+  switch (event.type) {
+    case "recharge.succeeded":
+      return {
+        message:
+          `Receipt: $${formatCents(event.amountMicros)} charged to ${cardName(event.card)}. ` +
+          `New balance $${formatMicros(event.balanceMicros)} (≈ ${minutesAvailable(event.balanceMicros, event.ratePerMinuteMicros)} minutes at $${formatMicros(event.ratePerMinuteMicros)}/min).`,
+        data: {
+          recharge_id: event.rechargeId,
+          amount: formatCents(event.amountMicros),
+          balance: formatMicros(event.balanceMicros),
+          trigger: event.trigger,
+          payment_method_id: event.paymentMethodId,
+        },
+      };
+    case "recharge.failed":
+      return {
+        message: `${event.trigger === "manual" ? "Top-up" : "Auto-Recharge"} of $${formatCents(event.amountMicros)} on ${cardName(event.card)} failed: ${event.failureMessage} ${event.nextStep}`,
+        data: {
+          recharge_id: event.rechargeId,
+          amount: formatCents(event.amountMicros),
+          failure_code: event.failureCode,
+          failure_message: event.failureMessage,
+          provider_message: event.providerMessage,
+          next_step: event.nextStep,
+          payment_method_id: event.paymentMethodId,
+        },
+      };
+    case "balance.low":
+      return {
+        message:
+          `Your balance of $${formatMicros(event.balanceMicros)} is below your threshold of $${formatCents(event.thresholdMicros)} ` +
+          `and Auto-Recharge ${event.autoRechargeEnabled ? "cannot top it up" : "is off"}. Add credit to keep calls running.`,
+        data: { balance: formatMicros(event.balanceMicros), threshold: formatCents(event.thresholdMicros), reason: event.reason },
+      };
+    case "account.paused":
+      return {
+        message:
+          `Your account is paused: Auto-Recharge is failing (${event.failureMessage ?? "payment failed"}) and the balance ` +
+          `of $${formatMicros(event.balanceMicros)} no longer covers a minute. New calls are refused until you update your card or add credit.`,
+        data: { balance: formatMicros(event.balanceMicros), failure_code: event.failureCode },
+      };
+    case "account.resumed":
+      return {
+        message: `Your account is active again. Balance: $${formatMicros(event.balanceMicros)}.`,
+        data: { balance: formatMicros(event.balanceMicros) },
+      };
+    case "auto_recharge.updated":
+      return {
+        message: event.enabled
+          ? `Auto-Recharge is on: when your balance falls below $${formatCents(event.thresholdMicros)}, $${formatCents(event.amountMicros)} is charged to your card.` +
+            (event.triggered ? ` Your balance is below the threshold, so $${formatCents(event.triggered.amountMicros)} is being charged now.` : "")
+          : "Auto-Recharge is off.",
+        data: {
+          enabled: event.enabled,
+          threshold: formatCents(event.thresholdMicros),
+          amount: formatCents(event.amountMicros),
+          monthly_limit: event.monthlyLimitMicros === null ? null : formatCents(event.monthlyLimitMicros),
+          triggered_recharge_id: event.triggered?.id ?? null,
+        },
+      };
+    case "auto_recharge.limit_reached": {
+      const why =
+        event.reason === "daily_count"
+          ? `the limit of ${event.maxAutomaticChargesPer24h} automatic charges in 24 hours was reached`
+          : `it would exceed your monthly limit of $${formatCents(event.monthlyLimitMicros ?? 0n)}`;
+      return {
+        message: `Auto-Recharge of $${formatCents(event.amountMicros)} was not made: ${why}. Balance: $${formatMicros(event.balanceMicros)}. Add credit manually or raise the limit.`,
+        data: { reason: event.reason, amount: formatCents(event.amountMicros), balance: formatMicros(event.balanceMicros) },
+      };
+    }
+  }
+}
+
+const TITLES: Record<NotificationType, (data: Record<string, unknown>) => string> = {
+  "recharge.succeeded": (d) => `Receipt: $${String(d.amount)} added to your prepaid balance`,
+  "recharge.failed": () => "Action needed: your Auto-Recharge payment failed",
+  "balance.low": () => "Your prepaid balance is low",
+  "account.paused": () => "Your account is paused: new calls are refused",
+  "account.resumed": () => "Your account is active again",
+  "auto_recharge.updated": () => "Your Auto-Recharge settings changed",
+  "auto_recharge.limit_reached": () => "Auto-Recharge stopped at your limit",
+};
+
+/** A notification's human title (an email's subject), from what was stored of it. */
+export function notificationTitle(type: NotificationType, data: Record<string, unknown>): string {
+  return TITLES[type](data);
+}

@@ -1,0 +1,48 @@
+import { describe, expect, it } from "vitest";
+import { usd } from "../../src/money/micros.js";
+import { NOTIFICATION_TYPES, notificationText, notificationTitle, type NotificationEvent } from "../../src/notifications/words.js";
+
+const card = { brand: "visa", last4: "4242" };
+/** One event of every type. */
+const EVENTS: NotificationEvent[] = [
+  { type: "recharge.succeeded", rechargeId: "rch_1", trigger: "auto", amountMicros: usd(50), balanceMicros: 59_840_000n, ratePerMinuteMicros: 180_000n, paymentMethodId: "pm_1", card },
+  {
+    type: "recharge.failed",
+    rechargeId: "rch_2",
+    trigger: "manual",
+    amountMicros: usd(20),
+    paymentMethodId: "pm_1",
+    card: null,
+    failureCode: "card_declined",
+    failureMessage: "Your card was declined.",
+    nextStep: "Update your card in Payments.",
+    providerMessage: "Your card was declined.",
+  },
+  { type: "balance.low", balanceMicros: 9_840_000n, thresholdMicros: usd(10), autoRechargeEnabled: false, reason: "disabled" },
+  { type: "account.paused", balanceMicros: 120_000n, failureCode: "card_declined", failureMessage: null },
+  { type: "account.resumed", balanceMicros: usd(49) },
+  { type: "auto_recharge.updated", enabled: true, thresholdMicros: usd(10), amountMicros: usd(50), monthlyLimitMicros: null, triggered: { id: "rch_3", amountMicros: usd(50) } },
+  { type: "auto_recharge.limit_reached", reason: "monthly_limit", amountMicros: usd(50), balanceMicros: usd(5), maxAutomaticChargesPer24h: 20, monthlyLimitMicros: usd(60) },
+];
+
+describe("notification words", () => {
+  it("render every type, with a title", () => {
+    expect(EVENTS.map((e) => e.type).sort()).toEqual([...NOTIFICATION_TYPES].sort());
+    for (const event of EVENTS) {
+      const { message, data } = notificationText(event);
+      expect(message.length).toBeGreaterThan(10);
+      expect(notificationTitle(event.type, data).length).toBeGreaterThan(10);
+      // Amounts reach payloads as decimal strings, never JS numbers.
+      for (const value of Object.values(data)) expect(typeof value).not.toBe("number");
+    }
+  });
+
+  it("say a receipt's amount, card, balance and minutes, and a failure's reason and next step", () => {
+    expect(notificationText(EVENTS[0]!).message).toBe("Receipt: $50.00 charged to Visa •••• 4242. New balance $59.84 (≈ 332.44 minutes at $0.18/min).");
+    expect(notificationTitle("recharge.succeeded", notificationText(EVENTS[0]!).data)).toBe("Receipt: $50.00 added to your prepaid balance");
+    expect(notificationText(EVENTS[1]!).message).toBe("Top-up of $20.00 on your card failed: Your card was declined. Update your card in Payments.");
+    expect(notificationText(EVENTS[6]!).message).toBe(
+      "Auto-Recharge of $50.00 was not made: it would exceed your monthly limit of $60.00. Balance: $5.00. Add credit manually or raise the limit.",
+    );
+  });
+});
