@@ -37,7 +37,7 @@ module.exports = {
       severity: "error",
       comment: "ledger/ owns entries and balances; billing calls it, never the other way round.",
       from: { path: "^src/ledger/" },
-      to: { path: "^src/", pathNot: "^src/(ledger|db|ids|money)/" },
+      to: { path: "^src/", pathNot: "^src/(ledger|db|errors|ids|money)/" },
     },
     {
       name: "payments-is-a-port-and-adapters",

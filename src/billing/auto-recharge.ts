@@ -10,6 +10,7 @@ import type { PolicyDecision } from "./recharge-policy.js";
 import type { Recharge } from "./recharges.js";
 import { decide, startRecharge } from "./start-recharge.js";
 import { loadWalletState, usableCard, type CardRef, type WalletState } from "./wallet-state.js";
+import { assert } from "../errors/assert.js";
 
 /**
  * The rules that follow any change of balance, in the transaction that made it (the wallet
@@ -27,7 +28,7 @@ export async function afterBalanceChange(
   now: Date,
 ): Promise<{ state: WalletState; recharge: Recharge | null }> {
   const state = typeof stateOrAccountId === "string" ? await loadWalletState(tx, config.rates, stateOrAccountId) : stateOrAccountId;
-  if (!state) throw new Error(`assertion: account ${String(stateOrAccountId)} has a wallet`);
+  assert(state, `account ${String(stateOrAccountId)} has a wallet`);
   const threshold = state.settings.thresholdMicros;
   const started = await startRecharge(tx, config, state, { trigger: "auto" }, now);
   const recharge = started.recharge;

@@ -7,6 +7,7 @@ import { findCard } from "./payment-methods.js";
 import type { Recharge } from "./recharges.js";
 import { startRecharge } from "./start-recharge.js";
 import { loadWalletState } from "./wallet-state.js";
+import { assert } from "../errors/assert.js";
 
 /**
  * A user's manual top-up: a recharge of `amount` on the chosen card or the default one.
@@ -37,6 +38,6 @@ export async function manualTopUp(
   if (decision.action === "none" && decision.reason === "in_flight") {
     throw invalid(`a charge of $${formatCents(state.inFlight!.amountMicros)} is already in progress; try again when it settles`);
   }
-  if (!recharge) throw new Error(`assertion: a manual top-up on a usable card starts (${JSON.stringify(decision)})`);
+  assert(recharge, `a manual top-up on a usable card with nothing in flight starts (decided: ${decision.action})`);
   return recharge;
 }

@@ -1,4 +1,5 @@
 import type { Micros } from "../money/micros.js";
+import { assert } from "../errors/assert.js";
 
 /**
  * What one recharge charges: the configured amount, or, when that would not lift the
@@ -12,7 +13,7 @@ export function rechargeAmount(input: {
   maxPerChargeMicros: Micros;
 }): Micros {
   const { balanceMicros, thresholdMicros, amountMicros, maxPerChargeMicros } = input;
-  if (amountMicros <= 0n) throw new Error("assertion: the recharge amount is positive");
+  assert(amountMicros > 0n, "the recharge amount is positive");
   const shortfall = thresholdMicros - balanceMicros;
   const multiples = shortfall <= amountMicros ? 1n : (shortfall + amountMicros - 1n) / amountMicros;
   const capMultiples = maxPerChargeMicros / amountMicros > 0n ? maxPerChargeMicros / amountMicros : 1n;

@@ -8,6 +8,7 @@ import type { ChargeOutcome, ChargeRequest, PaymentGateway } from "../payments/g
 import { PolledWorker } from "../workers/polled-worker.js";
 import { planAfterCharge, planBeforeCharge, type AttemptFacts, type AttemptStep } from "./charge-attempt.js";
 import { askLater, scheduleRetry, settleFailed, settleSucceeded } from "./settle.js";
+import { assert } from "../errors/assert.js";
 
 interface Claimed {
   id: string;
@@ -165,7 +166,7 @@ export class RechargeWorker extends PolledWorker {
     let step = planBeforeCharge(facts, lookedUp);
     if (step.step === "charge") {
       const outcome = await this.ask(() => this.gateway.charge(request));
-      if (!outcome) throw new Error("assertion: a charge has an outcome");
+      assert(outcome, "a charge has an outcome");
       if (this.options.crashAfterCharge && outcome.status === "succeeded") process.kill(process.pid, "SIGKILL");
       step = planAfterCharge(facts, outcome);
     }

@@ -7,6 +7,7 @@ import { failureAdvice, marksCardFailing } from "../payments/decline.js";
 import { afterBalanceChange } from "./auto-recharge.js";
 import { rechargeFromRow, type Recharge, type RechargeRow } from "./recharges.js";
 import { loadWalletState } from "./wallet-state.js";
+import { assert } from "../errors/assert.js";
 
 /**
  * Who settles a recharge: the worker, on the attempt it claimed — another worker that took
@@ -93,7 +94,7 @@ export async function settleFailed(tx: Tx, config: Config, rechargeId: string, b
   const recharge = await lockSettleable(tx, rechargeId, by, "failed");
   if (!recharge) return false;
   const before = await loadWalletState(tx, config.rates, recharge.accountId, { lock: true });
-  if (!before) throw new Error("assertion: a recharge's account exists");
+  assert(before, "a recharge's account has a wallet");
   const advice = failureAdvice(code);
   await tx.execute(
     sql`update recharges set status = 'failed', failure_code = ${code}, failure_message = ${advice.message},
@@ -127,7 +128,8 @@ export async function settleFailed(tx: Tx, config: Config, rechargeId: string, b
   // The balance is as it was, but nothing is in flight now: the rules look again (a removed
   // card's recharge gives way to one on the new default card; a failing card stays uncharged).
   const after = await loadWalletState(tx, config.rates, recharge.accountId);
-  await afterBalanceChange(tx, config, after!, after!.balanceMicros, new Date());
+  assert(after, "a recharge's account has a wallet");
+  await afterBalanceChange(tx, config, after, after.balanceMicros, new Date());
   return true;
 }
 

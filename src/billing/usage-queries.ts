@@ -5,6 +5,7 @@ import { claimKey } from "../idempotency/store.js";
 import type { Micros } from "../money/micros.js";
 import { callFromRow, type Call, type CallRow } from "./calls.js";
 import { DEFAULT_SETTINGS } from "./wallet-state.js";
+import { assert } from "../errors/assert.js";
 
 /** The hot statements of a usage batch (UsageWriter), in the order it runs them. */
 
@@ -89,7 +90,7 @@ export async function writeCallsAndLockWallets(tx: Tx, touched: readonly Call[],
         order by w.account_id for update of w`,
   );
   // Fewer rows: a wallet is missing, or the calls' update wrote fewer rows than it was given.
-  if (rows.length !== accountIds.length) throw new Error(`assertion: ${accountIds.length} wallets to lock after ${touched.length} calls written, ${rows.length} locked`);
+  assert(rows.length === accountIds.length, `${accountIds.length} wallets to lock after ${touched.length} calls written, ${rows.length} locked`);
   for (const row of rows) {
     wallets.set(row.account_id, {
       balanceMicros: BigInt(row.balance_micros),

@@ -11,6 +11,7 @@ import { rateBatch, usageAnswers, type UsageEvent, type UsageResult } from "./ra
 import type { Recharge } from "./recharges.js";
 import { claimKeys, lockCalls, writeCallsAndLockWallets, type LockedWallet } from "./usage-queries.js";
 import { loadWalletStates, type WalletState } from "./wallet-state.js";
+import { assert } from "../errors/assert.js";
 
 export type { UsageEvent, UsageResult } from "./rate-batch.js";
 
@@ -122,7 +123,7 @@ export class UsageWriter {
       }
       const claim = pending.idempotency!;
       const stored = await findStoredResponse(db, config.secrets, claim.scope, claim.key);
-      if (!stored) throw new Error("assertion: a claimed idempotency key has a stored response");
+      assert(stored, "a claimed idempotency key has a stored response");
       pending.resolve({ kind: "replay", stored });
     }
   }

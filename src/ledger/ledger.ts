@@ -5,6 +5,7 @@ import { arrayLiteral } from "../db/array-literal.js";
 import { newId } from "../ids/prefixed-id.js";
 import type { Micros } from "../money/micros.js";
 import { planPosting, type PostingPlan } from "./posting.js";
+import { assert } from "../errors/assert.js";
 
 export type EntryType = "usage" | "recharge" | "adjustment";
 
@@ -103,12 +104,10 @@ export async function postEntries(
         where w.account_id = d.account_id
         returning w.account_id, w.balance_micros`,
   );
-  if (moved.length !== moves.length) throw new Error(`assertion: ${moves.length} wallets to move, ${moved.length} moved`);
+  assert(moved.length === moves.length, `${moves.length} wallets to move, ${moved.length} moved`);
   const expected = new Map(moves.map((m) => [m.accountId, m.afterMicros]));
   for (const row of moved) {
-    if (BigInt(row.balance_micros) !== expected.get(row.account_id)) {
-      throw new Error(`assertion: wallet ${row.account_id} moved to ${row.balance_micros}, expected ${expected.get(row.account_id)}`);
-    }
+    assert(BigInt(row.balance_micros) === expected.get(row.account_id), `wallet ${row.account_id} moved to ${row.balance_micros}, expected ${expected.get(row.account_id)}`);
   }
   return { posted, walletMoves: moves };
 }
@@ -127,7 +126,7 @@ export async function postEntry(tx: Tx, entry: NewEntry): Promise<PostResult> {
         from wallets w left join ledger_entries e on e.entry_key = ${entry.entryKey}
         where w.account_id = ${entry.accountId} for update of w`,
   );
-  if (!wallet) throw new Error(`assertion: no wallet for account ${entry.accountId}`);
+  assert(wallet, `account ${entry.accountId} has a wallet`);
   if (wallet.id !== null) return { applied: false, entry: entryFromRow(wallet as EntryRow) };
   const { posted } = await postEntries(tx, [entry], new Map([[entry.accountId, BigInt(wallet.wallet_balance_micros)]]));
   const [one] = posted;

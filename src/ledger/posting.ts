@@ -1,4 +1,5 @@
 import type { Micros } from "../money/micros.js";
+import { assert } from "../errors/assert.js";
 
 /** What a posting needs of an entry to place it: whose wallet, by how much, under which key. */
 export interface Movement {
@@ -25,9 +26,9 @@ export function planPosting(balancesBeforeMicros: ReadonlyMap<string, Micros>, e
   const keys = new Set<string>();
   const balancesAfterMicros = entries.map((entry) => {
     const before = running.get(entry.accountId) ?? balancesBeforeMicros.get(entry.accountId);
-    if (before === undefined) throw new Error(`assertion: wallet ${entry.accountId} is locked before it is posted to`);
-    if (entry.amountMicros === 0n) throw new Error("assertion: a ledger entry moves money");
-    if (keys.has(entry.entryKey)) throw new Error(`assertion: entry key ${entry.entryKey} posted twice in one posting`);
+    assert(before !== undefined, `wallet ${entry.accountId} is locked before it is posted to`);
+    assert(entry.amountMicros !== 0n, "a ledger entry moves money");
+    assert(!keys.has(entry.entryKey), `entry key ${entry.entryKey} posted twice in one posting`);
     keys.add(entry.entryKey);
     const after = before + entry.amountMicros;
     running.set(entry.accountId, after);
