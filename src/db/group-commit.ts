@@ -1,3 +1,4 @@
+import { AppError } from "../errors/app-error.js";
 import { isLostConnection } from "./errors.js";
 
 /** A queued item with the callbacks that answer its submitter. */
@@ -10,7 +11,16 @@ export interface GroupCommitOptions<I> {
   concurrency: number;
   /** An item's weight; 1 when not given. */
   weight?: (item: I) => number;
+  /**
+   * Most weight waiting at once (default 20 batches' worth): past it, a submit is refused
+   * with 429 `rate_limited` at once instead of queueing without end while the database is
+   * slow or gone. An empty queue takes any item.
+   */
+  maxQueuedWeight?: number;
 }
+
+/** Queued items past the bound wait this long before trying again (Retry-After). */
+const RETRY_AFTER_FULL_SECONDS = 1;
 
 /**
  * The queue behind group commit. Items wait while a batch commits; the next batch takes
@@ -25,6 +35,7 @@ export interface GroupCommitOptions<I> {
  */
 export class GroupCommit<I extends object, R> {
   private readonly queue: Queued<I, R>[] = [];
+  private queuedWeight = 0;
   private flushing = 0;
 
   constructor(
@@ -32,7 +43,19 @@ export class GroupCommit<I extends object, R> {
     private readonly options: GroupCommitOptions<I>,
   ) {}
 
+  private weigh(item: I): number {
+    return this.options.weight?.(item) ?? 1;
+  }
+
   submit(item: I): Promise<R> {
+    const weight = this.weigh(item);
+    const max = this.options.maxQueuedWeight ?? 20 * this.options.maxBatchWeight;
+    if (this.queuedWeight > 0 && this.queuedWeight + weight > max) {
+      return Promise.reject(
+        new AppError("rate_limited", `the service is busy: too much is waiting to be written; try again in ${RETRY_AFTER_FULL_SECONDS} s`, RETRY_AFTER_FULL_SECONDS),
+      );
+    }
+    this.queuedWeight += weight;
     return new Promise((resolve, reject) => {
       this.queue.push({ ...item, resolve, reject });
       if (this.flushing < this.options.concurrency) {
@@ -43,15 +66,15 @@ export class GroupCommit<I extends object, R> {
   }
 
   private takeBatch(): Queued<I, R>[] {
-    const weigh = this.options.weight ?? (() => 1);
     const batch: Queued<I, R>[] = [];
     let weight = 0;
     while (this.queue.length > 0) {
       const next = this.queue[0]!;
-      if (batch.length > 0 && weight + weigh(next) > this.options.maxBatchWeight) break;
+      if (batch.length > 0 && weight + this.weigh(next) > this.options.maxBatchWeight) break;
       batch.push(this.queue.shift()!);
-      weight += weigh(next);
+      weight += this.weigh(next);
     }
+    this.queuedWeight -= weight;
     return batch;
   }
 

@@ -3,7 +3,6 @@ import { HTTPException } from "hono/http-exception";
 import type { ZodError } from "zod";
 import { AppError, type ErrorCode } from "../errors/app-error.js";
 import { describeError } from "../errors/describe-error.js";
-import { RateLimited } from "../rate-limits/counter.js";
 import type { AppEnv } from "./context.js";
 
 export function envelope(c: Context<AppEnv>, code: ErrorCode, message: string, status: number): Response {
@@ -20,8 +19,10 @@ export function describeZodError(error: ZodError): string {
 
 /** The one place an exception becomes an HTTP answer. */
 export function handleError(error: unknown, c: Context<AppEnv>): Response {
-  if (error instanceof RateLimited) c.header("Retry-After", String(error.retryAfterSeconds));
-  if (error instanceof AppError) return envelope(c, error.code, error.message, error.status);
+  if (error instanceof AppError) {
+    if (error.retryAfterSeconds !== undefined) c.header("Retry-After", String(error.retryAfterSeconds));
+    return envelope(c, error.code, error.message, error.status);
+  }
   if (error instanceof HTTPException && error.status < 500) {
     // Hono's own refusals, e.g. a body that is not JSON.
     return envelope(c, "invalid_request", error.message || "invalid request", 400);

@@ -7,9 +7,9 @@ import type { LimitedAction, RateLimits } from "../config/rate-limits.js";
 export class RateLimited extends AppError {
   constructor(
     readonly action: LimitedAction,
-    readonly retryAfterSeconds: number,
+    override readonly retryAfterSeconds: number,
   ) {
-    super("rate_limited", `too many ${action.replaceAll("_", " ")}; try again in ${retryAfterSeconds} s`);
+    super("rate_limited", `too many ${action.replaceAll("_", " ")}; try again in ${retryAfterSeconds} s`, retryAfterSeconds);
   }
 }
 

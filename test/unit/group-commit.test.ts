@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { GroupCommit, type Queued } from "../../src/db/group-commit.js";
 import { isLostConnection } from "../../src/db/errors.js";
+import { AppError } from "../../src/errors/app-error.js";
 
 type Item = { n: number };
 
@@ -42,6 +43,37 @@ describe("GroupCommit", () => {
       "terminating connection due to administrator command",
     ]);
     expect(batches).toEqual([[1, 2, 3]]);
+  });
+});
+
+describe("GroupCommit's bound", () => {
+  it("refuses with rate_limited what would pass the bound while a batch commits, and takes work again once it drains", async () => {
+    let release!: () => void;
+    const blocked = new Promise<void>((resolve) => (release = resolve));
+    const q = new GroupCommit<Item, number>(
+      async (batch) => {
+        await blocked;
+        for (const item of batch) item.resolve(item.n);
+      },
+      { maxBatchWeight: 2, concurrency: 1, maxQueuedWeight: 3 },
+    );
+    const first = q.submit({ n: 1 }); // taken into the first batch at once, which then blocks
+    await new Promise((resolve) => setImmediate(resolve));
+    const waiting = [q.submit({ n: 2 }), q.submit({ n: 3 }), q.submit({ n: 4 })]; // 3 waiting: the bound
+    const refused = await q.submit({ n: 5 }).then(
+      () => undefined,
+      (error: unknown) => error as AppError,
+    );
+    expect(refused).toBeInstanceOf(AppError);
+    expect(refused).toMatchObject({ code: "rate_limited", status: 429, retryAfterSeconds: 1 });
+    release();
+    expect(await Promise.all([first, ...waiting])).toEqual([1, 2, 3, 4]);
+    expect(await q.submit({ n: 6 })).toBe(6);
+  });
+
+  it("takes an item heavier than the bound when nothing waits", async () => {
+    const q = new GroupCommit<Item, number>(async (batch) => batch.forEach((i) => i.resolve(i.n)), { maxBatchWeight: 2, concurrency: 1, maxQueuedWeight: 3, weight: (i) => i.n });
+    expect(await q.submit({ n: 10 })).toBe(10);
   });
 });
 
