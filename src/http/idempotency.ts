@@ -1,4 +1,4 @@
-import type { Context } from "hono";
+import type { Context, TypedResponse } from "hono";
 import type { Tx } from "../db/database.js";
 import { commitRequest } from "./commit-request.js";
 import { claimKey, findStoredResponse, storeResponse, type StoredResponse } from "../idempotency/store.js";
@@ -58,8 +58,19 @@ export function jsonText(c: Context<AppEnv>, text: string, status: number): Resp
   return c.body(text, status as 200, { "Content-Type": "application/json" });
 }
 
-/** Answers a stored response again, byte-identical, or 409 when the key came with another request. */
-export function replay(c: Context<AppEnv>, stored: StoredResponse, fingerprint: string): Response {
+/**
+ * The answer a route declares: JSON of type T with that status, as `c.json(T, status)` types
+ * it, so @hono/zod-openapi checks a route's answer against its OpenAPI schema.
+ */
+export type JsonAnswer<T, S extends number> = Response & TypedResponse<T, S & (200 | 201), "json">;
+
+/**
+ * Answers a stored response again, byte-identical, or 409 when the key came with another
+ * request. Its type is the route's own answer: the stored bytes are what that route's work
+ * rendered for this key (the fingerprint covers method and path), read back as text so a
+ * replay is the same bytes, which no JSON type can check again.
+ */
+export function replay<T, S extends 200 | 201>(c: Context<AppEnv>, stored: StoredResponse, fingerprint: string): JsonAnswer<T, S> {
   if (stored.fingerprint !== fingerprint) {
     throw new AppError("idempotency_conflict", "this Idempotency-Key was already used with a different request");
   }
@@ -67,7 +78,7 @@ export function replay(c: Context<AppEnv>, stored: StoredResponse, fingerprint: 
     throw new AppError("idempotency_conflict", "this Idempotency-Key's answer was sealed under a server secret no longer in use");
   }
   c.header("Idempotent-Replayed", "true");
-  return jsonText(c, stored.bodyText, stored.status);
+  return jsonText(c, stored.bodyText, stored.status) as JsonAnswer<T, S>;
 }
 
 /**
@@ -80,22 +91,22 @@ export function replay(c: Context<AppEnv>, stored: StoredResponse, fingerprint: 
  * `prepare`: what a new request does before its transaction — counted against a rate limit, a
  * card sent to the provider's vault — and never for a replay; its result is handed to `work`.
  */
-export async function idempotent<T extends object, P = undefined>(
+export async function idempotent<T extends object, S extends 200 | 201, P = undefined>(
   c: Context<AppEnv>,
-  status: 200 | 201,
+  status: S,
   work: (tx: Tx, prepared: P) => Promise<T>,
   options: { sealed?: boolean; prepare?: () => Promise<P> } = {},
-): Promise<never> {
+): Promise<JsonAnswer<T, S>> {
   const { db, config } = c.get("deps");
   const prepare = options.prepare ?? (async () => undefined as P);
   const claim = await idempotencyOf(c);
   if (claim === undefined) {
     const prepared = await prepare();
-    return c.json(await commitRequest(c, (tx) => work(tx, prepared)), status) as never;
+    return c.json(await commitRequest(c, (tx) => work(tx, prepared)), status) as JsonAnswer<T, S>;
   }
   const { scope, key, fingerprint } = claim;
   const stored = await findStoredResponse(db, config.secrets, scope, key);
-  if (stored) return replay(c, stored, fingerprint) as never;
+  if (stored) return replay(c, stored, fingerprint);
   const prepared = await prepare();
   try {
     const text = await commitRequest(c, async (tx) => {
@@ -104,11 +115,12 @@ export async function idempotent<T extends object, P = undefined>(
       await storeResponse(tx, config.secrets, claim, status, bodyText, options.sealed ?? false);
       return bodyText;
     });
-    return jsonText(c, text, status) as never;
+    // The same bytes a replay will answer; T is what work returned, rendered.
+    return jsonText(c, text, status) as JsonAnswer<T, S>;
   } catch (error) {
     if (!(error instanceof KeyTakenMeanwhile)) throw error;
     const winner = await findStoredResponse(db, config.secrets, scope, key);
     if (!winner) throw new Error("assertion: a taken idempotency key has a stored response");
-    return replay(c, winner, fingerprint) as never;
+    return replay(c, winner, fingerprint);
   }
 }

@@ -6,7 +6,7 @@ import { findCallOwners, startCall } from "../../billing/calls.js";
 import type { UsageEvent, UsageResult } from "../../billing/usage-writer.js";
 import { AppError, notFound } from "../../errors/app-error.js";
 import type { AppEnv } from "../context.js";
-import { idempotencyOf, idempotent, replay } from "../idempotency.js";
+import { idempotencyOf, idempotent, replay, type JsonAnswer } from "../idempotency.js";
 import { BatchUsageIn, CallOut, callOut, StartCallIn, UsageIn, UsageOut, usageOut } from "../schemas/billing.js";
 import { errorResponses, IdempotencyHeader, jsonBody, jsonResponse, security } from "../schemas/common.js";
 
@@ -84,14 +84,14 @@ async function report<T extends object>(
   c: Context<AppEnv>,
   events: UsageEvent[],
   render: (results: UsageResult[]) => T,
-): Promise<never> {
+): Promise<JsonAnswer<T, 200>> {
   const deps = c.get("deps");
   const claim = await idempotencyOf(c);
   const outcome = await deps.usageWriter.submit(events, claim && { ...claim, status: 200, render });
   if (outcome.kind === "replay") {
-    return replay(c, outcome.stored, claim!.fingerprint) as never;
+    return replay<T, 200>(c, outcome.stored, claim!.fingerprint);
   }
-  return c.json(render(outcome.results), 200) as never;
+  return c.json(render(outcome.results), 200) as JsonAnswer<T, 200>;
 }
 
 function usageRoute(path: "/v1/calls/{id}/usage" | "/v1/calls/{id}/end", final: boolean) {
