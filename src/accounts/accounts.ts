@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import { queryRows, type Tx } from "../db/database.js";
 import { toIso } from "../db/timestamps.js";
-import { invalid, notFound } from "../errors/app-error.js";
+import { invalidField, notFound } from "../errors/app-error.js";
 import { newId } from "../ids/prefixed-id.js";
 
 export type AccountType = "user" | "agency" | "subaccount";
@@ -56,12 +56,12 @@ export interface NewAccount {
 /** Creates an account and its empty wallet together. */
 export async function createAccount(tx: Tx, input: NewAccount): Promise<Account> {
   if (input.type === "subaccount") {
-    if (!input.parentId) throw invalid("parent_id: a subaccount needs its agency's id");
+    if (!input.parentId) throw invalidField("parent_id", "a subaccount needs its agency's id");
     const [parent] = await queryRows<{ type: AccountType }>(tx, sql`select type from accounts where id = ${input.parentId}`);
-    if (!parent) throw invalid(`parent_id: no account ${input.parentId}`);
-    if (parent.type !== "agency") throw invalid("parent_id: a subaccount's parent must be an agency");
+    if (!parent) throw invalidField("parent_id", `no account ${input.parentId}`);
+    if (parent.type !== "agency") throw invalidField("parent_id", "a subaccount's parent must be an agency");
   } else if (input.parentId) {
-    throw invalid("parent_id: only a subaccount has a parent");
+    throw invalidField("parent_id", "only a subaccount has a parent");
   }
   const id = newId("acct");
   await tx.execute(

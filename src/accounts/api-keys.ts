@@ -2,7 +2,7 @@ import { createHash, timingSafeEqual } from "node:crypto";
 import { sql } from "drizzle-orm";
 import { queryRows, type Database, type Tx } from "../db/database.js";
 import { toIso } from "../db/timestamps.js";
-import { invalid, notFound } from "../errors/app-error.js";
+import { invalidField, notFound } from "../errors/app-error.js";
 import { newId, randomBase62 } from "../ids/prefixed-id.js";
 import type { Secrets } from "../secrets/secrets.js";
 
@@ -67,7 +67,7 @@ export async function createApiKey(
   owner: { role: "account"; accountId: string } | { role: "admin" },
   options: { name?: string | null | undefined; scope?: KeyScope | undefined; expiresAt?: Date | null | undefined } = {},
 ): Promise<{ key: string; record: ApiKeyRecord }> {
-  if (options.expiresAt && options.expiresAt.getTime() <= Date.now()) throw invalid("expires_at: must be in the future");
+  if (options.expiresAt && options.expiresAt.getTime() <= Date.now()) throw invalidField("expires_at", "must be in the future");
   const key = generateKey();
   const [row] = await queryRows<KeyRow>(
     tx,

@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import type { Config } from "../config/config.js";
 import { queryRows, type Tx } from "../db/database.js";
-import { AppError, invalid, notFound } from "../errors/app-error.js";
+import { AppError, invalidField, notFound } from "../errors/app-error.js";
 import { formatCents, type Micros } from "../money/micros.js";
 import { notify } from "../notifications/notify.js";
 import { reconcileStatus } from "./account-status.js";
@@ -71,13 +71,13 @@ async function mergeSettings(tx: Tx, config: Config, state: WalletState, patch: 
   };
   const { limits } = config;
   if (merged.thresholdMicros < limits.thresholdMinMicros || merged.thresholdMicros > limits.thresholdMaxMicros) {
-    throw invalid(`threshold: must be between ${formatCents(limits.thresholdMinMicros)} and ${formatCents(limits.thresholdMaxMicros)}`);
+    throw invalidField("threshold", `must be between ${formatCents(limits.thresholdMinMicros)} and ${formatCents(limits.thresholdMaxMicros)}`);
   }
   if (merged.amountMicros < limits.amountMinMicros || merged.amountMicros > limits.amountMaxMicros) {
-    throw invalid(`amount: must be between ${formatCents(limits.amountMinMicros)} and ${formatCents(limits.amountMaxMicros)}`);
+    throw invalidField("amount", `must be between ${formatCents(limits.amountMinMicros)} and ${formatCents(limits.amountMaxMicros)}`);
   }
   if (merged.monthlyLimitMicros !== null && merged.monthlyLimitMicros < merged.amountMicros) {
-    throw invalid("monthly_limit: must be at least the Auto-Recharge amount, or null for no limit");
+    throw invalidField("monthly_limit", "must be at least the Auto-Recharge amount, or null for no limit");
   }
   if (merged.paymentMethodId !== null) {
     const [card] = await queryRows(

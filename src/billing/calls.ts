@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import type { Config } from "../config/config.js";
 import { arrayLiteral } from "../db/array-literal.js";
 import { queryRows, type Tx } from "../db/database.js";
-import { AppError, invalid, notFound } from "../errors/app-error.js";
+import { AppError, invalidField, notFound } from "../errors/app-error.js";
 import { newId } from "../ids/prefixed-id.js";
 import type { Micros } from "../money/micros.js";
 import { secondsAffordable } from "../money/rating.js";
@@ -99,7 +99,7 @@ export async function approveCallStarts(tx: Tx, config: Config, starts: CallStar
       const row = byId.get(start.callId);
       if (!row) return refusal(tx, config, start.accountId);
       // The id exists on another account (before, or inserted for another start of this statement).
-      if (row.account_id !== start.accountId) return invalid("call_id: already used by another call");
+      if (row.account_id !== start.accountId) return invalidField("call_id", "already used by another call");
       const call = callFromRow(row);
       return { call, maxSeconds: secondsAffordable(BigInt(row.spendable_micros), call.ratePerMinuteMicros) };
     }),

@@ -1,6 +1,6 @@
 import type { Config } from "../config/config.js";
 import type { Tx } from "../db/database.js";
-import { AppError, invalid, notFound } from "../errors/app-error.js";
+import { AppError, invalid, invalidField, notFound } from "../errors/app-error.js";
 import { formatCents, type Micros } from "../money/micros.js";
 import { isExpired } from "../payments/card-number.js";
 import { findCard } from "./payment-methods.js";
@@ -24,7 +24,7 @@ export async function manualTopUp(
 ): Promise<Recharge> {
   const { amountMinMicros, amountMaxMicros } = config.limits;
   if (amountMicros < amountMinMicros || amountMicros > amountMaxMicros) {
-    throw invalid(`amount: must be between ${formatCents(amountMinMicros)} and ${formatCents(amountMaxMicros)}`);
+    throw invalidField("amount", `must be between ${formatCents(amountMinMicros)} and ${formatCents(amountMaxMicros)}`);
   }
   const state = await loadWalletState(tx, config.rates, accountId, { lock: true });
   if (!state) throw notFound("account");

@@ -24,6 +24,8 @@ export class AppError extends Error {
     message: string,
     /** For `rate_limited`: when to try again (the Retry-After header). */
     readonly retryAfterSeconds?: number,
+    /** For `invalid_request`: the request field at fault (a form shows the message beside it). */
+    readonly field?: string,
   ) {
     super(message);
     this.name = "AppError";
@@ -32,5 +34,7 @@ export class AppError extends Error {
 }
 
 export const invalid = (message: string) => new AppError("invalid_request", message);
+/** A refusal of one field: the message reads "field: why", and the envelope names the field. */
+export const invalidField = (field: string, why: string) => new AppError("invalid_request", `${field}: ${why}`, undefined, field);
 export const notFound = (what: string) => new AppError("not_found", `${what} not found`);
 export const forbidden = (message: string) => new AppError("forbidden", message);

@@ -38,7 +38,10 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   const lastUsed = new LastUsedTracker(deps.db);
   const app = new OpenAPIHono<AppEnv>({
     defaultHook: (result, c) => {
-      if (!result.success) return envelope(c, "invalid_request", describeZodError(result.error), 400);
+      if (!result.success) {
+        const { message, field } = describeZodError(result.error);
+        return envelope(c, "invalid_request", message, 400, field);
+      }
     },
   });
 

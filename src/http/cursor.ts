@@ -1,4 +1,4 @@
-import { invalid } from "../errors/app-error.js";
+import { invalidField } from "../errors/app-error.js";
 
 /** Opaque paging cursors: the last row's sort key, base64url-encoded JSON. */
 export function encodeCursor(position: Record<string, string>): string {
@@ -32,5 +32,5 @@ export function decodeCursor<K extends string>(cursor: string | undefined, keys:
   } catch {
     // Fall through to the 400 below.
   }
-  throw invalid("cursor: not a cursor this API returned");
+  throw invalidField("cursor", "not a cursor this API returned");
 }

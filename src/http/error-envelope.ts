@@ -5,23 +5,23 @@ import { AppError, type ErrorCode } from "../errors/app-error.js";
 import { describeError } from "../errors/describe-error.js";
 import type { AppEnv } from "./context.js";
 
-export function envelope(c: Context<AppEnv>, code: ErrorCode, message: string, status: number): Response {
-  return c.json({ error: { code, message, request_id: c.get("requestId") } }, status as 400);
+export function envelope(c: Context<AppEnv>, code: ErrorCode, message: string, status: number, field?: string): Response {
+  return c.json({ error: { code, message, request_id: c.get("requestId"), ...(field ? { field } : {}) } }, status as 400);
 }
 
 /** "amount: must be whole cents (at most 2 decimals)": the first problem, named by its field. */
-export function describeZodError(error: ZodError): string {
+export function describeZodError(error: ZodError): { message: string; field: string | undefined } {
   const issue = error.issues[0];
-  if (!issue) return "invalid request";
+  if (!issue) return { message: "invalid request", field: undefined };
   const path = issue.path.map(String).join(".");
-  return path ? `${path}: ${issue.message}` : issue.message;
+  return path ? { message: `${path}: ${issue.message}`, field: path } : { message: issue.message, field: undefined };
 }
 
 /** The one place an exception becomes an HTTP answer. */
 export function handleError(error: unknown, c: Context<AppEnv>): Response {
   if (error instanceof AppError) {
     if (error.retryAfterSeconds !== undefined) c.header("Retry-After", String(error.retryAfterSeconds));
-    return envelope(c, error.code, error.message, error.status);
+    return envelope(c, error.code, error.message, error.status, error.field);
   }
   if (error instanceof HTTPException && error.status < 500) {
     // Hono's own refusals, e.g. a body that is not JSON.

@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import { queryRows, type Database, type Tx } from "../db/database.js";
 import { toIso } from "../db/timestamps.js";
-import { invalid, notFound } from "../errors/app-error.js";
+import { invalid, invalidField, notFound } from "../errors/app-error.js";
 import { newId, randomBase62 } from "../ids/prefixed-id.js";
 import type { Secrets } from "../secrets/secrets.js";
 import { endpointUrlProblem } from "./endpoint-url.js";
@@ -83,9 +83,9 @@ export async function createEndpoint(
 /** Refuses (400) a URL of the wrong form or one whose host resolves to an address we never reach. */
 export async function checkEndpointUrl(url: string, options: { allowPrivate: boolean; resolve: HostResolver }): Promise<void> {
   const problem = endpointUrlProblem(url, options.allowPrivate);
-  if (problem) throw invalid(`url: ${problem}`);
+  if (problem) throw invalidField("url", `${problem}`);
   const checked = await checkOutbound(new URL(url), options);
-  if (!checked.ok) throw invalid(`url: refused, ${checked.reason}`);
+  if (!checked.ok) throw invalidField("url", `refused, ${checked.reason}`);
 }
 
 export async function listEndpoints(db: Database | Tx, accountId: string): Promise<WebhookEndpoint[]> {

@@ -5,9 +5,10 @@ import { startTestApp, type TestApp } from "../support/test-app.js";
 
 let app: TestApp;
 let accountId: string;
+let accountKey: string;
 beforeAll(async () => {
   app = await startTestApp();
-  accountId = (await app.createAccount({ name: "Money input", type: "user" })).id;
+  ({ id: accountId, key: accountKey } = await app.createAccount({ name: "Money input", type: "user" }));
 });
 afterAll(async () => {
   await app?.close();
@@ -70,5 +71,16 @@ describe("bad money input", () => {
       expect(res.body.error.code).toBe("invalid_request");
     }
     expect(await entryCount()).toBe(before);
+  });
+
+  it("names the refused field in the envelope, whether the schema or a rule refused it", async () => {
+    const schema = await app.request("POST", `/v1/accounts/${accountId}/adjustments`, { key: app.adminKey, body: { amount: "0.001", reason: "x" } });
+    expect(schema.body.error).toMatchObject({ code: "invalid_request", field: "amount" });
+    const rule = await app.request("POST", `/v1/accounts/${accountId}/adjustments`, { key: app.adminKey, body: { amount: "0", reason: "x" } });
+    expect(rule.body.error).toMatchObject({ code: "invalid_request", field: "amount", message: "amount: an adjustment must move money" });
+    const range = await app.request("PUT", `/v1/accounts/${accountId}/auto-recharge`, { key: accountKey, body: { threshold: "1000000" } });
+    expect(range.body.error).toMatchObject({ code: "invalid_request", field: "threshold" });
+    const malformed = await app.request("POST", `/v1/accounts/${accountId}/adjustments`, { key: app.adminKey, rawBody: "{not json" });
+    expect(malformed.body.error.field).toBeUndefined();
   });
 });

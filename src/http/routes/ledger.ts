@@ -2,7 +2,7 @@ import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import { requireAdmin } from "../../accounts/access.js";
 import { listEntries } from "../../ledger/ledger.js";
 import { adjustBalance } from "../../billing/account-changes.js";
-import { invalid } from "../../errors/app-error.js";
+import { invalidField } from "../../errors/app-error.js";
 import { authorizedAccount } from "../authorized-account.js";
 import type { AppEnv } from "../context.js";
 import { decodeCursor, encodeCursor } from "../cursor.js";
@@ -36,7 +36,7 @@ ledgerRoutes.openapi(
     const { id } = c.req.valid("param");
     await authorizedAccount(c, id, "read");
     const { amount, reason } = c.req.valid("json");
-    if (amount === 0n) throw invalid("amount: an adjustment must move money");
+    if (amount === 0n) throw invalidField("amount", "an adjustment must move money");
     const deps = c.get("deps");
     return idempotent(c, 201, async (tx) => {
       return transactionOut(await adjustBalance(tx, deps.config, id, amount, reason, deps.now()));
@@ -58,7 +58,7 @@ ledgerRoutes.openapi(
     const account = await authorizedAccount(c, c.req.valid("param").id, "read");
     const { limit, cursor } = c.req.valid("query");
     const position = decodeCursor(cursor, ["seq"] as const);
-    if (position && !/^\d{1,19}$/.test(position.seq)) throw invalid("cursor: not a cursor this API returned");
+    if (position && !/^\d{1,19}$/.test(position.seq)) throw invalidField("cursor", "not a cursor this API returned");
     const page = await listEntries(c.get("deps").db, account.id, limit, position ? BigInt(position.seq) : undefined);
     return c.json(
       {

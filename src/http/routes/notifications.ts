@@ -1,6 +1,6 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { listNotifications, markNotificationsRead } from "../../notifications/notify.js";
-import { invalid } from "../../errors/app-error.js";
+import { invalidField } from "../../errors/app-error.js";
 import { authorizedAccount } from "../authorized-account.js";
 import type { AppEnv } from "../context.js";
 import { decodeCursor, encodeCursor } from "../cursor.js";
@@ -30,7 +30,7 @@ notificationRoutes.openapi(
     const account = await authorizedAccount(c, c.req.valid("param").id, "read");
     const { limit, cursor } = c.req.valid("query");
     const position = decodeCursor(cursor, ["seq"] as const);
-    if (position && !/^\d{1,19}$/.test(position.seq)) throw invalid("cursor: not a cursor this API returned");
+    if (position && !/^\d{1,19}$/.test(position.seq)) throw invalidField("cursor", "not a cursor this API returned");
     const page = await listNotifications(c.get("deps").db, account.id, limit, position ? BigInt(position.seq) : undefined);
     return c.json(
       {

@@ -1,6 +1,6 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { usageByDay } from "../../billing/usage-summary.js";
-import { invalid } from "../../errors/app-error.js";
+import { invalidField } from "../../errors/app-error.js";
 import { authorizedAccount } from "../authorized-account.js";
 import type { AppEnv } from "../context.js";
 import { UsageDayOut, usageDayOut } from "../schemas/billing.js";
@@ -35,8 +35,8 @@ usageSummaryRoutes.openapi(
     const to = query.to ?? today;
     const from = query.from ?? new Date(Date.parse(`${to}T00:00:00Z`) - 29 * 86_400_000).toISOString().slice(0, 10);
     const span = (Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000;
-    if (!Number.isFinite(span) || span < 0) throw invalid("from: must be a valid date on or before to");
-    if (span >= MAX_DAYS) throw invalid(`from: at most ${MAX_DAYS} days at a time`);
+    if (!Number.isFinite(span) || span < 0) throw invalidField("from", "must be a valid date on or before to");
+    if (span >= MAX_DAYS) throw invalidField("from", `at most ${MAX_DAYS} days at a time`);
     const days = await usageByDay(c.get("deps").db, account.id, from, to);
     return c.json({ data: days.map(usageDayOut) }, 200);
   },

@@ -1,6 +1,6 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { commitRequest } from "../commit-request.js";
-import { invalid } from "../../errors/app-error.js";
+import { invalidField } from "../../errors/app-error.js";
 import { NOTIFICATION_TYPES } from "../../notifications/words.js";
 import { checkEndpointUrl, createEndpoint, deleteEndpoint, listDeliveries, listEndpoints, type Delivery, type WebhookEndpoint } from "../../notifications/webhook-endpoints.js";
 import { authorizedAccount } from "../authorized-account.js";
@@ -140,7 +140,7 @@ webhookEndpointRoutes.openapi(
     const account = await authorizedAccount(c, c.req.valid("param").id, "write");
     const { limit, cursor } = c.req.valid("query");
     const position = decodeCursor(cursor, ["us", "id"] as const);
-    if (position && !/^\d{1,19}$/.test(position.us)) throw invalid("cursor: not a cursor this API returned");
+    if (position && !/^\d{1,19}$/.test(position.us)) throw invalidField("cursor", "not a cursor this API returned");
     const page = await listDeliveries(c.get("deps").db, account.id, limit, position && { createdMicros: position.us, id: position.id });
     return c.json(
       { data: page.deliveries.map(deliveryOut), next_cursor: page.next ? encodeCursor({ us: page.next.createdMicros, id: page.next.id }) : null },

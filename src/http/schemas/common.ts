@@ -6,6 +6,7 @@ export const ErrorEnvelope = z
       code: z.string().openapi({ example: "invalid_request" }),
       message: z.string(),
       request_id: z.string(),
+      field: z.string().optional().openapi({ description: "invalid_request: the request field at fault (body, query or path), when one is", example: "amount" }),
     }),
   })
   .openapi("Error");

@@ -5,7 +5,7 @@ import { randomBase62 } from "../../ids/prefixed-id.js";
 import { cardBrand } from "../card-number.js";
 import { classifyFailure } from "../decline.js";
 import type { CardToSave, ChargeOutcome, ChargeRequest, PaymentGateway, SavedCard } from "../gateway.js";
-import { invalid } from "../../errors/app-error.js";
+import { invalidField } from "../../errors/app-error.js";
 import { NO_FAULTS, type SandboxFaults } from "./faults.js";
 import { testCardBehaviour } from "./test-cards.js";
 
@@ -76,7 +76,7 @@ export class SandboxGateway implements PaymentGateway {
   }
 
   async saveCard(_accountId: string, input: CardToSave): Promise<SavedCard> {
-    if (input.kind !== "card") throw invalid("card: required with the sandbox gateway (provider_payment_method is for Stripe)");
+    if (input.kind !== "card") throw invalidField("card", "required with the sandbox gateway (provider_payment_method is for Stripe)");
     const { card } = input;
     const token = `tok_sandbox_${randomBase62(20)}`;
     const behaviour = testCardBehaviour(card.number);

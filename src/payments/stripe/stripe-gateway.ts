@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import Stripe from "stripe";
 import type { StripeConfig } from "../../config/config.js";
 import { queryRows, type Database } from "../../db/database.js";
-import { invalid } from "../../errors/app-error.js";
+import { invalidField } from "../../errors/app-error.js";
 import type { Micros } from "../../money/micros.js";
 import { isExpired } from "../card-number.js";
 import { failureAdvice } from "../decline.js";
@@ -106,20 +106,20 @@ export class StripeGateway implements PaymentGateway {
 
   async saveCard(accountId: string, input: CardToSave): Promise<SavedCard> {
     if (input.kind !== "provider_payment_method") {
-      throw invalid("card: card numbers are not accepted with Stripe; create the payment method at Stripe (Stripe.js) and send provider_payment_method");
+      throw invalidField("card", "card numbers are not accepted with Stripe; create the payment method at Stripe (Stripe.js) and send provider_payment_method");
     }
     let pm: Stripe.PaymentMethod;
     try {
       pm = await this.stripe.paymentMethods.retrieve(input.ref);
     } catch (error) {
-      if (error instanceof Stripe.errors.StripeInvalidRequestError) throw invalid("provider_payment_method: Stripe has no such payment method");
+      if (error instanceof Stripe.errors.StripeInvalidRequestError) throw invalidField("provider_payment_method", "Stripe has no such payment method");
       throw error;
     }
-    if (!pm.card) throw invalid("provider_payment_method: not a card");
-    if (isExpired(pm.card.exp_month, pm.card.exp_year, new Date())) throw invalid("provider_payment_method: the card has expired");
+    if (!pm.card) throw invalidField("provider_payment_method", "not a card");
+    if (isExpired(pm.card.exp_month, pm.card.exp_year, new Date())) throw invalidField("provider_payment_method", "the card has expired");
     const customer = await this.customerFor(accountId);
     const owner = typeof pm.customer === "string" ? pm.customer : pm.customer?.id;
-    if (owner && owner !== customer) throw invalid("provider_payment_method: it belongs to another customer");
+    if (owner && owner !== customer) throw invalidField("provider_payment_method", "it belongs to another customer");
     if (!owner) await this.stripe.paymentMethods.attach(pm.id, { customer }, { idempotencyKey: `prepaid-attach-${pm.id}-${customer}` });
     return { providerRef: pm.id, brand: pm.card.brand, last4: pm.card.last4, expMonth: pm.card.exp_month, expYear: pm.card.exp_year };
   }

@@ -5,6 +5,8 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly requestId: string | undefined,
+    /** invalid_request: the request field the server refused, when it names one. */
+    readonly field?: string,
   ) {
     super(message);
   }
@@ -42,8 +44,8 @@ export function createApi(key: string): Api {
       throw new ApiError(response.status, "bad_response", `The server answered ${response.status} without JSON.`, undefined);
     }
     if (!response.ok) {
-      const error = (parsed as { error?: { code?: string; message?: string; request_id?: string } }).error;
-      throw new ApiError(response.status, error?.code ?? "error", error?.message ?? `HTTP ${response.status}`, error?.request_id);
+      const error = (parsed as { error?: { code?: string; message?: string; request_id?: string; field?: string } }).error;
+      throw new ApiError(response.status, error?.code ?? "error", error?.message ?? `HTTP ${response.status}`, error?.request_id, error?.field);
     }
     return parsed as T;
   }

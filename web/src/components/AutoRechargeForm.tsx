@@ -48,10 +48,10 @@ function validate(draft: Draft): { errors: Partial<Record<Field, string>>; body?
   };
 }
 
-/** Puts a server refusal next to the field it names ("threshold: must be between …"). */
+/** Puts a server refusal next to the field it names (the envelope's `field`). */
 function fieldOf(error: unknown): Field | undefined {
   if (!(error instanceof ApiError) || error.code !== "invalid_request") return undefined;
-  return (["threshold", "amount", "monthly_limit"] as const).find((f) => error.message.startsWith(`${f}:`));
+  return (["threshold", "amount", "monthly_limit"] as const).find((f) => error.field === f);
 }
 
 export function AutoRechargeForm(props: { api: Api; account: Account; methods: PaymentMethod[] | undefined; onSaved(): void }) {
