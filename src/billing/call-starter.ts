@@ -20,7 +20,12 @@ export class CallStarter {
     private readonly config: Config,
     options: { maxBatch?: number; concurrency?: number } = {},
   ) {
-    this.queue = new GroupCommit((batch) => this.commit(batch), { maxBatchWeight: options.maxBatch ?? 500, concurrency: options.concurrency ?? 1 });
+    this.queue = new GroupCommit((batch) => this.commit(batch), {
+      maxBatchWeight: options.maxBatch ?? 500,
+      concurrency: options.concurrency ?? 1,
+      // 20 full statements of starts waiting at most; past it a start is refused with 429 at once.
+      maxQueuedWeight: 10_000,
+    });
   }
 
   start(accountId: string, callId: string | undefined): Promise<StartedCall> {

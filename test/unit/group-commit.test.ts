@@ -14,7 +14,7 @@ function queue(fail: (batch: Item[]) => Error | undefined) {
     if (error) throw error;
     for (const item of batch) item.resolve(item.n * 10);
   };
-  return { batches, q: new GroupCommit<Item, number>(commit, { maxBatchWeight: 100, concurrency: 1 }) };
+  return { batches, q: new GroupCommit<Item, number>(commit, { maxBatchWeight: 100, concurrency: 1, maxQueuedWeight: 1_000 }) };
 }
 
 const terminated = () =>
