@@ -3,6 +3,7 @@ import { queryRows, type Tx } from "../db/database.js";
 import { toIso } from "../db/timestamps.js";
 import { invalidField, notFound } from "../errors/app-error.js";
 import { newId } from "../ids/prefixed-id.js";
+import { byCreated, microsOf, pageOf, type CreatedKey } from "../db/keyset.js";
 
 export type AccountType = "user" | "agency" | "subaccount";
 export type AccountStatus = "active" | "paused";
@@ -43,7 +44,8 @@ function accountFromRow(row: AccountRow): Account {
 }
 
 // The balance is not here: views read it with the rest of the wallet state (loadWalletState).
-const selectAccount = sql`select a.id, a.name, a.type, a.parent_id, a.web_widget, a.status, a.email, a.created_at from accounts a`;
+const accountColumns = sql`a.id, a.name, a.type, a.parent_id, a.web_widget, a.status, a.email, a.created_at`;
+const selectAccount = sql`select ${accountColumns} from accounts a`;
 
 export interface NewAccount {
   name: string;
@@ -94,15 +96,13 @@ export async function listSubaccounts(
   tx: Tx,
   agencyId: string,
   limit: number,
-  after: { createdAt: string; id: string } | undefined,
-): Promise<{ accounts: Account[]; next: { createdAt: string; id: string } | undefined }> {
-  const rows = await queryRows<AccountRow>(
+  after: CreatedKey | undefined,
+): Promise<{ accounts: Account[]; next: CreatedKey | undefined }> {
+  const rows = await queryRows<AccountRow & { created_micros: bigint }>(
     tx,
-    sql`${selectAccount} where a.parent_id = ${agencyId}
-        ${after ? sql`and (a.created_at, a.id) < (${after.createdAt}::timestamptz, ${after.id})` : sql``}
-        order by a.created_at desc, a.id desc limit ${limit + 1}`,
+    sql`select ${accountColumns}, ${microsOf(sql`a.created_at`)} as created_micros from accounts a
+        where a.parent_id = ${agencyId} ${byCreated(sql`a.created_at`, sql`a.id`, after, limit)}`,
   );
-  const page = rows.slice(0, limit).map(accountFromRow);
-  const last = page[page.length - 1];
-  return { accounts: page, next: rows.length > limit && last ? { createdAt: last.createdAt, id: last.id } : undefined };
+  const { page, next } = pageOf(rows, limit, (last) => ({ createdMicros: BigInt(last.created_micros), id: last.id }));
+  return { accounts: page.map(accountFromRow), next };
 }

@@ -3,6 +3,7 @@ import { queryRows, type Tx } from "../db/database.js";
 import { toIso } from "../db/timestamps.js";
 import { newId } from "../ids/prefixed-id.js";
 import type { Micros } from "../money/micros.js";
+import { byCreated, microsOf, pageOf, type CreatedKey } from "../db/keyset.js";
 
 export type RechargeTrigger = "auto" | "threshold_sync" | "manual" | "retry";
 export type RechargeStatus = "pending" | "processing" | "succeeded" | "failed";
@@ -88,17 +89,15 @@ export async function listRecharges(
   tx: Tx,
   accountId: string,
   limit: number,
-  after: { createdAt: string; id: string } | undefined,
-): Promise<{ recharges: Recharge[]; next: { createdAt: string; id: string } | undefined }> {
-  const rows = await queryRows<RechargeRow>(
+  after: CreatedKey | undefined,
+): Promise<{ recharges: Recharge[]; next: CreatedKey | undefined }> {
+  const rows = await queryRows<RechargeRow & { created_micros: bigint }>(
     tx,
-    sql`select * from recharges where account_id = ${accountId}
-        ${after ? sql`and (created_at, id) < (${after.createdAt}::timestamptz, ${after.id})` : sql``}
-        order by created_at desc, id desc limit ${limit + 1}`,
+    sql`select *, ${microsOf(sql`created_at`)} as created_micros from recharges
+        where account_id = ${accountId} ${byCreated(sql`created_at`, sql`id`, after, limit)}`,
   );
-  const page = rows.slice(0, limit).map(rechargeFromRow);
-  const last = page[page.length - 1];
-  return { recharges: page, next: rows.length > limit && last ? { createdAt: last.createdAt, id: last.id } : undefined };
+  const { page, next } = pageOf(rows, limit, (last) => ({ createdMicros: BigInt(last.created_micros), id: last.id }));
+  return { recharges: page.map(rechargeFromRow), next };
 }
 
 export async function findRecharge(tx: Tx, id: string): Promise<Recharge | undefined> {

@@ -1,4 +1,5 @@
 import { invalidField } from "../errors/app-error.js";
+import type { CreatedKey } from "../db/keyset.js";
 
 /** Opaque paging cursors: the last row's sort key, base64url-encoded JSON. */
 export function encodeCursor(position: Record<string, string>): string {
@@ -11,16 +12,20 @@ export function encodeCursor(position: Record<string, string>): string {
  * fail there (a 500) instead of here (a 400).
  */
 const KEY_FORMATS: Record<string, (value: string) => boolean> = {
-  // ledger and notification seq, delivery created_at in microseconds: bigint text within int8
+  // ledger and notification seq; created_at in microseconds (recharges, subaccounts, deliveries): int8 text
   seq: (v) => /^\d{1,18}$/.test(v),
   us: (v) => /^\d{1,18}$/.test(v),
-  createdAt: (v) => /^\d{4}-\d{2}-\d{2}T[\d:.]+Z$/.test(v) && isPlausibleInstant(v),
   id: (v) => /^[A-Za-z0-9_]{1,100}$/.test(v),
 };
 
-function isPlausibleInstant(text: string): boolean {
-  const ms = Date.parse(text);
-  return Number.isFinite(ms) && ms >= Date.UTC(1970, 0, 1) && ms < Date.UTC(10000, 0, 1);
+/** The cursor of a list ordered by (created_at, id): the last row's microseconds and id. */
+export function encodeCreatedCursor(key: CreatedKey): string {
+  return encodeCursor({ us: key.createdMicros.toString(), id: key.id });
+}
+
+export function decodeCreatedCursor(cursor: string | undefined): CreatedKey | undefined {
+  const position = decodeCursor(cursor, ["us", "id"] as const);
+  return position && { createdMicros: BigInt(position.us), id: position.id };
 }
 
 export function decodeCursor<K extends string>(cursor: string | undefined, keys: readonly K[]): Record<K, string> | undefined {

@@ -6,6 +6,7 @@ import { newId } from "../ids/prefixed-id.js";
 import type { Micros } from "../money/micros.js";
 import { planPosting, type PostingPlan } from "./posting.js";
 import { assert } from "../errors/assert.js";
+import { bySeq, pageOf } from "../db/keyset.js";
 
 export type EntryType = "usage" | "recharge" | "adjustment";
 
@@ -165,11 +166,8 @@ export async function listEntries(
 ): Promise<{ entries: LedgerEntry[]; nextSeq: bigint | undefined }> {
   const rows = await queryRows<EntryRow & { seq: bigint }>(
     tx,
-    sql`select * from ledger_entries
-        where account_id = ${accountId} ${beforeSeq === undefined ? sql`` : sql`and seq < ${beforeSeq}`}
-        order by seq desc limit ${limit + 1}`,
+    sql`select * from ledger_entries where account_id = ${accountId} ${bySeq(sql`seq`, beforeSeq, limit)}`,
   );
-  const page = rows.slice(0, limit);
-  const last = page[page.length - 1];
-  return { entries: page.map(entryFromRow), nextSeq: rows.length > limit && last ? BigInt(last.seq) : undefined };
+  const { page, next } = pageOf(rows, limit, (last) => BigInt(last.seq));
+  return { entries: page.map(entryFromRow), nextSeq: next };
 }

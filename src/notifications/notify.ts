@@ -3,6 +3,7 @@ import { queryRows, type Tx } from "../db/database.js";
 import { toIso } from "../db/timestamps.js";
 import { newId } from "../ids/prefixed-id.js";
 import { notificationText, type NotificationEvent, type NotificationType } from "./words.js";
+import { bySeq, pageOf } from "../db/keyset.js";
 
 /** Events an agency also receives about its subaccounts (DESIGN §1: it is notified of their failures). */
 const COPIED_TO_AGENCY: ReadonlySet<NotificationType> = new Set(["recharge.failed", "account.paused"]);
@@ -91,16 +92,13 @@ export async function listNotifications(
     read_at: unknown;
   }>(
     tx,
-    sql`select * from notifications where account_id = ${accountId}
-        ${beforeSeq === undefined ? sql`` : sql`and seq < ${beforeSeq}`}
-        order by seq desc limit ${limit + 1}`,
+    sql`select * from notifications where account_id = ${accountId} ${bySeq(sql`seq`, beforeSeq, limit)}`,
   );
   const [count] = await queryRows<{ n: bigint }>(
     tx,
     sql`select count(*) as n from notifications where account_id = ${accountId} and read_at is null`,
   );
-  const page = rows.slice(0, limit);
-  const last = page[page.length - 1];
+  const { page, next } = pageOf(rows, limit, (last) => BigInt(last.seq));
   return {
     notifications: page.map((r) => ({
       id: r.id,
@@ -112,7 +110,7 @@ export async function listNotifications(
       createdAt: toIso(r.created_at),
       read: r.read_at !== null,
     })),
-    nextSeq: rows.length > limit && last ? BigInt(last.seq) : undefined,
+    nextSeq: next,
     unread: count?.n ?? 0n,
   };
 }

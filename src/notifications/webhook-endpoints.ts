@@ -7,6 +7,7 @@ import type { Secrets } from "../secrets/secrets.js";
 import { endpointUrlProblem } from "./endpoint-url.js";
 import { checkOutbound, type HostResolver } from "./outbound-guard.js";
 import type { NotificationType } from "./words.js";
+import { byCreated, microsOf, pageOf, type CreatedKey } from "../db/keyset.js";
 
 export interface WebhookEndpoint {
   id: string;
@@ -120,19 +121,13 @@ export interface Delivery {
   createdAt: string;
 }
 
-/** Where a page ended: created_at in whole microseconds (an ISO string would drop them) and the id. */
-export interface DeliveryPosition {
-  createdMicros: string;
-  id: string;
-}
-
 /** The delivery log, newest first, keyset-paged on (created_at, id). */
 export async function listDeliveries(
   db: Database | Tx,
   accountId: string,
   limit: number,
-  before: DeliveryPosition | undefined,
-): Promise<{ deliveries: Delivery[]; next: DeliveryPosition | undefined }> {
+  before: CreatedKey | undefined,
+): Promise<{ deliveries: Delivery[]; next: CreatedKey | undefined }> {
   const rows = await queryRows<{
     id: string;
     notification_id: string;
@@ -149,14 +144,12 @@ export async function listDeliveries(
     created_micros: bigint;
   }>(
     db,
-    sql`select (extract(epoch from d.created_at) * 1000000)::bigint as created_micros, d.id, d.notification_id, n.type, d.channel, d.target, d.status, d.attempts, d.last_status_code, d.last_error,
+    sql`select ${microsOf(sql`d.created_at`)} as created_micros, d.id, d.notification_id, n.type, d.channel, d.target, d.status, d.attempts, d.last_status_code, d.last_error,
                d.next_attempt_at, d.delivered_at, d.created_at
         from deliveries d join notifications n on n.id = d.notification_id
-        where d.account_id = ${accountId}
-        ${before ? sql`and ((extract(epoch from d.created_at) * 1000000)::bigint, d.id) < (${before.createdMicros}::bigint, ${before.id})` : sql``}
-        order by d.created_at desc, d.id desc limit ${limit + 1}`,
+        where d.account_id = ${accountId} ${byCreated(sql`d.created_at`, sql`d.id`, before, limit)}`,
   );
-  const page = rows.slice(0, limit);
+  const { page, next } = pageOf(rows, limit, (last) => ({ createdMicros: BigInt(last.created_micros), id: last.id }));
   const deliveries = page.map((r) => ({
     id: r.id,
     notificationId: r.notification_id,
@@ -171,6 +164,5 @@ export async function listDeliveries(
     deliveredAt: r.delivered_at === null ? null : toIso(r.delivered_at),
     createdAt: toIso(r.created_at),
   }));
-  const last = page[page.length - 1];
-  return { deliveries, next: rows.length > limit && last ? { createdMicros: String(last.created_micros), id: last.id } : undefined };
+  return { deliveries, next };
 }

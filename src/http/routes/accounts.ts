@@ -6,7 +6,7 @@ import { updateAccount } from "../../billing/account-changes.js";
 import { invalid } from "../../errors/app-error.js";
 import { authorizedAccount } from "../authorized-account.js";
 import type { AppEnv } from "../context.js";
-import { decodeCursor, encodeCursor } from "../cursor.js";
+import { decodeCreatedCursor, encodeCreatedCursor } from "../cursor.js";
 import { idempotent } from "../idempotency.js";
 import { AccountOut, CreateAccountIn, PatchAccountIn } from "../schemas/accounts.js";
 import { viewAccount, viewAccounts } from "../account-view.js";
@@ -117,11 +117,11 @@ accountRoutes.openapi(
     if (agency.type !== "agency") throw invalid("only an agency has subaccounts");
     const { limit, cursor } = c.req.valid("query");
     const deps = c.get("deps");
-    const page = await listSubaccounts(deps.db, agency.id, limit, decodeCursor(cursor, ["createdAt", "id"] as const));
+    const page = await listSubaccounts(deps.db, agency.id, limit, decodeCreatedCursor(cursor));
     return c.json(
       {
         data: await viewAccounts(deps.db, deps, page.accounts),
-        next_cursor: page.next ? encodeCursor(page.next) : null,
+        next_cursor: page.next ? encodeCreatedCursor(page.next) : null,
       },
       200,
     );

@@ -4,7 +4,7 @@ import { findRecharge, listRecharges } from "../../billing/recharges.js";
 import { invalid, notFound } from "../../errors/app-error.js";
 import { authorizedAccount } from "../authorized-account.js";
 import type { AppEnv } from "../context.js";
-import { decodeCursor, encodeCursor } from "../cursor.js";
+import { decodeCreatedCursor, encodeCreatedCursor } from "../cursor.js";
 import { countOrRefuse } from "../../rate-limits/counter.js";
 import { idempotent } from "../idempotency.js";
 import { RechargeOut, rechargeOut, TopUpIn } from "../schemas/billing.js";
@@ -50,8 +50,8 @@ rechargeRoutes.openapi(
   async (c) => {
     const account = await authorizedAccount(c, c.req.valid("param").id, "read");
     const { limit, cursor } = c.req.valid("query");
-    const page = await listRecharges(c.get("deps").db, account.id, limit, decodeCursor(cursor, ["createdAt", "id"] as const));
-    return c.json({ data: page.recharges.map(rechargeOut), next_cursor: page.next ? encodeCursor(page.next) : null }, 200);
+    const page = await listRecharges(c.get("deps").db, account.id, limit, decodeCreatedCursor(cursor));
+    return c.json({ data: page.recharges.map(rechargeOut), next_cursor: page.next ? encodeCreatedCursor(page.next) : null }, 200);
   },
 );
 

@@ -1,11 +1,10 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { commitRequest } from "../commit-request.js";
-import { invalidField } from "../../errors/app-error.js";
 import { NOTIFICATION_TYPES } from "../../notifications/words.js";
 import { checkEndpointUrl, createEndpoint, deleteEndpoint, listDeliveries, listEndpoints, type Delivery, type WebhookEndpoint } from "../../notifications/webhook-endpoints.js";
 import { authorizedAccount } from "../authorized-account.js";
 import type { AppEnv } from "../context.js";
-import { decodeCursor, encodeCursor } from "../cursor.js";
+import { decodeCreatedCursor, encodeCreatedCursor } from "../cursor.js";
 import { idempotent } from "../idempotency.js";
 import { errorResponses, IdempotencyHeader, IdParam, jsonBody, jsonResponse, listOf, PageQuery, security } from "../schemas/common.js";
 
@@ -139,11 +138,9 @@ webhookEndpointRoutes.openapi(
   async (c) => {
     const account = await authorizedAccount(c, c.req.valid("param").id, "write");
     const { limit, cursor } = c.req.valid("query");
-    const position = decodeCursor(cursor, ["us", "id"] as const);
-    if (position && !/^\d{1,19}$/.test(position.us)) throw invalidField("cursor", "not a cursor this API returned");
-    const page = await listDeliveries(c.get("deps").db, account.id, limit, position && { createdMicros: position.us, id: position.id });
+    const page = await listDeliveries(c.get("deps").db, account.id, limit, decodeCreatedCursor(cursor));
     return c.json(
-      { data: page.deliveries.map(deliveryOut), next_cursor: page.next ? encodeCursor({ us: page.next.createdMicros, id: page.next.id }) : null },
+      { data: page.deliveries.map(deliveryOut), next_cursor: page.next ? encodeCreatedCursor(page.next) : null },
       200,
     );
   },
