@@ -131,7 +131,9 @@ export function autoRechargeOut(state: WalletState): z.infer<typeof AutoRecharge
   };
 }
 
-export const SaveAutoRechargeOut = AutoRechargeOut.extend({ triggered_recharge: RechargeOut.nullable() }).openapi("SavedAutoRechargeSettings");
+// A union with null, not RechargeOut.nullable(): that wrapper kept the "Recharge" component name and made the
+// component itself nullable, so every list of recharges read as "Recharge | null" in the document.
+export const SaveAutoRechargeOut = AutoRechargeOut.extend({ triggered_recharge: z.union([RechargeOut, z.null()]) }).openapi("SavedAutoRechargeSettings");
 
 export const PreviewOut = z
   .object({
