@@ -1,7 +1,7 @@
-import { sql } from "drizzle-orm";
+import { and, count, desc, eq, isNull, ne, sql } from "drizzle-orm";
 import type { Config } from "../config/config.js";
-import { queryRows, type Database, type Tx } from "../db/database.js";
-import { toIso } from "../db/timestamps.js";
+import type { Database, Tx } from "../db/database.js";
+import { paymentMethods } from "../db/schema.js";
 import { AppError, invalid, notFound } from "../errors/app-error.js";
 import { newId } from "../ids/prefixed-id.js";
 import type { SavedCard } from "../payments/gateway.js";
@@ -20,27 +20,20 @@ export interface PaymentMethod {
   createdAt: string;
 }
 
-interface Row {
-  id: string;
-  account_id: string;
-  brand: string;
-  last4: string;
-  exp_month: number;
-  exp_year: number;
-  is_default: boolean;
-  created_at: unknown;
-}
-
-const fromRow = (r: Row): PaymentMethod => ({
+const fromRow = (r: typeof paymentMethods.$inferSelect): PaymentMethod => ({
   id: r.id,
-  accountId: r.account_id,
+  accountId: r.accountId,
   brand: r.brand,
   last4: r.last4,
-  expMonth: Number(r.exp_month),
-  expYear: Number(r.exp_year),
-  isDefault: r.is_default,
-  createdAt: toIso(r.created_at),
+  expMonth: r.expMonth,
+  expYear: r.expYear,
+  isDefault: r.isDefault,
+  createdAt: r.createdAt.toISOString(),
 });
+
+/** The account's saved cards (not removed), with `more` conditions. */
+const savedCards = (accountId: string, ...more: ReturnType<typeof eq>[]) =>
+  and(eq(paymentMethods.accountId, accountId), isNull(paymentMethods.deletedAt), ...more);
 
 /**
  * Stores a card the provider has saved (brand, last 4, expiry and the provider's reference;
@@ -59,17 +52,14 @@ export async function addPaymentMethod(
 ): Promise<{ paymentMethod: PaymentMethod; retry: Recharge | null }> {
   const state = await loadWalletState(tx, config.rates, accountId, { lock: true });
   if (!state) throw notFound("account");
-  const isDefault = makeDefault || state.settings.failing || (await countSavedCards(tx, accountId)) === 0n;
+  const isDefault = makeDefault || state.settings.failing || (await countSavedCards(tx, accountId)) === 0;
   if (isDefault) {
-    await tx.execute(sql`update payment_methods set is_default = false where account_id = ${accountId} and is_default`);
+    await tx.update(paymentMethods).set({ isDefault: false }).where(and(eq(paymentMethods.accountId, accountId), eq(paymentMethods.isDefault, true)));
   }
-  const [row] = await queryRows<Row>(
-    tx,
-    sql`insert into payment_methods (id, account_id, provider, provider_ref, brand, last4, exp_month, exp_year, is_default)
-        values (${newId("pm")}, ${accountId}, ${provider}, ${card.providerRef}, ${card.brand}, ${card.last4},
-                ${card.expMonth}, ${card.expYear}, ${isDefault})
-        returning *`,
-  );
+  const [row] = await tx
+    .insert(paymentMethods)
+    .values({ id: newId("pm"), accountId, provider, providerRef: card.providerRef, brand: card.brand, last4: card.last4, expMonth: card.expMonth, expYear: card.expYear, isDefault })
+    .returning();
   const paymentMethod = fromRow(row!);
   let retry: Recharge | null = null;
   if (state.settings.failing) {
@@ -81,24 +71,21 @@ export async function addPaymentMethod(
   return { paymentMethod, retry };
 }
 
-async function countSavedCards(db: Database | Tx, accountId: string): Promise<bigint> {
-  const [saved] = await queryRows<{ n: bigint }>(
-    db,
-    sql`select count(*) as n from payment_methods where account_id = ${accountId} and deleted_at is null`,
-  );
-  return BigInt(saved?.n ?? 0n);
+async function countSavedCards(db: Database | Tx, accountId: string, except?: string): Promise<number> {
+  const [saved] = await db
+    .select({ n: count() })
+    .from(paymentMethods)
+    .where(savedCards(accountId, ...(except ? [ne(paymentMethods.id, except)] : [])));
+  return saved?.n ?? 0;
 }
 
 /** At most `max` saved cards an account (DESIGN §5): 400 before another reaches the vault. */
 export async function refuseOverSavedCardCap(db: Database, accountId: string, max: number): Promise<void> {
-  if ((await countSavedCards(db, accountId)) >= BigInt(max)) throw invalid(`at most ${max} saved cards per account; remove one first`);
+  if ((await countSavedCards(db, accountId)) >= max) throw invalid(`at most ${max} saved cards per account; remove one first`);
 }
 
 export async function listPaymentMethods(tx: Tx, accountId: string): Promise<PaymentMethod[]> {
-  const rows = await queryRows<Row>(
-    tx,
-    sql`select * from payment_methods where account_id = ${accountId} and deleted_at is null order by created_at desc, id desc`,
-  );
+  const rows = await tx.select().from(paymentMethods).where(savedCards(accountId)).orderBy(desc(paymentMethods.createdAt), desc(paymentMethods.id));
   return rows.map(fromRow);
 }
 
@@ -110,19 +97,12 @@ export async function listPaymentMethods(tx: Tx, accountId: string): Promise<Pay
 export async function deletePaymentMethod(tx: Tx, config: Config, accountId: string, paymentMethodId: string): Promise<void> {
   const state = await loadWalletState(tx, config.rates, accountId, { lock: true });
   if (!state) throw notFound("account");
-  const [card] = await queryRows<{ is_default: boolean }>(
-    tx,
-    sql`select is_default from payment_methods where id = ${paymentMethodId} and account_id = ${accountId} and deleted_at is null`,
-  );
+  const [card] = await tx.select({ isDefault: paymentMethods.isDefault }).from(paymentMethods).where(savedCards(accountId, eq(paymentMethods.id, paymentMethodId)));
   if (!card) throw notFound("payment method");
-  const [others] = await queryRows<{ n: bigint }>(
-    tx,
-    sql`select count(*) as n from payment_methods where account_id = ${accountId} and deleted_at is null and id <> ${paymentMethodId}`,
-  );
-  if (state.settings.enabled && (others?.n ?? 0n) === 0n) {
+  if (state.settings.enabled && (await countSavedCards(tx, accountId, paymentMethodId)) === 0) {
     throw new AppError("payment_method_required", "this is the card Auto-Recharge uses: add another card or turn Auto-Recharge off first");
   }
-  await tx.execute(sql`update payment_methods set deleted_at = now(), is_default = false where id = ${paymentMethodId}`);
+  await tx.update(paymentMethods).set({ deletedAt: sql`now()`, isDefault: false }).where(eq(paymentMethods.id, paymentMethodId));
   // A recharge waiting on this card (a retry's backoff) is due now: the worker never charges a
   // removed card, so it ends it (after asking the provider whether an earlier try charged) and
   // the rules then start one on the new default card, instead of blocking it for the backoff.
@@ -130,7 +110,7 @@ export async function deletePaymentMethod(tx: Tx, config: Config, accountId: str
     sql`update recharges set next_attempt_at = now() where payment_method_id = ${paymentMethodId} and status = 'pending' and next_attempt_at > now()`,
   );
   await tx.execute(sql`update auto_recharge_settings set payment_method_id = null where account_id = ${accountId} and payment_method_id = ${paymentMethodId}`);
-  if (card.is_default) {
+  if (card.isDefault) {
     await tx.execute(
       sql`update payment_methods set is_default = true where id = (
             select id from payment_methods where account_id = ${accountId} and deleted_at is null
@@ -146,13 +126,9 @@ export async function deletePaymentMethod(tx: Tx, config: Config, accountId: str
  * wallet state, in the same query, for many accounts at once.)
  */
 export async function findCard(tx: Tx, accountId: string, paymentMethodId: string | null): Promise<CardRef | null> {
-  const [row] = await queryRows<{ id: string; brand: string; last4: string; exp_month: number; exp_year: number; provider_ref: string }>(
-    tx,
-    sql`select id, brand, last4, exp_month, exp_year, provider_ref from payment_methods
-        where account_id = ${accountId} and deleted_at is null
-          and ${paymentMethodId === null ? sql`is_default` : sql`id = ${paymentMethodId}`}`,
-  );
-  return row
-    ? { id: row.id, brand: row.brand, last4: row.last4, expMonth: row.exp_month, expYear: row.exp_year, providerRef: row.provider_ref }
-    : null;
+  const [card] = await tx
+    .select({ id: paymentMethods.id, brand: paymentMethods.brand, last4: paymentMethods.last4, expMonth: paymentMethods.expMonth, expYear: paymentMethods.expYear, providerRef: paymentMethods.providerRef })
+    .from(paymentMethods)
+    .where(savedCards(accountId, paymentMethodId === null ? eq(paymentMethods.isDefault, true) : eq(paymentMethods.id, paymentMethodId)));
+  return card ?? null;
 }
