@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from "node:crypto";
-import { sql } from "drizzle-orm";
+import { and, desc, eq, gt, isNull, or, sql } from "drizzle-orm";
 import { queryRows, type Database, type Tx } from "../db/database.js";
-import { toIso } from "../db/timestamps.js";
+import { apiKeys } from "../db/schema.js";
 import { invalidField, notFound } from "../errors/app-error.js";
 import { newId, randomBase62 } from "../ids/prefixed-id.js";
 import type { Secrets } from "../secrets/secrets.js";
@@ -35,31 +35,31 @@ export interface ApiKeyRecord {
   revokedAt: string | null;
 }
 
-interface KeyRow {
-  id: string;
-  account_id: string | null;
-  name: string | null;
-  scope: KeyScope;
-  prefix: string;
-  created_at: unknown;
-  last_used_at: unknown;
-  expires_at: unknown;
-  revoked_at: unknown;
-}
+const RECORD = {
+  id: apiKeys.id,
+  accountId: apiKeys.accountId,
+  name: apiKeys.name,
+  scope: apiKeys.scope,
+  prefix: apiKeys.prefix,
+  createdAt: apiKeys.createdAt,
+  lastUsedAt: apiKeys.lastUsedAt,
+  expiresAt: apiKeys.expiresAt,
+  revokedAt: apiKeys.revokedAt,
+};
+type RecordRow = Pick<typeof apiKeys.$inferSelect, keyof typeof RECORD>;
 
-const isoOrNull = (value: unknown) => (value === null || value === undefined ? null : toIso(value));
-const recordFromRow = (r: KeyRow): ApiKeyRecord => ({
+const isoOrNull = (value: Date | null) => (value === null ? null : value.toISOString());
+const recordFromRow = (r: RecordRow): ApiKeyRecord => ({
   id: r.id,
-  accountId: r.account_id,
+  accountId: r.accountId,
   name: r.name,
   scope: r.scope,
   prefix: r.prefix,
-  createdAt: toIso(r.created_at),
-  lastUsedAt: isoOrNull(r.last_used_at),
-  expiresAt: isoOrNull(r.expires_at),
-  revokedAt: isoOrNull(r.revoked_at),
+  createdAt: r.createdAt.toISOString(),
+  lastUsedAt: isoOrNull(r.lastUsedAt),
+  expiresAt: isoOrNull(r.expiresAt),
+  revokedAt: isoOrNull(r.revokedAt),
 });
-const RECORD_COLUMNS = sql`id, account_id, name, scope, prefix, created_at, last_used_at, expires_at, revoked_at`;
 
 export async function createApiKey(
   tx: Tx,
@@ -69,32 +69,35 @@ export async function createApiKey(
 ): Promise<{ key: string; record: ApiKeyRecord }> {
   if (options.expiresAt && options.expiresAt.getTime() <= Date.now()) throw invalidField("expires_at", "must be in the future");
   const key = generateKey();
-  const [row] = await queryRows<KeyRow>(
-    tx,
-    sql`insert into api_keys (id, account_id, role, name, scope, prefix, hmac_hex, expires_at)
-        values (${newId("key")}, ${owner.role === "account" ? owner.accountId : null}, ${owner.role}, ${options.name ?? null},
-                ${options.scope ?? "full"}, ${key.slice(0, KEY_PREFIX_LENGTH)}, ${keyHash(secrets, key)}, ${options.expiresAt?.toISOString() ?? null})
-        returning ${RECORD_COLUMNS}`,
-  );
+  const [row] = await tx
+    .insert(apiKeys)
+    .values({
+      id: newId("key"),
+      accountId: owner.role === "account" ? owner.accountId : null,
+      role: owner.role,
+      name: options.name ?? null,
+      scope: options.scope ?? "full",
+      prefix: key.slice(0, KEY_PREFIX_LENGTH),
+      hmacHex: keyHash(secrets, key),
+      expiresAt: options.expiresAt ?? null,
+    })
+    .returning(RECORD);
   return { key, record: recordFromRow(row!) };
 }
 
 /** An account's keys, newest first, revoked and expired ones included (they say so). */
 export async function listApiKeys(db: Database | Tx, accountId: string): Promise<ApiKeyRecord[]> {
-  const rows = await queryRows<KeyRow>(
-    db,
-    sql`select ${RECORD_COLUMNS} from api_keys where account_id = ${accountId} order by created_at desc, id desc limit 200`,
-  );
+  const rows = await db.select(RECORD).from(apiKeys).where(eq(apiKeys.accountId, accountId)).orderBy(desc(apiKeys.createdAt), desc(apiKeys.id)).limit(200);
   return rows.map(recordFromRow);
 }
 
 /** Revokes a key of the account: every process refuses it from its next request (no cache). */
 export async function revokeApiKey(tx: Tx, accountId: string, keyId: string): Promise<ApiKeyRecord> {
-  const [row] = await queryRows<KeyRow>(
-    tx,
-    sql`update api_keys set revoked_at = coalesce(revoked_at, now()) where id = ${keyId} and account_id = ${accountId}
-        returning ${RECORD_COLUMNS}`,
-  );
+  const [row] = await tx
+    .update(apiKeys)
+    .set({ revokedAt: sql`coalesce(${apiKeys.revokedAt}, now())` })
+    .where(and(eq(apiKeys.id, keyId), eq(apiKeys.accountId, accountId)))
+    .returning(RECORD);
   if (!row) throw notFound("API key");
   return recordFromRow(row);
 }
@@ -110,14 +113,13 @@ export async function rotateApiKey(
   keyId: string,
   graceSeconds: number,
 ): Promise<{ key: string; record: ApiKeyRecord; previous: ApiKeyRecord }> {
-  const [old] = await queryRows<KeyRow>(
-    tx,
-    sql`update api_keys
-        set expires_at = least(coalesce(expires_at, 'infinity'::timestamptz), now() + make_interval(secs => ${graceSeconds}))
-        where id = ${keyId} and account_id = ${accountId} and revoked_at is null
-          and (expires_at is null or expires_at > now())
-        returning ${RECORD_COLUMNS}`,
-  );
+  const [old] = await tx
+    .update(apiKeys)
+    .set({ expiresAt: sql`least(coalesce(${apiKeys.expiresAt}, 'infinity'::timestamptz), now() + make_interval(secs => ${graceSeconds}))` })
+    .where(
+      and(eq(apiKeys.id, keyId), eq(apiKeys.accountId, accountId), isNull(apiKeys.revokedAt), or(isNull(apiKeys.expiresAt), gt(apiKeys.expiresAt, sql`now()`))),
+    )
+    .returning(RECORD);
   if (!old) throw notFound("API key");
   const previous = recordFromRow(old);
   const created = await createApiKey(tx, secrets, { role: "account", accountId }, { name: previous.name, scope: previous.scope });
@@ -126,7 +128,11 @@ export async function rotateApiKey(
 
 /** Revokes the operator keys generated at first start: PREPAID_ADMIN_KEY now stands in for them. */
 export async function retireGeneratedAdminKeys(db: Database): Promise<number> {
-  const rows = await queryRows(db, sql`update api_keys set revoked_at = now() where role = 'admin' and revoked_at is null returning id`);
+  const rows = await db
+    .update(apiKeys)
+    .set({ revokedAt: sql`now()` })
+    .where(and(eq(apiKeys.role, "admin"), isNull(apiKeys.revokedAt)))
+    .returning({ id: apiKeys.id });
   return rows.length;
 }
 
