@@ -1,4 +1,4 @@
-import { sql, type SQL } from "drizzle-orm";
+import { sql, type SQL, type SQLWrapper } from "drizzle-orm";
 
 /**
  * Newest-first keyset paging, the one way lists page. A list is ordered by a key that only
@@ -15,7 +15,16 @@ export interface CreatedKey {
 }
 
 /** `created_at` as whole microseconds since the epoch (exact: extract gives a numeric). */
-export const microsOf = (createdAt: SQL) => sql`(extract(epoch from ${createdAt}) * 1000000)::bigint`;
+export const microsOf = (createdAt: SQL | SQLWrapper) => sql`(extract(epoch from ${createdAt}) * 1000000)::bigint`;
+
+/** The rows after a page that ended at `before`, by (created_at, id), newest first (a `where` condition). */
+export function createdBefore(createdAt: SQL | SQLWrapper, id: SQL | SQLWrapper, before: CreatedKey | undefined): SQL | undefined {
+  // The instant is rebuilt from its microseconds by integer arithmetic, so the comparison is on
+  // the columns themselves and the (…, created_at desc) indexes serve it.
+  return before
+    ? sql`(${createdAt}, ${id}) < ('epoch'::timestamptz + ${before.createdMicros}::bigint * interval '1 microsecond', ${before.id})`
+    : undefined;
+}
 
 /** The filter and order of a page by sequence: `and seq < before order by seq desc limit n + 1`. */
 export function bySeq(seq: SQL, before: bigint | undefined, limit: number): SQL {
@@ -24,12 +33,8 @@ export function bySeq(seq: SQL, before: bigint | undefined, limit: number): SQL 
 
 /** The filter and order of a page by (created_at, id), newest first. */
 export function byCreated(createdAt: SQL, id: SQL, before: CreatedKey | undefined, limit: number): SQL {
-  // The instant is rebuilt from its microseconds by integer arithmetic, so the comparison is on
-  // the columns themselves and the (…, created_at desc) indexes serve it.
-  const after = before
-    ? sql`and (${createdAt}, ${id}) < ('epoch'::timestamptz + ${before.createdMicros}::bigint * interval '1 microsecond', ${before.id})`
-    : sql``;
-  return sql`${after} order by ${createdAt} desc, ${id} desc limit ${limit + 1}`;
+  const after = createdBefore(createdAt, id, before);
+  return sql`${after ? sql`and ${after}` : sql``} order by ${createdAt} desc, ${id} desc limit ${limit + 1}`;
 }
 
 /** The page and the next page's key from the `limit + 1` rows read. */

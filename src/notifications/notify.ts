@@ -1,9 +1,9 @@
-import { sql } from "drizzle-orm";
+import { and, count, desc, eq, inArray, isNull, lt, sql } from "drizzle-orm";
 import { queryRows, type Tx } from "../db/database.js";
-import { toIso } from "../db/timestamps.js";
 import { newId } from "../ids/prefixed-id.js";
 import { notificationText, type NotificationEvent, type NotificationType } from "./words.js";
-import { bySeq, pageOf } from "../db/keyset.js";
+import { pageOf } from "../db/keyset.js";
+import { notifications } from "../db/schema.js";
 
 /** Events an agency also receives about its subaccounts (DESIGN §1: it is notified of their failures). */
 const COPIED_TO_AGENCY: ReadonlySet<NotificationType> = new Set(["recharge.failed", "account.paused"]);
@@ -80,47 +80,37 @@ export async function listNotifications(
   limit: number,
   beforeSeq: bigint | undefined,
 ): Promise<{ notifications: Notification[]; nextSeq: bigint | undefined; unread: bigint }> {
-  const rows = await queryRows<{
-    seq: bigint;
-    id: string;
-    account_id: string;
-    subject_account_id: string;
-    type: NotificationType;
-    message: string;
-    data: Record<string, unknown>;
-    created_at: unknown;
-    read_at: unknown;
-  }>(
-    tx,
-    sql`select * from notifications where account_id = ${accountId} ${bySeq(sql`seq`, beforeSeq, limit)}`,
-  );
-  const [count] = await queryRows<{ n: bigint }>(
-    tx,
-    sql`select count(*) as n from notifications where account_id = ${accountId} and read_at is null`,
-  );
-  const { page, next } = pageOf(rows, limit, (last) => BigInt(last.seq));
+  const rows = await tx
+    .select()
+    .from(notifications)
+    .where(and(eq(notifications.accountId, accountId), beforeSeq === undefined ? undefined : lt(notifications.seq, beforeSeq)))
+    .orderBy(desc(notifications.seq))
+    .limit(limit + 1);
+  const [unread] = await tx
+    .select({ n: count() })
+    .from(notifications)
+    .where(and(eq(notifications.accountId, accountId), isNull(notifications.readAt)));
+  const { page, next } = pageOf(rows, limit, (last) => last.seq);
   return {
     notifications: page.map((r) => ({
       id: r.id,
-      accountId: r.account_id,
-      subjectAccountId: r.subject_account_id,
-      type: r.type,
+      accountId: r.accountId,
+      subjectAccountId: r.subjectAccountId,
+      type: r.type as NotificationType,
       message: r.message,
-      data: typeof r.data === "string" ? (JSON.parse(r.data) as Record<string, unknown>) : r.data,
-      createdAt: toIso(r.created_at),
-      read: r.read_at !== null,
+      data: r.data as Record<string, unknown>,
+      createdAt: r.createdAt.toISOString(),
+      read: r.readAt !== null,
     })),
     nextSeq: next,
-    unread: count?.n ?? 0n,
+    unread: BigInt(unread?.n ?? 0),
   };
 }
 
 export async function markNotificationsRead(tx: Tx, accountId: string, ids: string[] | "all"): Promise<void> {
-  if (ids === "all") {
-    await tx.execute(sql`update notifications set read_at = now() where account_id = ${accountId} and read_at is null`);
-    return;
-  }
-  for (const id of ids) {
-    await tx.execute(sql`update notifications set read_at = now() where account_id = ${accountId} and id = ${id} and read_at is null`);
-  }
+  const unread = and(eq(notifications.accountId, accountId), isNull(notifications.readAt));
+  await tx
+    .update(notifications)
+    .set({ readAt: sql`now()` })
+    .where(ids === "all" ? unread : and(unread, inArray(notifications.id, ids)));
 }

@@ -51,4 +51,26 @@ describe("newest-first paging", () => {
     for (const [i, id] of [...ids].reverse().entries()) await app.db.db.execute(sql`update recharges set created_at = ${INSTANTS[i]}::timestamptz where id = ${id}`);
     expect(await pageThrough(`/v1/accounts/${account.id}/recharges`, account.key)).toEqual([...ids].reverse());
   });
+
+  it("pages the notification feed by sequence, counts what is unread and marks the given ones read", async () => {
+    const account = await accountWith(app, { balance: "100.00" });
+    await addCard(app, account, CARDS.visa);
+    for (const threshold of ["10", "11", "12"]) {
+      const saved = await app.request("PUT", `/v1/accounts/${account.id}/auto-recharge`, { key: account.key, body: { enabled: false, threshold } });
+      expect(saved.status).toBe(200);
+    }
+    const path = `/v1/accounts/${account.id}/notifications`;
+    const ids = await pageThrough(path, account.key);
+    expect(ids).toHaveLength(3);
+    expect((await app.request("GET", path, { key: account.key })).body.unread).toBe(3);
+    const read = await app.request("POST", `${path}/read`, { key: account.key, body: { ids: [ids[0], ids[2]] } });
+    expect(read.status).toBe(200);
+    const after = await app.request("GET", path, { key: account.key });
+    expect(after.body.unread).toBe(1);
+    expect(after.body.data.map((n: { id: string; read: boolean }) => [n.id, n.read])).toEqual([
+      [ids[0], true],
+      [ids[1], false],
+      [ids[2], true],
+    ]);
+  });
 });
