@@ -1,9 +1,9 @@
-import { sql } from "drizzle-orm";
-import { queryRows, type Tx } from "../db/database.js";
-import { toIso } from "../db/timestamps.js";
+import { and, desc, eq } from "drizzle-orm";
+import type { Tx } from "../db/database.js";
+import { accounts, wallets } from "../db/schema.js";
 import { invalidField, notFound } from "../errors/app-error.js";
 import { newId } from "../ids/prefixed-id.js";
-import { byCreated, microsOf, pageOf, type CreatedKey } from "../db/keyset.js";
+import { createdBefore, microsOf, pageOf, type CreatedKey } from "../db/keyset.js";
 
 export type AccountType = "user" | "agency" | "subaccount";
 export type AccountStatus = "active" | "paused";
@@ -19,33 +19,28 @@ export interface Account {
   createdAt: string;
 }
 
-interface AccountRow {
-  id: string;
-  name: string;
-  type: AccountType;
-  parent_id: string | null;
-  web_widget: boolean;
-  status: AccountStatus;
-  email: string | null;
-  created_at: unknown;
-}
-
-function accountFromRow(row: AccountRow): Account {
-  return {
-    id: row.id,
-    name: row.name,
-    type: row.type,
-    parentId: row.parent_id,
-    webWidget: row.web_widget,
-    status: row.status,
-    email: row.email,
-    createdAt: toIso(row.created_at),
-  };
-}
-
 // The balance is not here: views read it with the rest of the wallet state (loadWalletState).
-const accountColumns = sql`a.id, a.name, a.type, a.parent_id, a.web_widget, a.status, a.email, a.created_at`;
-const selectAccount = sql`select ${accountColumns} from accounts a`;
+const ACCOUNT = {
+  id: accounts.id,
+  name: accounts.name,
+  type: accounts.type,
+  parentId: accounts.parentId,
+  webWidget: accounts.webWidget,
+  status: accounts.status,
+  email: accounts.email,
+  createdAt: accounts.createdAt,
+};
+
+const accountFromRow = (row: Pick<typeof accounts.$inferSelect, keyof typeof ACCOUNT>): Account => ({
+  id: row.id,
+  name: row.name,
+  type: row.type,
+  parentId: row.parentId,
+  webWidget: row.webWidget,
+  status: row.status,
+  email: row.email,
+  createdAt: row.createdAt.toISOString(),
+});
 
 export interface NewAccount {
   name: string;
@@ -59,23 +54,20 @@ export interface NewAccount {
 export async function createAccount(tx: Tx, input: NewAccount): Promise<Account> {
   if (input.type === "subaccount") {
     if (!input.parentId) throw invalidField("parent_id", "a subaccount needs its agency's id");
-    const [parent] = await queryRows<{ type: AccountType }>(tx, sql`select type from accounts where id = ${input.parentId}`);
+    const [parent] = await tx.select({ type: accounts.type }).from(accounts).where(eq(accounts.id, input.parentId));
     if (!parent) throw invalidField("parent_id", `no account ${input.parentId}`);
     if (parent.type !== "agency") throw invalidField("parent_id", "a subaccount's parent must be an agency");
   } else if (input.parentId) {
     throw invalidField("parent_id", "only a subaccount has a parent");
   }
   const id = newId("acct");
-  await tx.execute(
-    sql`insert into accounts (id, name, type, parent_id, web_widget, email)
-        values (${id}, ${input.name}, ${input.type}, ${input.parentId ?? null}, ${input.webWidget ?? false}, ${input.email ?? null})`,
-  );
-  await tx.execute(sql`insert into wallets (account_id) values (${id})`);
+  await tx.insert(accounts).values({ id, name: input.name, type: input.type, parentId: input.parentId ?? null, webWidget: input.webWidget ?? false, email: input.email ?? null });
+  await tx.insert(wallets).values({ accountId: id });
   return getAccount(tx, id);
 }
 
 export async function findAccount(tx: Tx, id: string): Promise<Account | undefined> {
-  const [row] = await queryRows<AccountRow>(tx, sql`${selectAccount} where a.id = ${id}`);
+  const [row] = await tx.select(ACCOUNT).from(accounts).where(eq(accounts.id, id));
   return row ? accountFromRow(row) : undefined;
 }
 
@@ -87,7 +79,7 @@ export async function getAccount(tx: Tx, id: string): Promise<Account> {
 
 /** Sets (or with null, clears) where the account's receipts and failure notices are emailed. */
 export async function setEmail(tx: Tx, id: string, email: string | null): Promise<Account> {
-  await tx.execute(sql`update accounts set email = ${email} where id = ${id}`);
+  await tx.update(accounts).set({ email }).where(eq(accounts.id, id));
   return getAccount(tx, id);
 }
 
@@ -98,11 +90,12 @@ export async function listSubaccounts(
   limit: number,
   after: CreatedKey | undefined,
 ): Promise<{ accounts: Account[]; next: CreatedKey | undefined }> {
-  const rows = await queryRows<AccountRow & { created_micros: bigint }>(
-    tx,
-    sql`select ${accountColumns}, ${microsOf(sql`a.created_at`)} as created_micros from accounts a
-        where a.parent_id = ${agencyId} ${byCreated(sql`a.created_at`, sql`a.id`, after, limit)}`,
-  );
-  const { page, next } = pageOf(rows, limit, (last) => ({ createdMicros: BigInt(last.created_micros), id: last.id }));
+  const rows = await tx
+    .select({ ...ACCOUNT, createdMicros: microsOf(accounts.createdAt).mapWith(BigInt) })
+    .from(accounts)
+    .where(and(eq(accounts.parentId, agencyId), createdBefore(accounts.createdAt, accounts.id, after)))
+    .orderBy(desc(accounts.createdAt), desc(accounts.id))
+    .limit(limit + 1);
+  const { page, next } = pageOf(rows, limit, (last) => ({ createdMicros: last.createdMicros, id: last.id }));
   return { accounts: page.map(accountFromRow), next };
 }
