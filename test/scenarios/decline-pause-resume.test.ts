@@ -3,6 +3,7 @@ import {
   accountWith,
   addCard,
   CARDS,
+  debit,
   getAccount,
   notifications,
   providerCharges,
@@ -16,8 +17,6 @@ import {
 
 const app = useScenarioApp();
 
-const debit = (accountId: string, amount: string) =>
-  app.request("POST", `/v1/accounts/${accountId}/adjustments`, { key: app.adminKey, body: { amount: `-${amount}`, reason: "usage" } });
 
 describe("a declined card: failing, pause, resume", () => {
   it("fails once, notifies with the reason, pauses when a minute is no longer covered, and resumes on a new card", async () => {
@@ -100,10 +99,10 @@ describe("a declined card: failing, pause, resume", () => {
     const account = await accountWith(app, { balance: "20.00" });
     await addCard(app, account, CARDS.visa);
     await saveAutoRecharge(app, account, { enabled: true, threshold: "10", amount: "50", monthly_limit: "110" });
-    await debit(account.id, "15.00"); // $5: charge $50 (month: $50)
+    await debit(app, account.id, "15.00"); // $5: charge $50 (month: $50)
     await settled(app, account);
     await addCard(app, account, CARDS.declinesOnCharge, true);
-    await debit(account.id, "50.00"); // $5 again: $50 more makes $100 ≤ $110; declined: failing
+    await debit(app, account.id, "50.00"); // $5 again: $50 more makes $100 ≤ $110; declined: failing
     expect((await settled(app, account)).map((r) => r.status)).toEqual(["failed", "succeeded"]);
     await saveAutoRecharge(app, account, { enabled: true, threshold: "10", amount: "50", monthly_limit: "90" });
     // A new card retries $50 at once, unless the month's $50 (a failed charge is not counted)

@@ -64,6 +64,11 @@ export async function addCard(app: TestApp, account: { id: string; key: string }
   return res.body as { id: string; brand: string; last4: string; is_default: boolean };
 }
 
+/** An operator's debit of `amount` USD (as usage would take it), through the adjustments route. */
+export function debit(app: TestApp, accountId: string, amount: string) {
+  return app.request("POST", `/v1/accounts/${accountId}/adjustments`, { key: app.adminKey, body: { amount: `-${amount}`, reason: "usage" } });
+}
+
 export async function saveAutoRecharge(app: TestApp, account: { id: string; key: string }, body: Record<string, unknown>, headers?: Record<string, string>) {
   return app.request("PUT", `/v1/accounts/${account.id}/auto-recharge`, { key: account.key, body, ...(headers ? { headers } : {}) });
 }
