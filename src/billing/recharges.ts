@@ -1,9 +1,9 @@
-import { sql } from "drizzle-orm";
+import { and, desc, eq, sql } from "drizzle-orm";
 import { queryRows, type Tx } from "../db/database.js";
-import { toIso } from "../db/timestamps.js";
+import { createdBefore, microsOf, pageOf, type CreatedKey } from "../db/keyset.js";
+import { recharges } from "../db/schema.js";
 import { newId } from "../ids/prefixed-id.js";
 import type { Micros } from "../money/micros.js";
-import { byCreated, microsOf, pageOf, type CreatedKey } from "../db/keyset.js";
 
 export type RechargeTrigger = "auto" | "threshold_sync" | "manual" | "retry";
 export type RechargeStatus = "pending" | "processing" | "succeeded" | "failed";
@@ -22,33 +22,19 @@ export interface Recharge {
   settledAt: string | null;
 }
 
-export interface RechargeRow {
-  id: string;
-  account_id: string;
-  trigger: RechargeTrigger;
-  amount_micros: bigint;
-  payment_method_id: string;
-  status: RechargeStatus;
-  attempts: number;
-  failure_code: string | null;
-  failure_message: string | null;
-  created_at: unknown;
-  settled_at: unknown;
-}
-
-export function rechargeFromRow(row: RechargeRow): Recharge {
+export function rechargeFromRow(row: typeof recharges.$inferSelect): Recharge {
   return {
     id: row.id,
-    accountId: row.account_id,
+    accountId: row.accountId,
     trigger: row.trigger,
-    amountMicros: BigInt(row.amount_micros),
-    paymentMethodId: row.payment_method_id,
+    amountMicros: row.amountMicros,
+    paymentMethodId: row.paymentMethodId,
     status: row.status,
-    attempts: Number(row.attempts),
-    failureCode: row.failure_code,
-    failureMessage: row.failure_message,
-    createdAt: toIso(row.created_at),
-    settledAt: row.settled_at === null ? null : toIso(row.settled_at),
+    attempts: row.attempts,
+    failureCode: row.failureCode,
+    failureMessage: row.failureMessage,
+    createdAt: row.createdAt.toISOString(),
+    settledAt: row.settledAt === null ? null : row.settledAt.toISOString(),
   };
 }
 
@@ -60,13 +46,11 @@ export async function insertRecharge(
   tx: Tx,
   input: { accountId: string; trigger: RechargeTrigger; amountMicros: Micros; paymentMethodId: string },
 ): Promise<Recharge | undefined> {
-  const [row] = await queryRows<RechargeRow>(
-    tx,
-    sql`insert into recharges (id, account_id, trigger, amount_micros, payment_method_id, status)
-        values (${newId("rch")}, ${input.accountId}, ${input.trigger}, ${input.amountMicros}, ${input.paymentMethodId}, 'pending')
-        on conflict do nothing
-        returning *`,
-  );
+  const [row] = await tx
+    .insert(recharges)
+    .values({ id: newId("rch"), accountId: input.accountId, trigger: input.trigger, amountMicros: input.amountMicros, paymentMethodId: input.paymentMethodId, status: "pending" })
+    .onConflictDoNothing()
+    .returning();
   return row ? rechargeFromRow(row) : undefined;
 }
 
@@ -91,16 +75,17 @@ export async function listRecharges(
   limit: number,
   after: CreatedKey | undefined,
 ): Promise<{ recharges: Recharge[]; next: CreatedKey | undefined }> {
-  const rows = await queryRows<RechargeRow & { created_micros: bigint }>(
-    tx,
-    sql`select *, ${microsOf(sql`created_at`)} as created_micros from recharges
-        where account_id = ${accountId} ${byCreated(sql`created_at`, sql`id`, after, limit)}`,
-  );
-  const { page, next } = pageOf(rows, limit, (last) => ({ createdMicros: BigInt(last.created_micros), id: last.id }));
-  return { recharges: page.map(rechargeFromRow), next };
+  const rows = await tx
+    .select({ recharge: recharges, createdMicros: microsOf(recharges.createdAt).mapWith(BigInt) })
+    .from(recharges)
+    .where(and(eq(recharges.accountId, accountId), createdBefore(recharges.createdAt, recharges.id, after)))
+    .orderBy(desc(recharges.createdAt), desc(recharges.id))
+    .limit(limit + 1);
+  const { page, next } = pageOf(rows, limit, (last) => ({ createdMicros: last.createdMicros, id: last.recharge.id }));
+  return { recharges: page.map((r) => rechargeFromRow(r.recharge)), next };
 }
 
 export async function findRecharge(tx: Tx, id: string): Promise<Recharge | undefined> {
-  const [row] = await queryRows<RechargeRow>(tx, sql`select * from recharges where id = ${id}`);
+  const [row] = await tx.select().from(recharges).where(eq(recharges.id, id));
   return row ? rechargeFromRow(row) : undefined;
 }

@@ -1,11 +1,12 @@
-import { sql } from "drizzle-orm";
+import { and, eq, inArray, sql } from "drizzle-orm";
 import type { Config } from "../config/config.js";
 import { queryRows, type Tx } from "../db/database.js";
+import { recharges } from "../db/schema.js";
 import { postEntry } from "../ledger/ledger.js";
 import { notify } from "../notifications/notify.js";
 import { failureAdvice, marksCardFailing } from "../payments/decline.js";
 import { afterBalanceChange } from "./auto-recharge.js";
-import { rechargeFromRow, type Recharge, type RechargeRow } from "./recharges.js";
+import { rechargeFromRow, type Recharge } from "./recharges.js";
 import { loadWalletState } from "./wallet-state.js";
 import { assert } from "../errors/assert.js";
 
@@ -22,13 +23,11 @@ export type Settler = { attempt: number } | "provider_event";
  * authentication later), so the wallet must get it.
  */
 async function lockSettleable(tx: Tx, rechargeId: string, by: Settler, to: "succeeded" | "failed"): Promise<Recharge | undefined> {
-  const [row] = await queryRows<RechargeRow>(
-    tx,
+  const settleable =
     by === "provider_event"
-      ? sql`select * from recharges where id = ${rechargeId}
-              and status = any(${to === "succeeded" ? "{pending,processing,failed}" : "{pending,processing}"}::text[]) for update`
-      : sql`select * from recharges where id = ${rechargeId} and status = 'processing' and attempts = ${by.attempt} for update`,
-  );
+      ? inArray(recharges.status, to === "succeeded" ? ["pending", "processing", "failed"] : ["pending", "processing"])
+      : and(eq(recharges.status, "processing"), eq(recharges.attempts, by.attempt));
+  const [row] = await tx.select().from(recharges).where(and(eq(recharges.id, rechargeId), settleable)).for("update");
   return row ? rechargeFromRow(row) : undefined;
 }
 

@@ -1,4 +1,4 @@
-import { sql } from "drizzle-orm";
+import { and, asc, count, eq, isNull, like, sql, type SQL } from "drizzle-orm";
 import { queryRows, type Database, type Tx } from "../db/database.js";
 import { toIso } from "../db/timestamps.js";
 import { invalid, invalidField, notFound } from "../errors/app-error.js";
@@ -8,6 +8,7 @@ import { endpointUrlProblem } from "./endpoint-url.js";
 import { checkOutbound, type HostResolver } from "./outbound-guard.js";
 import type { NotificationType } from "./words.js";
 import { byCreated, microsOf, pageOf, type CreatedKey } from "../db/keyset.js";
+import { webhookEndpoints } from "../db/schema.js";
 
 export interface WebhookEndpoint {
   id: string;
@@ -19,20 +20,17 @@ export interface WebhookEndpoint {
 /** Each account may register a handful; more is a mistake or abuse (every event fans out to all). */
 const MAX_ENDPOINTS = 10;
 
-interface EndpointRow {
-  id: string;
-  url: string;
-  events: string[] | string | null;
-  created_at: unknown;
-}
+const ENDPOINT = { id: webhookEndpoints.id, url: webhookEndpoints.url, events: webhookEndpoints.events, createdAt: webhookEndpoints.createdAt };
 
-const endpointFromRow = (r: EndpointRow): WebhookEndpoint => ({
+const endpointFromRow = (r: Pick<typeof webhookEndpoints.$inferSelect, keyof typeof ENDPOINT>): WebhookEndpoint => ({
   id: r.id,
   url: r.url,
-  // node-postgres parses text[]; PGlite may hand back the literal.
-  events: r.events === null ? null : ((Array.isArray(r.events) ? r.events : r.events.slice(1, -1).split(",")) as NotificationType[]),
-  createdAt: toIso(r.created_at),
+  events: r.events as NotificationType[] | null,
+  createdAt: r.createdAt.toISOString(),
 });
+
+/** The account's endpoints that were not deleted, with `more` conditions. */
+const liveEndpoints = (accountId: string, ...more: SQL[]) => and(eq(webhookEndpoints.accountId, accountId), isNull(webhookEndpoints.deletedAt), ...more);
 
 /**
  * An endpoint's signing secret from its stored form: sealed under the server secret, or (an
@@ -47,9 +45,12 @@ export function openEndpointSecret(secrets: Secrets, stored: string): string {
 
 /** Seals the secrets of endpoints made before they were sealed; run at every start, a no-op after the first. */
 export async function sealLegacyEndpointSecrets(db: Database, secrets: Secrets): Promise<void> {
-  const rows = await queryRows<{ id: string; secret: string }>(db, sql`select id, secret from webhook_endpoints where secret like 'whsec\_%'`);
+  const rows = await db.select({ id: webhookEndpoints.id, secret: webhookEndpoints.secret }).from(webhookEndpoints).where(like(webhookEndpoints.secret, "whsec\\_%"));
   for (const row of rows) {
-    await db.execute(sql`update webhook_endpoints set secret = ${secrets.seal(row.secret)} where id = ${row.id} and secret = ${row.secret}`);
+    await db
+      .update(webhookEndpoints)
+      .set({ secret: secrets.seal(row.secret) })
+      .where(and(eq(webhookEndpoints.id, row.id), eq(webhookEndpoints.secret, row.secret)));
   }
 }
 
@@ -65,19 +66,13 @@ export async function createEndpoint(
   events: NotificationType[] | null,
 ): Promise<{ endpoint: WebhookEndpoint; secret: string }> {
   await tx.execute(sql`select 1 from accounts where id = ${accountId} for update`); // counts and inserts one at a time
-  const [count] = await queryRows<{ n: bigint }>(
-    tx,
-    sql`select count(*)::bigint as n from webhook_endpoints where account_id = ${accountId} and deleted_at is null`,
-  );
-  if ((count?.n ?? 0n) >= BigInt(MAX_ENDPOINTS)) throw invalid(`at most ${MAX_ENDPOINTS} webhook endpoints per account; delete one first`);
+  const [live] = await tx.select({ n: count() }).from(webhookEndpoints).where(liveEndpoints(accountId));
+  if ((live?.n ?? 0) >= MAX_ENDPOINTS) throw invalid(`at most ${MAX_ENDPOINTS} webhook endpoints per account; delete one first`);
   const secret = `whsec_${randomBase62(32)}`;
-  const eventsLiteral = events === null ? null : `{${events.join(",")}}`;
-  const [row] = await queryRows<EndpointRow>(
-    tx,
-    sql`insert into webhook_endpoints (id, account_id, url, secret, events)
-        values (${newId("whe")}, ${accountId}, ${url}, ${secrets.seal(secret)}, ${eventsLiteral}::text[])
-        returning id, url, events, created_at`,
-  );
+  const [row] = await tx
+    .insert(webhookEndpoints)
+    .values({ id: newId("whe"), accountId, url, secret: secrets.seal(secret), events })
+    .returning(ENDPOINT);
   return { endpoint: endpointFromRow(row!), secret };
 }
 
@@ -90,19 +85,17 @@ export async function checkEndpointUrl(url: string, options: { allowPrivate: boo
 }
 
 export async function listEndpoints(db: Database | Tx, accountId: string): Promise<WebhookEndpoint[]> {
-  const rows = await queryRows<EndpointRow>(
-    db,
-    sql`select id, url, events, created_at from webhook_endpoints where account_id = ${accountId} and deleted_at is null order by created_at, id`,
-  );
+  const rows = await db.select(ENDPOINT).from(webhookEndpoints).where(liveEndpoints(accountId)).orderBy(asc(webhookEndpoints.createdAt), asc(webhookEndpoints.id));
   return rows.map(endpointFromRow);
 }
 
 /** Stops new deliveries to it; those already queued are still tried (they were due when written). */
 export async function deleteEndpoint(tx: Tx, accountId: string, endpointId: string): Promise<void> {
-  const rows = await queryRows(
-    tx,
-    sql`update webhook_endpoints set deleted_at = now() where id = ${endpointId} and account_id = ${accountId} and deleted_at is null returning id`,
-  );
+  const rows = await tx
+    .update(webhookEndpoints)
+    .set({ deletedAt: sql`now()` })
+    .where(liveEndpoints(accountId, eq(webhookEndpoints.id, endpointId)))
+    .returning({ id: webhookEndpoints.id });
   if (rows.length === 0) throw notFound("webhook endpoint");
 }
 
