@@ -36,8 +36,9 @@ export async function startService(
   const afterCommit = () => worker?.nudge();
   const usageWriter = new UsageWriter(db, config, now, { maxBatchEvents: config.usageBatchMax, concurrency: config.usageWriters, afterCommit });
   const callStarter = new CallStarter(db, config, { concurrency: config.usageWriters });
-  const deps: AppDeps = { db, config, gateway, afterCommit, usageWriter, callStarter, now, resolveHost };
   const deliveryWorker = options.worker ? new DeliveryWorker(db, config, resolveHost) : undefined;
+  const workers = (): Record<string, boolean> => (worker && deliveryWorker ? { recharges: worker.isRunning, deliveries: deliveryWorker.isRunning } : {});
+  const deps: AppDeps = { db, config, gateway, afterCommit, usageWriter, callStarter, now, resolveHost, workers };
   worker?.start();
   deliveryWorker?.start();
   const server = options.http ? await startServer(deps, options.port ?? config.port, options.hostname) : undefined;

@@ -18,6 +18,11 @@ export interface AppDeps {
   /** Group commit for call authorisation. */
   callStarter: CallStarter;
   now: () => Date;
+  /**
+   * The workers this process was started to run, and whether each is running (for /readyz);
+   * empty when it runs none (PREPAID_IN_PROCESS_WORKER=false, or `prepaid worker` elsewhere).
+   */
+  workers: () => Record<string, boolean>;
   /** How webhook host names are resolved (tests stub it: no lookup leaves the machine). */
   resolveHost: HostResolver;
 }

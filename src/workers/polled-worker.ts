@@ -33,6 +33,11 @@ export abstract class PolledWorker {
     await this.loop;
   }
 
+  /** Started and not stopped: its loop is running (for /readyz). */
+  get isRunning(): boolean {
+    return this.running;
+  }
+
   /** Something was just committed for this worker: look now instead of at the next poll. */
   nudge(): void {
     if (this.wake) this.wake();

@@ -1,6 +1,10 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { sql } from "drizzle-orm";
+import { MIGRATIONS_DIR } from "../../db/connect.js";
 import { queryRows, type Database } from "../../db/database.js";
+import { describeError } from "../../errors/describe-error.js";
 import type { AppEnv } from "../context.js";
 import type { Metrics } from "../metrics.js";
 
@@ -26,7 +30,37 @@ async function unresolvedCharges(db: Database): Promise<string> {
   ].join("\n");
 }
 
-/** Unauthenticated operational routes: health and Prometheus metrics. */
+/** How many migrations this build ships (drizzle-kit's journal): the database must have applied as many. */
+const SHIPPED_MIGRATIONS = (JSON.parse(readFileSync(join(MIGRATIONS_DIR, "meta", "_journal.json"), "utf8")) as { entries: unknown[] }).entries.length;
+
+type Check = "ok" | "failing" | "not run here";
+
+/** Readiness: the database answers, every shipped migration is applied, the workers run. */
+async function readiness(db: Database, workers: Record<string, boolean>): Promise<{ database: Check; migrations: Check; workers: Check }> {
+  let applied: number;
+  try {
+    // drizzle's migrator records each applied migration in drizzle.__drizzle_migrations.
+    const [row] = await queryRows<{ n: bigint }>(db, sql`select count(*) as n from drizzle.__drizzle_migrations`);
+    applied = Number(row?.n ?? 0n);
+  } catch (error) {
+    console.error(`readyz: database check failed: ${describeError(error)}`);
+    return { database: "failing", migrations: "failing", workers: "failing" };
+  }
+  const running = Object.values(workers);
+  return {
+    database: "ok",
+    migrations: applied >= SHIPPED_MIGRATIONS ? "ok" : "failing",
+    workers: running.length === 0 ? "not run here" : running.every(Boolean) ? "ok" : "failing",
+  };
+}
+
+const CheckOut = z.enum(["ok", "failing", "not run here"]);
+const ReadyOut = z.object({
+  status: z.enum(["ready", "not_ready"]),
+  checks: z.object({ database: CheckOut, migrations: CheckOut, workers: CheckOut }),
+});
+
+/** Unauthenticated operational routes: liveness, readiness and Prometheus metrics. */
 export function systemRoutes(metrics: Metrics): OpenAPIHono<AppEnv> {
   const routes = new OpenAPIHono<AppEnv>();
   routes.openapi(
@@ -42,6 +76,24 @@ export function systemRoutes(metrics: Metrics): OpenAPIHono<AppEnv> {
     async (c) => {
       await c.get("deps").db.execute(sql`select 1`);
       return c.json({ status: "ok" as const }, 200);
+    },
+  );
+  routes.openapi(
+    createRoute({
+      method: "get",
+      path: "/readyz",
+      tags: ["system"],
+      summary: "Readiness: the database answers, its migrations are all applied, and this process's workers run",
+      responses: {
+        200: { description: "Ready to take traffic", content: { "application/json": { schema: ReadyOut } } },
+        503: { description: "Not ready: the failing check says why", content: { "application/json": { schema: ReadyOut } } },
+      },
+    }),
+    async (c) => {
+      const deps = c.get("deps");
+      const checks = await readiness(deps.db, deps.workers());
+      const ready = Object.values(checks).every((check) => check !== "failing");
+      return ready ? c.json({ status: "ready" as const, checks }, 200) : c.json({ status: "not_ready" as const, checks }, 503);
     },
   );
   routes.openapi(

@@ -2931,6 +2931,73 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/readyz": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Readiness: the database answers, its migrations are all applied, and this process's workers run */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Ready to take traffic */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            status: "ready" | "not_ready";
+                            checks: {
+                                /** @enum {string} */
+                                database: "ok" | "failing" | "not run here";
+                                /** @enum {string} */
+                                migrations: "ok" | "failing" | "not run here";
+                                /** @enum {string} */
+                                workers: "ok" | "failing" | "not run here";
+                            };
+                        };
+                    };
+                };
+                /** @description Not ready: the failing check says why */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            status: "ready" | "not_ready";
+                            checks: {
+                                /** @enum {string} */
+                                database: "ok" | "failing" | "not run here";
+                                /** @enum {string} */
+                                migrations: "ok" | "failing" | "not run here";
+                                /** @enum {string} */
+                                workers: "ok" | "failing" | "not run here";
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/metrics": {
         parameters: {
             query?: never;
