@@ -1,0 +1,70 @@
+import { execFileSync, spawn } from "node:child_process";
+import { afterAll, expect, it } from "vitest";
+import { sharedDatabase, type SharedDatabase } from "../support/processes.js";
+
+let shared: SharedDatabase | undefined;
+let group: number | undefined;
+afterAll(async () => {
+  // A failed run must not leave its server behind: npm was started as a process group's leader.
+  if (group !== undefined) {
+    try {
+      process.kill(-group, "SIGKILL");
+    } catch {
+      // Already gone: the test passed.
+    }
+  }
+  await shared?.cleanup();
+});
+
+/** Whether a process with this pid still exists. */
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+// DESIGN §7: SIGTERM to the `npm start` process itself (what a supervisor or container runtime
+// signals) stops the server. npm hands the signal to its script's shell; dash does not pass it
+// on to a child, so the script execs the server: npm's child is the server itself. Before that,
+// npm exited and the server kept serving, an orphan. (--ignore-scripts: the dashboard build of
+// prestart is not what this is about.)
+it("SIGTERM to the npm start process stops the server within 10 s and leaves no orphan", async () => {
+  shared = await sharedDatabase();
+  const npm = spawn("npm", ["start", "--ignore-scripts"], {
+    env: { ...process.env, ...shared.env, PORT: "0" },
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
+  });
+  group = npm.pid;
+  let output = "";
+  npm.stdout.on("data", (d) => (output += d));
+  npm.stderr.on("data", (d) => (output += d));
+  const exited = new Promise<number | null>((resolve) => npm.on("exit", (code) => resolve(code)));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no "listening on" within 60 s:\n${output}`)), 60_000);
+    npm.stdout.on("data", () => {
+      const match = /listening on (http:\/\/\S+)/.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]!);
+      }
+    });
+  });
+  expect((await fetch(`${url}/healthz`)).status).toBe(200);
+  // The server is npm's child (exec), not a grandchild behind a shell.
+  const children = execFileSync("ps", ["-o", "pid=,args=", "--ppid", String(npm.pid)], { encoding: "utf8" }).trim().split("\n");
+  expect(children).toHaveLength(1);
+  expect(children[0]).toContain("src/cli.ts serve");
+  const serverPid = Number(children[0]!.trim().split(/\s+/)[0]);
+
+  const sentAt = Date.now();
+  npm.kill("SIGTERM");
+  const code = await exited;
+  expect(Date.now() - sentAt).toBeLessThan(10_000);
+  expect(code).toBe(0);
+  expect(alive(serverPid)).toBe(false);
+  await expect(fetch(`${url}/healthz`)).rejects.toThrow();
+}, 90_000);
