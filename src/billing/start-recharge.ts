@@ -52,7 +52,7 @@ export async function startRecharge(
   now: Date,
   card?: CardRef | null,
 ): Promise<{ recharge: Recharge | null; decision: PolicyDecision }> {
-  const decided = await decide(tx, config, state, request, now, card === undefined ? usableCard(state, now) : card);
+  const decided = await decide(tx, config, state, request, now, card);
   const { decision } = decided;
   if (decision.action === "charge") {
     const recharge = await insertRecharge(tx, {

@@ -1,6 +1,6 @@
 import { sql, type SQL, type SQLWrapper } from "drizzle-orm";
 
-/**
+/*
  * Newest-first keyset paging, the one way lists page. A list is ordered by a key that only
  * grows — a sequence, or (created_at, id) — and reads `limit + 1` rows: the extra one says
  * whether a next page exists, and the next page starts strictly below the last row's key.
@@ -8,6 +8,7 @@ import { sql, type SQL, type SQLWrapper } from "drizzle-orm";
  * millisecond ISO time skipped every row created later within the same millisecond as a
  * page's last row.
  */
+
 /** A page's position in a list ordered by (created_at, id). */
 export interface CreatedKey {
   createdMicros: bigint;

@@ -8,8 +8,8 @@ export function encodeCursor(position: Record<string, string>): string {
 
 /**
  * What each key of a cursor this API returns looks like: a cursor is client input, and one
- * that reaches the database with a seq past int8, a date that is not one or a NUL would
- * fail there (a 500) instead of here (a 400).
+ * that reaches the database with a number past int8 or a NUL would fail there (a 500)
+ * instead of here (a 400).
  */
 const KEY_FORMATS: Record<string, (value: string) => boolean> = {
   // ledger and notification seq; created_at in microseconds (recharges, subaccounts, deliveries): int8 text
@@ -17,6 +17,16 @@ const KEY_FORMATS: Record<string, (value: string) => boolean> = {
   us: (v) => /^\d{1,18}$/.test(v),
   id: (v) => /^[A-Za-z0-9_]{1,100}$/.test(v),
 };
+
+/** The cursor of a list ordered by a sequence (ledger entries, notifications): the last row's. */
+export function encodeSeqCursor(seq: bigint): string {
+  return encodeCursor({ seq: seq.toString() });
+}
+
+export function decodeSeqCursor(cursor: string | undefined): bigint | undefined {
+  const position = decodeCursor(cursor, ["seq"] as const);
+  return position && BigInt(position.seq);
+}
 
 /** The cursor of a list ordered by (created_at, id): the last row's microseconds and id. */
 export function encodeCreatedCursor(key: CreatedKey): string {

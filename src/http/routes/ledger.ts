@@ -5,7 +5,7 @@ import { adjustBalance } from "../../billing/account-changes.js";
 import { invalidField } from "../../errors/app-error.js";
 import { authorizedAccount } from "../authorized-account.js";
 import type { AppEnv } from "../context.js";
-import { decodeCursor, encodeCursor } from "../cursor.js";
+import { decodeSeqCursor, encodeSeqCursor } from "../cursor.js";
 import { idempotent } from "../idempotency.js";
 import {
   errorResponses,
@@ -57,13 +57,11 @@ ledgerRoutes.openapi(
   async (c) => {
     const account = await authorizedAccount(c, c.req.valid("param").id, "read");
     const { limit, cursor } = c.req.valid("query");
-    const position = decodeCursor(cursor, ["seq"] as const);
-    if (position && !/^\d{1,19}$/.test(position.seq)) throw invalidField("cursor", "not a cursor this API returned");
-    const page = await listEntries(c.get("deps").db, account.id, limit, position ? BigInt(position.seq) : undefined);
+    const page = await listEntries(c.get("deps").db, account.id, limit, decodeSeqCursor(cursor));
     return c.json(
       {
         data: page.entries.map(transactionOut),
-        next_cursor: page.nextSeq === undefined ? null : encodeCursor({ seq: page.nextSeq.toString() }),
+        next_cursor: page.nextSeq === undefined ? null : encodeSeqCursor(page.nextSeq),
       },
       200,
     );

@@ -1,9 +1,8 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { listNotifications, markNotificationsRead } from "../../notifications/notify.js";
-import { invalidField } from "../../errors/app-error.js";
 import { authorizedAccount } from "../authorized-account.js";
 import type { AppEnv } from "../context.js";
-import { decodeCursor, encodeCursor } from "../cursor.js";
+import { decodeSeqCursor, encodeSeqCursor } from "../cursor.js";
 import { idempotent } from "../idempotency.js";
 import { NotificationOut, notificationOut } from "../schemas/billing.js";
 import { errorResponses, IdempotencyHeader, IdParam, jsonBody, jsonResponse, PageQuery, security } from "../schemas/common.js";
@@ -29,13 +28,11 @@ notificationRoutes.openapi(
   async (c) => {
     const account = await authorizedAccount(c, c.req.valid("param").id, "read");
     const { limit, cursor } = c.req.valid("query");
-    const position = decodeCursor(cursor, ["seq"] as const);
-    if (position && !/^\d{1,19}$/.test(position.seq)) throw invalidField("cursor", "not a cursor this API returned");
-    const page = await listNotifications(c.get("deps").db, account.id, limit, position ? BigInt(position.seq) : undefined);
+    const page = await listNotifications(c.get("deps").db, account.id, limit, decodeSeqCursor(cursor));
     return c.json(
       {
         data: page.notifications.map(notificationOut),
-        next_cursor: page.nextSeq === undefined ? null : encodeCursor({ seq: page.nextSeq.toString() }),
+        next_cursor: page.nextSeq === undefined ? null : encodeSeqCursor(page.nextSeq),
         unread: Number(page.unread),
       },
       200,
