@@ -1,5 +1,5 @@
 import { AppError, notFound } from "../errors/app-error.js";
-import type { Principal } from "./api-keys.js";
+import type { Principal } from "./principal.js";
 
 export type Need = "read" | "write";
 

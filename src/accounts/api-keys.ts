@@ -6,10 +6,10 @@ import { invalidField, notFound } from "../errors/app-error.js";
 import { newId, randomBase62 } from "../ids/prefixed-id.js";
 import type { Secrets } from "../secrets/secrets.js";
 
-export type KeyScope = "full" | "read" | "usage";
+import type { KeyScope } from "./key-scope.js";
+import type { Principal } from "./principal.js";
 
-/** Who is calling: the operator, or one account through a key of some scope. */
-export type Principal = { kind: "admin"; keyId: string } | { kind: "account"; keyId: string; accountId: string; scope: KeyScope };
+export type { KeyScope };
 
 const KEY_PREFIX_LENGTH = 12;
 /** The longest grace a rotated key keeps working (DESIGN §5): one day. */
@@ -157,7 +157,7 @@ export async function authenticate(
 ): Promise<Principal | undefined> {
   if (!presented || presented.length > 200) return undefined;
   if (envAdminKey && constantTimeEqual(sha256(presented), sha256(envAdminKey))) {
-    return { kind: "admin", keyId: "key_env_admin" };
+    return { kind: "admin", actor: { type: "operator", id: "key_env_admin" } };
   }
   const candidates = await queryRows<AuthRow>(
     db,
@@ -173,8 +173,8 @@ export async function authenticate(
     if (!matches) continue;
     // A key made before the server secret: its unsalted hash is replaced by the HMAC now.
     if (!row.hmac_hex) await db.execute(sql`update api_keys set hmac_hex = ${presentedHmac.toString("hex")}, sha256_hex = null where id = ${row.id}`);
-    if (row.role === "admin") return { kind: "admin", keyId: row.id };
-    if (row.account_id) return { kind: "account", keyId: row.id, accountId: row.account_id, scope: row.scope };
+    if (row.role === "admin") return { kind: "admin", actor: { type: "operator", id: row.id } };
+    if (row.account_id) return { kind: "account", accountId: row.account_id, scope: row.scope, actor: { type: "api_key", id: row.id } };
   }
   return undefined;
 }

@@ -1,4 +1,5 @@
-import type { KeyScope } from "./api-keys.js";
+export type KeyScope = "full" | "read" | "usage";
+
 
 /** What call infrastructure needs (DESIGN §5): start calls and report their usage. */
 const USAGE_WRITES = [/^\/v1\/calls$/, /^\/v1\/calls\/[^/]+\/(usage|end)$/, /^\/v1\/usage$/];

@@ -19,15 +19,18 @@ export async function updateAccount(
   config: Config,
   id: string,
   patch: { webWidget?: boolean | undefined; email?: string | null | undefined },
-): Promise<Account> {
+): Promise<{ before: Account; after: Account }> {
+  // Under the wallet lock from the start: the pause rule needs it, and `before` is then the
+  // account this change replaced even when two changes race (the audit log records both).
+  await tx.execute(sql`select 1 from wallets where account_id = ${id} for update`);
+  const before = await getAccount(tx, id);
   if (patch.webWidget !== undefined) {
-    await tx.execute(sql`select 1 from wallets where account_id = ${id} for update`);
     await tx.execute(sql`update accounts set web_widget = ${patch.webWidget} where id = ${id}`);
     const state = await loadWalletState(tx, config.rates, id);
     if (state) await reconcileStatus(tx, state);
   }
   if (patch.email !== undefined) await setEmail(tx, id, patch.email);
-  return getAccount(tx, id);
+  return { before, after: await getAccount(tx, id) };
 }
 
 /**

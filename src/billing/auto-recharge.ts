@@ -107,7 +107,7 @@ export async function saveSettings(
   accountId: string,
   patch: SettingsPatch,
   now: Date,
-): Promise<{ state: WalletState; triggered: Recharge | null }> {
+): Promise<{ before: WalletState; state: WalletState; triggered: Recharge | null }> {
   const state = await loadWalletState(tx, config.rates, accountId, { lock: true });
   if (!state) throw notFound("account");
   const { merged, after } = await mergeSettings(tx, config, state, patch, now);
@@ -138,7 +138,7 @@ export async function saveSettings(
     },
   });
   const final = await loadWalletState(tx, config.rates, accountId);
-  return { state: final!, triggered: recharge };
+  return { before: state, state: final!, triggered: recharge };
 }
 
 /** What saving `patch` would charge now, and to which card; writes nothing. */

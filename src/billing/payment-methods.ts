@@ -94,10 +94,10 @@ export async function listPaymentMethods(tx: Tx, accountId: string): Promise<Pay
  * newest remaining card becomes the default. The last card cannot go while Auto-Recharge
  * is on: it would silently stop topping up.
  */
-export async function deletePaymentMethod(tx: Tx, config: Config, accountId: string, paymentMethodId: string): Promise<void> {
+export async function deletePaymentMethod(tx: Tx, config: Config, accountId: string, paymentMethodId: string): Promise<PaymentMethod> {
   const state = await loadWalletState(tx, config.rates, accountId, { lock: true });
   if (!state) throw notFound("account");
-  const [card] = await tx.select({ isDefault: paymentMethods.isDefault }).from(paymentMethods).where(savedCards(accountId, eq(paymentMethods.id, paymentMethodId)));
+  const [card] = await tx.select().from(paymentMethods).where(savedCards(accountId, eq(paymentMethods.id, paymentMethodId)));
   if (!card) throw notFound("payment method");
   if (state.settings.enabled && (await countSavedCards(tx, accountId, paymentMethodId)) === 0) {
     throw new AppError("payment_method_required", "this is the card Auto-Recharge uses: add another card or turn Auto-Recharge off first");
@@ -117,6 +117,7 @@ export async function deletePaymentMethod(tx: Tx, config: Config, accountId: str
             order by created_at desc, id desc limit 1)`,
     );
   }
+  return fromRow(card);
 }
 
 /**

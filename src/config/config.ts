@@ -2,6 +2,7 @@ import { parseConfigMicros } from "../money/parse.js";
 import { usd, type Micros } from "../money/micros.js";
 import { parseDurationsMs } from "./durations.js";
 import { parseRateLimits, type RateLimits } from "./rate-limits.js";
+import { parseEmbedOrigins, parsePublicUrl } from "./embed-origins.js";
 import { Secrets } from "../secrets/secrets.js";
 import { serverSecret } from "../secrets/server-secret.js";
 
@@ -89,6 +90,10 @@ export interface Config {
   rateLimits: RateLimits;
   /** Create a demo user and agency at `serve` and print their keys (embedded default only). */
   demoAccounts: boolean;
+  /** PREPAID_PUBLIC_URL: the origin of session links; unset, the origin each request came to. */
+  publicUrl: URL | undefined;
+  /** PREPAID_EMBED_ORIGINS: who may frame the dashboard (none by default). */
+  embedOrigins: string[];
 }
 
 function integerEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -173,5 +178,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rateLimits: parseRateLimits(env.PREPAID_RATE_LIMITS),
     // Demo keys are kept in a file beside the embedded database; a PostgreSQL deployment is real money.
     demoAccounts: env.DATABASE_URL ? false : env.PREPAID_DEMO !== "false",
+    publicUrl: parsePublicUrl(env.PREPAID_PUBLIC_URL),
+    embedOrigins: parseEmbedOrigins(env.PREPAID_EMBED_ORIGINS),
   };
 }

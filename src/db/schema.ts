@@ -380,3 +380,72 @@ export const deliveries = pgTable(
     uniqueIndex("deliveries_once_idx").on(t.notificationId, t.channel, t.target),
   ],
 );
+
+/**
+ * A Payments-page session opened by the platform for one of its users (DESIGN §5): a one-time
+ * code rides the link's fragment and is exchanged for a bearer token. Only HMACs of the code and
+ * the token under the server secret are kept, never either in the clear.
+ */
+export const sessions = pgTable(
+  "sessions",
+  {
+    id: text("id").primaryKey(),
+    accountId: text("account_id")
+      .notNull()
+      .references(() => accounts.id),
+    role: text("role", { enum: ["owner", "viewer"] }).notNull(),
+    codeHmac: text("code_hmac").notNull(),
+    /** The code works once, until this (60 s after the link was made). */
+    codeExpiresAt: timestamp("code_expires_at", { withTimezone: true, mode: "date" }).notNull(),
+    codeUsedAt: timestamp("code_used_at", { withTimezone: true, mode: "date" }),
+    /** Set by the exchange; null until then. */
+    tokenHmac: text("token_hmac"),
+    expiresAt: timestamp("expires_at", { withTimezone: true, mode: "date" }).notNull(),
+    endedAt: timestamp("ended_at", { withTimezone: true, mode: "date" }),
+    /** Where the expired-session screen sends the user back to, when the platform gave one. */
+    returnUrl: text("return_url"),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    check("sessions_role_check", sql`${t.role} in ('owner', 'viewer')`),
+    uniqueIndex("sessions_code_idx").on(t.codeHmac),
+    uniqueIndex("sessions_token_idx").on(t.tokenHmac),
+    index("sessions_account_idx").on(t.accountId),
+  ],
+);
+
+/** How an account's pages look inside its platform; a subaccount without its own shows its agency's. */
+export const accountBranding = pgTable("account_branding", {
+  accountId: text("account_id")
+    .primaryKey()
+    .references(() => accounts.id),
+  displayName: text("display_name"),
+  logoUrl: text("logo_url"),
+  accentColor: text("accent_color"),
+  updatedAt: timestamp("updated_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+});
+
+/**
+ * Who changed what (DESIGN §5): one row per change, written in the change's transaction, never
+ * updated or deleted (a trigger refuses both, as for the ledger).
+ */
+export const auditLog = pgTable(
+  "audit_log",
+  {
+    id: text("id").primaryKey(),
+    accountId: text("account_id")
+      .notNull()
+      .references(() => accounts.id),
+    action: text("action").notNull(),
+    actorType: text("actor_type", { enum: ["api_key", "session", "operator"] }).notNull(),
+    actorId: text("actor_id").notNull(),
+    requestId: text("request_id").notNull(),
+    /** `{field: [before, after]}`; amounts as decimal strings, never numbers. */
+    changes: jsonb("changes").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    check("audit_log_actor_check", sql`${t.actorType} in ('api_key', 'session', 'operator')`),
+    index("audit_log_account_idx").on(t.accountId, t.createdAt.desc(), t.id.desc()),
+  ],
+);

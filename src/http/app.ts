@@ -24,6 +24,11 @@ import { pricingRoutes } from "./routes/pricing.js";
 import { serveDashboard } from "./web-assets.js";
 import { stripeWebhookRoutes } from "./routes/stripe-webhooks.js";
 import { webhookEndpointRoutes } from "./routes/webhook-endpoints.js";
+import { auditLogRoutes } from "./routes/audit-log.js";
+import { brandingRoutes } from "./routes/branding.js";
+import { SESSION_EXCHANGE_PATH, sessionRoutes } from "./routes/sessions.js";
+import { authenticateSession, SESSION_TOKEN_PREFIX } from "../sessions/sessions.js";
+import type { Principal } from "../accounts/principal.js";
 
 const STRIPE_WEBHOOK_PATH = "/v1/webhooks/stripe";
 
@@ -81,17 +86,23 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   });
 
   app.use("/v1/*", async (c, next) => {
-    // Stripe cannot hold our API key: its events are authenticated by their signature instead.
-    if (c.req.path === STRIPE_WEBHOOK_PATH && c.req.method === "POST") return next();
+    // Stripe cannot hold our API key: its events are authenticated by their signature instead;
+    // a session link's code is its own credential (counted per client IP by its route).
+    if (c.req.method === "POST" && (c.req.path === STRIPE_WEBHOOK_PATH || c.req.path === SESSION_EXCHANGE_PATH)) return next();
     const bearer = /^Bearer (.+)$/.exec(c.req.header("Authorization") ?? "")?.[1];
-    const principal = await authenticate(deps.db, deps.config.secrets, bearer, deps.config.adminKey);
+    const principal: Principal | undefined = bearer?.startsWith(SESSION_TOKEN_PREFIX)
+      ? await authenticateSession(deps.db, deps.config.secrets, bearer)
+      : await authenticate(deps.db, deps.config.secrets, bearer, deps.config.adminKey);
     if (!principal) {
       // Guessing keys costs a counted failure per client IP, across every process.
       await countOrRefuse(deps.db, deps.config.rateLimits, "auth_failures", clientAddress(c));
-      return envelope(c, "unauthorized", "missing, wrong or revoked API key", 401);
+      return envelope(c, "unauthorized", "missing, wrong, revoked or expired API key or session", 401);
     }
-    if (principal.kind === "account" && !scopeAllows(principal.scope, c.req.method, c.req.path)) {
-      return envelope(c, "forbidden", `a ${principal.scope} key cannot ${c.req.method} ${c.req.path}`, 403);
+    // Ending one's own session is never a forbidden write, whatever the role.
+    const endingSession = c.req.method === "DELETE" && c.req.path === "/v1/sessions/current";
+    if (principal.kind === "account" && !endingSession && !scopeAllows(principal.scope, c.req.method, c.req.path)) {
+      const who = principal.actor.type === "session" ? "viewer session" : `${principal.scope} key`;
+      return envelope(c, "forbidden", `a ${who} cannot ${c.req.method} ${c.req.path}`, 403);
     }
     c.set("principal", principal);
     if (c.req.method !== "GET" && c.req.method !== "DELETE") {
@@ -115,7 +126,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
       if (NUL_IN_JSON.test(text)) return envelope(c, "invalid_request", "NUL characters are not allowed", 400);
     }
     await next();
-    lastUsed.touch(principal.keyId);
+    if (principal.actor.type !== "session") lastUsed.touch(principal.actor.id);
   });
 
   app.onError(handleError);
@@ -133,6 +144,9 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route("/", pricingRoutes);
   app.route("/", stripeWebhookRoutes);
   app.route("/", webhookEndpointRoutes);
+  app.route("/", sessionRoutes);
+  app.route("/", brandingRoutes);
+  app.route("/", auditLogRoutes);
 
   app.route("/", systemRoutes(metrics));
 
@@ -152,6 +166,6 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
       description: "Prepaid USD credit wallets with Auto-Recharge. Money is a decimal string in USD.",
     },
   });
-  serveDashboard(app, { stripeApiOrigin: deps.config.stripe?.apiBase.origin });
+  serveDashboard(app, { stripeApiOrigin: deps.config.stripe?.apiBase.origin, embedOrigins: deps.config.embedOrigins });
   return app;
 }

@@ -1,4 +1,4 @@
-import type { Principal } from "../accounts/api-keys.js";
+import type { Principal } from "../accounts/principal.js";
 import type { Config } from "../config/config.js";
 import type { Database } from "../db/database.js";
 import type { PaymentGateway } from "../payments/gateway.js";

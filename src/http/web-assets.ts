@@ -13,18 +13,31 @@ const API_PATH = /^\/(v1\/|v1$|openapi\.json$|healthz$|readyz$|metrics$)/;
 
 /**
  * The dashboard talks to this origin, and with Stripe to Stripe's API (the card goes there, not
- * here); recharts sets inline styles, so 'unsafe-inline' for styles only.
+ * here); recharts sets inline styles, so 'unsafe-inline' for styles only. Logos are https
+ * images (branding). Only PREPAID_EMBED_ORIGINS may frame it; with none set, nobody may.
  */
-const contentSecurityPolicy = (extraConnectOrigin: string | undefined) =>
-  `default-src 'self'; connect-src 'self'${extraConnectOrigin ? ` ${extraConnectOrigin}` : ""}; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'`;
+export const contentSecurityPolicy = (extraConnectOrigin: string | undefined, embedOrigins: readonly string[]) =>
+  `default-src 'self'; connect-src 'self'${extraConnectOrigin ? ` ${extraConnectOrigin}` : ""}; style-src 'self' 'unsafe-inline'; img-src 'self' data: https:; ` +
+  `frame-ancestors ${embedOrigins.length > 0 ? embedOrigins.join(" ") : "'none'"}`;
+
+/**
+ * The allowed parent origins, handed to the page in a meta tag: it posts its messages to them
+ * only and listens to no one else. An attribute value, so escaped for HTML.
+ */
+const embedMeta = (embedOrigins: readonly string[]) =>
+  `<meta name="prepaid-embed-origins" content="${embedOrigins.join(" ").replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;")}" />`;
 
 /**
  * Serves the built dashboard at `/`. Hashed files under /assets may be cached for good;
  * any other path answers index.html so that a reload on /subaccounts/… still opens the app.
  */
-export function serveDashboard(app: OpenAPIHono<AppEnv>, options: { stripeApiOrigin?: string | undefined; distDir?: string } = {}): void {
+export function serveDashboard(
+  app: OpenAPIHono<AppEnv>,
+  options: { stripeApiOrigin?: string | undefined; embedOrigins?: readonly string[]; distDir?: string } = {},
+): void {
   const distDir = options.distDir ?? WEB_DIST_DIR;
-  const CSP = contentSecurityPolicy(options.stripeApiOrigin);
+  const embedOrigins = options.embedOrigins ?? [];
+  const CSP = contentSecurityPolicy(options.stripeApiOrigin, embedOrigins);
   const indexPath = `${distDir}/index.html`;
   app.use("/assets/*", async (c, next) => {
     await next();
@@ -44,6 +57,6 @@ export function serveDashboard(app: OpenAPIHono<AppEnv>, options: { stripeApiOri
       return c.text("The dashboard is not built. Run `npm run build:web` (npm start does it), then reload.\n", 503);
     }
     c.header("Cache-Control", "no-cache");
-    return c.html(await readFile(indexPath, "utf8"));
+    return c.html((await readFile(indexPath, "utf8")).replace("</head>", `${embedMeta(embedOrigins)}</head>`));
   });
 }

@@ -90,13 +90,14 @@ export async function listEndpoints(db: Database | Tx, accountId: string): Promi
 }
 
 /** Stops new deliveries to it; those already queued are still tried (they were due when written). */
-export async function deleteEndpoint(tx: Tx, accountId: string, endpointId: string): Promise<void> {
-  const rows = await tx
+export async function deleteEndpoint(tx: Tx, accountId: string, endpointId: string): Promise<WebhookEndpoint> {
+  const [row] = await tx
     .update(webhookEndpoints)
     .set({ deletedAt: sql`now()` })
     .where(liveEndpoints(accountId, eq(webhookEndpoints.id, endpointId)))
-    .returning({ id: webhookEndpoints.id });
-  if (rows.length === 0) throw notFound("webhook endpoint");
+    .returning(ENDPOINT);
+  if (!row) throw notFound("webhook endpoint");
+  return endpointFromRow(row);
 }
 
 export interface Delivery {

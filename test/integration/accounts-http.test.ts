@@ -101,7 +101,7 @@ describe("authentication", () => {
     for (const key of [undefined, "ppk_wrong", "ppk_" + "x".repeat(40), app.adminKey + "x"]) {
       const res = await app.request("GET", `/v1/accounts/${id}`, { key });
       expect(res.status).toBe(401);
-      expect(res.body.error).toMatchObject({ code: "unauthorized", message: "missing, wrong or revoked API key" });
+      expect(res.body.error).toMatchObject({ code: "unauthorized", message: "missing, wrong, revoked or expired API key or session" });
       expect(res.body.error.request_id).toMatch(/^req_/);
     }
   });

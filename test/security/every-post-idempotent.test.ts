@@ -33,6 +33,7 @@ const CASES: Record<string, Case> = {
   "POST /v1/calls": { key: own, bodies: [{ account_id: "{id}" }, { account_id: "{id}", call_id: "call_walk_other" }] },
   "POST /v1/calls/{id}/usage": { key: own, bodies: [{ elapsed_seconds: 30 }, { elapsed_seconds: 31 }], path: async (f) => `/v1/calls/${await f.callId()}/usage` },
   "POST /v1/calls/{id}/end": { key: own, bodies: [{ elapsed_seconds: 60 }, { elapsed_seconds: 61 }], path: async (f) => `/v1/calls/${await f.callId()}/end` },
+  "POST /v1/accounts/{id}/sessions": { key: own, bodies: [{ role: "owner" }, { role: "viewer" }] },
   "POST /v1/usage": { key: own, bodies: [{ events: [{ call_id: "{call}", elapsed_seconds: 45 }] }, { events: [{ call_id: "{call}", elapsed_seconds: 46 }] }] },
 };
 /** POSTs outside the contract, and why. */
@@ -40,6 +41,8 @@ const EXEMPT: Record<string, string> = {
   "POST /v1/webhooks/stripe": "Stripe's events carry no key of ours: they are authenticated by signature and applied once per event id",
   "POST /v1/accounts/{id}/payment-methods/setup": "Stripe only: a SetupIntent for the browser; repeating it makes another one and charges nothing",
   "POST /v1/accounts/{id}/recharges/{recharge}/authentication": "Stripe only: reads the held PaymentIntent's client secret, writes nothing",
+  "POST /v1/sessions/exchange":
+    "no credential, so no account to scope a key to; a code is one-time by design, and answering its token again to whoever repeats the request would defeat that",
 };
 
 let app: TestApp;

@@ -4,6 +4,9 @@ import { requireAdmin } from "../../accounts/access.js";
 import { createAccount, listSubaccounts } from "../../accounts/accounts.js";
 import { updateAccount } from "../../billing/account-changes.js";
 import { invalid } from "../../errors/app-error.js";
+import { recordAudit } from "../../audit/audit-log.js";
+import { diffChanges } from "../../audit/changes.js";
+import { auditSource } from "../audit-source.js";
 import { authorizedAccount } from "../authorized-account.js";
 import type { AppEnv } from "../context.js";
 import { decodeCreatedCursor, encodeCreatedCursor } from "../cursor.js";
@@ -95,8 +98,11 @@ accountRoutes.openapi(
     const deps = c.get("deps");
     const body = c.req.valid("json");
     const view = await commitRequest(c, async (tx) => {
-      const account = await updateAccount(tx, deps.config, id, { webWidget: body.web_widget, email: body.email });
-      return viewAccount(tx, deps, account);
+      const { before, after } = await updateAccount(tx, deps.config, id, { webWidget: body.web_widget, email: body.email });
+      // A save that changed nothing is still recorded (with no changes): someone asked for it.
+      const changes = diffChanges({ web_widget: before.webWidget, email: before.email }, { web_widget: after.webWidget, email: after.email });
+      await recordAudit(tx, auditSource(c), id, "account.updated", changes);
+      return viewAccount(tx, deps, after);
     });
     return c.json(view, 200);
   },

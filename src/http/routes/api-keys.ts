@@ -3,6 +3,9 @@ import { commitRequest } from "../commit-request.js";
 import { createApiKey, listApiKeys, revokeApiKey, rotateApiKey, type ApiKeyRecord } from "../../accounts/api-keys.js";
 import { AppError } from "../../errors/app-error.js";
 import type { Context } from "hono";
+import { recordAudit } from "../../audit/audit-log.js";
+import { diffChanges } from "../../audit/changes.js";
+import { auditSource } from "../audit-source.js";
 import { authorizedAccount } from "../authorized-account.js";
 import type { AppEnv } from "../context.js";
 import { idempotent } from "../idempotency.js";
@@ -15,18 +18,26 @@ const KeyParams = IdParam.extend({
   key_id: z.string().min(1).max(100).openapi({ param: { name: "key_id", in: "path" }, example: "key_3kX9pQ2mZ7rT1vB8nW4y" }),
 });
 
-/** Keys are managed by the operator or by the account itself with a full key (DESIGN §5). */
-async function keyManager(c: Context<AppEnv>, accountId: string): Promise<void> {
+/**
+ * Keys — and session links, which stand in for a key — are managed by the operator or by the
+ * account itself with a full API key (DESIGN §5). Not from a Payments-page session: a person in
+ * the platform's page could otherwise mint themselves a credential that outlives the session.
+ */
+export async function keyManager(c: Context<AppEnv>, accountId: string): Promise<void> {
   const principal = c.get("principal");
   const account = await authorizedAccount(c, accountId, "read");
   if (principal.kind === "admin") return;
-  if (principal.accountId !== account.id) throw new AppError("forbidden", "an agency cannot manage its subaccounts' keys");
-  if (principal.scope !== "full") throw new AppError("forbidden", "keys are managed with a full key");
+  if (principal.accountId !== account.id) throw new AppError("forbidden", "an agency cannot manage its subaccounts' keys or sessions");
+  if (principal.actor.type === "session") throw new AppError("forbidden", "keys and session links are managed by the platform's backend, not from a session");
+  if (principal.scope !== "full") throw new AppError("forbidden", "keys and session links are managed with a full key");
 }
 
 /** These routes' bodies are optional: none at all (the edge drops a bare Content-Type) is `{}`. */
 const optionalJson = <T>(c: Context<AppEnv>, valid: () => T): T | Record<string, never> =>
   c.req.header("Content-Type")?.includes("json") ? valid() : {};
+
+/** What the audit log keeps of a key: never the key or its hash. */
+const keyFields = (r: ApiKeyRecord) => ({ id: r.id, name: r.name, scope: r.scope, prefix: r.prefix, expires_at: r.expiresAt });
 
 const recordOut = (r: ApiKeyRecord): z.infer<typeof ApiKeyRecordOut> => ({
   id: r.id,
@@ -65,6 +76,7 @@ apiKeyRoutes.openapi(
           scope: body.scope,
           expiresAt: body.expires_at ? new Date(body.expires_at) : undefined,
         });
+        await recordAudit(tx, auditSource(c), id, "api_key.created", diffChanges(null, keyFields(created.record)));
         return { ...recordOut(created.record), key: created.key };
       },
       { sealed: true },
@@ -102,7 +114,11 @@ apiKeyRoutes.openapi(
   async (c) => {
     const { id, key_id } = c.req.valid("param");
     await keyManager(c, id);
-    const record = await commitRequest(c, (tx) => revokeApiKey(tx, id, key_id));
+    const record = await commitRequest(c, async (tx) => {
+      const revoked = await revokeApiKey(tx, id, key_id);
+      await recordAudit(tx, auditSource(c), id, "api_key.revoked", { id: [revoked.id, revoked.id], revoked_at: [null, revoked.revokedAt] });
+      return revoked;
+    });
     return c.json(recordOut(record), 200);
   },
 );
@@ -127,6 +143,11 @@ apiKeyRoutes.openapi(
       201,
       async (tx) => {
         const rotated = await rotateApiKey(tx, secrets, id, key_id, body.grace_seconds ?? 3_600);
+        await recordAudit(tx, auditSource(c), id, "api_key.rotated", {
+          id: [rotated.previous.id, rotated.record.id],
+          prefix: [rotated.previous.prefix, rotated.record.prefix],
+          old_key_expires_at: [null, rotated.previous.expiresAt],
+        });
         return { ...recordOut(rotated.record), key: rotated.key, previous: recordOut(rotated.previous) };
       },
       { sealed: true },

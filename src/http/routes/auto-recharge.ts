@@ -3,6 +3,10 @@ import { previewSettings, saveSettings, type SettingsPatch } from "../../billing
 import { loadWalletState } from "../../billing/wallet-state.js";
 import { formatCents, formatMicros } from "../../money/micros.js";
 import { cardLabel } from "../../payments/card-label.js";
+import { recordAudit } from "../../audit/audit-log.js";
+import { diffChanges } from "../../audit/changes.js";
+import type { WalletState } from "../../billing/wallet-state.js";
+import { auditSource } from "../audit-source.js";
 import { authorizedAccount } from "../authorized-account.js";
 import type { AppEnv } from "../context.js";
 import { idempotent } from "../idempotency.js";
@@ -18,6 +22,12 @@ const toPatch = (body: z.infer<typeof AutoRechargeIn>): SettingsPatch => ({
   monthlyLimitMicros: body.monthly_limit,
   paymentMethodId: body.payment_method_id,
 });
+
+/** The settings a save writes, as the API shows them: what the audit row compares. */
+function savedFields(state: WalletState) {
+  const { enabled, threshold, amount, monthly_limit, payment_method_id } = autoRechargeOut(state);
+  return { enabled, threshold, amount, monthly_limit, payment_method_id };
+}
 
 autoRechargeRoutes.openapi(
   createRoute({
@@ -53,7 +63,8 @@ autoRechargeRoutes.openapi(
     const deps = c.get("deps");
     const patch = toPatch(c.req.valid("json"));
     return idempotent(c, 200, async (tx) => {
-      const { state, triggered } = await saveSettings(tx, deps.config, id, patch, deps.now());
+      const { before, state, triggered } = await saveSettings(tx, deps.config, id, patch, deps.now());
+      await recordAudit(tx, auditSource(c), id, "auto_recharge.updated", diffChanges(savedFields(before), savedFields(state)));
       return { ...autoRechargeOut(state), triggered_recharge: triggered ? rechargeOut(triggered) : null };
     });
   },

@@ -3,6 +3,10 @@ import { requireAdmin } from "../../accounts/access.js";
 import { listEntries } from "../../ledger/ledger.js";
 import { adjustBalance } from "../../billing/account-changes.js";
 import { invalidField } from "../../errors/app-error.js";
+import { formatMicros } from "../../money/micros.js";
+import { recordAudit } from "../../audit/audit-log.js";
+import { diffChanges } from "../../audit/changes.js";
+import { auditSource } from "../audit-source.js";
 import { authorizedAccount } from "../authorized-account.js";
 import type { AppEnv } from "../context.js";
 import { decodeSeqCursor, encodeSeqCursor } from "../cursor.js";
@@ -39,7 +43,12 @@ ledgerRoutes.openapi(
     if (amount === 0n) throw invalidField("amount", "an adjustment must move money");
     const deps = c.get("deps");
     return idempotent(c, 201, async (tx) => {
-      return transactionOut(await adjustBalance(tx, deps.config, id, amount, reason, deps.now()));
+      const entry = await adjustBalance(tx, deps.config, id, amount, reason, deps.now());
+      await recordAudit(tx, auditSource(c), id, "balance.adjusted", {
+        balance: [formatMicros(entry.balanceAfterMicros - entry.amountMicros), formatMicros(entry.balanceAfterMicros)],
+        ...diffChanges(null, { entry_id: entry.id, amount: formatMicros(entry.amountMicros), reason }),
+      });
+      return transactionOut(entry);
     });
   },
 );

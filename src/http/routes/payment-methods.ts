@@ -5,6 +5,10 @@ import { checkCard } from "../../payments/card-number.js";
 import type { CardToSave } from "../../payments/gateway.js";
 import { addPaymentMethod, deletePaymentMethod, listPaymentMethods, refuseOverSavedCardCap } from "../../billing/payment-methods.js";
 import { countOrRefuse } from "../../rate-limits/counter.js";
+import { recordAudit } from "../../audit/audit-log.js";
+import { diffChanges } from "../../audit/changes.js";
+import { auditSource } from "../audit-source.js";
+import { clientAddress } from "../client-address.js";
 import { authorizedAccount } from "../authorized-account.js";
 import type { AppEnv } from "../context.js";
 import { idempotent } from "../idempotency.js";
@@ -18,6 +22,15 @@ const CARD_PROBLEMS = {
   expiry: "card: the card has expired or the expiry month is not 1 to 12",
   cvc: "card.cvc: must be 3 or 4 digits",
 } as const;
+
+/** What the audit log keeps of a card: what the owner sees of it, never more. */
+const cardFields = ({ id, brand, last4, exp_month, exp_year, is_default }: z.infer<typeof PaymentMethodOut>) => ({
+  id,
+  brand,
+  last4,
+  expiry: `${String(exp_month).padStart(2, "0")}/${exp_year}`,
+  is_default,
+});
 
 paymentMethodRoutes.openapi(
   createRoute({
@@ -52,12 +65,17 @@ paymentMethodRoutes.openapi(
       201,
       async (tx, saved) => {
         const { paymentMethod } = await addPaymentMethod(tx, deps.config, id, deps.gateway.provider, saved, body.default ?? false, deps.now());
+        await recordAudit(tx, auditSource(c), id, "payment_method.added", diffChanges(null, cardFields(paymentMethodOut(paymentMethod))));
         return paymentMethodOut(paymentMethod);
       },
       {
         prepare: async () => {
           // Abuse limits (DESIGN §5), before the card reaches the vault: card testing and vault filling.
           await countOrRefuse(deps.db, deps.config.rateLimits, "card_saves", id);
+          // A session is a person's browser: also limited per client IP, where card testers spread over accounts.
+          if (c.get("principal").actor.type === "session") {
+            await countOrRefuse(deps.db, deps.config.rateLimits, "session_card_saves", clientAddress(c));
+          }
           await refuseOverSavedCardCap(deps.db, id, deps.config.rateLimits.savedCardsMax);
           // The provider vaults the card first, as a real one would; only its reference reaches our tables.
           return deps.gateway.saveCard(id, input);
@@ -98,7 +116,10 @@ paymentMethodRoutes.openapi(
     const { id, pm } = c.req.valid("param");
     await authorizedAccount(c, id, "write");
     const deps = c.get("deps");
-    await commitRequest(c, (tx) => deletePaymentMethod(tx, deps.config, id, pm));
+    await commitRequest(c, async (tx) => {
+      const removed = await deletePaymentMethod(tx, deps.config, id, pm);
+      await recordAudit(tx, auditSource(c), id, "payment_method.removed", diffChanges(cardFields(paymentMethodOut(removed)), null));
+    });
     return c.json({ id: pm, deleted: true as const }, 200);
   },
 );

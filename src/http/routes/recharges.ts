@@ -2,6 +2,9 @@ import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { manualTopUp } from "../../billing/manual-top-up.js";
 import { findRecharge, listRecharges } from "../../billing/recharges.js";
 import { invalid, notFound } from "../../errors/app-error.js";
+import { recordAudit } from "../../audit/audit-log.js";
+import { diffChanges } from "../../audit/changes.js";
+import { auditSource } from "../audit-source.js";
 import { authorizedAccount } from "../authorized-account.js";
 import type { AppEnv } from "../context.js";
 import { decodeCreatedCursor, encodeCreatedCursor } from "../cursor.js";
@@ -31,7 +34,11 @@ rechargeRoutes.openapi(
     return idempotent(
       c,
       201,
-      async (tx) => rechargeOut(await manualTopUp(tx, deps.config, id, amount, payment_method_id, deps.now())),
+      async (tx) => {
+        const recharge = rechargeOut(await manualTopUp(tx, deps.config, id, amount, payment_method_id, deps.now()));
+        await recordAudit(tx, auditSource(c), id, "recharge.requested", diffChanges(null, { recharge_id: recharge.id, amount: recharge.amount, payment_method_id: recharge.payment_method_id }));
+        return recharge;
+      },
       { prepare: () => countOrRefuse(deps.db, deps.config.rateLimits, "top_ups", id) },
     );
   },

@@ -2,6 +2,9 @@ import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { commitRequest } from "../commit-request.js";
 import { NOTIFICATION_TYPES } from "../../notifications/words.js";
 import { checkEndpointUrl, createEndpoint, deleteEndpoint, listDeliveries, listEndpoints, type Delivery, type WebhookEndpoint } from "../../notifications/webhook-endpoints.js";
+import { recordAudit } from "../../audit/audit-log.js";
+import { diffChanges } from "../../audit/changes.js";
+import { auditSource } from "../audit-source.js";
 import { authorizedAccount } from "../authorized-account.js";
 import type { AppEnv } from "../context.js";
 import { decodeCreatedCursor, encodeCreatedCursor } from "../cursor.js";
@@ -59,6 +62,9 @@ const deliveryOut = (d: Delivery): z.infer<typeof DeliveryOut> => ({
   created_at: d.createdAt,
 });
 
+/** What the audit log keeps of an endpoint: never its signing secret. */
+const endpointFields = (e: WebhookEndpoint) => ({ id: e.id, url: e.url, events: e.events });
+
 const EndpointParam = IdParam.extend({ endpoint: z.string().min(1).max(100).openapi({ param: { name: "endpoint", in: "path" } }) });
 
 webhookEndpointRoutes.openapi(
@@ -83,6 +89,7 @@ webhookEndpointRoutes.openapi(
       201,
       async (tx) => {
         const { endpoint, secret } = await createEndpoint(tx, config.secrets, id, body.url, body.events ?? null);
+        await recordAudit(tx, auditSource(c), id, "webhook_endpoint.created", diffChanges(null, endpointFields(endpoint)));
         return { ...endpointOut(endpoint), secret };
       },
       { sealed: true, prepare: () => checkEndpointUrl(body.url, { allowPrivate: config.delivery.allowPrivate, resolve: resolveHost }) },
@@ -120,7 +127,10 @@ webhookEndpointRoutes.openapi(
   async (c) => {
     const { id, endpoint } = c.req.valid("param");
     await authorizedAccount(c, id, "write");
-    await commitRequest(c, (tx) => deleteEndpoint(tx, id, endpoint));
+    await commitRequest(c, async (tx) => {
+      const removed = await deleteEndpoint(tx, id, endpoint);
+      await recordAudit(tx, auditSource(c), id, "webhook_endpoint.deleted", diffChanges(endpointFields(removed), null));
+    });
     return c.json({ id: endpoint, deleted: true as const }, 200);
   },
 );

@@ -1,0 +1,60 @@
+import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
+import { recordAudit } from "../../audit/audit-log.js";
+import { diffChanges } from "../../audit/changes.js";
+import { effectiveBranding, saveBranding, type Branding } from "../../accounts/branding.js";
+import { AppError } from "../../errors/app-error.js";
+import { auditSource } from "../audit-source.js";
+import { authorizedAccount } from "../authorized-account.js";
+import type { AppEnv } from "../context.js";
+import { idempotent } from "../idempotency.js";
+import { BrandingIn, BrandingOut } from "../schemas/embedding.js";
+import { errorResponses, IdempotencyHeader, IdParam, jsonBody, jsonResponse, security } from "../schemas/common.js";
+
+export const brandingRoutes = new OpenAPIHono<AppEnv>();
+
+const fields = (b: Branding) => ({ display_name: b.displayName, logo_url: b.logoUrl, accent_color: b.accentColor });
+
+brandingRoutes.openapi(
+  createRoute({
+    method: "get",
+    path: "/v1/accounts/{id}/branding",
+    tags: ["branding"],
+    summary: "How the account's pages look: its own branding, else its agency's, else none",
+    security,
+    request: { params: IdParam },
+    responses: { 200: jsonResponse(BrandingOut, "The branding the account's pages show"), ...errorResponses },
+  }),
+  async (c) => {
+    const account = await authorizedAccount(c, c.req.valid("param").id, "read");
+    const branding = await effectiveBranding(c.get("deps").db, account);
+    return c.json({ ...fields(branding), source: branding.source }, 200);
+  },
+);
+
+brandingRoutes.openapi(
+  createRoute({
+    method: "put",
+    path: "/v1/accounts/{id}/branding",
+    tags: ["branding"],
+    summary: "Set the account's own branding (the account with a full key or an owner session, or the operator); null clears a field",
+    security,
+    request: { params: IdParam, headers: IdempotencyHeader, body: jsonBody(BrandingIn) },
+    responses: { 200: jsonResponse(BrandingOut, "The branding the account's pages now show"), ...errorResponses },
+  }),
+  async (c) => {
+    const { id } = c.req.valid("param");
+    const principal = c.get("principal");
+    // Branding is the one account setting the operator writes too (DESIGN §5): white-labelling
+    // is often set up by the platform's operator for its agencies. An agency still cannot write
+    // its subaccounts' (403), as with every other setting.
+    const account = await authorizedAccount(c, id, principal.kind === "admin" ? "read" : "write");
+    if (principal.kind === "account" && principal.scope !== "full") throw new AppError("forbidden", "branding is set with a full key");
+    const body = c.req.valid("json");
+    return idempotent(c, 200, async (tx) => {
+      const { before, after } = await saveBranding(tx, id, { displayName: body.display_name, logoUrl: body.logo_url, accentColor: body.accent_color });
+      await recordAudit(tx, auditSource(c), id, "branding.updated", diffChanges(fields(before), fields(after)));
+      const view = await effectiveBranding(tx, account);
+      return { ...fields(view), source: view.source };
+    });
+  },
+);

@@ -1,0 +1,127 @@
+import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import { recordAudit } from "../../audit/audit-log.js";
+import { diffChanges } from "../../audit/changes.js";
+import { AppError, invalid } from "../../errors/app-error.js";
+import { countOrRefuse } from "../../rate-limits/counter.js";
+import { endSession, exchangeCode, findSession, openSession, SESSION_TTL_SECONDS, type SessionView } from "../../sessions/sessions.js";
+import { auditSource } from "../audit-source.js";
+import { clientAddress } from "../client-address.js";
+import { commitRequest } from "../commit-request.js";
+import type { AppEnv } from "../context.js";
+import { idempotent } from "../idempotency.js";
+import { CreateSessionIn, ExchangeIn, SessionLinkOut, SessionOut, SessionTokenOut } from "../schemas/embedding.js";
+import { errorResponses, IdempotencyHeader, IdParam, jsonBody, jsonResponse, security } from "../schemas/common.js";
+import { keyManager } from "./api-keys.js";
+
+export const sessionRoutes = new OpenAPIHono<AppEnv>();
+
+/** The one route under /v1 that takes no credential: the code is the credential. */
+export const SESSION_EXCHANGE_PATH = "/v1/sessions/exchange";
+
+/** Where the link points: PREPAID_PUBLIC_URL, else the origin this request came to. */
+function linkBase(c: Context<AppEnv>): string {
+  const configured = c.get("deps").config.publicUrl;
+  return (configured ? configured.href : new URL(c.req.url).origin).replace(/\/$/, "");
+}
+
+const sessionOut = (s: SessionView) => ({
+  session_id: s.id,
+  account_id: s.accountId,
+  role: s.role,
+  expires_at: s.expiresAt.toISOString(),
+  return_url: s.returnUrl,
+});
+
+/** The session behind this request; API keys and the operator have none. */
+function currentSessionId(c: Context<AppEnv>): string {
+  const { actor } = c.get("principal");
+  if (actor.type !== "session") throw invalid("this request was not made with a session token");
+  return actor.id;
+}
+
+sessionRoutes.openapi(
+  createRoute({
+    method: "post",
+    path: "/v1/accounts/{id}/sessions",
+    tags: ["sessions"],
+    summary: "Open the Payments page for one of the platform's users: a link whose one-time code works for 60 s (operator, or the account's full key)",
+    security,
+    request: { params: IdParam, headers: IdempotencyHeader, body: { required: false, content: { "application/json": { schema: CreateSessionIn } } } },
+    responses: { 201: jsonResponse(SessionLinkOut, "The link; its code works once"), ...errorResponses },
+  }),
+  async (c) => {
+    const { id } = c.req.valid("param");
+    await keyManager(c, id);
+    const body = c.req.header("Content-Type")?.includes("json") ? c.req.valid("json") : {};
+    const { secrets } = c.get("deps").config;
+    const base = linkBase(c);
+    // The answer carries the code: its stored copy for replays is sealed under the server secret.
+    return idempotent(
+      c,
+      201,
+      async (tx) => {
+        const opened = await openSession(tx, secrets, {
+          accountId: id,
+          role: body.role ?? "owner",
+          ttlSeconds: body.ttl_seconds ?? SESSION_TTL_SECONDS.default,
+          returnUrl: body.return_url ?? null,
+        });
+        await recordAudit(tx, auditSource(c), id, "session.opened", diffChanges(null, { session_id: opened.id, role: opened.role, expires_at: opened.expiresAt.toISOString() }));
+        return { id: opened.id, url: `${base}/s#code=${opened.code}`, role: opened.role, expires_at: opened.expiresAt.toISOString() };
+      },
+      { sealed: true },
+    );
+  },
+);
+
+sessionRoutes.openapi(
+  createRoute({
+    method: "post",
+    path: SESSION_EXCHANGE_PATH,
+    tags: ["sessions"],
+    summary: "Exchange a link's code for a session token (no credential: the code is one). A used, unknown or expired code is 401",
+    request: { body: jsonBody(ExchangeIn) },
+    responses: { 200: jsonResponse(SessionTokenOut, "A bearer token for the account, until expires_at"), ...errorResponses },
+  }),
+  async (c) => {
+    const { db, config } = c.get("deps");
+    // Counted before the code is looked at, per client IP, across every process (DESIGN §5).
+    await countOrRefuse(db, config.rateLimits, "session_exchanges", clientAddress(c));
+    const exchanged = await exchangeCode(db, config.secrets, c.req.valid("json").code);
+    if (!exchanged) throw new AppError("unauthorized", "this link has expired or was already used; ask for a new one");
+    return c.json({ token: exchanged.token, ...sessionOut(exchanged) }, 200);
+  },
+);
+
+sessionRoutes.openapi(
+  createRoute({
+    method: "get",
+    path: "/v1/sessions/current",
+    tags: ["sessions"],
+    summary: "The session this token belongs to: its account, role, expiry and return URL",
+    security,
+    responses: { 200: jsonResponse(SessionOut, "The session"), ...errorResponses },
+  }),
+  async (c) => {
+    const session = await findSession(c.get("deps").db, currentSessionId(c));
+    if (!session) throw new AppError("unauthorized", "the session is gone");
+    return c.json(sessionOut(session), 200);
+  },
+);
+
+sessionRoutes.openapi(
+  createRoute({
+    method: "delete",
+    path: "/v1/sessions/current",
+    tags: ["sessions"],
+    summary: "End this session: its token is refused from the next request on",
+    security,
+    responses: { 200: jsonResponse(SessionOut.pick({ session_id: true }), "Ended"), ...errorResponses },
+  }),
+  async (c) => {
+    const id = currentSessionId(c);
+    await commitRequest(c, (tx) => endSession(tx, id));
+    return c.json({ session_id: id }, 200);
+  },
+);

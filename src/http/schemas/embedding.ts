@@ -1,0 +1,75 @@
+import { z } from "@hono/zod-openapi";
+import { SESSION_TTL_SECONDS } from "../../sessions/sessions.js";
+
+/** A link back to the platform: http(s) only, so nothing but a page can sit behind it. */
+const ReturnUrl = z
+  .url({ protocol: /^https?$/ })
+  .max(2048)
+  .openapi({ description: "Where the expired-session screen offers to take the user back to", example: "https://app.example.com/settings" });
+
+export const CreateSessionIn = z
+  .object({
+    role: z.enum(["owner", "viewer"]).optional().openapi({ description: "owner (default) may change settings; viewer only reads" }),
+    ttl_seconds: z.number().int().min(SESSION_TTL_SECONDS.min).max(SESSION_TTL_SECONDS.max).optional().openapi({ example: 3600 }),
+    return_url: ReturnUrl.optional(),
+  })
+  .strict()
+  .openapi("CreateSession");
+
+export const SessionLinkOut = z
+  .object({
+    id: z.string().openapi({ example: "ses_3kX9pQ2mZ7rT1vB8nW4y" }),
+    url: z.string().openapi({ description: "Open it (or frame it) within 60 s; its code works once", example: "https://billing.example.com/s#code=…" }),
+    role: z.enum(["owner", "viewer"]),
+    expires_at: z.string(),
+  })
+  .openapi("SessionLink");
+
+export const ExchangeIn = z.object({ code: z.string().min(1).max(200) }).strict().openapi("SessionExchange");
+
+export const SessionTokenOut = z
+  .object({
+    token: z.string().openapi({ description: "Bearer credential for this account only, until expires_at" }),
+    session_id: z.string(),
+    account_id: z.string(),
+    role: z.enum(["owner", "viewer"]),
+    expires_at: z.string(),
+    return_url: z.string().nullable(),
+  })
+  .openapi("SessionToken");
+
+export const SessionOut = SessionTokenOut.omit({ token: true }).openapi("Session");
+
+const HexColor = z
+  .string()
+  .regex(/^#[0-9A-Fa-f]{6}$/, "must be #RRGGBB")
+  .openapi({ example: "#0B5FFF" });
+
+export const BrandingIn = z
+  .object({
+    display_name: z.string().trim().min(1).max(80).nullable().optional(),
+    logo_url: z.url({ protocol: /^https$/ }).max(2048).nullable().optional().openapi({ description: "https only", example: "https://cdn.example.com/logo.png" }),
+    accent_color: HexColor.nullable().optional(),
+  })
+  .strict()
+  .openapi("BrandingUpdate", { description: "A field left out keeps its value; null clears it" });
+
+export const BrandingOut = z
+  .object({
+    display_name: z.string().nullable(),
+    logo_url: z.string().nullable(),
+    accent_color: z.string().nullable(),
+    source: z.enum(["own", "agency", "none"]).openapi({ description: "whose branding this is: the account's own, its agency's, or none set" }),
+  })
+  .openapi("Branding");
+
+export const AuditEntryOut = z
+  .object({
+    id: z.string().openapi({ example: "aud_3kX9pQ2mZ7rT1vB8nW4y" }),
+    action: z.string().openapi({ example: "auto_recharge.updated" }),
+    actor: z.object({ type: z.enum(["api_key", "session", "operator"]), id: z.string() }),
+    request_id: z.string(),
+    changes: z.record(z.string(), z.tuple([z.unknown(), z.unknown()])).openapi({ description: "{field: [before, after]}" }),
+    created_at: z.string(),
+  })
+  .openapi("AuditEntry");
