@@ -14,7 +14,7 @@ export function parseEmbedOrigins(text: string | undefined): string[] {
     } catch {
       throw new Error(`PREPAID_EMBED_ORIGINS: not an origin: ${JSON.stringify(entry)}`);
     }
-    if ((url.protocol !== "https:" && url.protocol !== "http:") || url.origin !== entry.replace(/\/$/, "")) {
+    if ((url.protocol !== "https:" && url.protocol !== "http:") || entry.includes("*") || url.origin !== entry.replace(/\/$/, "")) {
       throw new Error(`PREPAID_EMBED_ORIGINS: ${JSON.stringify(entry)} is not an origin like https://app.example.com (no path, no wildcard)`);
     }
     return url.origin;

@@ -1,56 +1,102 @@
 import { useEffect, useMemo, useState } from "react";
 import { ApiError, createApi } from "./api/client.js";
 import type { Account } from "./api/types.js";
+import { useBranding } from "./branding/apply.js";
 import { Layout } from "./components/Layout.js";
 import { NotificationsPage } from "./pages/NotificationsPage.js";
 import { PaymentsPage } from "./pages/PaymentsPage.js";
+import { SessionEnded } from "./pages/SessionEnded.js";
 import { SignIn } from "./pages/SignIn.js";
 import { SubaccountPage } from "./pages/SubaccountPage.js";
 import { SubaccountsPage } from "./pages/SubaccountsPage.js";
-import { forgetKey, SessionContext, storedKey, storeKey, type Session } from "./session/session.js";
+import { forgetCredential, SessionContext, storeCredential, storedCredential, type Credential, type Session } from "./session/session.js";
 import { useRoute } from "./session/route.js";
 
-export function App() {
+type Ended = { reason: "invalid" | "expired" | "ended"; returnUrl: string | null };
+
+/**
+ * `linkExchange`: the exchange of a session link's code, started once at load (main.tsx) when
+ * the page was opened at /s#code=…; the page shows "Loading…" until it settles.
+ */
+export function App({ linkExchange }: { linkExchange?: Promise<Credential> | undefined }) {
   const [path, navigate] = useRoute();
-  const [key, setKey] = useState(storedKey);
+  const [credential, setCredential] = useState(() => (linkExchange ? undefined : storedCredential()));
+  const [exchanging, setExchanging] = useState(Boolean(linkExchange));
+  const [ended, setEnded] = useState<Ended>();
   const [me, setMe] = useState<Account>();
   const [notice, setNotice] = useState<string>();
   const [feedVersion, setFeedVersion] = useState(0);
 
   const signOut = (message?: string) => {
-    forgetKey();
-    setKey(undefined);
+    forgetCredential();
+    setCredential(undefined);
     setMe(undefined);
     setNotice(message);
     navigate("/");
   };
 
-  // A key kept from earlier in this tab is checked again: it may have been revoked.
-  useEffect(() => {
-    if (!key || me) return;
-    createApi(key)
-      .get<Account>("/v1/me")
-      .then(setMe)
-      .catch((e) => signOut(e instanceof ApiError && e.status === 401 ? "Your key is no longer valid; sign in again." : (e as Error).message));
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [key]);
+  /** The credential stopped working: a session's user goes back to the platform, a key's to sign-in. */
+  const lost = (current: Credential) => {
+    forgetCredential();
+    setCredential(undefined);
+    setMe(undefined);
+    if (current.kind === "session") setEnded({ reason: "expired", returnUrl: current.returnUrl });
+    else setNotice("Your key is no longer valid; sign in again.");
+  };
 
-  const api = useMemo(() => (key ? createApi(key) : undefined), [key]);
-  const session = useMemo<Session | undefined>(
-    () => (api && me ? { api, me, navigate, feedVersion, feedChanged: () => setFeedVersion((n) => n + 1) } : undefined),
+  useEffect(() => {
+    if (!linkExchange) return;
+    linkExchange
+      .then((fresh) => {
+        storeCredential(fresh);
+        setCredential(fresh);
+      })
+      .catch(() => {
+        forgetCredential();
+        setEnded({ reason: "invalid", returnUrl: null });
+      })
+      .finally(() => setExchanging(false));
+  }, [linkExchange]);
+
+  const api = useMemo(() => (credential ? createApi(credential.token, () => lost(credential)) : undefined), [credential]); // eslint-disable-line react-hooks/exhaustive-deps
+
+  // A credential kept from earlier in this tab is checked again: it may have been revoked or ended.
+  useEffect(() => {
+    if (!api || me) return;
+    api
+      .get<Account>("/v1/me")
+      .then((account) => {
+        setMe(account);
+        if (window.location.pathname === "/") navigate(account.type === "agency" ? "/subaccounts" : "/payments");
+      })
+      .catch((e) => {
+        if (!(e instanceof ApiError && e.status === 401)) setNotice((e as Error).message);
+      });
     // eslint-disable-next-line react-hooks/exhaustive-deps
-    [api, me, feedVersion],
+  }, [api]);
+
+  const branding = useBranding(api, me);
+  const session = useMemo<Session | undefined>(
+    () =>
+      api && me && credential
+        ? { api, me, canEdit: credential.role === "owner", branding, navigate, feedVersion, feedChanged: () => setFeedVersion((n) => n + 1) }
+        : undefined,
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [api, me, credential, branding, feedVersion],
   );
 
-  if (!key || (!me && notice)) {
+  if (exchanging) return <p className="loading" role="status">Opening Payments…</p>;
+  if (ended) return <SessionEnded reason={ended.reason} returnUrl={ended.returnUrl} />;
+  if (!credential || (!me && notice)) {
     return (
       <SignIn
         notice={notice}
-        onSignedIn={(newKey, account) => {
-          storeKey(newKey);
+        onSignedIn={(key, account) => {
+          const signedIn: Credential = { token: key, kind: "key", role: "owner", returnUrl: null };
+          storeCredential(signedIn);
           setNotice(undefined);
           setMe(account);
-          setKey(newKey);
+          setCredential(signedIn);
           navigate(account.type === "agency" ? "/subaccounts" : "/payments");
         }}
       />
@@ -65,9 +111,19 @@ export function App() {
   else if (path === "/subaccounts" && session.me.type === "agency") page = <SubaccountsPage />;
   else page = <PaymentsPage />;
 
+  const leave = async () => {
+    if (credential.kind === "key") return signOut();
+    // Ending the session on the server makes the token useless wherever it was copied to.
+    await session.api.send("DELETE", "/v1/sessions/current").catch(() => undefined);
+    forgetCredential();
+    setCredential(undefined);
+    setMe(undefined);
+    setEnded({ reason: "ended", returnUrl: credential.returnUrl });
+  };
+
   return (
     <SessionContext.Provider value={session}>
-      <Layout path={path} onSignOut={() => signOut()}>
+      <Layout path={path} onSignOut={() => void leave()}>
         {page}
       </Layout>
     </SessionContext.Provider>

@@ -24,9 +24,13 @@ export interface Api {
   send<T>(method: "POST" | "PUT" | "PATCH" | "DELETE", path: string, body?: unknown): Promise<T>;
 }
 
-export function createApi(key: string): Api {
+/**
+ * A client for one credential. `onUnauthorized` hears every 401: the key was revoked or the
+ * session ended or expired while the page was open.
+ */
+export function createApi(key: string | undefined, onUnauthorized?: (error: ApiError) => void): Api {
   async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const headers: Record<string, string> = { Authorization: `Bearer ${key}` };
+    const headers: Record<string, string> = key ? { Authorization: `Bearer ${key}` } : {};
     if (body !== undefined) headers["Content-Type"] = "application/json";
     if (method === "POST" || method === "PUT") headers["Idempotency-Key"] = idempotencyKey();
     let response: Response;
@@ -45,7 +49,9 @@ export function createApi(key: string): Api {
     }
     if (!response.ok) {
       const error = (parsed as { error?: { code?: string; message?: string; request_id?: string; field?: string } }).error;
-      throw new ApiError(response.status, error?.code ?? "error", error?.message ?? `HTTP ${response.status}`, error?.request_id, error?.field);
+      const failure = new ApiError(response.status, error?.code ?? "error", error?.message ?? `HTTP ${response.status}`, error?.request_id, error?.field);
+      if (response.status === 401) onUnauthorized?.(failure);
+      throw failure;
     }
     return parsed as T;
   }

@@ -2,6 +2,7 @@ import { useEffect, useRef, useState, type FormEvent } from "react";
 import { luhnValid, isExpired } from "../../../src/payments/card-number.js";
 import { TEST_CARDS } from "../../../src/payments/sandbox/test-cards.js";
 import { ApiError, type Api } from "../api/client.js";
+import type { PaymentMethod } from "../api/types.js";
 import { saveCard } from "../payments/save-card.js";
 import { CardFieldError } from "../payments/stripe-api.js";
 import { ErrorText } from "./ErrorText.js";
@@ -28,7 +29,7 @@ export function AddCardForm(props: {
   accountId: string;
   provider: "sandbox" | "stripe";
   focusToken: number;
-  onAdded(): void;
+  onAdded(card: PaymentMethod): void;
   onCancel(): void;
 }) {
   const [number, setNumber] = useState("");
@@ -62,11 +63,11 @@ export function AddCardForm(props: {
     if (!card) return;
     setBusy(true);
     try {
-      await saveCard(props.api, props.accountId, props.provider, { ...card, cvc }, makeDefault);
+      const saved = await saveCard(props.api, props.accountId, props.provider, { ...card, cvc }, makeDefault);
       setNumber("");
       setExpiry("");
       setCvc("");
-      props.onAdded();
+      props.onAdded(saved);
     } catch (e) {
       // The server names the field in its message ("card.number: …"); show it where it belongs.
       if (e instanceof CardFieldError) setErrors({ [e.field]: e.message });

@@ -3,6 +3,7 @@ import { parseAmount } from "../../../src/money/parse.js";
 import { ApiError, type Api } from "../api/client.js";
 import type { Account, PaymentMethod, Preview, Recharge } from "../api/types.js";
 import { cardLabel, usdText } from "../money/display.js";
+import { emitEvent } from "../embed/parent.js";
 import { ErrorText } from "./ErrorText.js";
 
 type Field = "threshold" | "amount" | "monthly_limit";
@@ -80,6 +81,7 @@ export function AutoRechargeForm(props: { api: Api; account: Account; methods: P
     const result = await api.send<{ triggered_recharge: Recharge | null }>("PUT", path, body);
     setConfirm(undefined);
     setSaved(result.triggered_recharge ? `Saved. Charging ${usdText(result.triggered_recharge.amount)} now…` : "Saved.");
+    emitEvent("settings.saved", { ...body, triggered_recharge_id: result.triggered_recharge?.id ?? null });
     props.onSaved();
   }
 

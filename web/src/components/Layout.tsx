@@ -6,7 +6,7 @@ import { useSession } from "../session/session.js";
 const UNREAD_POLL_MS = 5_000;
 
 export function Layout({ path, onSignOut, children }: { path: string; onSignOut(): void; children: ReactNode }) {
-  const { api, me, navigate, feedVersion } = useSession();
+  const { api, me, navigate, feedVersion, branding } = useSession();
   const [menuOpen, setMenuOpen] = useState(false);
   const feed = useResource(() => api.get<{ unread: number }>(`/v1/accounts/${me.id}/notifications?limit=1`), [me.id, path, feedVersion], UNREAD_POLL_MS);
   const unread = feed.data?.unread ?? 0;
@@ -24,7 +24,10 @@ export function Layout({ path, onSignOut, children }: { path: string; onSignOut(
         <button type="button" className="menu-button" aria-label="Menu" aria-expanded={menuOpen} aria-controls="side-panel" onClick={() => setMenuOpen(!menuOpen)}>
           ☰
         </button>
-        <span className="brand">prepaid</span>
+        <span className="brand" data-testid="brand">
+          {branding?.logoUrl && <img src={branding.logoUrl} alt="" className="brand-logo" referrerPolicy="no-referrer" />}
+          {branding?.displayName ?? "prepaid"}
+        </span>
         <span className="who" title={me.id}>
           {me.name} <span className="muted">· {me.type}</span>
         </span>

@@ -2,6 +2,7 @@ import { useState } from "react";
 import type { Api } from "../api/client.js";
 import type { PaymentMethod } from "../api/types.js";
 import { cardLabel } from "../money/display.js";
+import { emitEvent } from "../embed/parent.js";
 import { AddCardForm } from "./AddCardForm.js";
 import { ErrorText } from "./ErrorText.js";
 
@@ -76,8 +77,9 @@ export function PaymentMethods(props: {
           accountId={props.accountId}
           provider={props.provider!}
           focusToken={props.openFormToken ?? 0}
-          onAdded={() => {
+          onAdded={(card) => {
             close();
+            emitEvent("card.added", { payment_method_id: card.id, brand: card.brand, last4: card.last4, is_default: card.is_default });
             props.onChanged();
           }}
           onCancel={close}

@@ -1,7 +1,8 @@
 import { useState } from "react";
 import type { Account, Page, PaymentMethod, Pricing } from "../api/types.js";
 import { useResource } from "../api/use-resource.js";
-import { AutoRechargeForm } from "../components/AutoRechargeForm.js";
+import { AutoRechargeForm, AutoRechargeSummary } from "../components/AutoRechargeForm.js";
+import { useRechargeEvents } from "../embed/recharge-events.js";
 import { Banners } from "../components/Banners.js";
 import { confirmHeldPayment } from "../payments/confirm-payment.js";
 import { ErrorText } from "../components/ErrorText.js";
@@ -16,8 +17,27 @@ import { useSession } from "../session/session.js";
 const FAST_POLL_MS = 1_000;
 const SLOW_POLL_MS = 5_000;
 
-export function PaymentsPage() {
+/** A viewer session's Payments page: every fact, no control (the API refuses a viewer's writes too). */
+function ViewerPayments({ account, methods, moved }: { account: Account; methods: PaymentMethod[] | undefined; moved: string }) {
   const { api, me } = useSession();
+  return (
+    <>
+      <h1>Payments</h1>
+      <p className="muted">View only. Ask your administrator to change cards or Auto-Recharge.</p>
+      <Banners account={account} />
+      <div className="grid">
+        <WalletCard account={account} readOnly />
+        <PaymentMethods api={api} accountId={me.id} methods={methods} readOnly onChanged={() => {}} />
+      </div>
+      <AutoRechargeSummary account={account} />
+      <UsageChart api={api} accountId={me.id} refresh={moved} />
+      <History api={api} accountId={me.id} refresh={moved} />
+    </>
+  );
+}
+
+export function PaymentsPage() {
+  const { api, me, canEdit } = useSession();
   const [refresh, setRefresh] = useState(0);
   const [cardFormToken, setCardFormToken] = useState(0);
   const [pollMs, setPollMs] = useState(SLOW_POLL_MS);
@@ -30,11 +50,13 @@ export function PaymentsPage() {
   }, [me.id, refresh], pollMs);
   const methods = useResource(() => api.get<Page<PaymentMethod>>(`/v1/accounts/${me.id}/payment-methods`), [me.id, refresh]);
   const pricing = useResource(() => api.get<Pricing>("/v1/pricing"), []);
+  useRechargeEvents(api, me.id, account.data ? `${account.data.balance}|${account.data.auto_recharge.state}|${refresh}` : undefined);
 
   const a = account.data;
   if (!a) return account.error ? <ErrorText error={account.error} /> : <p role="status">Loading…</p>;
   // History and usage reload when a payment or usage moves the balance, not only on our own actions.
   const moved = `${refresh}|${a.balance}|${a.auto_recharge.state}`;
+  if (!canEdit) return <ViewerPayments account={a} methods={methods.data?.data} moved={moved} />;
 
   return (
     <>

@@ -1,10 +1,14 @@
 import { createContext, useContext } from "react";
 import type { Api } from "../api/client.js";
 import type { Account } from "../api/types.js";
+import type { AppliedBranding } from "../branding/apply.js";
 
 export interface Session {
   api: Api;
   me: Account;
+  /** False for a viewer session: the page shows facts and no controls (the API refuses writes anyway). */
+  canEdit: boolean;
+  branding: AppliedBranding | undefined;
   navigate(path: string): void;
   /** Bumped when the feed's read state changes, so the side panel's unread count updates at once. */
   feedVersion: number;
@@ -19,8 +23,28 @@ export function useSession(): Session {
   return session;
 }
 
-// The key is kept for this browser tab only (sessionStorage): closing the tab signs out.
-const KEY_STORAGE = "prepaid.api_key";
-export const storedKey = () => sessionStorage.getItem(KEY_STORAGE) ?? undefined;
-export const storeKey = (key: string) => sessionStorage.setItem(KEY_STORAGE, key);
-export const forgetKey = () => sessionStorage.removeItem(KEY_STORAGE);
+/**
+ * What the page signs in with: an API key typed on the sign-in screen, or a session token from
+ * a link the platform opened (DESIGN §5). Kept for this browser tab only (sessionStorage, which
+ * a framed page has too, partitioned under the platform's site): closing the tab signs out.
+ */
+export interface Credential {
+  token: string;
+  kind: "key" | "session";
+  role: "owner" | "viewer";
+  /** The platform's page to go back to when the session ends. */
+  returnUrl: string | null;
+}
+
+const STORAGE = "prepaid.credential";
+
+export function storedCredential(): Credential | undefined {
+  try {
+    const value = JSON.parse(sessionStorage.getItem(STORAGE) ?? "null") as Credential | null;
+    return value && typeof value.token === "string" ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+export const storeCredential = (credential: Credential) => sessionStorage.setItem(STORAGE, JSON.stringify(credential));
+export const forgetCredential = () => sessionStorage.removeItem(STORAGE);
