@@ -36,12 +36,23 @@ async function openHost(accountId: string, role: "owner" | "viewer" = "owner", w
   hostOptions.accountId = accountId;
   hostOptions.role = role;
   const watched = await openPage(browser, host.url, width);
+  // Every refused request of the page and its frame, for the failure message of a wait that times out.
+  const refused: string[] = [];
+  watched.page.on("response", (r) => r.status() >= 400 && refused.push(`${r.status()} ${r.request().method()} ${r.url()}`));
   await watched.page.goto("/");
   await watched.page.getByRole("button", { name: "Payments" }).click();
   const frame = async () => {
     const handle = await watched.page.waitForSelector("iframe[title=Payments]");
     const content = await handle.contentFrame();
     if (!content) throw new Error("the Payments frame has no content");
+    // The page is signed in once its content shows; if it never does, say what it shows instead.
+    await content
+      .locator("main.content")
+      .waitFor({ timeout: 30_000 })
+      .catch(async (e: Error) => {
+        const shown = await content.locator("body").innerText().catch(() => "(unreadable)");
+        throw new Error(`the framed page never signed in: ${e.message}\nit shows: ${shown.slice(0, 500)}\nrefused: ${refused.join("; ")}\nproblems: ${watched.problems.join("; ")}`);
+      });
     return content;
   };
   return { ...watched, frame };
@@ -58,7 +69,6 @@ describe("the Payments page inside a platform", { timeout: 120_000 }, () => {
     const watched = await openHost(account.id);
     const { page } = watched;
     const frame = await watched.frame();
-    await frame.locator("main.content").waitFor();
     // The code was dropped from the address at once.
     expect(frame.url()).not.toContain("code=");
     await expect.poll(() => frame.getByTestId("balance").textContent()).toBe("$12.00");
@@ -155,7 +165,6 @@ describe("the Payments page inside a platform", { timeout: 120_000 }, () => {
     const account = await accountWith(app, { balance: "5.00" });
     const watched = await openHost(account.id);
     const frame = await watched.frame();
-    await frame.locator("main.content").waitFor();
     const token = await frame.evaluate<string>(TOKEN_IN_TAB);
     await frame.getByRole("button", { name: "Sign out" }).click();
     await expect.poll(() => frame.getByTestId("session-ended").textContent()).toContain("You have left Payments");

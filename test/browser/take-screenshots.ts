@@ -14,6 +14,7 @@ import { fileURLToPath } from "node:url";
 import { sql } from "drizzle-orm";
 import { connect, migrate } from "../../src/db/connect.js";
 import { queryRows } from "../../src/db/database.js";
+import { startHostPlatform, type HostOptions } from "../../examples/host-platform/server.js";
 import { launchChromium, openPage, signIn } from "../support/browser.js";
 import { startTestApp, type TestApp } from "../support/test-app.js";
 
@@ -142,7 +143,11 @@ async function seed(app: TestApp) {
 async function main() {
   const handle = await connect({ dataDir: "memory://" });
   await migrate(handle);
-  const app = await startTestApp({ PREPAID_SANDBOX_DELAY_MS: "0" }, { db: handle });
+  // The example platform listens first: its origin is the one allowed to frame the dashboard.
+  const hostOptions: HostOptions = { prepaidUrl: "", operatorKey: "", accountId: "" };
+  const host = await startHostPlatform(hostOptions);
+  const app = await startTestApp({ PREPAID_SANDBOX_DELAY_MS: "0", PREPAID_EMBED_ORIGINS: host.url }, { db: handle });
+  Object.assign(hostOptions, { prepaidUrl: app.server.url, operatorKey: app.adminKey });
   const browser = await launchChromium();
   try {
     const { user, agency, realty } = await seed(app);
@@ -164,9 +169,28 @@ async function main() {
     await shoot(user.key, 375, "/payments", "payments-narrow.png", "minutes at");
     await shoot(agency.key, 1280, "/subaccounts", "agency-subaccounts.png", "Bright Realty");
     await shoot(agency.key, 1280, `/subaccounts/${realty.id}`, "agency-subaccount-paused.png", "paused");
+
+    // The same Payments page framed by the example platform (docs/embedding.md), in its colours.
+    await ok(app, "PUT", `/v1/accounts/${user.id}/branding`, user.key, { display_name: "VoxFlow Billing", accent_color: "#1F7A55" });
+    hostOptions.accountId = user.id;
+    const shootFramed = async (width: number, file: string) => {
+      const watched = await openPage(browser, host.url, width, 900);
+      await watched.page.goto("/");
+      await watched.page.getByRole("button", { name: "Payments" }).click();
+      const frame = watched.page.frameLocator("iframe[title=Payments]");
+      await frame.getByText("minutes at", { exact: false }).first().waitFor();
+      await watched.page.waitForTimeout(1_500);
+      await watched.page.screenshot({ path: `${OUT_DIR}${file}`, fullPage: true });
+      if (watched.problems.length > 0) throw new Error(`${file}: ${watched.problems.join("; ")}`);
+      await watched.context.close();
+      console.log(`wrote docs/screenshots/${file}`);
+    };
+    await shootFramed(1280, "embedded-desktop.png");
+    await shootFramed(375, "embedded-narrow.png");
   } finally {
     await browser.close();
     await app.close();
+    await host.close();
     await handle.close();
   }
 }

@@ -99,6 +99,21 @@ describe("prepaid verify", () => {
     }
   });
 
+  it("fails when the audit log's append-only triggers are disabled or dropped", async () => {
+    const db = await testDatabase();
+    try {
+      await seed(db.db);
+      await db.db.execute(sql`alter table audit_log disable trigger audit_log_append_only`);
+      await db.db.execute(sql`drop trigger audit_log_no_truncate on audit_log`);
+      expect(await verifyLedger(db.db)).toEqual([
+        { check: "append_only_trigger", accountId: null, detail: "trigger audit_log_append_only is disabled" },
+        { check: "append_only_trigger", accountId: null, detail: "trigger audit_log_no_truncate is missing" },
+      ]);
+    } finally {
+      await db.close();
+    }
+  });
+
   it("fails when a wallet guard (the ledger's stand-in for a foreign key) is disabled", async () => {
     const db = await testDatabase();
     try {
