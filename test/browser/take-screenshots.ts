@@ -84,8 +84,9 @@ async function shiftBack(app: TestApp, since: string, days: number) {
     sql`select table_name, column_name from information_schema.columns
         where table_schema = 'public' and data_type = 'timestamp with time zone'`,
   );
-  // The ledger refuses updates; this throwaway in-memory database lifts that for the move only.
+  // The ledger and the audit log refuse updates; this throwaway in-memory database lifts that for the move only.
   await app.db.db.execute(sql`alter table ledger_entries disable trigger ledger_entries_append_only`);
+  await app.db.db.execute(sql`alter table audit_log disable trigger audit_log_append_only`);
   for (const { table_name, column_name } of columns) {
     const column = sql.identifier(column_name);
     await app.db.db.execute(
@@ -94,6 +95,7 @@ async function shiftBack(app: TestApp, since: string, days: number) {
     );
   }
   await app.db.db.execute(sql`alter table ledger_entries enable trigger ledger_entries_append_only`);
+  await app.db.db.execute(sql`alter table audit_log enable trigger audit_log_append_only`);
 }
 
 /** The database's clock, as text it reads back exactly. */

@@ -26,6 +26,9 @@ export function App({ linkExchange }: { linkExchange?: Promise<Credential> | und
   const [me, setMe] = useState<Account>();
   const [notice, setNotice] = useState<string>();
   const [feedVersion, setFeedVersion] = useState(0);
+  /** A session's first load failed for another reason than its credential (network, server): it may be tried again. */
+  const [loadError, setLoadError] = useState<string>();
+  const [loadAttempt, setLoadAttempt] = useState(0);
 
   const signOut = (message?: string) => {
     forgetCredential();
@@ -70,10 +73,12 @@ export function App({ linkExchange }: { linkExchange?: Promise<Credential> | und
         if (window.location.pathname === "/") navigate(account.type === "agency" ? "/subaccounts" : "/payments");
       })
       .catch((e) => {
-        if (!(e instanceof ApiError && e.status === 401)) setNotice((e as Error).message);
+        if (e instanceof ApiError && e.status === 401) return; // `lost` has it
+        if (credential?.kind === "session") setLoadError((e as Error).message);
+        else setNotice((e as Error).message);
       });
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [api]);
+  }, [api, loadAttempt]);
 
   const branding = useBranding(api, me);
   const session = useMemo<Session | undefined>(
@@ -87,6 +92,25 @@ export function App({ linkExchange }: { linkExchange?: Promise<Credential> | und
 
   if (exchanging) return <p className="loading" role="status">Opening Payments…</p>;
   if (ended) return <SessionEnded reason={ended.reason} returnUrl={ended.returnUrl} />;
+  if (loadError && !me) {
+    return (
+      <main className="sign-in">
+        <section className="card">
+          <p role="alert">Payments could not load: {loadError}</p>
+          <button
+            type="button"
+            className="primary"
+            onClick={() => {
+              setLoadError(undefined);
+              setLoadAttempt((n) => n + 1);
+            }}
+          >
+            Try again
+          </button>
+        </section>
+      </main>
+    );
+  }
   if (!credential || (!me && notice)) {
     return (
       <SignIn
