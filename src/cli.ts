@@ -10,6 +10,7 @@ import { runCampaign } from "./simulate/campaign.js";
 import { generateKey } from "./accounts/api-keys.js";
 import { randomBase62 } from "./ids/prefixed-id.js";
 import { ensureDemoAccounts } from "./demo/demo-accounts.js";
+import { configureLogging } from "./logging/logger.js";
 
 const USAGE = `usage: prepaid <command>
 
@@ -37,6 +38,7 @@ function describeDatabase(config: Config): string {
 }
 
 async function serve(config: Config): Promise<void> {
+  configureLogging(config.logLevel);
   const handle = await open(config);
   const generatedAdminKey = await ensureAdminKey(handle.db, config.secrets, config.adminKey);
   // Before listening: a server that says where it listens is up, and stays up.
@@ -82,6 +84,7 @@ async function serve(config: Config): Promise<void> {
 }
 
 async function worker(config: Config, drain: boolean): Promise<number> {
+  configureLogging(config.logLevel);
   const handle = await open(config);
   const crashAfterCharge = process.env.PREPAID_FAULT === "crash_after_charge";
   if (drain) {

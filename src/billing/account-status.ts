@@ -1,6 +1,8 @@
 import { sql } from "drizzle-orm";
 import type { AccountStatus } from "../accounts/accounts.js";
 import { queryRows, type Tx } from "../db/database.js";
+import { logMoneyEvent } from "../logging/money-events.js";
+import { formatMicros } from "../money/micros.js";
 import { notify } from "../notifications/notify.js";
 import type { WalletState } from "./wallet-state.js";
 
@@ -21,6 +23,11 @@ export async function reconcileStatus(tx: Tx, state: WalletState): Promise<Accou
     sql`update accounts set status = ${desired} where id = ${state.accountId} and status <> ${desired} returning id`,
   );
   if (changed.length === 0) return desired;
+  logMoneyEvent(desired === "paused" ? "account.paused" : "account.resumed", {
+    account_id: state.accountId,
+    balance: formatMicros(state.balanceMicros),
+    ...(desired === "paused" ? { failure_code: state.settings.failureCode } : {}),
+  });
   if (desired === "paused") {
     await notify(tx, {
       accountId: state.accountId,

@@ -5,10 +5,12 @@ import { arrayLiteral } from "../db/array-literal.js";
 import { inTransaction, queryRows, type Database } from "../db/database.js";
 import { describeError } from "../errors/describe-error.js";
 import type { ChargeOutcome, ChargeRequest, PaymentGateway } from "../payments/gateway.js";
+import { logMoneyEvent } from "../logging/money-events.js";
 import { PolledWorker } from "../workers/polled-worker.js";
 import { planAfterCharge, planBeforeCharge, type AttemptFacts, type AttemptStep } from "./charge-attempt.js";
 import { askLater, scheduleRetry, settleFailed, settleSucceeded } from "./settle.js";
 import { assert } from "../errors/assert.js";
+import { log } from "../logging/logger.js";
 
 interface Claimed {
   id: string;
@@ -86,7 +88,7 @@ export class RechargeWorker extends PolledWorker {
       const started: Promise<void> = this.process(recharge)
         .catch((error: unknown) => {
           // Stays processing and is resumed after its lease (a lost connection, say).
-          console.error(`recharge worker: ${recharge.id} not settled, will resume after its lease: ${describeError(error)}`);
+          log.error({ recharge_id: recharge.id, err: describeError(error) }, "recharge worker: not settled, will resume after its lease");
         })
         .finally(() => {
           this.charging.delete(recharge.id);
@@ -187,7 +189,10 @@ export class RechargeWorker extends PolledWorker {
         case "ask_later": {
           // The backoff of the tries while they last (the same delays), then the sweep's interval.
           const delayMs = step.unresolved ? config.reconcileIntervalMs : (config.retryDelaysMs[attempt - 1] ?? config.reconcileIntervalMs);
-          return askLater(tx, rechargeId, attempt, step.code, delayMs, step.unresolved);
+          const asked = await askLater(tx, rechargeId, attempt, step.code, delayMs, step.unresolved);
+          // Every try is spent and the provider has not said: open until a look-up or an event settles it.
+          if (asked && step.unresolved) logMoneyEvent("recharge.unresolved", { recharge_id: rechargeId, attempt, code: step.code, next_look_ms: delayMs });
+          return asked;
         }
         case "charge":
           throw new Error("assertion: a charge step is executed by charging");

@@ -3,6 +3,8 @@ import type { Config } from "../config/config.js";
 import { queryRows, type Tx } from "../db/database.js";
 import { recharges } from "../db/schema.js";
 import { postEntry } from "../ledger/ledger.js";
+import { logMoneyEvent } from "../logging/money-events.js";
+import { formatMicros } from "../money/micros.js";
 import { notify } from "../notifications/notify.js";
 import { failureAdvice, marksCardFailing } from "../payments/decline.js";
 import { afterBalanceChange } from "./auto-recharge.js";
@@ -67,6 +69,14 @@ export async function settleSucceeded(tx: Tx, config: Config, rechargeId: string
         where account_id = ${recharge.accountId} and failing`,
   );
   const { state } = await afterBalanceChange(tx, config, recharge.accountId, entry.balanceAfterMicros - recharge.amountMicros, new Date());
+  logMoneyEvent("recharge.succeeded", {
+    recharge_id: recharge.id,
+    account_id: recharge.accountId,
+    trigger: recharge.trigger,
+    amount: formatMicros(recharge.amountMicros),
+    balance: formatMicros(entry.balanceAfterMicros),
+    settled_by: by === "provider_event" ? "provider_event" : `worker attempt ${by.attempt}`,
+  });
   await notify(tx, {
     accountId: recharge.accountId,
     agencyId: state.agencyId,
@@ -100,6 +110,14 @@ export async function settleFailed(tx: Tx, config: Config, rechargeId: string, b
           settled_at = now(), updated_at = now(), lease_expires_at = null
         where id = ${recharge.id}`,
   );
+  logMoneyEvent("recharge.failed", {
+    recharge_id: recharge.id,
+    account_id: recharge.accountId,
+    trigger: recharge.trigger,
+    amount: formatMicros(recharge.amountMicros),
+    failure_code: code,
+    settled_by: by === "provider_event" ? "provider_event" : `worker attempt ${by.attempt}`,
+  });
   if (recharge.trigger !== "manual" && before.settings.enabled && marksCardFailing(code)) {
     await tx.execute(
       sql`update auto_recharge_settings

@@ -1,6 +1,8 @@
 import { sql } from "drizzle-orm";
 import type { Config } from "../config/config.js";
 import type { Tx } from "../db/database.js";
+import { logMoneyEvent } from "../logging/money-events.js";
+import { formatMicros } from "../money/micros.js";
 import { notify } from "../notifications/notify.js";
 import { decideRecharge, isAutomatic, type PolicyDecision, type PolicyInput, type RechargeRequest } from "./recharge-policy.js";
 import { automaticChargeTotals, insertRecharge, type Recharge } from "./recharges.js";
@@ -63,6 +65,9 @@ export async function startRecharge(
     });
     if (isAutomatic(request) && state.settings.limitReached !== null) {
       await tx.execute(sql`update auto_recharge_settings set limit_reached = null where account_id = ${state.accountId}`);
+    }
+    if (recharge) {
+      logMoneyEvent("recharge.created", { recharge_id: recharge.id, account_id: state.accountId, trigger: request.trigger, amount: formatMicros(decision.amountMicros) });
     }
     return { recharge: recharge ?? null, decision };
   }

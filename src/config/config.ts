@@ -3,6 +3,7 @@ import { usd, type Micros } from "../money/micros.js";
 import { parseDurationsMs } from "./durations.js";
 import { parseRateLimits, type RateLimits } from "./rate-limits.js";
 import { parseEmbedOrigins, parsePublicUrl } from "./embed-origins.js";
+import { parseLogLevel, type LogLevel } from "../logging/logger.js";
 import { Secrets } from "../secrets/secrets.js";
 import { serverSecret } from "../secrets/server-secret.js";
 
@@ -94,6 +95,8 @@ export interface Config {
   publicUrl: URL | undefined;
   /** PREPAID_EMBED_ORIGINS: who may frame the dashboard (none by default). */
   embedOrigins: string[];
+  /** LOG_LEVEL: info by default (a line per request and per money event). */
+  logLevel: LogLevel;
 }
 
 function integerEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -180,5 +183,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     demoAccounts: env.DATABASE_URL ? false : env.PREPAID_DEMO !== "false",
     publicUrl: parsePublicUrl(env.PREPAID_PUBLIC_URL),
     embedOrigins: parseEmbedOrigins(env.PREPAID_EMBED_ORIGINS),
+    logLevel: parseLogLevel(env.LOG_LEVEL),
   };
 }

@@ -10,6 +10,7 @@ import type { AppDeps, AppEnv } from "./context.js";
 import { describeZodError, envelope, handleError } from "./error-envelope.js";
 import { findUnsafeNumber } from "./json-numbers.js";
 import { Metrics } from "./metrics.js";
+import { log } from "../logging/logger.js";
 import { accountRoutes } from "./routes/accounts.js";
 import { apiKeyRoutes } from "./routes/api-keys.js";
 import { ledgerRoutes } from "./routes/ledger.js";
@@ -59,7 +60,22 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     // API answers are per caller and may carry a one-time secret: never stored by a cache.
     if (c.req.path.startsWith("/v1/") || c.req.path === "/openapi.json") c.header("Cache-Control", "no-store");
     await next();
-    metrics.observe(c.req.method, c.req.routePath, c.res.status, (performance.now() - started) / 1000);
+    const seconds = (performance.now() - started) / 1000;
+    metrics.observe(c.req.method, c.req.routePath, c.res.status, seconds);
+    // One line per request: who (ids only, never a credential), what, how it ended, how long.
+    const principal = c.get("principal") as Principal | undefined;
+    log.info(
+      {
+        request_id: c.get("requestId"),
+        method: c.req.method,
+        route: c.req.routePath,
+        status: c.res.status,
+        latency_ms: Math.round(seconds * 10_000) / 10,
+        ...(principal?.kind === "account" ? { account_id: principal.accountId } : {}),
+        ...(principal ? { [principal.actor.type === "session" ? "session_id" : "key_id"]: principal.actor.id } : {}),
+      },
+      "request",
+    );
   });
 
   // Before any other work, on every route. A declared Content-Length is enforced by Node's

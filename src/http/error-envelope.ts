@@ -4,6 +4,7 @@ import type { ZodError } from "zod";
 import { AppError, type ErrorCode } from "../errors/app-error.js";
 import { describeError } from "../errors/describe-error.js";
 import type { AppEnv } from "./context.js";
+import { log } from "../logging/logger.js";
 
 export function envelope(c: Context<AppEnv>, code: ErrorCode, message: string, status: number, field?: string): Response {
   return c.json({ error: { code, message, request_id: c.get("requestId"), ...(field ? { field } : {}) } }, status as 400);
@@ -29,6 +30,6 @@ export function handleError(error: unknown, c: Context<AppEnv>): Response {
   }
   // A bug: log it with the request id, never the body (card data) nor a statement's
   // parameters (keys, emails): describeError keeps the kind and the message only.
-  console.error(`[${c.get("requestId")}] ${c.req.method} ${c.req.routePath} failed: ${describeError(error)}`);
+  log.error({ request_id: c.get("requestId"), method: c.req.method, route: c.req.routePath, err: describeError(error) }, "request failed");
   return envelope(c, "internal_error", "internal error; the request id identifies it in the logs", 500);
 }

@@ -9,6 +9,7 @@ import type { NotificationType } from "./words.js";
 import { checkOutbound, systemResolver, type HostResolver } from "./outbound-guard.js";
 import { openEndpointSecret } from "./webhook-endpoints.js";
 import { sendWebhook, type SendResult } from "./webhook-sender.js";
+import { log } from "../logging/logger.js";
 
 interface Claimed {
   id: string;
@@ -120,7 +121,7 @@ export class DeliveryWorker extends PolledWorker {
         sql`update deliveries set status = 'failed', last_status_code = ${result.status}, last_error = ${error}
             where id = ${d.id} and attempts = ${attempt}`,
       );
-      console.error(`delivery worker: ${d.channel} ${d.id} to ${redactTarget(d)} failed for good after ${attempt} tries: ${error}`);
+      log.warn({ event: "delivery.failed", delivery_id: d.id, channel: d.channel, target: redactTarget(d), attempts: attempt, err: error }, "delivery failed for good");
       return;
     }
     await this.db.execute(

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { describeError } from "../errors/describe-error.js";
+import { log } from "../logging/logger.js";
 
 /**
  * A worker that runs `runOnce` again and again: at once while it finds work, otherwise after
@@ -51,7 +52,7 @@ export abstract class PolledWorker {
       try {
         worked = await this.runOnce();
       } catch (error) {
-        console.error(`${this.name}: pass failed, will retry: ${describeError(error)}`);
+        log.error({ worker: this.name, err: describeError(error) }, `${this.name}: pass failed, will retry`);
         await sleep(this.pollMs);
       }
       if (worked === 0 && this.running && !this.nudged) {

@@ -7,6 +7,7 @@ import { queryRows, type Database } from "../../db/database.js";
 import { describeError } from "../../errors/describe-error.js";
 import type { AppEnv } from "../context.js";
 import type { Metrics } from "../metrics.js";
+import { log } from "../../logging/logger.js";
 
 /**
  * Charges whose outcome the provider has not given after every try: money that may have left a
@@ -43,7 +44,7 @@ async function readiness(db: Database, workers: Record<string, boolean>): Promis
     const [row] = await queryRows<{ n: bigint }>(db, sql`select count(*) as n from drizzle.__drizzle_migrations`);
     applied = Number(row?.n ?? 0n);
   } catch (error) {
-    console.error(`readyz: database check failed: ${describeError(error)}`);
+    log.error({ err: describeError(error) }, "readyz: database check failed");
     return { database: "failing", migrations: "failing", workers: "failing" };
   }
   const running = Object.values(workers);
