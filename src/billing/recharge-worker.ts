@@ -6,6 +6,7 @@ import { inTransaction, queryRows, type Database } from "../db/database.js";
 import { describeError } from "../errors/describe-error.js";
 import type { ChargeOutcome, ChargeRequest, PaymentGateway } from "../payments/gateway.js";
 import { logMoneyEvent } from "../logging/money-events.js";
+import { formatMicros } from "../money/micros.js";
 import { PolledWorker } from "../workers/polled-worker.js";
 import { planAfterCharge, planBeforeCharge, type AttemptFacts, type AttemptStep } from "./charge-attempt.js";
 import { askLater, scheduleRetry, settleFailed, settleSucceeded } from "./settle.js";
@@ -15,6 +16,7 @@ import { log } from "../logging/logger.js";
 interface Claimed {
   id: string;
   account_id: string;
+  trigger: string;
   amount_micros: bigint;
   attempts: number;
   provider_ref: string;
@@ -119,9 +121,9 @@ export class RechargeWorker extends PolledWorker {
                   started_at = coalesce(r.started_at, clock_timestamp()),
                   lease_expires_at = now() + make_interval(secs => ${leaseSeconds})
               from due where r.id = due.id
-              returning r.id, r.account_id, r.amount_micros, r.attempts, r.payment_method_id, r.soft_failures
+              returning r.id, r.account_id, r.trigger, r.amount_micros, r.attempts, r.payment_method_id, r.soft_failures
             )
-            select c.id, c.account_id, c.amount_micros, c.attempts, c.soft_failures, pm.provider_ref,
+            select c.id, c.account_id, c.trigger, c.amount_micros, c.attempts, c.soft_failures, pm.provider_ref,
                    pm.deleted_at is not null as card_removed
             from claimed c join payment_methods pm on pm.id = c.payment_method_id`,
       ),
@@ -173,11 +175,12 @@ export class RechargeWorker extends PolledWorker {
       step = planAfterCharge(facts, outcome);
     }
     // 3. Execute.
-    await this.execute(recharge.id, facts, step);
+    await this.execute(recharge, facts, step);
   }
 
-  private execute(rechargeId: string, { attempt, softFailures }: AttemptFacts, step: AttemptStep): Promise<boolean> {
+  private execute(recharge: Claimed, { attempt, softFailures }: AttemptFacts, step: AttemptStep): Promise<boolean> {
     const { config } = this;
+    const rechargeId = recharge.id;
     return inTransaction(this.db, async (tx) => {
       switch (step.step) {
         case "settle_succeeded":
@@ -191,7 +194,17 @@ export class RechargeWorker extends PolledWorker {
           const delayMs = step.unresolved ? config.reconcileIntervalMs : (config.retryDelaysMs[attempt - 1] ?? config.reconcileIntervalMs);
           const asked = await askLater(tx, rechargeId, attempt, step.code, delayMs, step.unresolved);
           // Every try is spent and the provider has not said: open until a look-up or an event settles it.
-          if (asked && step.unresolved) logMoneyEvent("recharge.unresolved", { recharge_id: rechargeId, attempt, code: step.code, next_look_ms: delayMs });
+          if (asked && step.unresolved) {
+            logMoneyEvent("recharge.unresolved", {
+              recharge_id: rechargeId,
+              account_id: recharge.account_id,
+              trigger: recharge.trigger,
+              amount: formatMicros(BigInt(recharge.amount_micros)),
+              attempt,
+              code: step.code,
+              next_look_ms: delayMs,
+            });
+          }
           return asked;
         }
         case "charge":

@@ -3,6 +3,7 @@ import { GroupCommit, type Queued } from "../db/group-commit.js";
 import { inTransaction, type Database, type Tx } from "../db/database.js";
 import { findStoredResponse, storeResponse, type StoredResponse } from "../idempotency/store.js";
 import { postEntries } from "../ledger/ledger.js";
+import { usageBatchSize, usageCommitDuration } from "../metrics/registry.js";
 import type { Micros } from "../money/micros.js";
 import { cost } from "../money/rating.js";
 import { afterBalanceChange } from "./auto-recharge.js";
@@ -120,7 +121,10 @@ export class UsageWriter {
       only.resolve({ kind: "written", results });
       return;
     }
+    const stopTimer = usageCommitDuration.startTimer();
     const written = await inTransaction(db, (tx) => this.write(tx, config, batch, now));
+    stopTimer();
+    usageBatchSize.observe(batch.length);
     this.stats.batches += 1;
     this.stats.reports += batch.length;
     if (written.rechargeCreated) this.afterCommit();

@@ -9,8 +9,8 @@ import { newId } from "../ids/prefixed-id.js";
 import type { AppDeps, AppEnv } from "./context.js";
 import { describeZodError, envelope, handleError } from "./error-envelope.js";
 import { findUnsafeNumber } from "./json-numbers.js";
-import { Metrics } from "./metrics.js";
 import { log } from "../logging/logger.js";
+import { httpDuration, httpRequests } from "../metrics/registry.js";
 import { accountRoutes } from "./routes/accounts.js";
 import { apiKeyRoutes } from "./routes/api-keys.js";
 import { ledgerRoutes } from "./routes/ledger.js";
@@ -40,7 +40,6 @@ export const MAX_BODY_BYTES = 1_000_000;
 const NUL_IN_JSON = /\u0000|\\u0000/;
 
 export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
-  const metrics = new Metrics();
   const lastUsed = new LastUsedTracker(deps.db);
   const app = new OpenAPIHono<AppEnv>({
     defaultHook: (result, c) => {
@@ -61,7 +60,9 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     if (c.req.path.startsWith("/v1/") || c.req.path === "/openapi.json") c.header("Cache-Control", "no-store");
     await next();
     const seconds = (performance.now() - started) / 1000;
-    metrics.observe(c.req.method, c.req.routePath, c.res.status, seconds);
+    const labels = { method: c.req.method, route: c.req.routePath, status: String(c.res.status) };
+    httpRequests.inc(labels);
+    httpDuration.observe(labels, seconds);
     // One line per request: who (ids only, never a credential), what, how it ended, how long.
     const principal = c.get("principal") as Principal | undefined;
     log.info(
@@ -164,7 +165,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route("/", brandingRoutes);
   app.route("/", auditLogRoutes);
 
-  app.route("/", systemRoutes(metrics));
+  app.route("/", systemRoutes);
 
   app.openAPIRegistry.registerPath({
     method: "get",

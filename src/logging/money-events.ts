@@ -1,4 +1,5 @@
 import { afterCommit } from "../db/after-commit.js";
+import { accountStatusChanges, recharges } from "../metrics/registry.js";
 import { log } from "./logger.js";
 
 /** The money events an operator follows in the logs (DESIGN §7); refunds join with issue 18. */
@@ -11,10 +12,14 @@ export type MoneyEvent =
   | "account.resumed";
 
 /**
- * One log line for a money event, written once its transaction commits (never for a change
- * that rolled back). Fields are ids, amounts as decimal strings and codes — never a card,
- * key or email.
+ * One log line and one count for a money event, once its transaction commits (never for a
+ * change that rolled back). Fields are ids, amounts as decimal strings and codes — never a
+ * card, key or email.
  */
 export function logMoneyEvent(event: MoneyEvent, fields: Record<string, string | number | boolean | null>): void {
-  afterCommit(() => log.info({ event, ...fields }, event));
+  afterCommit(() => {
+    log.info({ event, ...fields }, event);
+    if (event.startsWith("recharge.")) recharges.inc({ trigger: String(fields.trigger ?? "unknown"), outcome: event.slice("recharge.".length) });
+    else accountStatusChanges.inc({ to: event === "account.paused" ? "paused" : "active" });
+  });
 }

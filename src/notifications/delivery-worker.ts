@@ -10,6 +10,7 @@ import { checkOutbound, systemResolver, type HostResolver } from "./outbound-gua
 import { openEndpointSecret } from "./webhook-endpoints.js";
 import { sendWebhook, type SendResult } from "./webhook-sender.js";
 import { log } from "../logging/logger.js";
+import { deliveries } from "../metrics/registry.js";
 
 interface Claimed {
   id: string;
@@ -113,6 +114,7 @@ export class DeliveryWorker extends PolledWorker {
         sql`update deliveries set status = 'delivered', delivered_at = now(), last_status_code = ${result.status}, last_error = null
             where id = ${d.id} and attempts = ${attempt}`,
       );
+      deliveries.inc({ channel: d.channel, outcome: "delivered" });
       return;
     }
     const error = result.error.slice(0, 500);
@@ -121,6 +123,7 @@ export class DeliveryWorker extends PolledWorker {
         sql`update deliveries set status = 'failed', last_status_code = ${result.status}, last_error = ${error}
             where id = ${d.id} and attempts = ${attempt}`,
       );
+      deliveries.inc({ channel: d.channel, outcome: "failed" });
       log.warn({ event: "delivery.failed", delivery_id: d.id, channel: d.channel, target: redactTarget(d), attempts: attempt, err: error }, "delivery failed for good");
       return;
     }
@@ -129,12 +132,13 @@ export class DeliveryWorker extends PolledWorker {
             last_status_code = ${result.status}, last_error = ${error}
           where id = ${d.id} and attempts = ${attempt}`,
     );
+    deliveries.inc({ channel: d.channel, outcome: "retry" });
   }
 }
 
-/** A URL without its query (it may carry a token), an email address as is. */
+/** A URL without its query (it may carry a token); an email address without its local part (a person's name). */
 function redactTarget(d: Claimed): string {
-  if (d.channel !== "webhook") return d.target;
+  if (d.channel !== "webhook") return `…@${d.target.split("@").pop()}`;
   const url = new URL(d.target);
   return `${url.origin}${url.pathname}`;
 }

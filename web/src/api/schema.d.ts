@@ -3574,7 +3574,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Prometheus text metrics */
+        /** Prometheus metrics: request latency histograms, recharges and deliveries by outcome, usage batches, and the deployment's state (charges in flight, deliveries pending, paused accounts) */
         get: {
             parameters: {
                 query?: never;
