@@ -37,6 +37,9 @@ function describeDatabase(config: Config): string {
   return `PostgreSQL at ${url.host}${url.pathname}`;
 }
 
+/** Past this, a stopping process exits anyway (1): under the 10 s a supervisor waits before SIGKILL. */
+const SHUTDOWN_DEADLINE_MS = 9_000;
+
 async function serve(config: Config): Promise<void> {
   configureLogging(config.logLevel);
   const handle = await open(config);
@@ -75,6 +78,12 @@ async function serve(config: Config): Promise<void> {
   }
   const stop = async (signal: string) => {
     console.log(`${signal}: shutting down`);
+    // A backstop: what did not finish by then is safe to abandon (leases expire, usage answered
+    // only after commit), and a supervisor kills at 10 s anyway.
+    setTimeout(() => {
+      console.error(`${signal}: shutdown took longer than ${SHUTDOWN_DEADLINE_MS} ms; exiting`);
+      process.exit(1);
+    }, SHUTDOWN_DEADLINE_MS).unref();
     await service.stop();
     await handle.close();
     process.exit(0);

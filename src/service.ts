@@ -10,6 +10,13 @@ import { DeliveryWorker } from "./notifications/delivery-worker.js";
 import { systemResolver, type HostResolver } from "./notifications/outbound-guard.js";
 import { sealLegacyEndpointSecrets } from "./notifications/webhook-endpoints.js";
 
+/**
+ * How long a stopping process waits for charges still at the provider before handing them
+ * back: with the requests' drain before it, shutdown ends well inside the 10 s a supervisor
+ * gives (DESIGN §7); a provider answer takes ~1 s, its timeout 30 s.
+ */
+const SHUTDOWN_CHARGE_GRACE_MS = 5_000;
+
 export interface Service {
   deps: AppDeps;
   server: RunningServer | undefined;
@@ -48,8 +55,9 @@ export async function startService(
     worker,
     deliveryWorker,
     async stop() {
+      // Stop accepting; the requests already in are answered (their usage commits first).
       await server?.close();
-      await Promise.all([worker?.stop(), deliveryWorker?.stop()]);
+      await Promise.all([worker?.stop(SHUTDOWN_CHARGE_GRACE_MS), deliveryWorker?.stop()]);
     },
   };
 }

@@ -76,9 +76,24 @@ export class RechargeWorker extends PolledWorker {
     }
   }
 
-  override async stop(): Promise<void> {
+  /**
+   * Stops claiming, then waits up to `graceMs` for the charges it has at the provider. One still
+   * unanswered then is handed back — its lease ends now instead of after chargeLeaseMs — so
+   * another worker resumes it at once, asking the provider under the same idempotency key
+   * (which charges nothing twice); this process's own late answer can no longer settle it,
+   * since settling checks the attempt it was claimed with.
+   */
+  override async stop(graceMs = Number.POSITIVE_INFINITY): Promise<void> {
     await super.stop();
-    await Promise.allSettled(this.charging.values());
+    const inFlight = Promise.allSettled(this.charging.values());
+    const waited = await Promise.race([inFlight.then(() => "done" as const), sleep(graceMs).then(() => "late" as const)]);
+    if (waited === "done" || this.charging.size === 0) return;
+    const ids = [...this.charging.keys()];
+    await this.db.execute(
+      sql`update recharges set lease_expires_at = now(), updated_at = now()
+          where id = any(${arrayLiteral(ids)}::text[]) and status = 'processing'`,
+    );
+    log.warn({ recharge_ids: ids }, "recharge worker: stopped with charges at the provider; their leases are released for another worker");
   }
 
   /** Claims due recharges for the free slots and starts them; returns how many it started. */
