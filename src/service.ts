@@ -41,7 +41,12 @@ export async function startService(
   const now = () => new Date();
   // The one after-commit hook (see commitRequest): only the recharge worker waits for commits.
   const afterCommit = () => worker?.nudge();
-  const usageWriter = new UsageWriter(db, config, now, { maxBatchEvents: config.usageBatchMax, concurrency: config.usageWriters, afterCommit });
+  const usageWriter = new UsageWriter(db, config, now, {
+    maxBatchEvents: config.usageBatchMax,
+    concurrency: config.usageWriters,
+    afterCommit,
+    maxQueuedEvents: config.usageQueueMax,
+  });
   const callStarter = new CallStarter(db, config, { concurrency: config.usageWriters });
   const deliveryWorker = options.worker ? new DeliveryWorker(db, config, resolveHost) : undefined;
   const workers = (): Record<string, boolean> => (worker && deliveryWorker ? { recharges: worker.isRunning, deliveries: deliveryWorker.isRunning } : {});

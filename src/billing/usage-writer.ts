@@ -44,7 +44,7 @@ type Pending = Queued<Submission, WriteOutcome>;
  * that exact). At the ~41 000 debits/s measured on PostgreSQL here (README, one hot wallet),
  * 20 000 events are about half a second of work.
  */
-const MAX_QUEUED_EVENTS = 20_000;
+export const DEFAULT_MAX_QUEUED_EVENTS = 20_000;
 
 /**
  * Whether a debit from `before` to `after` may call for any balance rule: a recharge (below
@@ -65,6 +65,8 @@ export interface UsageWriterOptions {
   concurrency?: number;
   /** The after-commit hook, called after a batch that created a recharge (wakes the worker). */
   afterCommit?: () => void;
+  /** Events waiting at most before reports are refused with 429 (PREPAID_USAGE_QUEUE_MAX). */
+  maxQueuedEvents?: number;
 }
 
 /**
@@ -95,7 +97,7 @@ export class UsageWriter {
       maxBatchWeight: this.maxBatchEvents,
       concurrency: options.concurrency ?? 1,
       weight: (pending) => pending.events.length,
-      maxQueuedWeight: MAX_QUEUED_EVENTS,
+      maxQueuedWeight: options.maxQueuedEvents ?? DEFAULT_MAX_QUEUED_EVENTS,
     });
   }
 

@@ -72,6 +72,8 @@ export interface Config {
   usageBatchMax: number;
   /** Usage batches committing at once. */
   usageWriters: number;
+  /** Usage events waiting for a batch at most; past it, reports get 429 (bounded memory). */
+  usageQueueMax: number;
   /** Run the recharge worker inside `serve` (set false to run `prepaid worker` apart). */
   inProcessWorker: boolean;
   /** Notification delivery: webhooks and email (DESIGN §1 Notifications). */
@@ -169,6 +171,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     // Two batches at once keep PostgreSQL busy while Node prepares the next (measured: the bench
     // runs with 2); PGlite has one connection, so more would only queue.
     usageWriters: Math.max(1, integerEnv(env, "PREPAID_USAGE_WRITERS", env.DATABASE_URL ? 2 : 1)),
+    usageQueueMax: Math.max(1, integerEnv(env, "PREPAID_USAGE_QUEUE_MAX", 20_000)),
     inProcessWorker: env.PREPAID_IN_PROCESS_WORKER !== "false",
     delivery: {
       retryDelaysMs: parseDurationsMs(env.PREPAID_DELIVERY_RETRY_DELAYS || "30s,2m,10m,1h,6h,24h"),
