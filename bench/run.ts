@@ -53,11 +53,13 @@ async function startServer(env: Record<string, string>): Promise<Server> {
     env: { ...process.env, PORT: "0", PREPAID_ADMIN_KEY: ADMIN, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
+  // The last 64 KiB only: the server logs a line per request, and a bench sends millions.
   let output = "";
-  child.stderr!.on("data", (d) => (output += d));
+  const keep = (d: Buffer) => (output = (output + d.toString()).slice(-65_536));
+  child.stderr!.on("data", keep);
   const url = await new Promise<string>((resolve, reject) => {
-    child.stdout!.on("data", (d) => {
-      output += d;
+    child.stdout!.on("data", (d: Buffer) => {
+      keep(d);
       const m = /listening on (http:\/\/\S+)/.exec(output);
       if (m) resolve(m[1]!);
     });
