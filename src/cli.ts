@@ -10,7 +10,7 @@ import { runCampaign } from "./simulate/campaign.js";
 import { generateKey } from "./accounts/api-keys.js";
 import { randomBase62 } from "./ids/prefixed-id.js";
 import { ensureDemoAccounts } from "./demo/demo-accounts.js";
-import { configureLogging } from "./logging/logger.js";
+import { configureLogging, flushLogs } from "./logging/logger.js";
 
 const USAGE = `usage: prepaid <command>
 
@@ -82,10 +82,12 @@ async function serve(config: Config): Promise<void> {
     // only after commit), and a supervisor kills at 10 s anyway.
     setTimeout(() => {
       console.error(`${signal}: shutdown took longer than ${SHUTDOWN_DEADLINE_MS} ms; exiting`);
+      flushLogs();
       process.exit(1);
     }, SHUTDOWN_DEADLINE_MS).unref();
     await service.stop();
     await handle.close();
+    flushLogs();
     process.exit(0);
   };
   process.once("SIGINT", () => void stop("SIGINT"));
@@ -108,6 +110,7 @@ async function worker(config: Config, drain: boolean): Promise<number> {
   const stop = async () => {
     await service.stop();
     await handle.close();
+    flushLogs();
     process.exit(0);
   };
   process.once("SIGINT", () => void stop());
@@ -197,9 +200,11 @@ async function main(argv: string[]): Promise<number> {
 
 main(process.argv.slice(2)).then(
   (code) => {
+    flushLogs();
     if (code >= 0) process.exit(code);
   },
   (error: unknown) => {
+    flushLogs();
     console.error("prepaid:", error instanceof Error ? error.message : error);
     process.exit(1);
   },

@@ -23,7 +23,7 @@ export async function reconcileStatus(tx: Tx, state: WalletState): Promise<Accou
     sql`update accounts set status = ${desired} where id = ${state.accountId} and status <> ${desired} returning id`,
   );
   if (changed.length === 0) return desired;
-  logMoneyEvent(desired === "paused" ? "account.paused" : "account.resumed", {
+  logMoneyEvent(tx, desired === "paused" ? "account.paused" : "account.resumed", {
     account_id: state.accountId,
     balance: formatMicros(state.balanceMicros),
     ...(desired === "paused" ? { failure_code: state.settings.failureCode } : {}),

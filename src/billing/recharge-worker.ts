@@ -210,7 +210,7 @@ export class RechargeWorker extends PolledWorker {
           const asked = await askLater(tx, rechargeId, attempt, step.code, delayMs, step.unresolved);
           // Every try is spent and the provider has not said: open until a look-up or an event settles it.
           if (asked && step.unresolved) {
-            logMoneyEvent("recharge.unresolved", {
+            logMoneyEvent(tx, "recharge.unresolved", {
               recharge_id: rechargeId,
               account_id: recharge.account_id,
               trigger: recharge.trigger,

@@ -69,7 +69,7 @@ export async function settleSucceeded(tx: Tx, config: Config, rechargeId: string
         where account_id = ${recharge.accountId} and failing`,
   );
   const { state } = await afterBalanceChange(tx, config, recharge.accountId, entry.balanceAfterMicros - recharge.amountMicros, new Date());
-  logMoneyEvent("recharge.succeeded", {
+  logMoneyEvent(tx, "recharge.succeeded", {
     recharge_id: recharge.id,
     account_id: recharge.accountId,
     trigger: recharge.trigger,
@@ -110,7 +110,7 @@ export async function settleFailed(tx: Tx, config: Config, rechargeId: string, b
           settled_at = now(), updated_at = now(), lease_expires_at = null
         where id = ${recharge.id}`,
   );
-  logMoneyEvent("recharge.failed", {
+  logMoneyEvent(tx, "recharge.failed", {
     recharge_id: recharge.id,
     account_id: recharge.accountId,
     trigger: recharge.trigger,

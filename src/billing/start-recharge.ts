@@ -67,7 +67,7 @@ export async function startRecharge(
       await tx.execute(sql`update auto_recharge_settings set limit_reached = null where account_id = ${state.accountId}`);
     }
     if (recharge) {
-      logMoneyEvent("recharge.created", { recharge_id: recharge.id, account_id: state.accountId, trigger: request.trigger, amount: formatMicros(decision.amountMicros) });
+      logMoneyEvent(tx, "recharge.created", { recharge_id: recharge.id, account_id: state.accountId, trigger: request.trigger, amount: formatMicros(decision.amountMicros) });
     }
     return { recharge: recharge ?? null, decision };
   }

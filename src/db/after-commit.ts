@@ -1,29 +1,32 @@
-import { AsyncLocalStorage } from "node:async_hooks";
-
-/** The effects waiting for the transaction that is running in this async context. */
-const pending = new AsyncLocalStorage<Array<() => void>>();
-
 /**
- * Runs `effect` once the current transaction has committed, and never when it rolls back —
- * so a log line or a metric says what happened, not what was attempted. Outside any
- * transaction it runs at once. An effect that throws is dropped: it reports, it does not decide.
+ * The effects waiting for each open transaction, keyed by its handle. A map on the handle, not
+ * AsyncLocalStorage: on Node 20 that enables async hooks for every promise of the process, and
+ * the first version of this measured call authorisation's p50 at 2,000 req/s going from 6.7 ms
+ * to 8.7 ms and threshold-crossing latency tripling (bench, one sitting).
  */
-export function afterCommit(effect: () => void): void {
-  const list = pending.getStore();
-  if (list) list.push(effect);
-  else runQuietly(effect);
+const pending = new WeakMap<object, Array<() => void>>();
+
+/** Called by inTransaction: effects registered on `tx` wait for its commit. */
+export function openCommitEffects(tx: object): Array<() => void> {
+  const effects: Array<() => void> = [];
+  pending.set(tx, effects);
+  return effects;
 }
 
 /**
- * Runs `transaction` and then, if it resolved, the effects it registered. A transaction inside
- * another (a savepoint) registers with the outer one: its effects wait for the real commit.
+ * Runs `effect` once `tx` has committed, and never when it rolls back — so a log line or a
+ * metric says what happened, not what was attempted. On a handle that is not a transaction of
+ * inTransaction (the database itself: each statement commits alone) it runs at once. An effect
+ * that throws is dropped: it reports, it does not decide.
  */
-export async function withCommitEffects<T>(transaction: () => Promise<T>): Promise<T> {
-  if (pending.getStore()) return transaction();
-  const effects: Array<() => void> = [];
-  const result = await pending.run(effects, transaction);
+export function afterCommit(tx: object, effect: () => void): void {
+  const effects = pending.get(tx);
+  if (effects) effects.push(effect);
+  else runQuietly(effect);
+}
+
+export function runCommitEffects(effects: Array<() => void>): void {
   for (const effect of effects) runQuietly(effect);
-  return result;
 }
 
 function runQuietly(effect: () => void): void {

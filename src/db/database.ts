@@ -3,7 +3,7 @@ import type { SQL } from "drizzle-orm";
 import type { PGlite } from "@electric-sql/pglite";
 import type pg from "pg";
 import type * as schema from "./schema.js";
-import { withCommitEffects } from "./after-commit.js";
+import { openCommitEffects, runCommitEffects } from "./after-commit.js";
 
 /** The same Drizzle database type for PGlite and PostgreSQL; a transaction is one too. */
 export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -31,6 +31,12 @@ export async function queryRows<T>(db: Database, query: SQL): Promise<T[]> {
  * Runs `fn` in one transaction: everything it writes commits together, or nothing does. What
  * it registers with afterCommit (log lines, metrics) runs after the commit, never on rollback.
  */
-export function inTransaction<T>(db: Database, fn: (tx: Tx) => Promise<T>): Promise<T> {
-  return withCommitEffects(() => db.transaction((tx) => fn(tx as unknown as Tx)));
+export async function inTransaction<T>(db: Database, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  let effects: Array<() => void> = [];
+  const result = await db.transaction((tx) => {
+    effects = openCommitEffects(tx as unknown as Tx);
+    return fn(tx as unknown as Tx);
+  });
+  runCommitEffects(effects);
+  return result;
 }

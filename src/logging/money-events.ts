@@ -1,4 +1,5 @@
 import { afterCommit } from "../db/after-commit.js";
+import type { Tx } from "../db/database.js";
 import { accountStatusChanges, recharges } from "../metrics/registry.js";
 import { log } from "./logger.js";
 
@@ -16,8 +17,8 @@ export type MoneyEvent =
  * change that rolled back). Fields are ids, amounts as decimal strings and codes — never a
  * card, key or email.
  */
-export function logMoneyEvent(event: MoneyEvent, fields: Record<string, string | number | boolean | null>): void {
-  afterCommit(() => {
+export function logMoneyEvent(tx: Tx, event: MoneyEvent, fields: Record<string, string | number | boolean | null>): void {
+  afterCommit(tx, () => {
     log.info({ event, ...fields }, event);
     if (event.startsWith("recharge.")) recharges.inc({ trigger: String(fields.trigger ?? "unknown"), outcome: event.slice("recharge.".length) });
     else accountStatusChanges.inc({ to: event === "account.paused" ? "paused" : "active" });
