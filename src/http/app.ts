@@ -28,6 +28,8 @@ import { webhookEndpointRoutes } from "./routes/webhook-endpoints.js";
 import { auditLogRoutes } from "./routes/audit-log.js";
 import { brandingRoutes } from "./routes/branding.js";
 import { SESSION_EXCHANGE_PATH, sessionRoutes } from "./routes/sessions.js";
+import { nameOperations } from "./operation-ids.js";
+import { noCredential, refusedAtTheEdge } from "./schemas/common.js";
 import { authenticateSession, SESSION_TOKEN_PREFIX } from "../sessions/sessions.js";
 import type { Principal } from "../accounts/principal.js";
 
@@ -172,16 +174,24 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     path: "/openapi.json",
     tags: ["system"],
     summary: "This OpenAPI document",
-    responses: { 200: { description: "OpenAPI 3.1 document" } },
+    security: noCredential,
+    responses: { 200: { description: "OpenAPI 3.1 document" }, ...refusedAtTheEdge },
   });
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer" });
+  nameOperations(app);
   app.doc31("/openapi.json", {
     openapi: "3.1.0",
     info: {
       title: "prepaid",
       version: "1.0.0",
       description: "Prepaid USD credit wallets with Auto-Recharge. Money is a decimal string in USD.",
+      license: { name: "MIT", url: "https://opensource.org/license/mit" },
     },
+    servers: [
+      deps.config.publicUrl
+        ? { url: deps.config.publicUrl.origin, description: "This deployment (PREPAID_PUBLIC_URL)" }
+        : { url: `http://127.0.0.1:${deps.config.port}`, description: "The embedded default (npm start); PREPAID_PUBLIC_URL names a deployment's" },
+    ],
   });
   serveDashboard(app, { stripeApiOrigin: deps.config.stripe?.apiBase.origin, embedOrigins: deps.config.embedOrigins });
   return app;

@@ -11,7 +11,7 @@ import { commitRequest } from "../commit-request.js";
 import type { AppEnv } from "../context.js";
 import { idempotent } from "../idempotency.js";
 import { CreateSessionIn, ExchangeIn, SessionLinkOut, SessionOut, SessionTokenOut } from "../schemas/embedding.js";
-import { errorResponses, IdempotencyHeader, IdParam, jsonBody, jsonResponse, security } from "../schemas/common.js";
+import { errorResponses, IdempotencyHeader, IdParam, jsonBody, jsonResponse, noCredential, security } from "../schemas/common.js";
 import { keyManager } from "./api-keys.js";
 
 export const sessionRoutes = new OpenAPIHono<AppEnv>();
@@ -81,6 +81,7 @@ sessionRoutes.openapi(
     path: SESSION_EXCHANGE_PATH,
     tags: ["sessions"],
     summary: "Exchange a link's code for a session token (no credential: the code is one). A used, unknown or expired code is 401",
+    security: noCredential,
     request: { body: jsonBody(ExchangeIn) },
     responses: { 200: jsonResponse(SessionTokenOut, "A bearer token for the account, until expires_at"), ...errorResponses },
   }),

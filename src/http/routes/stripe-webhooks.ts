@@ -5,7 +5,7 @@ import { settleProviderEvent } from "../../billing/provider-events.js";
 import { translateStripeEvent } from "../../payments/stripe/stripe-events.js";
 import { StripeGateway } from "../../payments/stripe/stripe-gateway.js";
 import type { AppEnv } from "../context.js";
-import { errorResponses, jsonResponse } from "../schemas/common.js";
+import { errorResponses, jsonResponse, noCredential } from "../schemas/common.js";
 
 export const stripeWebhookRoutes = new OpenAPIHono<AppEnv>();
 
@@ -17,6 +17,7 @@ stripeWebhookRoutes.openapi(
     path: "/v1/webhooks/stripe",
     tags: ["payments"],
     summary: "Stripe's events (no API key: the Stripe-Signature header is checked, 5-minute tolerance)",
+    security: noCredential,
     request: { headers: z.object({ "stripe-signature": z.string().optional() }) },
     responses: { 200: jsonResponse(Received, "Handled, or recognised as already handled"), ...errorResponses },
   }),

@@ -9,6 +9,7 @@ import type { AppEnv } from "../context.js";
 import { registry } from "../../metrics/registry.js";
 import { stateGauges } from "../../metrics/state-gauges.js";
 import { log } from "../../logging/logger.js";
+import { noCredential, refusedAtTheEdge } from "../schemas/common.js";
 
 /** How many migrations this build ships (drizzle-kit's journal): the database must have applied as many. */
 const SHIPPED_MIGRATIONS = (JSON.parse(readFileSync(join(MIGRATIONS_DIR, "meta", "_journal.json"), "utf8")) as { entries: unknown[] }).entries.length;
@@ -48,9 +49,11 @@ systemRoutes.openapi(
     method: "get",
     path: "/healthz",
     tags: ["system"],
+    security: noCredential,
     summary: "Liveness: the process answers and its database does",
     responses: {
       200: { description: "Healthy", content: { "application/json": { schema: z.object({ status: z.literal("ok") }) } } },
+      ...refusedAtTheEdge,
     },
   }),
   async (c) => {
@@ -63,10 +66,12 @@ systemRoutes.openapi(
     method: "get",
     path: "/readyz",
     tags: ["system"],
+    security: noCredential,
     summary: "Readiness: the database answers, its migrations are all applied, and this process's workers run",
     responses: {
       200: { description: "Ready to take traffic", content: { "application/json": { schema: ReadyOut } } },
       503: { description: "Not ready: the failing check says why", content: { "application/json": { schema: ReadyOut } } },
+      ...refusedAtTheEdge,
     },
   }),
   async (c) => {
@@ -81,8 +86,9 @@ systemRoutes.openapi(
     method: "get",
     path: "/metrics",
     tags: ["system"],
+    security: noCredential,
     summary: "Prometheus metrics: request latency histograms, recharges and deliveries by outcome, usage batches, and the deployment's state (charges in flight, deliveries pending, paused accounts)",
-    responses: { 200: { description: "Metrics", content: { "text/plain": { schema: z.string() } } } },
+    responses: { 200: { description: "Metrics", content: { "text/plain": { schema: z.string() } } }, ...refusedAtTheEdge },
   }),
   async (c) => {
     const state = await stateGauges(c.get("deps").db);

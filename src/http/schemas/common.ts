@@ -11,7 +11,7 @@ export const ErrorEnvelope = z
   })
   .openapi("Error");
 
-const errorResponse = (description: string) => ({
+export const errorResponse = (description: string) => ({
   description,
   content: { "application/json": { schema: ErrorEnvelope } },
 });
@@ -52,6 +52,12 @@ export const PageQuery = z.object({
 });
 
 export const security = [{ bearer: [] as string[] }];
+
+/** Routes that take no credential: stated, so a reader (and the linter) knows it is meant. */
+export const noCredential: { bearer: string[] }[] = [];
+
+/** Any route's 400: a NUL in the path or query, or a body over 1 MB, is refused before routing. */
+export const refusedAtTheEdge = { 400: errorResponse("Refused before routing: a NUL character in the path or query, or a body over 1 MB") } as const;
 
 export const listOf = <T extends z.ZodType>(item: T) =>
   z.object({ data: z.array(item), next_cursor: z.string().nullable() });
