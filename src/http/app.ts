@@ -184,7 +184,19 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     info: {
       title: "prepaid",
       version: "1.0.0",
-      description: "Prepaid USD credit wallets with Auto-Recharge. Money is a decimal string in USD.",
+      description: [
+        "Prepaid USD credit wallets with Auto-Recharge for voice-AI calling platforms.",
+        "",
+        "**Credentials.** `Authorization: Bearer <key>`: an account's API key (`full`, `read` or `usage` scope), a Payments-page session token, or the operator key. An object of another tenant is 404, never 403.",
+        "",
+        "**Money** is a decimal string in USD (`\"50.00\"`), never a JSON number; amounts in requests have at most 2 decimals, balances and debits up to 6.",
+        "",
+        "**Idempotency.** Every POST accepts `Idempotency-Key`: the same key with the same body answers the stored response again (header `Idempotent-Replayed: true`); the same key with another body is 409 `idempotency_conflict`. Retry a POST whose answer you did not get with the same key.",
+        "",
+        "**Paging.** Lists answer `{data, next_cursor}`, newest first; pass `cursor=<next_cursor>` for the next page, `limit` ≤ 100.",
+        "",
+        "**Errors** are `{error: {code, message, request_id, field?}}` with the codes `invalid_request` and `payment_method_required` (400), `unauthorized` (401), `insufficient_credit` and `account_paused` (402), `forbidden` (403), `not_found` (404), `idempotency_conflict` (409), `rate_limited` (429, with `Retry-After`). `request_id` is also the `X-Request-Id` header and is in the server's log line for the request.",
+      ].join("\n"),
       license: { name: "MIT", url: "https://opensource.org/license/mit" },
     },
     servers: [

@@ -8,7 +8,7 @@ import { AppError, notFound } from "../../errors/app-error.js";
 import type { AppEnv } from "../context.js";
 import { idempotencyOf, idempotent, replay, type JsonAnswer } from "../idempotency.js";
 import { BatchUsageIn, CallOut, callOut, StartCallIn, UsageIn, UsageOut, usageOut } from "../schemas/billing.js";
-import { errorResponses, IdempotencyHeader, jsonBody, jsonResponse, security } from "../schemas/common.js";
+import { errorResponse, errorResponses, IdempotencyHeader, jsonBody, jsonResponse, queueFull, security } from "../schemas/common.js";
 
 export const callRoutes = new OpenAPIHono<AppEnv>();
 
@@ -51,12 +51,17 @@ callRoutes.openapi(
     path: "/v1/calls",
     tags: ["calls"],
     summary: "Authorise a call: fixes its rate; 402 when the account is paused or out of credit",
+    description:
+      "Call before connecting a call. The answer fixes the call's rate (the Web Widget setting now) and says how many seconds the " +
+      "balance pays for. `call_id` is yours to give (your telephony id) or ours. Then report its cumulative elapsed seconds with " +
+      "`POST /v1/calls/{id}/usage` (or many calls at once with `POST /v1/usage`) and end it with `POST /v1/calls/{id}/end`.",
     security,
     request: { headers: IdempotencyHeader, body: jsonBody(StartCallIn) },
     responses: {
       201: jsonResponse(CallOut, "The authorised call, with the seconds the balance pays for"),
-      402: { description: "`insufficient_credit` or `account_paused`" },
+      402: errorResponse("`insufficient_credit` (less than a minute of credit) or `account_paused` (a failed payment): do not connect the call"),
       ...errorResponses,
+      ...queueFull,
     },
   }),
   async (c) => {
@@ -103,9 +108,14 @@ function usageRoute(path: "/v1/calls/{id}/usage" | "/v1/calls/{id}/end", final: 
       summary: final
         ? "End a call with its final elapsed seconds and bill the rest"
         : "Report a call's cumulative elapsed seconds; debits only what was not billed yet",
+      description: final
+        ? "The last report of a call: bills up to `elapsed_seconds` and ends it; later reports for it are refused."
+        : "Send the seconds since the call started, as often as you like (every 15–60 s is typical). Each report debits only " +
+          "what was not billed yet, so a retry or a late report costs nothing twice. When `action` is `end_call`, the balance " +
+          "is spent: hang up.",
       security,
       request: { params: CallIdParam, headers: IdempotencyHeader, body: jsonBody(UsageIn) },
-      responses: { 200: jsonResponse(UsageOut, "What was billed; `end_call` when the balance is spent"), ...errorResponses },
+      responses: { 200: jsonResponse(UsageOut, "What was billed; `end_call` when the balance is spent"), ...errorResponses, ...queueFull },
     }),
     async (c) => {
       const callId = c.req.valid("param").id;
@@ -124,9 +134,12 @@ callRoutes.openapi(
     path: "/v1/usage",
     tags: ["calls"],
     summary: "Report usage of up to 1000 calls at once, in one transaction",
+    description:
+      "The batch form of the usage report, for call infrastructure that tracks many calls: each event is a call's cumulative " +
+      "elapsed seconds (`final: true` ends it). Every call must be the caller's, or nothing is written (404).",
     security,
     request: { headers: IdempotencyHeader, body: jsonBody(BatchUsageIn) },
-    responses: { 200: jsonResponse(z.object({ data: z.array(UsageOut) }), "One result per event, in order"), ...errorResponses },
+    responses: { 200: jsonResponse(z.object({ data: z.array(UsageOut) }), "One result per event, in order"), ...errorResponses, ...queueFull },
   }),
   async (c) => {
     const { events } = c.req.valid("json");

@@ -157,11 +157,19 @@ export const StartCallIn = z
       .optional(),
   })
   .strict()
-  .openapi("StartCall");
+  .openapi("StartCall", { example: { account_id: "acct_3kX9pQ2mZ7rT1vB8nW4y", call_id: "twilio-CA42f0" } });
 
 export const CallOut = z
-  .object({ call_id: z.string(), account_id: z.string(), rate_per_minute: Money, max_seconds: z.number(), status: z.enum(["active", "ended"]) })
-  .openapi("Call");
+  .object({
+    call_id: z.string(),
+    account_id: z.string(),
+    rate_per_minute: Money.openapi({ description: "fixed for this call when it starts" }),
+    max_seconds: z.number().openapi({ description: "the seconds the balance pays for now; end the call by then unless usage reports say continue" }),
+    status: z.enum(["active", "ended"]),
+  })
+  .openapi("Call", {
+    example: { call_id: "twilio-CA42f0", account_id: "acct_3kX9pQ2mZ7rT1vB8nW4y", rate_per_minute: "0.16", max_seconds: 4500, status: "active" },
+  });
 
 export const callOut = (call: Call, maxSeconds: number): z.infer<typeof CallOut> => ({
   call_id: call.id,
@@ -173,7 +181,10 @@ export const callOut = (call: Call, maxSeconds: number): z.infer<typeof CallOut>
 
 const ElapsedSeconds = z.number().int().min(0).max(7 * 86_400);
 
-export const UsageIn = z.object({ elapsed_seconds: ElapsedSeconds }).strict().openapi("UsageReport");
+export const UsageIn = z
+  .object({ elapsed_seconds: ElapsedSeconds.openapi({ description: "cumulative since the call started: a repeated or late report bills nothing twice" }) })
+  .strict()
+  .openapi("UsageReport", { example: { elapsed_seconds: 95 } });
 
 export const BatchUsageIn = z
   .object({
@@ -183,7 +194,14 @@ export const BatchUsageIn = z
       .max(1000),
   })
   .strict()
-  .openapi("UsageBatch");
+  .openapi("UsageBatch", {
+    example: {
+      events: [
+        { call_id: "twilio-CA42f0", elapsed_seconds: 95 },
+        { call_id: "twilio-CA9b11", elapsed_seconds: 300, final: true },
+      ],
+    },
+  });
 
 export const UsageOut = z
   .object({
@@ -192,9 +210,11 @@ export const UsageOut = z
     amount: Money.openapi({ description: "debited by this report" }),
     call_total: Money,
     balance: Money,
-    action: z.enum(["continue", "end_call"]),
+    action: z.enum(["continue", "end_call"]).openapi({ description: "end_call: the balance is spent; hang up" }),
   })
-  .openapi("UsageResult");
+  .openapi("UsageResult", {
+    example: { call_id: "twilio-CA42f0", billed_seconds: 95, amount: "0.093334", call_total: "0.253334", balance: "11.746666", action: "continue" },
+  });
 
 export const usageOut = (r: UsageResult): z.infer<typeof UsageOut> => ({
   call_id: r.callId,

@@ -56,6 +56,9 @@ export const security = [{ bearer: [] as string[] }];
 /** Routes that take no credential: stated, so a reader (and the linter) knows it is meant. */
 export const noCredential: { bearer: string[] }[] = [];
 
+/** A full queue (usage, call starts): retry after the seconds in Retry-After; cumulative seconds make a retry exact. */
+export const queueFull = { 429: errorResponse("`rate_limited`: the queue is full; retry after `Retry-After` seconds") } as const;
+
 /** Any route's 400: a NUL in the path or query, or a body over 1 MB, is refused before routing. */
 export const refusedAtTheEdge = { 400: errorResponse("Refused before routing: a NUL character in the path or query, or a body over 1 MB") } as const;
 

@@ -287,7 +287,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Authorise a call: fixes its rate; 402 when the account is paused or out of credit */
+        /**
+         * Authorise a call: fixes its rate; 402 when the account is paused or out of credit
+         * @description Call before connecting a call. The answer fixes the call's rate (the Web Widget setting now) and says how many seconds the balance pays for. `call_id` is yours to give (your telephony id) or ours. Then report its cumulative elapsed seconds with `POST /v1/calls/{id}/usage` (or many calls at once with `POST /v1/usage`) and end it with `POST /v1/calls/{id}/end`.
+         */
         post: operations["startCall"];
         delete?: never;
         options?: never;
@@ -304,7 +307,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Report a call's cumulative elapsed seconds; debits only what was not billed yet */
+        /**
+         * Report a call's cumulative elapsed seconds; debits only what was not billed yet
+         * @description Send the seconds since the call started, as often as you like (every 15–60 s is typical). Each report debits only what was not billed yet, so a retry or a late report costs nothing twice. When `action` is `end_call`, the balance is spent: hang up.
+         */
         post: operations["reportCallUsage"];
         delete?: never;
         options?: never;
@@ -321,7 +327,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** End a call with its final elapsed seconds and bill the rest */
+        /**
+         * End a call with its final elapsed seconds and bill the rest
+         * @description The last report of a call: bills up to `elapsed_seconds` and ends it; later reports for it are refused.
+         */
         post: operations["endCall"];
         delete?: never;
         options?: never;
@@ -338,7 +347,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Report usage of up to 1000 calls at once, in one transaction */
+        /**
+         * Report usage of up to 1000 calls at once, in one transaction
+         * @description The batch form of the usage report, for call infrastructure that tracks many calls: each event is a call's cumulative elapsed seconds (`final: true` ends it). Every call must be the caller's, or nothing is written (404).
+         */
         post: operations["reportUsage"];
         delete?: never;
         options?: never;
@@ -898,22 +910,48 @@ export interface components {
             publishable_key: string | null;
             api_base: string;
         };
+        /**
+         * @example {
+         *       "call_id": "twilio-CA42f0",
+         *       "account_id": "acct_3kX9pQ2mZ7rT1vB8nW4y",
+         *       "rate_per_minute": "0.16",
+         *       "max_seconds": 4500,
+         *       "status": "active"
+         *     }
+         */
         Call: {
             call_id: string;
             account_id: string;
             /**
-             * @description USD as a decimal string
+             * @description fixed for this call when it starts
              * @example 49.813334
              */
             rate_per_minute: string;
+            /** @description the seconds the balance pays for now; end the call by then unless usage reports say continue */
             max_seconds: number;
             /** @enum {string} */
             status: "active" | "ended";
         };
+        /**
+         * @example {
+         *       "account_id": "acct_3kX9pQ2mZ7rT1vB8nW4y",
+         *       "call_id": "twilio-CA42f0"
+         *     }
+         */
         StartCall: {
             account_id: string;
             call_id?: string;
         };
+        /**
+         * @example {
+         *       "call_id": "twilio-CA42f0",
+         *       "billed_seconds": 95,
+         *       "amount": "0.093334",
+         *       "call_total": "0.253334",
+         *       "balance": "11.746666",
+         *       "action": "continue"
+         *     }
+         */
         UsageResult: {
             call_id: string;
             billed_seconds: number;
@@ -932,12 +970,36 @@ export interface components {
              * @example 49.813334
              */
             balance: string;
-            /** @enum {string} */
+            /**
+             * @description end_call: the balance is spent; hang up
+             * @enum {string}
+             */
             action: "continue" | "end_call";
         };
+        /**
+         * @example {
+         *       "elapsed_seconds": 95
+         *     }
+         */
         UsageReport: {
+            /** @description cumulative since the call started: a repeated or late report bills nothing twice */
             elapsed_seconds: number;
         };
+        /**
+         * @example {
+         *       "events": [
+         *         {
+         *           "call_id": "twilio-CA42f0",
+         *           "elapsed_seconds": 95
+         *         },
+         *         {
+         *           "call_id": "twilio-CA9b11",
+         *           "elapsed_seconds": 300,
+         *           "final": true
+         *         }
+         *       ]
+         *     }
+         */
         UsageBatch: {
             events: {
                 call_id: string;
@@ -2662,12 +2724,14 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `insufficient_credit` or `account_paused` */
+            /** @description `insufficient_credit` (less than a minute of credit) or `account_paused` (a failed payment): do not connect the call */
             402: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
             };
             /** @description Not allowed (an agency writing to its subaccount, or not the operator) */
             403: {
@@ -2689,6 +2753,15 @@ export interface operations {
             };
             /** @description Idempotency-Key reused with another request */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: the queue is full; retry after `Retry-After` seconds */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2770,6 +2843,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description `rate_limited`: the queue is full; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     endCall: {
@@ -2844,6 +2926,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description `rate_limited`: the queue is full; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     reportUsage: {
@@ -2911,6 +3002,15 @@ export interface operations {
             };
             /** @description Idempotency-Key reused with another request */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: the queue is full; retry after `Retry-After` seconds */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
