@@ -1,20 +1,13 @@
-import { spawn } from "node:child_process";
 import { sql } from "drizzle-orm";
 import { afterAll, expect, it } from "vitest";
 import { generateKey } from "../../src/accounts/api-keys.js";
 import { queryRows } from "../../src/db/database.js";
-import { runCli, sharedDatabase, type SharedDatabase } from "../support/processes.js";
+import { runCli, sharedDatabase, startNpm, type NpmStart, type SharedDatabase } from "../support/processes.js";
 
 let shared: SharedDatabase | undefined;
-let group: number | undefined;
+let started: NpmStart | undefined;
 afterAll(async () => {
-  if (group !== undefined) {
-    try {
-      process.kill(-group, "SIGKILL");
-    } catch {
-      // Already gone: the test passed.
-    }
-  }
+  started?.killGroup();
   await shared?.cleanup();
 });
 
@@ -26,26 +19,8 @@ it("SIGTERM under usage load: exit 0 within 10 s, no acknowledged usage lost, th
   shared = await sharedDatabase();
   const admin = generateKey();
   // A charge takes 30 s at the sandbox: it is in flight when the signal comes.
-  const npm = spawn("npm", ["start", "--ignore-scripts"], {
-    env: { ...process.env, ...shared.env, PORT: "0", PREPAID_ADMIN_KEY: admin, PREPAID_DEMO: "false", PREPAID_SANDBOX_DELAY_MS: "30000", LOG_LEVEL: "warn" },
-    stdio: ["ignore", "pipe", "pipe"],
-    detached: true,
-  });
-  group = npm.pid;
-  let output = "";
-  npm.stdout.on("data", (d) => (output += d));
-  npm.stderr.on("data", (d) => (output += d));
-  const exited = new Promise<number | null>((resolve) => npm.on("exit", (code) => resolve(code)));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no "listening on" within 60 s:\n${output}`)), 60_000);
-    npm.stdout.on("data", () => {
-      const match = /listening on (http:\/\/\S+)/.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1]!);
-      }
-    });
-  });
+  started = await startNpm({ ...shared.env, PREPAID_ADMIN_KEY: admin, PREPAID_DEMO: "false", PREPAID_SANDBOX_DELAY_MS: "30000", LOG_LEVEL: "warn" });
+  const { npm, url, exited } = started;
   const call = async (method: string, path: string, body?: unknown) => {
     const res = await fetch(`${url}${path}`, { method, headers: { Authorization: `Bearer ${admin}`, "Content-Type": "application/json" }, body: JSON.stringify(body) });
     return { status: res.status, body: (await res.json()) as any };
@@ -81,7 +56,7 @@ it("SIGTERM under usage load: exit 0 within 10 s, no acknowledged usage lost, th
   const tookMs = Date.now() - sentAt;
   stopped = true;
   await Promise.all(loops);
-  expect(code, output).toBe(0);
+  expect(code, started.output()).toBe(0);
   expect(tookMs).toBeLessThan(10_000);
   await expect(fetch(`${url}/healthz`)).rejects.toThrow();
   expect([...acknowledged.values()].reduce((a, b) => a + b, 0)).toBeGreaterThan(0);

@@ -1,18 +1,12 @@
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { afterAll, expect, it } from "vitest";
-import { sharedDatabase, type SharedDatabase } from "../support/processes.js";
+import { sharedDatabase, startNpm, type NpmStart, type SharedDatabase } from "../support/processes.js";
 
 let shared: SharedDatabase | undefined;
-let group: number | undefined;
+let started: NpmStart | undefined;
 afterAll(async () => {
   // A failed run must not leave its server behind: npm was started as a process group's leader.
-  if (group !== undefined) {
-    try {
-      process.kill(-group, "SIGKILL");
-    } catch {
-      // Already gone: the test passed.
-    }
-  }
+  started?.killGroup();
   await shared?.cleanup();
 });
 
@@ -33,26 +27,8 @@ const alive = (pid: number) => {
 // prestart is not what this is about.)
 it("SIGTERM to the npm start process stops the server within 10 s and leaves no orphan", async () => {
   shared = await sharedDatabase();
-  const npm = spawn("npm", ["start", "--ignore-scripts"], {
-    env: { ...process.env, ...shared.env, PORT: "0" },
-    stdio: ["ignore", "pipe", "pipe"],
-    detached: true,
-  });
-  group = npm.pid;
-  let output = "";
-  npm.stdout.on("data", (d) => (output += d));
-  npm.stderr.on("data", (d) => (output += d));
-  const exited = new Promise<number | null>((resolve) => npm.on("exit", (code) => resolve(code)));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no "listening on" within 60 s:\n${output}`)), 60_000);
-    npm.stdout.on("data", () => {
-      const match = /listening on (http:\/\/\S+)/.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1]!);
-      }
-    });
-  });
+  started = await startNpm(shared.env);
+  const { npm, url, exited } = started;
   expect((await fetch(`${url}/healthz`)).status).toBe(200);
   // The server is npm's child (exec), not a grandchild behind a shell.
   const children = execFileSync("ps", ["-o", "pid=,args=", "--ppid", String(npm.pid)], { encoding: "utf8" }).trim().split("\n");

@@ -109,3 +109,48 @@ export function spawnServer(env: Record<string, string>, timeoutMs = 60_000): Pr
     });
   });
 }
+
+export interface NpmStart {
+  /** The npm process: the leader of its own process group (kill -group ends everything it started). */
+  npm: ChildProcess;
+  url: string;
+  /** npm's exit code, once it exits. */
+  exited: Promise<number | null>;
+  output(): string;
+  /** SIGKILL to the whole group, for a test's cleanup; nothing when it is already gone. */
+  killGroup(): void;
+}
+
+/**
+ * `npm start --ignore-scripts` (the dashboard build of prestart is not what these tests are
+ * about) as a supervisor runs it, in a process group of its own, waiting until it says where
+ * it listens.
+ */
+export async function startNpm(env: Record<string, string>, timeoutMs = 60_000): Promise<NpmStart> {
+  const npm = spawn("npm", ["start", "--ignore-scripts"], { env: { ...process.env, PORT: "0", ...env }, stdio: ["ignore", "pipe", "pipe"], detached: true });
+  let output = "";
+  npm.stdout!.on("data", (d) => (output += d));
+  npm.stderr!.on("data", (d) => (output += d));
+  const exited = new Promise<number | null>((resolve) => npm.on("exit", (code) => resolve(code)));
+  const killGroup = () => {
+    try {
+      process.kill(-npm.pid!, "SIGKILL");
+    } catch {
+      // Already gone.
+    }
+  };
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      killGroup();
+      reject(new Error(`no "listening on" within ${timeoutMs} ms:\n${output}`));
+    }, timeoutMs);
+    npm.stdout!.on("data", () => {
+      const match = /listening on (http:\/\/\S+)/.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]!);
+      }
+    });
+  });
+  return { npm, url, exited, output: () => output, killGroup };
+}
