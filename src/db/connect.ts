@@ -9,6 +9,7 @@ import { migrate as migratePg } from "drizzle-orm/node-postgres/migrator";
 import pg from "pg";
 import * as schema from "./schema.js";
 import type { Database, DatabaseHandle } from "./database.js";
+import { isEmptyDataDir, pgliteTemplate } from "./pglite-template.js";
 
 export const MIGRATIONS_DIR = fileURLToPath(new URL("./migrations", import.meta.url));
 
@@ -69,6 +70,11 @@ export async function connect(options: ConnectOptions): Promise<DatabaseHandle> 
     return { db, kind: "postgres", pool, close: () => pool.end() };
   }
   if (options.dataDir && options.dataDir !== "memory://") mkdirSync(options.dataDir, { recursive: true });
+  // A new database (in memory, or a data directory without one yet) starts from the install's
+  // template instead of running initdb here (see pglite-template.ts).
+  const fresh = !options.dataDir || options.dataDir === "memory://" || isEmptyDataDir(options.dataDir);
+  const template = !options.pgliteDump && fresh ? pgliteTemplate() : undefined;
+  const dump = options.pgliteDump ?? template;
   const client = await PGlite.create({
     dataDir: options.dataDir,
     // PGlite's WebAssembly memory grows and never shrinks: with PostgreSQL's default 128 MB
@@ -76,7 +82,7 @@ export async function connect(options: ConnectOptions): Promise<DatabaseHandle> 
     // are in the OS page cache anyway, so a smaller buffer pool costs little.
     startParams: [...PGlite.defaultStartParams, "-c", `shared_buffers=${PGLITE_SHARED_BUFFERS}`],
     parsers: { [pgliteTypes.INT8]: parseInt8 },
-    ...(options.pgliteDump ? { loadDataDir: options.pgliteDump } : {}),
+    ...(dump ? { loadDataDir: dump } : {}),
   });
   const db = drizzlePglite(client, { schema }) as unknown as Database;
   return { db, kind: "pglite", pglite: client, close: () => client.close() };
