@@ -1,4 +1,4 @@
-import { mkdirSync } from "node:fs";
+import { chmodSync, mkdirSync } from "node:fs";
 import { describeError } from "../errors/describe-error.js";
 import { fileURLToPath } from "node:url";
 import { PGlite, types as pgliteTypes } from "@electric-sql/pglite";
@@ -69,7 +69,13 @@ export async function connect(options: ConnectOptions): Promise<DatabaseHandle> 
     db.transaction = poolTransaction(pool) as Database["transaction"];
     return { db, kind: "postgres", pool, close: () => pool.end() };
   }
-  if (options.dataDir && options.dataDir !== "memory://") mkdirSync(options.dataDir, { recursive: true });
+  if (options.dataDir && options.dataDir !== "memory://") {
+    // PGlite writes its files world-writable (0666, from initdb or a loaded dump alike): the
+    // directory itself is closed to other users, which makes their modes moot. Also when it
+    // existed before, with a wider mode.
+    mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+    chmodSync(options.dataDir, 0o700);
+  }
   // A new database (in memory, or a data directory without one yet) starts from the install's
   // template instead of running initdb here (see pglite-template.ts).
   const fresh = !options.dataDir || options.dataDir === "memory://" || isEmptyDataDir(options.dataDir);

@@ -1,15 +1,16 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, expect, it } from "vitest";
 import { PGLITE_TEMPLATE_PATH } from "../../src/db/pglite-template.js";
 import { spawnServer, type ServerProcess } from "../support/processes.js";
 
-const dir = mkdtempSync(join(tmpdir(), "prepaid-first-start-"));
+const parent = mkdtempSync(join(tmpdir(), "prepaid-first-start-"));
+const dir = join(parent, "data");
 let server: ServerProcess | undefined;
 afterAll(async () => {
   await server?.stop();
-  rmSync(dir, { recursive: true, force: true });
+  rmSync(parent, { recursive: true, force: true });
 });
 
 /** The process's peak resident set (VmHWM), in MB. */
@@ -26,4 +27,6 @@ it("a first start on an empty data directory loads the install's template instea
   const peak = peakMb(server.child.pid!);
   expect(peak).toBeLessThan(650);
   expect(existsSync(join(dir, "PG_VERSION"))).toBe(true);
+  // The database's files are 0666 as PGlite writes them; the directory is closed to other users.
+  expect(statSync(dir).mode & 0o777).toBe(0o700);
 }, 90_000);
