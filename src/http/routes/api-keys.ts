@@ -9,6 +9,7 @@ import { auditSource } from "../audit-source.js";
 import { authorizedAccount } from "../authorized-account.js";
 import type { AppEnv } from "../context.js";
 import { idempotent } from "../idempotency.js";
+import { optionalJson } from "../optional-body.js";
 import { ApiKeyOut, ApiKeyRecordOut, CreateApiKeyIn, RotateApiKeyIn } from "../schemas/accounts.js";
 import { errorResponses, IdempotencyHeader, IdParam, jsonResponse, security } from "../schemas/common.js";
 
@@ -32,9 +33,6 @@ export async function keyManager(c: Context<AppEnv>, accountId: string): Promise
   if (principal.scope !== "full") throw new AppError("forbidden", "keys and session links are managed with a full key");
 }
 
-/** These routes' bodies are optional: none at all (the edge drops a bare Content-Type) is `{}`. */
-const optionalJson = <T>(c: Context<AppEnv>, valid: () => T): T | Record<string, never> =>
-  c.req.header("Content-Type")?.includes("json") ? valid() : {};
 
 /** What the audit log keeps of a key: never the key or its hash. */
 const keyFields = (r: ApiKeyRecord) => ({ id: r.id, name: r.name, scope: r.scope, prefix: r.prefix, expires_at: r.expiresAt });

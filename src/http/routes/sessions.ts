@@ -10,6 +10,7 @@ import { clientAddress } from "../client-address.js";
 import { commitRequest } from "../commit-request.js";
 import type { AppEnv } from "../context.js";
 import { idempotent } from "../idempotency.js";
+import { optionalJson } from "../optional-body.js";
 import { CreateSessionIn, ExchangeIn, SessionLinkOut, SessionOut, SessionTokenOut } from "../schemas/embedding.js";
 import { errorResponses, IdempotencyHeader, IdParam, jsonBody, jsonResponse, noCredential, security } from "../schemas/common.js";
 import { keyManager } from "./api-keys.js";
@@ -53,7 +54,7 @@ sessionRoutes.openapi(
   async (c) => {
     const { id } = c.req.valid("param");
     await keyManager(c, id);
-    const body = c.req.header("Content-Type")?.includes("json") ? c.req.valid("json") : {};
+    const body = optionalJson(c, () => c.req.valid("json"));
     const { secrets } = c.get("deps").config;
     const base = linkBase(c);
     // The answer carries the code: its stored copy for replays is sealed under the server secret.
