@@ -1,7 +1,8 @@
 import { useState } from "react";
 import type { Account, Page, PaymentMethod, Pricing } from "../api/types.js";
 import { useResource } from "../api/use-resource.js";
-import { AutoRechargeForm, AutoRechargeSummary } from "../components/AutoRechargeForm.js";
+import { AccountFacts } from "../components/AccountFacts.js";
+import { AutoRechargeForm } from "../components/AutoRechargeForm.js";
 import { useRechargeEvents } from "../embed/recharge-events.js";
 import { Banners } from "../components/Banners.js";
 import { confirmHeldPayment } from "../payments/confirm-payment.js";
@@ -19,19 +20,11 @@ const SLOW_POLL_MS = 5_000;
 
 /** A viewer session's Payments page: every fact, no control (the API refuses a viewer's writes too). */
 function ViewerPayments({ account, methods, moved }: { account: Account; methods: PaymentMethod[] | undefined; moved: string }) {
-  const { api, me } = useSession();
   return (
     <>
       <h1>Payments</h1>
       <p className="muted">View only. Ask your administrator to change cards or Auto-Recharge.</p>
-      <Banners account={account} />
-      <div className="grid">
-        <WalletCard account={account} readOnly />
-        <PaymentMethods api={api} accountId={me.id} methods={methods} readOnly onChanged={() => {}} />
-      </div>
-      <AutoRechargeSummary account={account} />
-      <UsageChart api={api} accountId={me.id} refresh={moved} />
-      <History api={api} accountId={me.id} refresh={moved} />
+      <AccountFacts account={account} methods={methods} refresh={moved} />
     </>
   );
 }

@@ -1,12 +1,7 @@
 import type { Account, Page, PaymentMethod } from "../api/types.js";
 import { useResource } from "../api/use-resource.js";
-import { AutoRechargeSummary } from "../components/AutoRechargeForm.js";
-import { Banners } from "../components/Banners.js";
+import { AccountFacts } from "../components/AccountFacts.js";
 import { ErrorText } from "../components/ErrorText.js";
-import { History } from "../components/History.js";
-import { PaymentMethods } from "../components/PaymentMethods.js";
-import { UsageChart } from "../components/UsageChart.js";
-import { WalletCard } from "../components/WalletCard.js";
 import { useSession } from "../session/session.js";
 
 /** One subaccount as its agency sees it: the same facts as its Payments page, and no controls. */
@@ -34,14 +29,7 @@ export function SubaccountPage({ id }: { id: string }) {
       {a && (
         <>
           <p className="muted">Read-only view. Only the subaccount can change its cards and settings.</p>
-          <Banners account={a} />
-          <div className="grid">
-            <WalletCard account={a} readOnly />
-            <PaymentMethods api={api} accountId={id} methods={methods.data?.data} readOnly onChanged={() => {}} />
-          </div>
-          <AutoRechargeSummary account={a} />
-          <UsageChart api={api} accountId={id} refresh={a.balance} />
-          <History api={api} accountId={id} refresh={a.balance} />
+          <AccountFacts account={a} methods={methods.data?.data} refresh={a.balance} />
         </>
       )}
     </>
