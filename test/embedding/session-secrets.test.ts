@@ -3,7 +3,7 @@ import { sql } from "drizzle-orm";
 import { afterAll, describe, expect, it } from "vitest";
 import { generateKey } from "../../src/accounts/api-keys.js";
 import { queryRows } from "../../src/db/database.js";
-import { sharedDatabase, spawnServer, type ServerProcess, type SharedDatabase } from "../support/processes.js";
+import { jsonClient, sharedDatabase, spawnServer, type ServerProcess, type SharedDatabase } from "../support/processes.js";
 
 let shared: SharedDatabase | undefined;
 let server: ServerProcess | undefined;
@@ -19,14 +19,7 @@ describe("session codes and tokens at rest and in logs", () => {
     shared = await sharedDatabase();
     const admin = generateKey();
     server = await spawnServer({ ...shared.env, PREPAID_ADMIN_KEY: admin, PREPAID_DEMO: "false" });
-    const call = async (method: string, path: string, key: string | undefined, body?: unknown) => {
-      const res = await fetch(`${server!.url}${path}`, {
-        method,
-        headers: { ...(key ? { Authorization: `Bearer ${key}` } : {}), ...(body === undefined ? {} : { "Content-Type": "application/json" }) },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      return { status: res.status, body: (await res.json()) as any };
-    };
+    const call = jsonClient(server.url);
     const account = await call("POST", "/v1/accounts", admin, { name: "Secretive", type: "user" });
     const secrets: string[] = [];
     for (const role of ["owner", "viewer"]) {

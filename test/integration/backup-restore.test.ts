@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { generateKey } from "../../src/accounts/api-keys.js";
 import { randomBase62 } from "../../src/ids/prefixed-id.js";
 import { databaseUrlWithName } from "../support/database-url.js";
-import { runCli, sharedDatabase, spawnServer, type ServerProcess, type SharedDatabase } from "../support/processes.js";
+import { jsonClient, runCli, sharedDatabase, spawnServer, type ServerProcess, type SharedDatabase } from "../support/processes.js";
 import { onPostgres } from "../support/test-database.js";
 import { waitFor } from "../support/scenario.js";
 
@@ -28,10 +28,9 @@ describe("backup and restore", () => {
     shared = await sharedDatabase();
     const admin = generateKey();
     server = await spawnServer({ ...shared.env, PREPAID_ADMIN_KEY: admin, PREPAID_DEMO: "false", LOG_LEVEL: "warn", PREPAID_WORKER_POLL_MS: "50" });
-    const call = async (key: string, method: string, path: string, body?: unknown) => {
-      const res = await fetch(`${server!.url}${path}`, { method, headers: { Authorization: `Bearer ${key}`, "Content-Type": "application/json" }, body: JSON.stringify(body) });
-      return (await res.json()) as any;
-    };
+    // Follows the server: the last part restarts it on the restored copy, on another port.
+    const request = jsonClient(() => server!.url);
+    const call = async (key: string, method: string, path: string, body?: unknown) => (await request(method, path, key, body)).body;
     const account = await call(admin, "POST", "/v1/accounts", { name: "Backed up", type: "user" });
     const key = (await call(admin, "POST", `/v1/accounts/${account.id}/api-keys`)).key as string;
     await call(admin, "POST", `/v1/accounts/${account.id}/adjustments`, { amount: "12.00", reason: "opening" });

@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import { afterAll, expect, it } from "vitest";
 import { generateKey } from "../../src/accounts/api-keys.js";
 import { queryRows } from "../../src/db/database.js";
-import { runCli, sharedDatabase, startNpm, type NpmStart, type SharedDatabase } from "../support/processes.js";
+import { jsonClient, runCli, sharedDatabase, startNpm, type NpmStart, type SharedDatabase } from "../support/processes.js";
 
 let shared: SharedDatabase | undefined;
 let started: NpmStart | undefined;
@@ -21,10 +21,8 @@ it("SIGTERM under usage load: exit 0 within 10 s, no acknowledged usage lost, th
   // A charge takes 30 s at the sandbox: it is in flight when the signal comes.
   started = await startNpm({ ...shared.env, PREPAID_ADMIN_KEY: admin, PREPAID_DEMO: "false", PREPAID_SANDBOX_DELAY_MS: "30000", LOG_LEVEL: "warn" });
   const { npm, url, exited } = started;
-  const call = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${url}${path}`, { method, headers: { Authorization: `Bearer ${admin}`, "Content-Type": "application/json" }, body: JSON.stringify(body) });
-    return { status: res.status, body: (await res.json()) as any };
-  };
+  const request = jsonClient(url);
+  const call = (method: string, path: string, body?: unknown) => request(method, path, admin, body);
   const account = await call("POST", "/v1/accounts", { name: "Shutdown", type: "user" });
   await call("POST", `/v1/accounts/${account.body.id}/adjustments`, { amount: "500.00", reason: "load" });
   const key = (await call("POST", `/v1/accounts/${account.body.id}/api-keys`)).body.key as string;

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { generateKey } from "../../src/accounts/api-keys.js";
-import { sharedDatabase, spawnServer, type ServerProcess, type SharedDatabase } from "../support/processes.js";
+import { jsonClient, sharedDatabase, spawnServer, type ServerProcess, type SharedDatabase } from "../support/processes.js";
 import { waitFor } from "../support/scenario.js";
 
 let shared: SharedDatabase | undefined;
@@ -23,14 +23,7 @@ describe("logs", () => {
     shared = await sharedDatabase();
     const admin = generateKey();
     server = await spawnServer({ ...shared.env, PREPAID_ADMIN_KEY: admin, PREPAID_DEMO: "false", LOG_LEVEL: "info", PREPAID_WORKER_POLL_MS: "50" });
-    const call = async (method: string, path: string, key: string | undefined, body?: unknown) => {
-      const res = await fetch(`${server!.url}${path}`, {
-        method,
-        headers: { ...(key ? { Authorization: `Bearer ${key}` } : {}), ...(body === undefined ? {} : { "Content-Type": "application/json" }) },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      return { status: res.status, requestId: res.headers.get("X-Request-Id")!, body: (await res.json()) as any };
-    };
+    const call = jsonClient(server.url);
     const email = "billing.person@example.test";
     const account = await call("POST", "/v1/accounts", admin, { name: "Logged", type: "user", email });
     const key = (await call("POST", `/v1/accounts/${account.body.id}/api-keys`, admin)).body.key as string;

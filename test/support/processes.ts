@@ -154,3 +154,25 @@ export async function startNpm(env: Record<string, string>, timeoutMs = 60_000):
   });
   return { npm, url, exited, output: () => output, killGroup };
 }
+
+export interface JsonAnswer {
+  status: number;
+  requestId: string;
+  headers: Headers;
+  body: any;
+}
+
+/**
+ * A small JSON client for a server these helpers started: `call(method, path, key?, body?)`.
+ * `base` may be a function, for a test that restarts its server on another port.
+ */
+export function jsonClient(base: string | (() => string)) {
+  return async (method: string, path: string, key?: string, body?: unknown): Promise<JsonAnswer> => {
+    const res = await fetch(`${typeof base === "string" ? base : base()}${path}`, {
+      method,
+      headers: { ...(key ? { Authorization: `Bearer ${key}` } : {}), ...(body === undefined ? {} : { "Content-Type": "application/json" }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return { status: res.status, requestId: res.headers.get("X-Request-Id")!, headers: res.headers, body: await res.json() };
+  };
+}
