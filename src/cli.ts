@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { ensureAdminKey } from "./accounts/admin-key.js";
 import { loadConfig, type Config } from "./config/config.js";
 import { connect, migrate } from "./db/connect.js";
@@ -19,6 +20,7 @@ const USAGE = `usage: prepaid <command>
             --drain: finish every pending or in-flight recharge, then exit
   migrate   apply pending database migrations and exit
   verify    check the ledger invariants; exits 1 and names the accounts when one fails
+  version   print prepaid's version and the Node it runs on
   simulate  a demo campaign: calls drain a wallet, Auto-Recharge fires, a declining card pauses it
             (on a throwaway in-memory database; --url URL --admin-key KEY to use a running server;
              --calls N concurrent calls, default 20)
@@ -62,6 +64,7 @@ async function serve(config: Config): Promise<void> {
   }
   console.log(`  database: ${describeDatabase(config)}`);
   console.log(`  payments: ${config.payments}`);
+  console.log(`  node: ${process.versions.node}`);
   if (config.stripe && !config.stripe.webhookSecret) {
     console.log("  warning: STRIPE_WEBHOOK_SECRET is not set: Stripe's events are refused, so charges settle only by the worker's answers and look-ups");
   }
@@ -175,6 +178,11 @@ async function verify(config: Config): Promise<number> {
 }
 
 async function main(argv: string[]): Promise<number> {
+  if (argv[0] === "--version" || argv[0] === "version") {
+    const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
+    console.log(`prepaid ${pkg.version} (node ${process.versions.node})`);
+    return 0;
+  }
   const config = loadConfig();
   switch (argv[0]) {
     case "serve":

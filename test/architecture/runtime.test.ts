@@ -1,0 +1,22 @@
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+
+// The project runs on the Node of its own `node` devDependency (24 LTS), not on whatever `node`
+// the machine has (Node 20 here, end of life since 2026-04-30): npm puts node_modules/.bin
+// first on PATH for its scripts, and bin/prepaid picks the project's binary when run directly.
+const pinned = JSON.parse(readFileSync("package.json", "utf8")).devDependencies.node as string;
+
+describe("the runtime", () => {
+  it("the tests run on the pinned Node", () => {
+    expect(process.versions.node).toBe(pinned);
+  });
+
+  it("bin/prepaid runs on the pinned Node even with the machine's node first on PATH", () => {
+    const out = execFileSync("bin/prepaid", ["--version"], {
+      encoding: "utf8",
+      env: { ...process.env, PATH: `/usr/bin:/usr/local/bin:${process.env.PATH}` },
+    });
+    expect(out.trim()).toContain(`node ${pinned}`);
+  });
+});
