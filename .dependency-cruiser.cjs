@@ -56,6 +56,13 @@ module.exports = {
         pathNot: "^src/(money/(micros|rating|parse)|payments/card-(number|label)|payments/sandbox/test-cards)\\.ts$",
       },
     },
+    {
+      name: "sdk-stands-alone",
+      severity: "error",
+      comment: "sdk/ is published on its own: it imports nothing of the service or the dashboard.",
+      from: { path: "^sdk/" },
+      to: { path: "^(src|web|test|scripts|examples)/" },
+    },
   ],
   options: {
     doNotFollow: { path: "node_modules" },

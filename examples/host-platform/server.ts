@@ -2,8 +2,9 @@
  * VoxFlow — a fictional voice-AI platform, to show how a platform puts prepaid's Payments page
  * inside its own app (docs/embedding.md). Its backend holds the prepaid operator key and mints
  * a session link for the signed-in user when they click "Payments"; its page frames the link and
- * listens to the page's messages. No dependency beyond Node: a real platform does the same three
- * things in its own stack.
+ * listens to the page's messages. It asks prepaid through the SDK (sdk/: typed calls, an
+ * Idempotency-Key and safe retries); a platform on another stack does the same three things
+ * with its own HTTP client.
  *
  *   PREPAID_URL=http://127.0.0.1:3000 PREPAID_ADMIN_KEY=ppk_… VOXFLOW_ACCOUNT_ID=acct_… \
  *     node --import tsx examples/host-platform/server.ts
@@ -14,6 +15,7 @@ import { readFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
+import { createPrepaidClient } from "../../sdk/src/index.js";
 
 export interface HostOptions {
   /** Where prepaid runs: its API mints links, its page is framed. */
@@ -48,14 +50,13 @@ export async function startHostPlatform(options: HostOptions): Promise<{ url: st
       if (req.method === "POST" && req.url === "/api/payments-link") {
         // The platform's own backend, with its own session check (omitted here), asks prepaid for
         // a link for this user. The link's code works once, for 60 s: mint one per click.
-        const answer = await fetch(new URL(`/v1/accounts/${options.accountId}/sessions`, prepaid), {
-          method: "POST",
-          headers: { Authorization: `Bearer ${options.operatorKey}`, "Content-Type": "application/json" },
-          body: JSON.stringify({ role: options.role ?? "owner", ttl_seconds: 3600, return_url: `http://${req.headers.host}/` }),
+        const client = createPrepaidClient({ baseUrl: prepaid.origin, apiKey: options.operatorKey });
+        const { data, error } = await client.POST("/v1/accounts/{id}/sessions", {
+          params: { path: { id: options.accountId } },
+          body: { role: options.role ?? "owner", ttl_seconds: 3600, return_url: `http://${req.headers.host}/` },
         });
-        const body = (await answer.json()) as { url?: string; error?: { message: string } };
-        res.writeHead(answer.ok ? 200 : 502, { "Content-Type": "application/json" });
-        return res.end(JSON.stringify(answer.ok ? { url: body.url } : { error: body.error?.message ?? "prepaid refused" }));
+        res.writeHead(data ? 200 : 502, { "Content-Type": "application/json" });
+        return res.end(JSON.stringify(data ? { url: data.url } : { error: error?.error.message ?? "prepaid refused" }));
       }
       res.writeHead(404, { "Content-Type": "text/plain" });
       res.end("not found");

@@ -1,4 +1,4 @@
-// `npm run api:types`: writes web/src/api/schema.d.ts, the dashboard's API types, from the
+// `npm run api:types`: writes sdk/src/schema.d.ts, the API types of the SDK and the dashboard, from the
 // service's own /openapi.json (openapi-typescript). test/architecture/api-types.test.ts fails
 // when the committed file is not what this generates, so the types cannot drift from the API.
 import { randomBytes } from "node:crypto";
@@ -6,7 +6,7 @@ import { writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import openapiTS, { astToString } from "openapi-typescript";
 
-export const API_TYPES_PATH = fileURLToPath(new URL("../src/api/schema.d.ts", import.meta.url));
+export const API_TYPES_PATH = fileURLToPath(new URL("../sdk/src/schema.d.ts", import.meta.url));
 
 /** The file's text for an OpenAPI document. */
 export async function apiTypes(document: object): Promise<string> {
@@ -16,9 +16,9 @@ export async function apiTypes(document: object): Promise<string> {
 
 async function main(): Promise<void> {
   // The real service on an in-memory database, asked for its document over HTTP.
-  const { connect, migrate } = await import("../../src/db/connect.js");
-  const { loadConfig } = await import("../../src/config/config.js");
-  const { startService } = await import("../../src/service.js");
+  const { connect, migrate } = await import("../src/db/connect.js");
+  const { loadConfig } = await import("../src/config/config.js");
+  const { startService } = await import("../src/service.js");
   const handle = await connect({ dataDir: "memory://" });
   await migrate(handle);
   // A throwaway secret: nothing this process writes outlives it.
