@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { queryRows, type Database } from "../db/database.js";
+import { poolStats } from "../db/pool-stats.js";
 
 interface StateRow {
   unknown_n: bigint;
@@ -47,6 +48,25 @@ export async function stateGauges(db: Database): Promise<string> {
     ...gauge("prepaid_deliveries_pending", "Webhook and email deliveries not yet delivered or given up.", r.deliveries_pending_n),
     ...gauge("prepaid_delivery_pending_oldest_age_seconds", "Age of the oldest pending delivery (0 when none).", age(r.deliveries_oldest)),
     ...gauge("prepaid_accounts_paused", "Accounts paused by a failed payment.", r.paused_n),
+    ...poolGauges(db),
     "",
   ].join("\n");
+}
+
+/**
+ * This process's PostgreSQL pool (none on PGlite), read after the state query released its
+ * connection, so `busy` counts the requests' connections, not the scrape's.
+ */
+function poolGauges(db: Database): string[] {
+  const pool = poolStats(db);
+  if (!pool) return [];
+  const name = "prepaid_db_pool_connections";
+  return [
+    `# HELP ${name} This process's database connections by state (busy: checked out by a request or worker).`,
+    `# TYPE ${name} gauge`,
+    `${name}{state="busy"} ${pool.total - pool.idle}`,
+    `${name}{state="idle"} ${pool.idle}`,
+    ...gauge("prepaid_db_pool_max_connections", "The most connections this process opens (10).", String(pool.max)),
+    ...gauge("prepaid_db_pool_waiting", "Queries waiting for a free connection: above 0 for long, the pool is the bottleneck.", String(pool.waiting)),
+  ];
 }

@@ -2,6 +2,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { accountWith, addCard, waitFor } from "../support/scenario.js";
+import { onPostgres } from "../support/test-database.js";
 import { startTestApp, type TestApp } from "../support/test-app.js";
 
 // /metrics scraped as Prometheus would: each family moves when its event happens. Counters are
@@ -106,5 +107,26 @@ describe("/metrics", { timeout: 60_000 }, () => {
     });
     expect(value(after, "prepaid_recharges_total", { trigger: "threshold_sync", outcome: "failed" }) - value(before, "prepaid_recharges_total", { trigger: "threshold_sync", outcome: "failed" })).toBe(1);
     expect(value(after, "prepaid_account_status_changes_total", { to: "paused" }) - value(before, "prepaid_account_status_changes_total", { to: "paused" })).toBe(1);
+  });
+
+  it.runIf(onPostgres)("shows the connection pool: connections held by work count as busy, and come back idle", async () => {
+    const pool = app.db.pool!;
+    const before = await scrape();
+    expect(value(before, "prepaid_db_pool_max_connections")).toBe(10);
+    const held = await Promise.all([pool.connect(), pool.connect(), pool.connect()]);
+    try {
+      const during = await scrape();
+      expect(value(during, "prepaid_db_pool_connections", { state: "busy" })).toBeGreaterThanOrEqual(3);
+      expect(value(during, "prepaid_db_pool_waiting")).toBe(0);
+    } finally {
+      for (const client of held) client.release();
+    }
+    const after = await scrape();
+    expect(value(after, "prepaid_db_pool_connections", { state: "idle" })).toBeGreaterThanOrEqual(3);
+    expect(value(after, "prepaid_db_pool_connections", { state: "busy" })).toBeLessThan(3);
+  });
+
+  it.runIf(!onPostgres)("has no pool families on PGlite (one in-process connection)", async () => {
+    expect(await scrape()).not.toContain("prepaid_db_pool_");
   });
 });
