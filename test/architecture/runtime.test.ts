@@ -20,3 +20,13 @@ describe("the runtime", () => {
     expect(out.trim()).toContain(`node ${pinned}`);
   });
 });
+
+describe("src/boot/module-resolution.ts's premises about drizzle-orm", () => {
+  // The hook resolves drizzle-orm's relative imports itself: right only while the package has one
+  // package.json (no nested scope could change a file's format) and declares ESM.
+  it("drizzle-orm has one package.json, of type module", () => {
+    const manifests = execFileSync("find", ["node_modules/drizzle-orm", "-name", "package.json"], { encoding: "utf8" }).trim().split("\n");
+    expect(manifests).toEqual(["node_modules/drizzle-orm/package.json"]);
+    expect(JSON.parse(readFileSync("node_modules/drizzle-orm/package.json", "utf8")).type).toBe("module");
+  });
+});
