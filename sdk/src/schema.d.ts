@@ -10,7 +10,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Create an account (operator) */
+        /**
+         * Create an account (operator)
+         * @description Creates a user, agency or subaccount (a subaccount names its agency in `parent_id`) with an empty wallet and Auto-Recharge off. Then give it credit (`POST …/adjustments`), an API key (`POST …/api-keys`) or a Payments-page link (`POST …/sessions`).
+         */
         post: operations["createAccount"];
         delete?: never;
         options?: never;
@@ -25,7 +28,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The account the API key belongs to (how the dashboard finds its account after sign-in) */
+        /**
+         * The account the API key belongs to (how the dashboard finds its account after sign-in)
+         * @description Answers the credential's own account, so a client holding only a key or a session token learns its account id. The operator key belongs to no account (400).
+         */
         get: operations["getMe"];
         put?: never;
         post?: never;
@@ -42,14 +48,20 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** An account with its balance, rate and minutes available */
+        /**
+         * An account with its balance, rate and minutes available
+         * @description The wallet as a billing user sees it: `balance` (to the micro-dollar), `rate_per_minute` (from the Web Widget setting), `minutes_available` at that rate, `status` (`paused` after a failed payment) and the Auto-Recharge settings and state. An agency may read its subaccounts.
+         */
         get: operations["getAccount"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
         head?: never;
-        /** Turn the Web Widget on or off (changes the rate of later calls); set or clear the notification email */
+        /**
+         * Turn the Web Widget on or off (changes the rate of later calls); set or clear the notification email
+         * @description The Web Widget switch changes the rate of calls started afterwards ($0.16/min on, $0.18/min off); running calls keep the rate they started with. The email receives receipts and failure notices; null clears it. Audited. Not idempotent by key: sending the same values again changes nothing.
+         */
         patch: operations["updateAccount"];
         trace?: never;
     };
@@ -60,7 +72,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** An agency's subaccounts (monitoring), newest first */
+        /**
+         * An agency's subaccounts (monitoring), newest first
+         * @description Each subaccount with its balance, minutes, status and Auto-Recharge state, for the agency's monitoring view. Cursor-paged (`limit`, `cursor`). Only an agency has subaccounts (400 otherwise).
+         */
         get: operations["listSubaccounts"];
         put?: never;
         post?: never;
@@ -77,10 +92,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** An account's API keys, newest first: never the key or its hash */
+        /**
+         * An account's API keys, newest first: never the key or its hash
+         * @description Name, scope, prefix, creation, last use (to the minute), expiry and revocation of each key. The key itself is never shown again.
+         */
         get: operations["listApiKeys"];
         put?: never;
-        /** Create an API key (operator, or the account's own full key); the key is shown once */
+        /**
+         * Create an API key (operator, or the account's own full key); the key is shown once
+         * @description `scope` is `full` (everything the account may do), `read` (GETs only) or `usage` (GETs, starting calls and reporting usage: for call infrastructure). The key is in this answer only; the server keeps an HMAC of it and its first 12 characters. An optional `expires_at` ends it.
+         */
         post: operations["createApiKey"];
         delete?: never;
         options?: never;
@@ -98,7 +119,10 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Revoke a key: every process refuses it from its next request */
+        /**
+         * Revoke a key: every process refuses it from its next request
+         * @description Revocation takes effect on the next request in every process (keys are checked against the database, not cached). Revoking an already revoked key answers it as it is.
+         */
         delete: operations["revokeApiKey"];
         options?: never;
         head?: never;
@@ -114,7 +138,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** A new key with the same name and scope; the old one works until the grace period ends (default 1 h) */
+        /**
+         * A new key with the same name and scope; the old one works until the grace period ends (default 1 h)
+         * @description Rotation without downtime: the answer carries the new key (shown once) and the old key's record with its new `expires_at`; deploy the new key within `grace_seconds` (default 3600, 0 ends the old one now).
+         */
         post: operations["rotateApiKey"];
         delete?: never;
         options?: never;
@@ -131,7 +158,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Credit or debit a wallet by hand (operator); a correction is a new entry */
+        /**
+         * Credit or debit a wallet by hand (operator); a correction is a new entry
+         * @description A signed amount with a reason, posted as an `adjustment` entry: credit goodwill or correct a mistake with a new entry, never by editing one. A debit is a debit like usage: crossing the threshold starts Auto-Recharge, and the pause rule applies.
+         */
         post: operations["createAdjustment"];
         delete?: never;
         options?: never;
@@ -146,7 +176,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Ledger entries, newest first, with the balance after each */
+        /**
+         * Ledger entries, newest first, with the balance after each
+         * @description Every movement of the wallet: `usage` (a call's report), `recharge` (a settled charge), `adjustment` (by the operator), each with `balance_after`. The entries are append-only; the balance is their sum (`prepaid verify` checks it). Cursor-paged.
+         */
         get: operations["listTransactions"];
         put?: never;
         post?: never;
@@ -163,10 +196,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Saved cards, newest first */
+        /**
+         * Saved cards, newest first
+         * @description Brand, last 4, expiry and which is the default. Never the number.
+         */
         get: operations["listPaymentMethods"];
         put?: never;
-        /** Save a card (never charged on save). Sandbox: {card}; Stripe: {provider_payment_method} */
+        /**
+         * Save a card (never charged on save). Sandbox: {card}; Stripe: {provider_payment_method}
+         * @description With the sandbox gateway, send `card` (test numbers in the README); with Stripe, tokenise the card in the browser (`POST …/payment-methods/setup`) and send `provider_payment_method`. Nothing is charged on save. The number and CVC never reach the database or a log. `default: true` makes it the card Auto-Recharge uses. Limited per account and client address per hour (429).
+         */
         post: operations["createPaymentMethod"];
         delete?: never;
         options?: never;
@@ -184,7 +223,10 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Remove a card */
+        /**
+         * Remove a card
+         * @description The card Auto-Recharge uses cannot be removed while Auto-Recharge is on (`payment_method_required`): add another card or turn it off first.
+         */
         delete: operations["deletePaymentMethod"];
         options?: never;
         head?: never;
@@ -200,7 +242,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Stripe only: a SetupIntent for saving a card in the browser (the number goes to Stripe, never here) */
+        /**
+         * Stripe only: a SetupIntent for saving a card in the browser (the number goes to Stripe, never here)
+         * @description Answers the SetupIntent's client secret and the publishable key for Stripe.js: the browser confirms the card with Stripe, then posts the resulting payment method id to `POST …/payment-methods`. The card number never passes through this service.
+         */
         post: operations["createCardSetup"];
         delete?: never;
         options?: never;
@@ -215,9 +260,15 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Auto-Recharge settings and state */
+        /**
+         * Auto-Recharge settings and state
+         * @description `state` is `off`, `idle`, `recharging` (a charge in flight: `in_flight_recharge_id`) or `failing` (the last charge failed: `failure` says why and what to do). `limit_reached` names a daily count or monthly limit that holds charges back.
+         */
         get: operations["getAutoRecharge"];
-        /** Save settings (fields left out keep their value). Below the threshold, saving charges now (threshold sync) */
+        /**
+         * Save settings (fields left out keep their value). Below the threshold, saving charges now (threshold sync)
+         * @description Threshold and amount are bounded by the operator's limits (PREPAID_* settings). When the balance is already below the new threshold, saving starts one charge at once (threshold sync) and answers it in `triggered_recharge`; preview it first with `POST …/auto-recharge/preview`. Enabling needs a valid card (`payment_method_required`).
+         */
         put: operations["saveAutoRecharge"];
         post?: never;
         delete?: never;
@@ -235,7 +286,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** What saving these settings would charge now, and to which card; writes nothing */
+        /**
+         * What saving these settings would charge now, and to which card; writes nothing
+         * @description The same rule as saving, run without writing: `will_charge`, the `amount` and the `card`, or the `reason` nothing would be charged, and a sentence to show before the user confirms.
+         */
         post: operations["previewAutoRecharge"];
         delete?: never;
         options?: never;
@@ -250,10 +304,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Recharges, newest first */
+        /**
+         * Recharges, newest first
+         * @description Automatic, threshold-sync, manual and retry charges with their status, attempts, card and failure. Cursor-paged.
+         */
         get: operations["listRecharges"];
         put?: never;
-        /** Manual top-up: charge the default (or given) card now; the recharge settles asynchronously */
+        /**
+         * Manual top-up: charge the default (or given) card now; the recharge settles asynchronously
+         * @description Charges `amount` (within the operator's bounds) to the default or given card. The answer is the pending recharge; it settles in the background and the wallet is credited once when the provider confirms (watch `GET …/recharges` or the `recharge.succeeded` webhook). One charge at a time per account; limited per hour (429).
+         */
         post: operations["createTopUp"];
         delete?: never;
         options?: never;
@@ -270,7 +330,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Stripe only: let the user authenticate a recharge that failed with authentication_required */
+        /**
+         * Stripe only: let the user authenticate a recharge that failed with authentication_required
+         * @description For a recharge that failed with `authentication_required` (3-D Secure): answers the PaymentIntent's client secret for Stripe.js to confirm on-session. Stripe's event then settles the recharge and credits it once.
+         */
         post: operations["getPaymentAuthentication"];
         delete?: never;
         options?: never;
@@ -365,7 +428,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The in-app feed, newest first, with the unread count */
+        /**
+         * The in-app feed, newest first, with the unread count
+         * @description What the account was told — recharges succeeded or failed, low balance, paused and resumed, settings changed, limits reached — with a human sentence and the event's data. The same events go to webhooks and email. Cursor-paged; `unread` counts the whole feed.
+         */
         get: operations["listNotifications"];
         put?: never;
         post?: never;
@@ -384,7 +450,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Mark notifications read: the given ids, or all */
+        /**
+         * Mark notifications read: the given ids, or all
+         * @description `ids` lists notifications of this account (others are ignored), or `"all"` marks the whole feed read.
+         */
         post: operations["markNotificationsRead"];
         delete?: never;
         options?: never;
@@ -399,7 +468,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Usage per UTC day: seconds, calls and cost (default: the last 30 days) */
+        /**
+         * Usage per UTC day: seconds, calls and cost (default: the last 30 days)
+         * @description One row per UTC day in `from`…`to` (dates, at most 366 days; default the last 30) with talk seconds, minutes, calls and cost, for the usage chart and exports. Days without calls are included with zeros.
+         */
         get: operations["getUsageSummary"];
         put?: never;
         post?: never;
@@ -416,7 +488,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The per-minute rates with and without the Web Widget, and the payment provider cards go to */
+        /**
+         * The per-minute rates with and without the Web Widget, and the payment provider cards go to
+         * @description $0.16 per minute with the Web Widget enabled, $0.18 without (DESIGN §1), as decimal strings, and whether cards go to the sandbox or Stripe.
+         */
         get: operations["getPricing"];
         put?: never;
         post?: never;
@@ -435,7 +510,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Stripe's events (no API key: the Stripe-Signature header is checked, 5-minute tolerance) */
+        /**
+         * Stripe's events (no API key: the Stripe-Signature header is checked, 5-minute tolerance)
+         * @description Point a Stripe webhook endpoint here with `payment_intent.succeeded`, `payment_intent.payment_failed` and `setup_intent.succeeded`. Each event is verified on the raw body against STRIPE_WEBHOOK_SECRET, then settles its recharge exactly once, whatever the order and however often Stripe delivers it.
+         */
         post: operations["receiveStripeEvent"];
         delete?: never;
         options?: never;
@@ -450,10 +528,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The account's webhook endpoints (without secrets) */
+        /**
+         * The account's webhook endpoints (without secrets)
+         * @description The endpoints with their URL and event filter. Secrets are shown only when an endpoint is created.
+         */
         get: operations["listWebhookEndpoints"];
         put?: never;
-        /** Register an endpoint for notification events (HTTPS; HTTP only to loopback) */
+        /**
+         * Register an endpoint for notification events (HTTPS; HTTP only to loopback)
+         * @description Each notification event is POSTed to the URL, signed with the secret in this answer (`Prepaid-Signature`, docs/webhooks.md; the SDK's `constructWebhookEvent` checks it), retried with backoff until a 2xx. `events` filters the types (all when left out). At most 10 endpoints per account. The URL must resolve to a public address.
+         */
         post: operations["createWebhookEndpoint"];
         delete?: never;
         options?: never;
@@ -471,7 +555,10 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Stop sending to an endpoint */
+        /**
+         * Stop sending to an endpoint
+         * @description No new event is sent to it; deliveries already queued are still tried (they were due when written), and the log keeps them.
+         */
         delete: operations["deleteWebhookEndpoint"];
         options?: never;
         head?: never;
@@ -485,7 +572,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The delivery log of webhooks and emails, newest first */
+        /**
+         * The delivery log of webhooks and emails, newest first
+         * @description Each webhook and email delivery with its status (`pending`, `delivered`, `failed`), attempts, the last HTTP status or error and when it is tried next. Cursor-paged.
+         */
         get: operations["listDeliveries"];
         put?: never;
         post?: never;
@@ -504,7 +594,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Open the Payments page for one of the platform's users: a link whose one-time code works for 60 s (operator, or the account's full key) */
+        /**
+         * Open the Payments page for one of the platform's users: a link whose one-time code works for 60 s (operator, or the account's full key)
+         * @description The platform's backend calls this when its signed-in user opens Payments, and frames or opens the answer's `url`. The code in the URL's fragment works once, within 60 s; the session it opens lasts `ttl_seconds`. `role` `viewer` sees the page without any write control. The code is never stored, only its HMAC (docs/embedding.md).
+         */
         post: operations["createSession"];
         delete?: never;
         options?: never;
@@ -521,7 +614,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Exchange a link's code for a session token (no credential: the code is one). A used, unknown or expired code is 401 */
+        /**
+         * Exchange a link's code for a session token (no credential: the code is one). A used, unknown or expired code is 401
+         * @description The Payments page calls this with the code from its URL fragment and keeps the token in the tab's session storage. Counted per client address (429) so codes cannot be guessed.
+         */
         post: operations["exchangeSessionCode"];
         delete?: never;
         options?: never;
@@ -536,11 +632,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The session this token belongs to: its account, role, expiry and return URL */
+        /**
+         * The session this token belongs to: its account, role, expiry and return URL
+         * @description For the page to learn its account, role and expiry after the exchange, and where to send the user when the session ends.
+         */
         get: operations["getCurrentSession"];
         put?: never;
         post?: never;
-        /** End this session: its token is refused from the next request on */
+        /**
+         * End this session: its token is refused from the next request on
+         * @description Signs the page out: the token is refused from the next request on. Only for session tokens (400 for an API key).
+         */
         delete: operations["endCurrentSession"];
         options?: never;
         head?: never;
@@ -554,9 +656,15 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** How the account's pages look: its own branding, else its agency's, else none */
+        /**
+         * How the account's pages look: its own branding, else its agency's, else none
+         * @description The display name, logo and accent colour the Payments page shows for this account: its own, else its agency's (`source` says which), else none.
+         */
         get: operations["getBranding"];
-        /** Set the account's own branding (the account with a full key or an owner session, or the operator); null clears a field */
+        /**
+         * Set the account's own branding (the account with a full key or an owner session, or the operator); null clears a field
+         * @description Fields left out keep their value; null clears one. The logo must be an https URL; the colour is #RRGGBB (the page adjusts text for contrast). Audited.
+         */
         put: operations["saveBranding"];
         post?: never;
         delete?: never;
@@ -572,7 +680,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Who changed what on the account, newest first (the account, its agency, the operator) */
+        /**
+         * Who changed what on the account, newest first (the account, its agency, the operator)
+         * @description Every settings change, card save or removal, key and session event, with who made it (`actor`: API key, session or operator), the request id and the fields' old and new values. Append-only in the database. Cursor-paged.
+         */
         get: operations["listAuditLog"];
         put?: never;
         post?: never;
@@ -589,7 +700,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Liveness: the process answers and its database does */
+        /**
+         * Liveness: the process answers and its database does
+         * @description For a supervisor's liveness probe: 200 while the process answers and its database does. No credential.
+         */
         get: operations["getHealth"];
         put?: never;
         post?: never;
@@ -606,7 +720,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Readiness: the database answers, its migrations are all applied, and this process's workers run */
+        /**
+         * Readiness: the database answers, its migrations are all applied, and this process's workers run
+         * @description For a load balancer: 200 `ready` when the database answers, every shipped migration is applied and this process's workers run; 503 `not_ready` otherwise, naming the failing check. No credential.
+         */
         get: operations["getReadiness"];
         put?: never;
         post?: never;
@@ -623,7 +740,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Prometheus metrics: request latency histograms, recharges and deliveries by outcome, usage batches, and the deployment's state (charges in flight, deliveries pending, paused accounts) */
+        /**
+         * Prometheus metrics: request latency histograms, recharges and deliveries by outcome, usage batches, and the deployment's state (charges in flight, deliveries pending, paused accounts)
+         * @description Prometheus text format: per-route request counts and latency histograms, recharges by trigger and outcome, usage batch sizes and commit latency, deliveries by outcome, and gauges read from the database at each scrape (charges in flight and outcome unknown with the oldest's age, pending deliveries, paused accounts) and this process's connection pool. No credential: expose it on an internal network only.
+         */
         get: operations["getMetrics"];
         put?: never;
         post?: never;
@@ -640,7 +760,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** This OpenAPI document */
+        /**
+         * This OpenAPI document
+         * @description OpenAPI 3.1, generated from the routes' own schemas: the SDK's types (sdk/) and the dashboard's are generated from it. No credential.
+         */
         get: operations["getOpenApiDocument"];
         put?: never;
         post?: never;
@@ -654,6 +777,37 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /**
+         * @example {
+         *       "id": "acct_3kX9pQ2mZ7rT1vB8nW4y",
+         *       "name": "Acme Voice",
+         *       "type": "user",
+         *       "parent_id": null,
+         *       "web_widget": true,
+         *       "email": "billing@acme-voice.example",
+         *       "status": "active",
+         *       "balance": "37.412500",
+         *       "rate_per_minute": "0.16",
+         *       "minutes_available": "233.82",
+         *       "auto_recharge": {
+         *         "enabled": true,
+         *         "threshold": "10.00",
+         *         "amount": "50.00",
+         *         "monthly_limit": "500.00",
+         *         "payment_method_id": "pm_7hJ2kL9mN4bV6cX1zQ8w",
+         *         "card": {
+         *           "id": "pm_7hJ2kL9mN4bV6cX1zQ8w",
+         *           "brand": "visa",
+         *           "last4": "4242"
+         *         },
+         *         "state": "idle",
+         *         "failure": null,
+         *         "limit_reached": null,
+         *         "in_flight_recharge_id": null
+         *       },
+         *       "created_at": "2026-11-01T08:00:00.000Z"
+         *     }
+         */
         Account: {
             id: string;
             name: string;
@@ -683,6 +837,24 @@ export interface components {
             auto_recharge: components["schemas"]["AutoRechargeSettings"];
             created_at: string;
         };
+        /**
+         * @example {
+         *       "enabled": true,
+         *       "threshold": "10.00",
+         *       "amount": "50.00",
+         *       "monthly_limit": "500.00",
+         *       "payment_method_id": "pm_7hJ2kL9mN4bV6cX1zQ8w",
+         *       "card": {
+         *         "id": "pm_7hJ2kL9mN4bV6cX1zQ8w",
+         *         "brand": "visa",
+         *         "last4": "4242"
+         *       },
+         *       "state": "idle",
+         *       "failure": null,
+         *       "limit_reached": null,
+         *       "in_flight_recharge_id": null
+         *     }
+         */
         AutoRechargeSettings: {
             enabled: boolean;
             /**
@@ -718,6 +890,16 @@ export interface components {
             limit_reached: "daily_count" | "monthly_limit" | null;
             in_flight_recharge_id: string | null;
         };
+        /**
+         * @example {
+         *       "error": {
+         *         "code": "invalid_request",
+         *         "message": "amount: must be between 5.00 and 10000.00",
+         *         "request_id": "req_9kL2zX4cV6bN8mQ1wE3r",
+         *         "field": "amount"
+         *       }
+         *     }
+         */
         Error: {
             error: {
                 /** @example invalid_request */
@@ -731,6 +913,15 @@ export interface components {
                 field?: string;
             };
         };
+        /**
+         * @example {
+         *       "name": "Acme Voice",
+         *       "type": "subaccount",
+         *       "parent_id": "acct_9fL2sD8kQ4wE6rT1yU3i",
+         *       "web_widget": true,
+         *       "email": "billing@acme-voice.example"
+         *     }
+         */
         CreateAccount: {
             name: string;
             /** @enum {string} */
@@ -740,15 +931,47 @@ export interface components {
             /** Format: email */
             email?: string;
         };
+        /**
+         * @example {
+         *       "web_widget": false
+         *     }
+         */
         PatchAccount: {
             web_widget?: boolean;
             /** Format: email */
             email?: string | null;
         };
+        /**
+         * @example {
+         *       "id": "key_2wE4rT6yU8iO1pA3sD5f",
+         *       "account_id": "acct_3kX9pQ2mZ7rT1vB8nW4y",
+         *       "name": "telephony",
+         *       "scope": "usage",
+         *       "prefix": "ppk_Q2mZ7rT1",
+         *       "created_at": "2026-11-24T20:13:32.405Z",
+         *       "last_used_at": "2026-11-25T09:02:11.000Z",
+         *       "expires_at": null,
+         *       "revoked_at": null,
+         *       "key": "ppk_Q2mZ7rT1vB8nW4yX3kL9pA6sD2fG5hJ8kL0zXc1v"
+         *     }
+         */
         ApiKey: components["schemas"]["ApiKeyRecord"] & {
             /** @description shown once */
             key: string;
         };
+        /**
+         * @example {
+         *       "id": "key_2wE4rT6yU8iO1pA3sD5f",
+         *       "account_id": "acct_3kX9pQ2mZ7rT1vB8nW4y",
+         *       "name": "telephony",
+         *       "scope": "usage",
+         *       "prefix": "ppk_Q2mZ7rT1",
+         *       "created_at": "2026-11-24T20:13:32.405Z",
+         *       "last_used_at": "2026-11-25T09:02:11.000Z",
+         *       "expires_at": null,
+         *       "revoked_at": null
+         *     }
+         */
         ApiKeyRecord: {
             id: string;
             account_id: string;
@@ -763,6 +986,12 @@ export interface components {
             expires_at: string | null;
             revoked_at: string | null;
         };
+        /**
+         * @example {
+         *       "name": "telephony",
+         *       "scope": "usage"
+         *     }
+         */
         CreateApiKey: {
             name?: string;
             /** @enum {string} */
@@ -770,9 +999,27 @@ export interface components {
             /** Format: date-time */
             expires_at?: string;
         };
+        /**
+         * @example {
+         *       "grace_seconds": 3600
+         *     }
+         */
         RotateApiKey: {
             grace_seconds?: number;
         };
+        /**
+         * @example {
+         *       "id": "txn_6yU8iO1pA3sD5fG7hJ9k",
+         *       "account_id": "acct_3kX9pQ2mZ7rT1vB8nW4y",
+         *       "type": "recharge",
+         *       "amount": "50.00",
+         *       "balance_after": "59.840000",
+         *       "call_id": null,
+         *       "recharge_id": "rch_5tR8yU2iO4pA6sD9fG1h",
+         *       "reason": null,
+         *       "created_at": "2026-11-24T20:13:34.112Z"
+         *     }
+         */
         Transaction: {
             id: string;
             account_id: string;
@@ -793,6 +1040,12 @@ export interface components {
             reason: string | null;
             created_at: string;
         };
+        /**
+         * @example {
+         *       "amount": "5.00",
+         *       "reason": "credit for dropped call twilio-CA42f0"
+         *     }
+         */
         Adjustment: {
             /**
              * @description USD, whole cents, as a decimal string (signed)
@@ -801,6 +1054,17 @@ export interface components {
             amount: string;
             reason: string;
         };
+        /**
+         * @example {
+         *       "id": "pm_7hJ2kL9mN4bV6cX1zQ8w",
+         *       "brand": "visa",
+         *       "last4": "4242",
+         *       "exp_month": 12,
+         *       "exp_year": 2030,
+         *       "is_default": true,
+         *       "created_at": "2026-11-24T20:13:32.405Z"
+         *     }
+         */
         PaymentMethod: {
             id: string;
             brand: string;
@@ -810,6 +1074,17 @@ export interface components {
             is_default: boolean;
             created_at: string;
         };
+        /**
+         * @example {
+         *       "card": {
+         *         "number": "4242 4242 4242 4242",
+         *         "exp_month": 12,
+         *         "exp_year": 2030,
+         *         "cvc": "123"
+         *       },
+         *       "default": true
+         *     }
+         */
         NewPaymentMethod: {
             card?: {
                 number: string;
@@ -821,16 +1096,70 @@ export interface components {
             /** @description make it the default card */
             default?: boolean;
         };
-        /** @description What the browser needs to save a card at Stripe; then POST payment-methods with the payment method id */
+        /**
+         * @description What the browser needs to save a card at Stripe; then POST payment-methods with the payment method id
+         * @example {
+         *       "setup_intent_id": "seti_1Q2w3E4r5T6y7U8i",
+         *       "client_secret": "seti_1Q2w3E4r5T6y7U8i_secret_abc123",
+         *       "publishable_key": "pk_test_51Abc",
+         *       "api_base": "https://api.stripe.com"
+         *     }
+         */
         CardSetup: {
             setup_intent_id: string;
             client_secret: string;
             publishable_key: string | null;
             api_base: string;
         };
+        /**
+         * @example {
+         *       "enabled": true,
+         *       "threshold": "10.00",
+         *       "amount": "50.00",
+         *       "monthly_limit": "500.00",
+         *       "payment_method_id": "pm_7hJ2kL9mN4bV6cX1zQ8w",
+         *       "card": {
+         *         "id": "pm_7hJ2kL9mN4bV6cX1zQ8w",
+         *         "brand": "visa",
+         *         "last4": "4242"
+         *       },
+         *       "state": "recharging",
+         *       "failure": null,
+         *       "limit_reached": null,
+         *       "in_flight_recharge_id": "rch_5tR8yU2iO4pA6sD9fG1h",
+         *       "triggered_recharge": {
+         *         "id": "rch_5tR8yU2iO4pA6sD9fG1h",
+         *         "account_id": "acct_3kX9pQ2mZ7rT1vB8nW4y",
+         *         "trigger": "threshold_sync",
+         *         "amount": "50.00",
+         *         "status": "pending",
+         *         "attempts": 1,
+         *         "payment_method_id": "pm_7hJ2kL9mN4bV6cX1zQ8w",
+         *         "failure_code": null,
+         *         "failure_message": null,
+         *         "created_at": "2026-11-24T20:13:32.405Z",
+         *         "settled_at": null
+         *       }
+         *     }
+         */
         SavedAutoRechargeSettings: components["schemas"]["AutoRechargeSettings"] & {
             triggered_recharge: components["schemas"]["Recharge"] | null;
         };
+        /**
+         * @example {
+         *       "id": "rch_5tR8yU2iO4pA6sD9fG1h",
+         *       "account_id": "acct_3kX9pQ2mZ7rT1vB8nW4y",
+         *       "trigger": "auto",
+         *       "amount": "50.00",
+         *       "status": "succeeded",
+         *       "attempts": 1,
+         *       "payment_method_id": "pm_7hJ2kL9mN4bV6cX1zQ8w",
+         *       "failure_code": null,
+         *       "failure_message": null,
+         *       "created_at": "2026-11-24T20:13:32.405Z",
+         *       "settled_at": "2026-11-24T20:13:34.112Z"
+         *     }
+         */
         Recharge: {
             id: string;
             account_id: string;
@@ -850,6 +1179,15 @@ export interface components {
             created_at: string;
             settled_at: string | null;
         };
+        /**
+         * @example {
+         *       "enabled": true,
+         *       "threshold": "10.00",
+         *       "amount": "50.00",
+         *       "monthly_limit": "500.00",
+         *       "payment_method_id": "pm_7hJ2kL9mN4bV6cX1zQ8w"
+         *     }
+         */
         AutoRechargeSettingsInput: {
             enabled?: boolean;
             /**
@@ -869,6 +1207,21 @@ export interface components {
             monthly_limit?: string;
             payment_method_id?: string | null;
         };
+        /**
+         * @example {
+         *       "will_charge": true,
+         *       "amount": "50.00",
+         *       "card": {
+         *         "id": "pm_7hJ2kL9mN4bV6cX1zQ8w",
+         *         "brand": "visa",
+         *         "last4": "4242"
+         *       },
+         *       "balance": "8.40",
+         *       "threshold": "10.00",
+         *       "reason": null,
+         *       "message": "Saving will charge $50.00 to Visa •••• 4242 now: the balance ($8.40) is below the new threshold ($10.00)."
+         *     }
+         */
         AutoRechargePreview: {
             will_charge: boolean;
             /**
@@ -895,6 +1248,12 @@ export interface components {
             reason: string | null;
             message: string;
         };
+        /**
+         * @example {
+         *       "amount": "25.00",
+         *       "payment_method_id": "pm_7hJ2kL9mN4bV6cX1zQ8w"
+         *     }
+         */
         TopUp: {
             /**
              * @description USD, whole cents, as a decimal string
@@ -903,7 +1262,15 @@ export interface components {
             amount: string;
             payment_method_id?: string;
         };
-        /** @description Confirm the PaymentIntent at Stripe from the browser (Stripe.js); its success credits the wallet through Stripe's event */
+        /**
+         * @description Confirm the PaymentIntent at Stripe from the browser (Stripe.js); its success credits the wallet through Stripe's event
+         * @example {
+         *       "payment_intent_id": "pi_3Q2w3E4r5T6y7U8i",
+         *       "client_secret": "pi_3Q2w3E4r5T6y7U8i_secret_def456",
+         *       "publishable_key": "pk_test_51Abc",
+         *       "api_base": "https://api.stripe.com"
+         *     }
+         */
         PaymentAuthentication: {
             payment_intent_id: string;
             client_secret: string;
@@ -1007,6 +1374,21 @@ export interface components {
                 final?: boolean;
             }[];
         };
+        /**
+         * @example {
+         *       "id": "ntf_1pA3sD5fG7hJ9kL2zX4c",
+         *       "type": "recharge.succeeded",
+         *       "account_id": "acct_3kX9pQ2mZ7rT1vB8nW4y",
+         *       "message": "Auto-Recharge charged $50.00 to Visa •••• 4242. New balance $59.84 (374 minutes at $0.16/min).",
+         *       "data": {
+         *         "recharge_id": "rch_5tR8yU2iO4pA6sD9fG1h",
+         *         "amount": "50.00",
+         *         "balance": "59.84"
+         *       },
+         *       "created_at": "2026-11-24T20:13:34.112Z",
+         *       "read": false
+         *     }
+         */
         Notification: {
             id: string;
             type: string;
@@ -1019,6 +1401,15 @@ export interface components {
             created_at: string;
             read: boolean;
         };
+        /**
+         * @example {
+         *       "day": "2026-11-24",
+         *       "seconds": 5430,
+         *       "minutes": "90.50",
+         *       "calls": 37,
+         *       "cost": "14.480000"
+         *     }
+         */
         UsageDay: {
             day: string;
             seconds: number;
@@ -1030,7 +1421,14 @@ export interface components {
              */
             cost: string;
         };
-        /** @description per-minute rates (the dashboard spells out what the widget switch changes) and the payment provider */
+        /**
+         * @description per-minute rates (the dashboard spells out what the widget switch changes) and the payment provider
+         * @example {
+         *       "rate_with_widget": "0.16",
+         *       "rate_without_widget": "0.18",
+         *       "payments": "stripe"
+         *     }
+         */
         Pricing: {
             /**
              * @description USD as a decimal string
@@ -1048,26 +1446,80 @@ export interface components {
              */
             payments: "sandbox" | "stripe";
         };
+        /**
+         * @example {
+         *       "received": true,
+         *       "outcome": "recharge rch_5tR8yU2iO4pA6sD9fG1h settled: succeeded"
+         *     }
+         */
         StripeWebhookReceipt: {
             /** @enum {boolean} */
             received: true;
             outcome: string;
         };
+        /**
+         * @example {
+         *       "id": "whe_4rT6yU8iO1pA3sD5fG7h",
+         *       "url": "https://hooks.acme-voice.example/prepaid",
+         *       "events": [
+         *         "recharge.failed",
+         *         "account.paused"
+         *       ],
+         *       "created_at": "2026-11-24T20:13:32.405Z",
+         *       "secret": "whsec_9kL2zX4cV6bN8mQ1wE3r"
+         *     }
+         */
         CreatedWebhookEndpoint: components["schemas"]["WebhookEndpoint"] & {
             /** @description verifies the Prepaid-Signature header (docs/webhooks.md); shown only now */
             secret: string;
         };
+        /**
+         * @example {
+         *       "id": "whe_4rT6yU8iO1pA3sD5fG7h",
+         *       "url": "https://hooks.acme-voice.example/prepaid",
+         *       "events": [
+         *         "recharge.failed",
+         *         "account.paused"
+         *       ],
+         *       "created_at": "2026-11-24T20:13:32.405Z"
+         *     }
+         */
         WebhookEndpoint: {
             id: string;
             url: string;
             events: ("recharge.succeeded" | "recharge.failed" | "balance.low" | "account.paused" | "account.resumed" | "auto_recharge.updated" | "auto_recharge.limit_reached")[] | null;
             created_at: string;
         };
+        /**
+         * @example {
+         *       "url": "https://hooks.acme-voice.example/prepaid",
+         *       "events": [
+         *         "recharge.failed",
+         *         "account.paused"
+         *       ]
+         *     }
+         */
         WebhookEndpointIn: {
             url: string;
             /** @description event types to send; all when left out */
             events?: ("recharge.succeeded" | "recharge.failed" | "balance.low" | "account.paused" | "account.resumed" | "auto_recharge.updated" | "auto_recharge.limit_reached")[];
         };
+        /**
+         * @example {
+         *       "id": "dlv_3sD5fG7hJ9kL2zX4cV6b",
+         *       "notification_id": "ntf_1pA3sD5fG7hJ9kL2zX4c",
+         *       "type": "recharge.failed",
+         *       "channel": "webhook",
+         *       "target": "https://hooks.acme-voice.example/prepaid",
+         *       "status": "pending",
+         *       "attempts": 2,
+         *       "last_status_code": 503,
+         *       "last_error": "HTTP 503",
+         *       "next_attempt_at": "2026-11-24T20:25:32.000Z",
+         *       "delivered_at": null,
+         *       "created_at": "2026-11-24T20:13:32.405Z"
+         *     }
+         */
         Delivery: {
             id: string;
             /** @description the event id (the webhook body's `id`) */
@@ -1086,6 +1538,14 @@ export interface components {
             delivered_at: string | null;
             created_at: string;
         };
+        /**
+         * @example {
+         *       "id": "ses_8iO1pA3sD5fG7hJ9kL2z",
+         *       "url": "https://billing.acme-voice.example/s#code=Zx4cV6bN8mQ1wE3rT5yU7iO9pA2sD4fG6hJ8kL0zXc1",
+         *       "role": "owner",
+         *       "expires_at": "2026-11-24T20:14:32.405Z"
+         *     }
+         */
         SessionLink: {
             /** @example ses_3kX9pQ2mZ7rT1vB8nW4y */
             id: string;
@@ -1098,6 +1558,13 @@ export interface components {
             role: "owner" | "viewer";
             expires_at: string;
         };
+        /**
+         * @example {
+         *       "role": "owner",
+         *       "ttl_seconds": 3600,
+         *       "return_url": "https://app.acme-voice.example/settings"
+         *     }
+         */
         CreateSession: {
             /**
              * @description owner (default) may change settings; viewer only reads
@@ -1113,6 +1580,16 @@ export interface components {
              */
             return_url?: string;
         };
+        /**
+         * @example {
+         *       "token": "pps_Q1wE3rT5yU7iO9pA2sD4fG6hJ8kL0zXc1vB3nM5qW7e",
+         *       "session_id": "ses_8iO1pA3sD5fG7hJ9kL2z",
+         *       "account_id": "acct_3kX9pQ2mZ7rT1vB8nW4y",
+         *       "role": "owner",
+         *       "expires_at": "2026-11-24T21:13:32.405Z",
+         *       "return_url": "https://app.acme-voice.example/settings"
+         *     }
+         */
         SessionToken: {
             /** @description Bearer credential for this account only, until expires_at */
             token: string;
@@ -1123,9 +1600,23 @@ export interface components {
             expires_at: string;
             return_url: string | null;
         };
+        /**
+         * @example {
+         *       "code": "Zx4cV6bN8mQ1wE3rT5yU7iO9pA2sD4fG6hJ8kL0zXc1"
+         *     }
+         */
         SessionExchange: {
             code: string;
         };
+        /**
+         * @example {
+         *       "session_id": "ses_8iO1pA3sD5fG7hJ9kL2z",
+         *       "account_id": "acct_3kX9pQ2mZ7rT1vB8nW4y",
+         *       "role": "owner",
+         *       "expires_at": "2026-11-24T21:13:32.405Z",
+         *       "return_url": "https://app.acme-voice.example/settings"
+         *     }
+         */
         Session: {
             session_id: string;
             account_id: string;
@@ -1134,6 +1625,14 @@ export interface components {
             expires_at: string;
             return_url: string | null;
         };
+        /**
+         * @example {
+         *       "display_name": "Acme Voice",
+         *       "logo_url": "https://cdn.acme-voice.example/logo.png",
+         *       "accent_color": "#0B5FFF",
+         *       "source": "own"
+         *     }
+         */
         Branding: {
             display_name: string | null;
             logo_url: string | null;
@@ -1144,7 +1643,13 @@ export interface components {
              */
             source: "own" | "agency" | "none";
         };
-        /** @description A field left out keeps its value; null clears it */
+        /**
+         * @description A field left out keeps its value; null clears it
+         * @example {
+         *       "display_name": "Acme Voice",
+         *       "accent_color": "#0B5FFF"
+         *     }
+         */
         BrandingUpdate: {
             display_name?: string | null;
             /**
@@ -1156,6 +1661,24 @@ export interface components {
             /** @example #0B5FFF */
             accent_color?: string | null;
         };
+        /**
+         * @example {
+         *       "id": "aud_5fG7hJ9kL2zX4cV6bN8m",
+         *       "action": "auto_recharge.updated",
+         *       "actor": {
+         *         "type": "session",
+         *         "id": "ses_8iO1pA3sD5fG7hJ9kL2z"
+         *       },
+         *       "request_id": "req_7hJ9kL2zX4cV6bN8mQ1w",
+         *       "changes": {
+         *         "threshold": [
+         *           "5.00",
+         *           "10.00"
+         *         ]
+         *       },
+         *       "created_at": "2026-11-24T20:13:32.405Z"
+         *     }
+         */
         AuditEntry: {
             /** @example aud_3kX9pQ2mZ7rT1vB8nW4y */
             id: string;
@@ -1210,7 +1733,7 @@ export interface operations {
                     "application/json": components["schemas"]["Account"];
                 };
             };
-            /** @description Invalid request (code `invalid_request` or `payment_method_required`) */
+            /** @description `invalid_request`: a field that does not validate (`field` names it), a NUL character, or a body over 1 MB */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1219,7 +1742,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing, wrong or revoked API key */
+            /** @description `unauthorized`: missing, wrong, revoked or expired API key or session */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1228,7 +1751,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not allowed (an agency writing to its subaccount, or not the operator) */
+            /** @description `forbidden`: this needs the operator key */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1237,8 +1760,8 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found, or another tenant's object */
-            404: {
+            /** @description `idempotency_conflict`: this Idempotency-Key was already used with a different request */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1246,8 +1769,8 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Idempotency-Key reused with another request */
-            409: {
+            /** @description `rate_limited`: too many failed authentications from this client address; retry after `Retry-After` seconds */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1275,7 +1798,7 @@ export interface operations {
                     "application/json": components["schemas"]["Account"];
                 };
             };
-            /** @description Invalid request (code `invalid_request` or `payment_method_required`) */
+            /** @description `invalid_request`: the operator key belongs to no account; or `invalid_request`: a field that does not validate (`field` names it) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1284,7 +1807,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing, wrong or revoked API key */
+            /** @description `unauthorized`: missing, wrong, revoked or expired API key or session */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1293,26 +1816,8 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not allowed (an agency writing to its subaccount, or not the operator) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Not found, or another tenant's object */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Idempotency-Key reused with another request */
-            409: {
+            /** @description `rate_limited`: too many failed authentications from this client address; retry after `Retry-After` seconds */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1342,7 +1847,7 @@ export interface operations {
                     "application/json": components["schemas"]["Account"];
                 };
             };
-            /** @description Invalid request (code `invalid_request` or `payment_method_required`) */
+            /** @description `invalid_request`: a field that does not validate (`field` names it), a NUL character, or a body over 1 MB */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1351,7 +1856,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing, wrong or revoked API key */
+            /** @description `unauthorized`: missing, wrong, revoked or expired API key or session */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1360,16 +1865,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not allowed (an agency writing to its subaccount, or not the operator) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Not found, or another tenant's object */
+            /** @description `not_found`: no such account, or one this credential may not see */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1378,8 +1874,8 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Idempotency-Key reused with another request */
-            409: {
+            /** @description `rate_limited`: too many failed authentications from this client address; retry after `Retry-After` seconds */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1413,7 +1909,7 @@ export interface operations {
                     "application/json": components["schemas"]["Account"];
                 };
             };
-            /** @description Invalid request (code `invalid_request` or `payment_method_required`) */
+            /** @description `invalid_request`: a field that does not validate (`field` names it), a NUL character, or a body over 1 MB */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1422,7 +1918,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing, wrong or revoked API key */
+            /** @description `unauthorized`: missing, wrong, revoked or expired API key or session */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1431,7 +1927,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not allowed (an agency writing to its subaccount, or not the operator) */
+            /** @description `forbidden`: a read-only key or viewer session, an agency writing to its subaccount, or the operator key on a setting only the account makes */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1440,7 +1936,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found, or another tenant's object */
+            /** @description `not_found`: no such account, or one this credential may not see */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1449,8 +1945,8 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Idempotency-Key reused with another request */
-            409: {
+            /** @description `rate_limited`: too many failed authentications from this client address; retry after `Retry-After` seconds */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1486,7 +1982,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid request (code `invalid_request` or `payment_method_required`) */
+            /** @description `invalid_request`: the account is not an agency; or `invalid_request`: a field that does not validate (`field` names it) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1495,7 +1991,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing, wrong or revoked API key */
+            /** @description `unauthorized`: missing, wrong, revoked or expired API key or session */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1504,16 +2000,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not allowed (an agency writing to its subaccount, or not the operator) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Not found, or another tenant's object */
+            /** @description `not_found`: no such account, or one this credential may not see */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1522,8 +2009,8 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Idempotency-Key reused with another request */
-            409: {
+            /** @description `rate_limited`: too many failed authentications from this client address; retry after `Retry-After` seconds */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1555,7 +2042,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid request (code `invalid_request` or `payment_method_required`) */
+            /** @description `invalid_request`: a field that does not validate (`field` names it), a NUL character, or a body over 1 MB */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1564,7 +2051,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing, wrong or revoked API key */
+            /** @description `unauthorized`: missing, wrong, revoked or expired API key or session */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1573,7 +2060,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not allowed (an agency writing to its subaccount, or not the operator) */
+            /** @description `forbidden`: an agency for its subaccount, a session, or a read-only or usage key (keys and links are the platform backend's, with a full key or the operator key) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1582,7 +2069,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found, or another tenant's object */
+            /** @description `not_found`: no such account, or one this credential may not see */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1591,8 +2078,8 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Idempotency-Key reused with another request */
-            409: {
+            /** @description `rate_limited`: too many failed authentications from this client address; retry after `Retry-After` seconds */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1629,7 +2116,7 @@ export interface operations {
                     "application/json": components["schemas"]["ApiKey"];
                 };
             };
-            /** @description Invalid request (code `invalid_request` or `payment_method_required`) */
+            /** @description `invalid_request`: a field that does not validate (`field` names it), a NUL character, or a body over 1 MB */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1638,7 +2125,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing, wrong or revoked API key */
+            /** @description `unauthorized`: missing, wrong, revoked or expired API key or session */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1647,7 +2134,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not allowed (an agency writing to its subaccount, or not the operator) */
+            /** @description `forbidden`: an agency for its subaccount, a session, or a read-only or usage key (keys and links are the platform backend's, with a full key or the operator key) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1656,7 +2143,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found, or another tenant's object */
+            /** @description `not_found`: no such account, or one this credential may not see */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1665,8 +2152,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Idempotency-Key reused with another request */
+            /** @description `idempotency_conflict`: this Idempotency-Key was already used with a different request */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many failed authentications from this client address; retry after `Retry-After` seconds */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1697,7 +2193,7 @@ export interface operations {
                     "application/json": components["schemas"]["ApiKeyRecord"];
                 };
             };
-            /** @description Invalid request (code `invalid_request` or `payment_method_required`) */
+            /** @description `invalid_request`: a field that does not validate (`field` names it), a NUL character, or a body over 1 MB */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1706,7 +2202,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing, wrong or revoked API key */
+            /** @description `unauthorized`: missing, wrong, revoked or expired API key or session */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1715,7 +2211,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not allowed (an agency writing to its subaccount, or not the operator) */
+            /** @description `forbidden`: an agency for its subaccount, a session, or a read-only or usage key (keys and links are the platform backend's, with a full key or the operator key) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1724,7 +2220,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found, or another tenant's object */
+            /** @description `not_found`: no such account or key */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1733,8 +2229,8 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Idempotency-Key reused with another request */
-            409: {
+            /** @description `rate_limited`: too many failed authentications from this client address; retry after `Retry-After` seconds */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1774,7 +2270,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid request (code `invalid_request` or `payment_method_required`) */
+            /** @description `invalid_request`: a field that does not validate (`field` names it), a NUL character, or a body over 1 MB */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1783,7 +2279,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing, wrong or revoked API key */
+            /** @description `unauthorized`: missing, wrong, revoked or expired API key or session */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1792,7 +2288,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not allowed (an agency writing to its subaccount, or not the operator) */
+            /** @description `forbidden`: an agency for its subaccount, a session, or a read-only or usage key (keys and links are the platform backend's, with a full key or the operator key) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1801,7 +2297,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found, or another tenant's object */
+            /** @description `not_found`: no such account or key */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1810,8 +2306,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Idempotency-Key reused with another request */
+            /** @description `idempotency_conflict`: this Idempotency-Key was already used with a different request */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many failed authentications from this client address; retry after `Retry-After` seconds */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1848,7 +2353,7 @@ export interface operations {
                     "application/json": components["schemas"]["Transaction"];
                 };
             };
-            /** @description Invalid request (code `invalid_request` or `payment_method_required`) */
+            /** @description `invalid_request`: an amount of zero; or `invalid_request`: a field that does not validate (`field` names it) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1857,7 +2362,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing, wrong or revoked API key */
+            /** @description `unauthorized`: missing, wrong, revoked or expired API key or session */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1866,7 +2371,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not allowed (an agency writing to its subaccount, or not the operator) */
+            /** @description `forbidden`: this needs the operator key */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1875,7 +2380,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found, or another tenant's object */
+            /** @description `not_found`: no such account, or one this credential may not see */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1884,8 +2389,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Idempotency-Key reused with another request */
+            /** @description `idempotency_conflict`: this Idempotency-Key was already used with a different request */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many failed authentications from this client address; retry after `Retry-After` seconds */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1921,7 +2435,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid request (code `invalid_request` or `payment_method_required`) */
+            /** @description `invalid_request`: a field that does not validate (`field` names it), a NUL character, or a body over 1 MB */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1930,7 +2444,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing, wrong or revoked API key */
+            /** @description `unauthorized`: missing, wrong, revoked or expired API key or session */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1939,16 +2453,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not allowed (an agency writing to its subaccount, or not the operator) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Not found, or another tenant's object */
+            /** @description `not_found`: no such account, or one this credential may not see */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1957,8 +2462,8 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Idempotency-Key reused with another request */
-            409: {
+            /** @description `rate_limited`: too many failed authentications from this client address; retry after `Retry-After` seconds */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1991,7 +2496,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid request (code `invalid_request` or `payment_method_required`) */
+            /** @description `invalid_request`: a field that does not validate (`field` names it), a NUL character, or a body over 1 MB */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2000,7 +2505,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing, wrong or revoked API key */
+            /** @description `unauthorized`: missing, wrong, revoked or expired API key or session */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2009,16 +2514,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not allowed (an agency writing to its subaccount, or not the operator) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Not found, or another tenant's object */
+            /** @description `not_found`: no such account, or one this credential may not see */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2027,8 +2523,8 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Idempotency-Key reused with another request */
-            409: {
+            /** @description `rate_limited`: too many failed authentications from this client address; retry after `Retry-After` seconds */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2065,7 +2561,7 @@ export interface operations {
                     "application/json": components["schemas"]["PaymentMethod"];
                 };
             };
-            /** @description Invalid request (code `invalid_request` or `payment_method_required`) */
+            /** @description `invalid_request`: a card number, expiry or CVC the card rules refuse, both or neither of `card` and `provider_payment_method`, or the saved-card cap reached; or `invalid_request`: a field that does not validate (`field` names it) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2074,7 +2570,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing, wrong or revoked API key */
+            /** @description `unauthorized`: missing, wrong, revoked or expired API key or session */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2083,7 +2579,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not allowed (an agency writing to its subaccount, or not the operator) */
+            /** @description `forbidden`: a read-only key or viewer session, an agency writing to its subaccount, or the operator key on a setting only the account makes */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2092,7 +2588,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found, or another tenant's object */
+            /** @description `not_found`: no such account, or one this credential may not see */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2101,8 +2597,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Idempotency-Key reused with another request */
+            /** @description `idempotency_conflict`: this Idempotency-Key was already used with a different request */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many cards saved on this account (or from this client address) this hour; retry after `Retry-After` seconds */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2137,7 +2642,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid request (code `invalid_request` or `payment_method_required`) */
+            /** @description `payment_method_required`: the card Auto-Recharge uses, while it is on; or `invalid_request`: a field that does not validate (`field` names it) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2146,7 +2651,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing, wrong or revoked API key */
+            /** @description `unauthorized`: missing, wrong, revoked or expired API key or session */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2155,7 +2660,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not allowed (an agency writing to its subaccount, or not the operator) */
+            /** @description `forbidden`: a read-only key or viewer session, an agency writing to its subaccount, or the operator key on a setting only the account makes */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2164,7 +2669,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found, or another tenant's object */
+            /** @description `not_found`: no such account or card */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2173,8 +2678,8 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Idempotency-Key reused with another request */
-            409: {
+            /** @description `rate_limited`: too many failed authentications from this client address; retry after `Retry-After` seconds */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2204,7 +2709,7 @@ export interface operations {
                     "application/json": components["schemas"]["CardSetup"];
                 };
             };
-            /** @description Invalid request (code `invalid_request` or `payment_method_required`) */
+            /** @description `invalid_request`: the sandbox gateway takes cards in POST payment-methods; or `invalid_request`: a field that does not validate (`field` names it) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2213,7 +2718,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing, wrong or revoked API key */
+            /** @description `unauthorized`: missing, wrong, revoked or expired API key or session */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2222,7 +2727,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not allowed (an agency writing to its subaccount, or not the operator) */
+            /** @description `forbidden`: a read-only key or viewer session, an agency writing to its subaccount, or the operator key on a setting only the account makes */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2231,7 +2736,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found, or another tenant's object */
+            /** @description `not_found`: no such account, or one this credential may not see */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2240,8 +2745,8 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Idempotency-Key reused with another request */
-            409: {
+            /** @description `rate_limited`: too many failed authentications from this client address; retry after `Retry-After` seconds */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2271,7 +2776,7 @@ export interface operations {
                     "application/json": components["schemas"]["AutoRechargeSettings"];
                 };
             };
-            /** @description Invalid request (code `invalid_request` or `payment_method_required`) */
+            /** @description `invalid_request`: a field that does not validate (`field` names it), a NUL character, or a body over 1 MB */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2280,7 +2785,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing, wrong or revoked API key */
+            /** @description `unauthorized`: missing, wrong, revoked or expired API key or session */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2289,16 +2794,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not allowed (an agency writing to its subaccount, or not the operator) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Not found, or another tenant's object */
+            /** @description `not_found`: no such account, or one this credential may not see */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2307,8 +2803,8 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Idempotency-Key reused with another request */
-            409: {
+            /** @description `rate_limited`: too many failed authentications from this client address; retry after `Retry-After` seconds */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2345,7 +2841,7 @@ export interface operations {
                     "application/json": components["schemas"]["SavedAutoRechargeSettings"];
                 };
             };
-            /** @description Invalid request (code `invalid_request` or `payment_method_required`) */
+            /** @description `payment_method_required` when enabling without a valid card; `invalid_request`: a threshold, amount or limit outside the operator's bounds; or `invalid_request`: a field that does not validate (`field` names it) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2354,7 +2850,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing, wrong or revoked API key */
+            /** @description `unauthorized`: missing, wrong, revoked or expired API key or session */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2363,7 +2859,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not allowed (an agency writing to its subaccount, or not the operator) */
+            /** @description `forbidden`: a read-only key or viewer session, an agency writing to its subaccount, or the operator key on a setting only the account makes */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2372,7 +2868,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found, or another tenant's object */
+            /** @description `not_found`: no such account, or one this credential may not see */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2381,8 +2877,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Idempotency-Key reused with another request */
+            /** @description `idempotency_conflict`: this Idempotency-Key was already used with a different request */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many failed authentications from this client address; retry after `Retry-After` seconds */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2419,7 +2924,7 @@ export interface operations {
                     "application/json": components["schemas"]["AutoRechargePreview"];
                 };
             };
-            /** @description Invalid request (code `invalid_request` or `payment_method_required`) */
+            /** @description `invalid_request`: a field that does not validate (`field` names it), a NUL character, or a body over 1 MB */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2428,7 +2933,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing, wrong or revoked API key */
+            /** @description `unauthorized`: missing, wrong, revoked or expired API key or session */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2437,7 +2942,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not allowed (an agency writing to its subaccount, or not the operator) */
+            /** @description `forbidden`: a read-only key or viewer session, an agency writing to its subaccount, or the operator key on a setting only the account makes */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2446,7 +2951,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found, or another tenant's object */
+            /** @description `not_found`: no such account, or one this credential may not see */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2455,8 +2960,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Idempotency-Key reused with another request */
+            /** @description `idempotency_conflict`: this Idempotency-Key was already used with a different request */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many failed authentications from this client address; retry after `Retry-After` seconds */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2492,7 +3006,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid request (code `invalid_request` or `payment_method_required`) */
+            /** @description `invalid_request`: a field that does not validate (`field` names it), a NUL character, or a body over 1 MB */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2501,7 +3015,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing, wrong or revoked API key */
+            /** @description `unauthorized`: missing, wrong, revoked or expired API key or session */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2510,16 +3024,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not allowed (an agency writing to its subaccount, or not the operator) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Not found, or another tenant's object */
+            /** @description `not_found`: no such account, or one this credential may not see */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2528,8 +3033,8 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Idempotency-Key reused with another request */
-            409: {
+            /** @description `rate_limited`: too many failed authentications from this client address; retry after `Retry-After` seconds */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2566,7 +3071,7 @@ export interface operations {
                     "application/json": components["schemas"]["Recharge"];
                 };
             };
-            /** @description Invalid request (code `invalid_request` or `payment_method_required`) */
+            /** @description `payment_method_required` without a valid card; `invalid_request`: an amount outside the operator's bounds, or a charge already in progress; or `invalid_request`: a field that does not validate (`field` names it) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2575,7 +3080,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing, wrong or revoked API key */
+            /** @description `unauthorized`: missing, wrong, revoked or expired API key or session */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2584,7 +3089,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not allowed (an agency writing to its subaccount, or not the operator) */
+            /** @description `forbidden`: a read-only key or viewer session, an agency writing to its subaccount, or the operator key on a setting only the account makes */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2593,7 +3098,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found, or another tenant's object */
+            /** @description `not_found`: no such account, or one this credential may not see */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2602,8 +3107,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Idempotency-Key reused with another request */
+            /** @description `idempotency_conflict`: this Idempotency-Key was already used with a different request */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many top-ups on this account this hour; retry after `Retry-After` seconds */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2634,7 +3148,7 @@ export interface operations {
                     "application/json": components["schemas"]["PaymentAuthentication"];
                 };
             };
-            /** @description Invalid request (code `invalid_request` or `payment_method_required`) */
+            /** @description `invalid_request`: a recharge that did not fail with `authentication_required`, or a gateway without the step; or `invalid_request`: a field that does not validate (`field` names it) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2643,7 +3157,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing, wrong or revoked API key */
+            /** @description `unauthorized`: missing, wrong, revoked or expired API key or session */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2652,7 +3166,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not allowed (an agency writing to its subaccount, or not the operator) */
+            /** @description `forbidden`: a read-only key or viewer session, an agency writing to its subaccount, or the operator key on a setting only the account makes */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2661,7 +3175,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found, or another tenant's object */
+            /** @description `not_found`: no such account or recharge */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2670,8 +3184,8 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Idempotency-Key reused with another request */
-            409: {
+            /** @description `rate_limited`: too many failed authentications from this client address; retry after `Retry-After` seconds */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2706,7 +3220,7 @@ export interface operations {
                     "application/json": components["schemas"]["Call"];
                 };
             };
-            /** @description Invalid request (code `invalid_request` or `payment_method_required`) */
+            /** @description `invalid_request`: a field that does not validate (`field` names it), a NUL character, or a body over 1 MB */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2715,7 +3229,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing, wrong or revoked API key */
+            /** @description `unauthorized`: missing, wrong, revoked or expired API key or session */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2733,7 +3247,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not allowed (an agency writing to its subaccount, or not the operator) */
+            /** @description `forbidden`: a read-only key or viewer session, or an agency starting or reporting its subaccount's calls */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2742,7 +3256,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found, or another tenant's object */
+            /** @description `not_found`: no such account, or one this credential may not see */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2751,7 +3265,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Idempotency-Key reused with another request */
+            /** @description `idempotency_conflict`: this Idempotency-Key was already used with a different request */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2760,7 +3274,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `rate_limited`: the queue is full; retry after `Retry-After` seconds */
+            /** @description `rate_limited`: the usage queue is full, or too many failed authentications from this client address; retry after `Retry-After` seconds */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2798,7 +3312,7 @@ export interface operations {
                     "application/json": components["schemas"]["UsageResult"];
                 };
             };
-            /** @description Invalid request (code `invalid_request` or `payment_method_required`) */
+            /** @description `invalid_request`: a field that does not validate (`field` names it), a NUL character, or a body over 1 MB */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2807,7 +3321,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing, wrong or revoked API key */
+            /** @description `unauthorized`: missing, wrong, revoked or expired API key or session */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2816,7 +3330,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not allowed (an agency writing to its subaccount, or not the operator) */
+            /** @description `forbidden`: a read-only key or viewer session, or an agency starting or reporting its subaccount's calls */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2825,7 +3339,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found, or another tenant's object */
+            /** @description `not_found`: no such call, or one this credential may not see (a batch with one is refused whole) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2834,7 +3348,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Idempotency-Key reused with another request */
+            /** @description `idempotency_conflict`: this Idempotency-Key was already used with a different request */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2843,7 +3357,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `rate_limited`: the queue is full; retry after `Retry-After` seconds */
+            /** @description `rate_limited`: the usage queue is full, or too many failed authentications from this client address; retry after `Retry-After` seconds */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2881,7 +3395,7 @@ export interface operations {
                     "application/json": components["schemas"]["UsageResult"];
                 };
             };
-            /** @description Invalid request (code `invalid_request` or `payment_method_required`) */
+            /** @description `invalid_request`: a field that does not validate (`field` names it), a NUL character, or a body over 1 MB */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2890,7 +3404,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing, wrong or revoked API key */
+            /** @description `unauthorized`: missing, wrong, revoked or expired API key or session */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2899,7 +3413,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not allowed (an agency writing to its subaccount, or not the operator) */
+            /** @description `forbidden`: a read-only key or viewer session, or an agency starting or reporting its subaccount's calls */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2908,7 +3422,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found, or another tenant's object */
+            /** @description `not_found`: no such call, or one this credential may not see (a batch with one is refused whole) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2917,7 +3431,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Idempotency-Key reused with another request */
+            /** @description `idempotency_conflict`: this Idempotency-Key was already used with a different request */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2926,7 +3440,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `rate_limited`: the queue is full; retry after `Retry-After` seconds */
+            /** @description `rate_limited`: the usage queue is full, or too many failed authentications from this client address; retry after `Retry-After` seconds */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2964,7 +3478,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid request (code `invalid_request` or `payment_method_required`) */
+            /** @description `invalid_request`: a field that does not validate (`field` names it), a NUL character, or a body over 1 MB */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2973,7 +3487,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing, wrong or revoked API key */
+            /** @description `unauthorized`: missing, wrong, revoked or expired API key or session */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2982,7 +3496,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not allowed (an agency writing to its subaccount, or not the operator) */
+            /** @description `forbidden`: a read-only key or viewer session, or an agency starting or reporting its subaccount's calls */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2991,7 +3505,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found, or another tenant's object */
+            /** @description `not_found`: no such call, or one this credential may not see (a batch with one is refused whole) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3000,7 +3514,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Idempotency-Key reused with another request */
+            /** @description `idempotency_conflict`: this Idempotency-Key was already used with a different request */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3009,7 +3523,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `rate_limited`: the queue is full; retry after `Retry-After` seconds */
+            /** @description `rate_limited`: the usage queue is full, or too many failed authentications from this client address; retry after `Retry-After` seconds */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -3047,7 +3561,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid request (code `invalid_request` or `payment_method_required`) */
+            /** @description `invalid_request`: a field that does not validate (`field` names it), a NUL character, or a body over 1 MB */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3056,7 +3570,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing, wrong or revoked API key */
+            /** @description `unauthorized`: missing, wrong, revoked or expired API key or session */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3065,16 +3579,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not allowed (an agency writing to its subaccount, or not the operator) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Not found, or another tenant's object */
+            /** @description `not_found`: no such account, or one this credential may not see */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3083,8 +3588,8 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Idempotency-Key reused with another request */
-            409: {
+            /** @description `rate_limited`: too many failed authentications from this client address; retry after `Retry-After` seconds */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3126,7 +3631,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid request (code `invalid_request` or `payment_method_required`) */
+            /** @description `invalid_request`: a field that does not validate (`field` names it), a NUL character, or a body over 1 MB */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3135,7 +3640,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing, wrong or revoked API key */
+            /** @description `unauthorized`: missing, wrong, revoked or expired API key or session */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3144,7 +3649,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not allowed (an agency writing to its subaccount, or not the operator) */
+            /** @description `forbidden`: a read-only key or viewer session, an agency writing to its subaccount, or the operator key on a setting only the account makes */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3153,7 +3658,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found, or another tenant's object */
+            /** @description `not_found`: no such account, or one this credential may not see */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3162,8 +3667,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Idempotency-Key reused with another request */
+            /** @description `idempotency_conflict`: this Idempotency-Key was already used with a different request */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many failed authentications from this client address; retry after `Retry-After` seconds */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3198,7 +3712,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid request (code `invalid_request` or `payment_method_required`) */
+            /** @description `invalid_request`: `from` after `to`, or a span over 366 days; or `invalid_request`: a field that does not validate (`field` names it) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3207,7 +3721,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing, wrong or revoked API key */
+            /** @description `unauthorized`: missing, wrong, revoked or expired API key or session */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3216,16 +3730,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not allowed (an agency writing to its subaccount, or not the operator) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Not found, or another tenant's object */
+            /** @description `not_found`: no such account, or one this credential may not see */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3234,8 +3739,8 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Idempotency-Key reused with another request */
-            409: {
+            /** @description `rate_limited`: too many failed authentications from this client address; retry after `Retry-After` seconds */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3263,7 +3768,7 @@ export interface operations {
                     "application/json": components["schemas"]["Pricing"];
                 };
             };
-            /** @description Invalid request (code `invalid_request` or `payment_method_required`) */
+            /** @description `invalid_request`: a field that does not validate (`field` names it), a NUL character, or a body over 1 MB */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3272,7 +3777,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing, wrong or revoked API key */
+            /** @description `unauthorized`: missing, wrong, revoked or expired API key or session */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3281,26 +3786,8 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not allowed (an agency writing to its subaccount, or not the operator) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Not found, or another tenant's object */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Idempotency-Key reused with another request */
-            409: {
+            /** @description `rate_limited`: too many failed authentications from this client address; retry after `Retry-After` seconds */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3330,44 +3817,8 @@ export interface operations {
                     "application/json": components["schemas"]["StripeWebhookReceipt"];
                 };
             };
-            /** @description Invalid request (code `invalid_request` or `payment_method_required`) */
+            /** @description `invalid_request`: Stripe webhooks not enabled, or a `Stripe-Signature` that is missing, does not verify or is older than 5 minutes; or a field that does not validate, a NUL character, or a body over 1 MB */
             400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Missing, wrong or revoked API key */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Not allowed (an agency writing to its subaccount, or not the operator) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Not found, or another tenant's object */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Idempotency-Key reused with another request */
-            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3400,7 +3851,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid request (code `invalid_request` or `payment_method_required`) */
+            /** @description `invalid_request`: a field that does not validate (`field` names it), a NUL character, or a body over 1 MB */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3409,7 +3860,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing, wrong or revoked API key */
+            /** @description `unauthorized`: missing, wrong, revoked or expired API key or session */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3418,7 +3869,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not allowed (an agency writing to its subaccount, or not the operator) */
+            /** @description `forbidden`: an agency for its subaccount, or the operator key (endpoints are the account's own) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3427,7 +3878,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found, or another tenant's object */
+            /** @description `not_found`: no such account, or one this credential may not see */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3436,8 +3887,8 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Idempotency-Key reused with another request */
-            409: {
+            /** @description `rate_limited`: too many failed authentications from this client address; retry after `Retry-After` seconds */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3474,7 +3925,7 @@ export interface operations {
                     "application/json": components["schemas"]["CreatedWebhookEndpoint"];
                 };
             };
-            /** @description Invalid request (code `invalid_request` or `payment_method_required`) */
+            /** @description `invalid_request`: a URL that is not https (http only for loopback), or more than 10 endpoints; or `invalid_request`: a field that does not validate (`field` names it) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3483,7 +3934,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing, wrong or revoked API key */
+            /** @description `unauthorized`: missing, wrong, revoked or expired API key or session */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3492,7 +3943,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not allowed (an agency writing to its subaccount, or not the operator) */
+            /** @description `forbidden`: a read-only key or viewer session, an agency writing to its subaccount, or the operator key on a setting only the account makes */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3501,7 +3952,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found, or another tenant's object */
+            /** @description `not_found`: no such account, or one this credential may not see */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3510,8 +3961,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Idempotency-Key reused with another request */
+            /** @description `idempotency_conflict`: this Idempotency-Key was already used with a different request */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many failed authentications from this client address; retry after `Retry-After` seconds */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3546,7 +4006,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid request (code `invalid_request` or `payment_method_required`) */
+            /** @description `invalid_request`: a field that does not validate (`field` names it), a NUL character, or a body over 1 MB */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3555,7 +4015,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing, wrong or revoked API key */
+            /** @description `unauthorized`: missing, wrong, revoked or expired API key or session */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3564,7 +4024,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not allowed (an agency writing to its subaccount, or not the operator) */
+            /** @description `forbidden`: a read-only key or viewer session, an agency writing to its subaccount, or the operator key on a setting only the account makes */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3573,7 +4033,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found, or another tenant's object */
+            /** @description `not_found`: no such account or endpoint */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3582,8 +4042,8 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Idempotency-Key reused with another request */
-            409: {
+            /** @description `rate_limited`: too many failed authentications from this client address; retry after `Retry-After` seconds */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3619,7 +4079,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid request (code `invalid_request` or `payment_method_required`) */
+            /** @description `invalid_request`: a field that does not validate (`field` names it), a NUL character, or a body over 1 MB */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3628,7 +4088,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing, wrong or revoked API key */
+            /** @description `unauthorized`: missing, wrong, revoked or expired API key or session */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3637,7 +4097,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not allowed (an agency writing to its subaccount, or not the operator) */
+            /** @description `forbidden`: an agency for its subaccount, or the operator key (endpoints are the account's own) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3646,7 +4106,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found, or another tenant's object */
+            /** @description `not_found`: no such account, or one this credential may not see */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3655,8 +4115,8 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Idempotency-Key reused with another request */
-            409: {
+            /** @description `rate_limited`: too many failed authentications from this client address; retry after `Retry-After` seconds */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3693,7 +4153,7 @@ export interface operations {
                     "application/json": components["schemas"]["SessionLink"];
                 };
             };
-            /** @description Invalid request (code `invalid_request` or `payment_method_required`) */
+            /** @description `invalid_request`: a field that does not validate (`field` names it), a NUL character, or a body over 1 MB */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3702,7 +4162,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing, wrong or revoked API key */
+            /** @description `unauthorized`: missing, wrong, revoked or expired API key or session */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3711,7 +4171,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not allowed (an agency writing to its subaccount, or not the operator) */
+            /** @description `forbidden`: an agency for its subaccount, a session, or a read-only or usage key (keys and links are the platform backend's, with a full key or the operator key) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3720,7 +4180,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found, or another tenant's object */
+            /** @description `not_found`: no such account, or one this credential may not see */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3729,8 +4189,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Idempotency-Key reused with another request */
+            /** @description `idempotency_conflict`: this Idempotency-Key was already used with a different request */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many failed authentications from this client address; retry after `Retry-After` seconds */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3762,7 +4231,7 @@ export interface operations {
                     "application/json": components["schemas"]["SessionToken"];
                 };
             };
-            /** @description Invalid request (code `invalid_request` or `payment_method_required`) */
+            /** @description `invalid_request`: a field that does not validate (`field` names it), a NUL character, or a body over 1 MB */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3771,7 +4240,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing, wrong or revoked API key */
+            /** @description `unauthorized`: the code is unknown, used or expired */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3780,26 +4249,8 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not allowed (an agency writing to its subaccount, or not the operator) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Not found, or another tenant's object */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Idempotency-Key reused with another request */
-            409: {
+            /** @description `rate_limited`: too many exchanges from this client address; retry after `Retry-After` seconds */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3827,7 +4278,7 @@ export interface operations {
                     "application/json": components["schemas"]["Session"];
                 };
             };
-            /** @description Invalid request (code `invalid_request` or `payment_method_required`) */
+            /** @description `invalid_request`: the request was not made with a session token; or `invalid_request`: a field that does not validate (`field` names it) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3836,7 +4287,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing, wrong or revoked API key */
+            /** @description `unauthorized`: missing, wrong, revoked or expired API key or session */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3845,26 +4296,8 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not allowed (an agency writing to its subaccount, or not the operator) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Not found, or another tenant's object */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Idempotency-Key reused with another request */
-            409: {
+            /** @description `rate_limited`: too many failed authentications from this client address; retry after `Retry-After` seconds */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3894,7 +4327,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid request (code `invalid_request` or `payment_method_required`) */
+            /** @description `invalid_request`: the request was not made with a session token; or `invalid_request`: a field that does not validate (`field` names it) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3903,7 +4336,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing, wrong or revoked API key */
+            /** @description `unauthorized`: missing, wrong, revoked or expired API key or session */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3912,26 +4345,8 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not allowed (an agency writing to its subaccount, or not the operator) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Not found, or another tenant's object */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Idempotency-Key reused with another request */
-            409: {
+            /** @description `rate_limited`: too many failed authentications from this client address; retry after `Retry-After` seconds */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3961,7 +4376,7 @@ export interface operations {
                     "application/json": components["schemas"]["Branding"];
                 };
             };
-            /** @description Invalid request (code `invalid_request` or `payment_method_required`) */
+            /** @description `invalid_request`: a field that does not validate (`field` names it), a NUL character, or a body over 1 MB */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3970,7 +4385,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing, wrong or revoked API key */
+            /** @description `unauthorized`: missing, wrong, revoked or expired API key or session */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3979,16 +4394,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not allowed (an agency writing to its subaccount, or not the operator) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Not found, or another tenant's object */
+            /** @description `not_found`: no such account, or one this credential may not see */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3997,8 +4403,8 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Idempotency-Key reused with another request */
-            409: {
+            /** @description `rate_limited`: too many failed authentications from this client address; retry after `Retry-After` seconds */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4035,7 +4441,7 @@ export interface operations {
                     "application/json": components["schemas"]["Branding"];
                 };
             };
-            /** @description Invalid request (code `invalid_request` or `payment_method_required`) */
+            /** @description `invalid_request`: a colour that is not #RRGGBB, or a logo URL that is not https; or `invalid_request`: a field that does not validate (`field` names it) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4044,7 +4450,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing, wrong or revoked API key */
+            /** @description `unauthorized`: missing, wrong, revoked or expired API key or session */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4053,7 +4459,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not allowed (an agency writing to its subaccount, or not the operator) */
+            /** @description `forbidden`: a read-only key or viewer session, or an agency setting its subaccount's branding */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4062,7 +4468,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found, or another tenant's object */
+            /** @description `not_found`: no such account, or one this credential may not see */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4071,8 +4477,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Idempotency-Key reused with another request */
+            /** @description `idempotency_conflict`: this Idempotency-Key was already used with a different request */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many failed authentications from this client address; retry after `Retry-After` seconds */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4108,7 +4523,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid request (code `invalid_request` or `payment_method_required`) */
+            /** @description `invalid_request`: a field that does not validate (`field` names it), a NUL character, or a body over 1 MB */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4117,7 +4532,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing, wrong or revoked API key */
+            /** @description `unauthorized`: missing, wrong, revoked or expired API key or session */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4126,16 +4541,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not allowed (an agency writing to its subaccount, or not the operator) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Not found, or another tenant's object */
+            /** @description `not_found`: no such account, or one this credential may not see */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4144,8 +4550,8 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Idempotency-Key reused with another request */
-            409: {
+            /** @description `rate_limited`: too many failed authentications from this client address; retry after `Retry-After` seconds */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };

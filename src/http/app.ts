@@ -174,6 +174,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     path: "/openapi.json",
     tags: ["system"],
     summary: "This OpenAPI document",
+    description: "OpenAPI 3.1, generated from the routes' own schemas: the SDK's types (sdk/) and the dashboard's are generated from it. No credential.",
     security: noCredential,
     responses: { 200: { description: "OpenAPI 3.1 document" }, ...refusedAtTheEdge },
   });

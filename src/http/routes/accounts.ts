@@ -14,7 +14,7 @@ import { idempotent } from "../idempotency.js";
 import { AccountOut, CreateAccountIn, PatchAccountIn } from "../schemas/accounts.js";
 import { viewAccount, viewAccounts } from "../account-view.js";
 import {
-  errorResponses,
+  ACCOUNT_NOT_FOUND, KEY_REUSED, OPERATOR_ONLY, WRITE_FORBIDDEN, routeErrors,
   IdempotencyHeader,
   IdParam,
   jsonBody,
@@ -32,9 +32,11 @@ accountRoutes.openapi(
     path: "/v1/accounts",
     tags: ["accounts"],
     summary: "Create an account (operator)",
+    description:
+      "Creates a user, agency or subaccount (a subaccount names its agency in `parent_id`) with an empty wallet and Auto-Recharge off. Then give it credit (`POST …/adjustments`), an API key (`POST …/api-keys`) or a Payments-page link (`POST …/sessions`).",
     security,
     request: { headers: IdempotencyHeader, body: jsonBody(CreateAccountIn) },
-    responses: { 201: jsonResponse(AccountOut, "The new account, with an empty wallet"), ...errorResponses },
+    responses: { 201: jsonResponse(AccountOut, "The new account, with an empty wallet"), ...routeErrors({ 403: OPERATOR_ONLY, 409: KEY_REUSED }) },
   }),
   async (c) => {
     requireAdmin(c.get("principal"));
@@ -55,8 +57,10 @@ accountRoutes.openapi(
     path: "/v1/me",
     tags: ["accounts"],
     summary: "The account the API key belongs to (how the dashboard finds its account after sign-in)",
+    description:
+      "Answers the credential's own account, so a client holding only a key or a session token learns its account id. The operator key belongs to no account (400).",
     security,
-    responses: { 200: jsonResponse(AccountOut, "The key's account"), ...errorResponses },
+    responses: { 200: jsonResponse(AccountOut, "The key's account"), ...routeErrors({ 400: "`invalid_request`: the operator key belongs to no account" }) },
   }),
   async (c) => {
     const principal = c.get("principal");
@@ -72,9 +76,11 @@ accountRoutes.openapi(
     path: "/v1/accounts/{id}",
     tags: ["accounts"],
     summary: "An account with its balance, rate and minutes available",
+    description:
+      "The wallet as a billing user sees it: `balance` (to the micro-dollar), `rate_per_minute` (from the Web Widget setting), `minutes_available` at that rate, `status` (`paused` after a failed payment) and the Auto-Recharge settings and state. An agency may read its subaccounts.",
     security,
     request: { params: IdParam },
-    responses: { 200: jsonResponse(AccountOut, "The account"), ...errorResponses },
+    responses: { 200: jsonResponse(AccountOut, "The account"), ...routeErrors({ 404: ACCOUNT_NOT_FOUND }) },
   }),
   async (c) => {
     const account = await authorizedAccount(c, c.req.valid("param").id, "read");
@@ -88,9 +94,11 @@ accountRoutes.openapi(
     path: "/v1/accounts/{id}",
     tags: ["accounts"],
     summary: "Turn the Web Widget on or off (changes the rate of later calls); set or clear the notification email",
+    description:
+      "The Web Widget switch changes the rate of calls started afterwards ($0.16/min on, $0.18/min off); running calls keep the rate they started with. The email receives receipts and failure notices; null clears it. Audited. Not idempotent by key: sending the same values again changes nothing.",
     security,
     request: { params: IdParam, body: jsonBody(PatchAccountIn) },
-    responses: { 200: jsonResponse(AccountOut, "The account"), ...errorResponses },
+    responses: { 200: jsonResponse(AccountOut, "The account"), ...routeErrors({ 403: WRITE_FORBIDDEN, 404: ACCOUNT_NOT_FOUND }) },
   }),
   async (c) => {
     const { id } = c.req.valid("param");
@@ -114,9 +122,11 @@ accountRoutes.openapi(
     path: "/v1/accounts/{id}/subaccounts",
     tags: ["accounts"],
     summary: "An agency's subaccounts (monitoring), newest first",
+    description:
+      "Each subaccount with its balance, minutes, status and Auto-Recharge state, for the agency's monitoring view. Cursor-paged (`limit`, `cursor`). Only an agency has subaccounts (400 otherwise).",
     security,
     request: { params: IdParam, query: PageQuery },
-    responses: { 200: jsonResponse(listOf(AccountOut), "A page of subaccounts"), ...errorResponses },
+    responses: { 200: jsonResponse(listOf(AccountOut), "A page of subaccounts"), ...routeErrors({ 400: "`invalid_request`: the account is not an agency", 404: ACCOUNT_NOT_FOUND }) },
   }),
   async (c) => {
     const agency = await authorizedAccount(c, c.req.valid("param").id, "read");

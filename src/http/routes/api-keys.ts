@@ -11,13 +11,22 @@ import type { AppEnv } from "../context.js";
 import { idempotent } from "../idempotency.js";
 import { optionalJson } from "../optional-body.js";
 import { ApiKeyOut, ApiKeyRecordOut, CreateApiKeyIn, RotateApiKeyIn } from "../schemas/accounts.js";
-import { errorResponses, IdempotencyHeader, IdParam, jsonResponse, security } from "../schemas/common.js";
+import { ACCOUNT_NOT_FOUND, KEY_REUSED, routeErrors, IdempotencyHeader, IdParam, jsonResponse, security, dataOf } from "../schemas/common.js";
+import { EXAMPLES } from "../schemas/examples.js";
 
 export const apiKeyRoutes = new OpenAPIHono<AppEnv>();
 
 const KeyParams = IdParam.extend({
   key_id: z.string().min(1).max(100).openapi({ param: { name: "key_id", in: "path" }, example: "key_3kX9pQ2mZ7rT1vB8nW4y" }),
 });
+
+const RotatedKeyOut = ApiKeyOut.extend({ previous: ApiKeyRecordOut }).openapi({
+  example: { ...EXAMPLES.ApiKey, id: "key_8iO1pA3sD5fG7hJ9kL2z", previous: { ...EXAMPLES.ApiKeyRecord, expires_at: "2026-11-24T21:13:32.405Z" } },
+});
+
+/** 403 of the routes keyManager guards. */
+export const KEYS_FORBIDDEN =
+  "`forbidden`: an agency for its subaccount, a session, or a read-only or usage key (keys and links are the platform backend's, with a full key or the operator key)";
 
 /**
  * Keys — and session links, which stand in for a key — are managed by the operator or by the
@@ -55,9 +64,11 @@ apiKeyRoutes.openapi(
     path: "/v1/accounts/{id}/api-keys",
     tags: ["api keys"],
     summary: "Create an API key (operator, or the account's own full key); the key is shown once",
+    description:
+      "`scope` is `full` (everything the account may do), `read` (GETs only) or `usage` (GETs, starting calls and reporting usage: for call infrastructure). The key is in this answer only; the server keeps an HMAC of it and its first 12 characters. An optional `expires_at` ends it.",
     security,
     request: { params: IdParam, headers: IdempotencyHeader, body: { required: false, content: { "application/json": { schema: CreateApiKeyIn } } } },
-    responses: { 201: jsonResponse(ApiKeyOut, "The key, shown this once"), ...errorResponses },
+    responses: { 201: jsonResponse(ApiKeyOut, "The key, shown this once"), ...routeErrors({ 403: KEYS_FORBIDDEN, 404: ACCOUNT_NOT_FOUND, 409: KEY_REUSED }) },
   }),
   async (c) => {
     const { id } = c.req.valid("param");
@@ -88,9 +99,11 @@ apiKeyRoutes.openapi(
     path: "/v1/accounts/{id}/api-keys",
     tags: ["api keys"],
     summary: "An account's API keys, newest first: never the key or its hash",
+    description:
+      "Name, scope, prefix, creation, last use (to the minute), expiry and revocation of each key. The key itself is never shown again.",
     security,
     request: { params: IdParam },
-    responses: { 200: jsonResponse(z.object({ data: z.array(ApiKeyRecordOut) }), "The keys"), ...errorResponses },
+    responses: { 200: jsonResponse(dataOf(ApiKeyRecordOut), "The keys"), ...routeErrors({ 403: KEYS_FORBIDDEN, 404: ACCOUNT_NOT_FOUND }) },
   }),
   async (c) => {
     const { id } = c.req.valid("param");
@@ -105,9 +118,11 @@ apiKeyRoutes.openapi(
     path: "/v1/accounts/{id}/api-keys/{key_id}",
     tags: ["api keys"],
     summary: "Revoke a key: every process refuses it from its next request",
+    description:
+      "Revocation takes effect on the next request in every process (keys are checked against the database, not cached). Revoking an already revoked key answers it as it is.",
     security,
     request: { params: KeyParams },
-    responses: { 200: jsonResponse(ApiKeyRecordOut, "The revoked key"), ...errorResponses },
+    responses: { 200: jsonResponse(ApiKeyRecordOut, "The revoked key"), ...routeErrors({ 403: KEYS_FORBIDDEN, 404: "`not_found`: no such account or key" }) },
   }),
   async (c) => {
     const { id, key_id } = c.req.valid("param");
@@ -127,9 +142,11 @@ apiKeyRoutes.openapi(
     path: "/v1/accounts/{id}/api-keys/{key_id}/rotate",
     tags: ["api keys"],
     summary: "A new key with the same name and scope; the old one works until the grace period ends (default 1 h)",
+    description:
+      "Rotation without downtime: the answer carries the new key (shown once) and the old key's record with its new `expires_at`; deploy the new key within `grace_seconds` (default 3600, 0 ends the old one now).",
     security,
     request: { params: KeyParams, headers: IdempotencyHeader, body: { required: false, content: { "application/json": { schema: RotateApiKeyIn } } } },
-    responses: { 201: jsonResponse(ApiKeyOut.extend({ previous: ApiKeyRecordOut }), "The new key, shown this once"), ...errorResponses },
+    responses: { 201: jsonResponse(RotatedKeyOut, "The new key, shown this once"), ...routeErrors({ 403: KEYS_FORBIDDEN, 404: "`not_found`: no such account or key", 409: KEY_REUSED }) },
   }),
   async (c) => {
     const { id, key_id } = c.req.valid("param");

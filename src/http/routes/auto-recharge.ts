@@ -11,7 +11,7 @@ import { authorizedAccount } from "../authorized-account.js";
 import type { AppEnv } from "../context.js";
 import { idempotent } from "../idempotency.js";
 import { AutoRechargeIn, AutoRechargeOut, autoRechargeOut, PreviewOut, rechargeOut, SaveAutoRechargeOut } from "../schemas/billing.js";
-import { errorResponses, IdempotencyHeader, IdParam, jsonBody, jsonResponse, security } from "../schemas/common.js";
+import { ACCOUNT_NOT_FOUND, KEY_REUSED, WRITE_FORBIDDEN, routeErrors, IdempotencyHeader, IdParam, jsonBody, jsonResponse, security } from "../schemas/common.js";
 
 export const autoRechargeRoutes = new OpenAPIHono<AppEnv>();
 
@@ -35,9 +35,11 @@ autoRechargeRoutes.openapi(
     path: "/v1/accounts/{id}/auto-recharge",
     tags: ["auto-recharge"],
     summary: "Auto-Recharge settings and state",
+    description:
+      "`state` is `off`, `idle`, `recharging` (a charge in flight: `in_flight_recharge_id`) or `failing` (the last charge failed: `failure` says why and what to do). `limit_reached` names a daily count or monthly limit that holds charges back.",
     security,
     request: { params: IdParam },
-    responses: { 200: jsonResponse(AutoRechargeOut, "Settings and state"), ...errorResponses },
+    responses: { 200: jsonResponse(AutoRechargeOut, "Settings and state"), ...routeErrors({ 404: ACCOUNT_NOT_FOUND }) },
   }),
   async (c) => {
     const account = await authorizedAccount(c, c.req.valid("param").id, "read");
@@ -53,9 +55,11 @@ autoRechargeRoutes.openapi(
     path: "/v1/accounts/{id}/auto-recharge",
     tags: ["auto-recharge"],
     summary: "Save settings (fields left out keep their value). Below the threshold, saving charges now (threshold sync)",
+    description:
+      "Threshold and amount are bounded by the operator's limits (PREPAID_* settings). When the balance is already below the new threshold, saving starts one charge at once (threshold sync) and answers it in `triggered_recharge`; preview it first with `POST …/auto-recharge/preview`. Enabling needs a valid card (`payment_method_required`).",
     security,
     request: { params: IdParam, headers: IdempotencyHeader, body: jsonBody(AutoRechargeIn) },
-    responses: { 200: jsonResponse(SaveAutoRechargeOut, "Saved settings, and the recharge saving started, if any"), ...errorResponses },
+    responses: { 200: jsonResponse(SaveAutoRechargeOut, "Saved settings, and the recharge saving started, if any"), ...routeErrors({ 400: "`payment_method_required` when enabling without a valid card; `invalid_request`: a threshold, amount or limit outside the operator's bounds", 403: WRITE_FORBIDDEN, 404: ACCOUNT_NOT_FOUND, 409: KEY_REUSED }) },
   }),
   async (c) => {
     const { id } = c.req.valid("param");
@@ -86,9 +90,11 @@ autoRechargeRoutes.openapi(
     path: "/v1/accounts/{id}/auto-recharge/preview",
     tags: ["auto-recharge"],
     summary: "What saving these settings would charge now, and to which card; writes nothing",
+    description:
+      "The same rule as saving, run without writing: `will_charge`, the `amount` and the `card`, or the `reason` nothing would be charged, and a sentence to show before the user confirms.",
     security,
     request: { params: IdParam, headers: IdempotencyHeader, body: jsonBody(AutoRechargeIn) },
-    responses: { 200: jsonResponse(PreviewOut, "The charge saving would make"), ...errorResponses },
+    responses: { 200: jsonResponse(PreviewOut, "The charge saving would make"), ...routeErrors({ 403: WRITE_FORBIDDEN, 404: ACCOUNT_NOT_FOUND, 409: KEY_REUSED }) },
   }),
   async (c) => {
     const { id } = c.req.valid("param");

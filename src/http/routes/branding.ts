@@ -8,7 +8,7 @@ import { authorizedAccount } from "../authorized-account.js";
 import type { AppEnv } from "../context.js";
 import { idempotent } from "../idempotency.js";
 import { BrandingIn, BrandingOut } from "../schemas/embedding.js";
-import { errorResponses, IdempotencyHeader, IdParam, jsonBody, jsonResponse, security } from "../schemas/common.js";
+import { ACCOUNT_NOT_FOUND, KEY_REUSED, routeErrors, IdempotencyHeader, IdParam, jsonBody, jsonResponse, security } from "../schemas/common.js";
 
 export const brandingRoutes = new OpenAPIHono<AppEnv>();
 
@@ -20,9 +20,11 @@ brandingRoutes.openapi(
     path: "/v1/accounts/{id}/branding",
     tags: ["branding"],
     summary: "How the account's pages look: its own branding, else its agency's, else none",
+    description:
+      "The display name, logo and accent colour the Payments page shows for this account: its own, else its agency's (`source` says which), else none.",
     security,
     request: { params: IdParam },
-    responses: { 200: jsonResponse(BrandingOut, "The branding the account's pages show"), ...errorResponses },
+    responses: { 200: jsonResponse(BrandingOut, "The branding the account's pages show"), ...routeErrors({ 404: ACCOUNT_NOT_FOUND }) },
   }),
   async (c) => {
     const account = await authorizedAccount(c, c.req.valid("param").id, "read");
@@ -37,9 +39,11 @@ brandingRoutes.openapi(
     path: "/v1/accounts/{id}/branding",
     tags: ["branding"],
     summary: "Set the account's own branding (the account with a full key or an owner session, or the operator); null clears a field",
+    description:
+      "Fields left out keep their value; null clears one. The logo must be an https URL; the colour is #RRGGBB (the page adjusts text for contrast). Audited.",
     security,
     request: { params: IdParam, headers: IdempotencyHeader, body: jsonBody(BrandingIn) },
-    responses: { 200: jsonResponse(BrandingOut, "The branding the account's pages now show"), ...errorResponses },
+    responses: { 200: jsonResponse(BrandingOut, "The branding the account's pages now show"), ...routeErrors({ 400: "`invalid_request`: a colour that is not #RRGGBB, or a logo URL that is not https", 403: "`forbidden`: a read-only key or viewer session, or an agency setting its subaccount's branding", 404: ACCOUNT_NOT_FOUND, 409: KEY_REUSED }) },
   }),
   async (c) => {
     const { id } = c.req.valid("param");

@@ -8,7 +8,7 @@ import { AppError, notFound } from "../../errors/app-error.js";
 import type { AppEnv } from "../context.js";
 import { idempotencyOf, idempotent, replay, type JsonAnswer } from "../idempotency.js";
 import { BatchUsageIn, CallOut, callOut, StartCallIn, UsageIn, UsageOut, usageOut } from "../schemas/billing.js";
-import { errorResponse, errorResponses, IdempotencyHeader, jsonBody, jsonResponse, queueFull, security } from "../schemas/common.js";
+import { IdempotencyHeader, jsonBody, jsonResponse, KEY_REUSED, QUEUE_FULL, routeErrors, security, dataOf } from "../schemas/common.js";
 
 export const callRoutes = new OpenAPIHono<AppEnv>();
 
@@ -43,6 +43,17 @@ async function authorizeCalls(c: Context<AppEnv>, callIds: string[]): Promise<vo
   }
 }
 
+/** 403 of the call and usage routes: a read-only key or viewer session, or an agency for its subaccount's calls. */
+const CALLS_FORBIDDEN = "`forbidden`: a read-only key or viewer session, or an agency starting or reporting its subaccount's calls";
+
+/** The usage routes' errors: the report itself is cumulative, so only these refuse one. */
+const usageErrors = routeErrors({
+  403: CALLS_FORBIDDEN,
+  404: "`not_found`: no such call, or one this credential may not see (a batch with one is refused whole)",
+  409: KEY_REUSED,
+  429: QUEUE_FULL,
+});
+
 const CallIdParam = z.object({ id: z.string().min(1).max(100).openapi({ param: { name: "id", in: "path" } }) });
 
 callRoutes.openapi(
@@ -59,9 +70,13 @@ callRoutes.openapi(
     request: { headers: IdempotencyHeader, body: jsonBody(StartCallIn) },
     responses: {
       201: jsonResponse(CallOut, "The authorised call, with the seconds the balance pays for"),
-      402: errorResponse("`insufficient_credit` (less than a minute of credit) or `account_paused` (a failed payment): do not connect the call"),
-      ...errorResponses,
-      ...queueFull,
+      ...routeErrors({
+        402: "`insufficient_credit` (less than a minute of credit) or `account_paused` (a failed payment): do not connect the call",
+        403: CALLS_FORBIDDEN,
+        404: "`not_found`: no such account, or one this credential may not see",
+        409: KEY_REUSED,
+        429: QUEUE_FULL,
+      }),
     },
   }),
   async (c) => {
@@ -115,7 +130,7 @@ function usageRoute(path: "/v1/calls/{id}/usage" | "/v1/calls/{id}/end", final: 
           "is spent: hang up.",
       security,
       request: { params: CallIdParam, headers: IdempotencyHeader, body: jsonBody(UsageIn) },
-      responses: { 200: jsonResponse(UsageOut, "What was billed; `end_call` when the balance is spent"), ...errorResponses, ...queueFull },
+      responses: { 200: jsonResponse(UsageOut, "What was billed; `end_call` when the balance is spent"), ...usageErrors },
     }),
     async (c) => {
       const callId = c.req.valid("param").id;
@@ -139,7 +154,7 @@ callRoutes.openapi(
       "elapsed seconds (`final: true` ends it). Every call must be the caller's, or nothing is written (404).",
     security,
     request: { headers: IdempotencyHeader, body: jsonBody(BatchUsageIn) },
-    responses: { 200: jsonResponse(z.object({ data: z.array(UsageOut) }), "One result per event, in order"), ...errorResponses, ...queueFull },
+    responses: { 200: jsonResponse(dataOf(UsageOut), "One result per event, in order"), ...usageErrors },
   }),
   async (c) => {
     const { events } = c.req.valid("json");

@@ -12,7 +12,7 @@ import type { AppEnv } from "../context.js";
 import { decodeSeqCursor, encodeSeqCursor } from "../cursor.js";
 import { idempotent } from "../idempotency.js";
 import {
-  errorResponses,
+  ACCOUNT_NOT_FOUND, KEY_REUSED, OPERATOR_ONLY, routeErrors,
   IdempotencyHeader,
   IdParam,
   jsonBody,
@@ -31,9 +31,11 @@ ledgerRoutes.openapi(
     path: "/v1/accounts/{id}/adjustments",
     tags: ["ledger"],
     summary: "Credit or debit a wallet by hand (operator); a correction is a new entry",
+    description:
+      "A signed amount with a reason, posted as an `adjustment` entry: credit goodwill or correct a mistake with a new entry, never by editing one. A debit is a debit like usage: crossing the threshold starts Auto-Recharge, and the pause rule applies.",
     security,
     request: { params: IdParam, headers: IdempotencyHeader, body: jsonBody(AdjustmentIn) },
-    responses: { 201: jsonResponse(TransactionOut, "The ledger entry"), ...errorResponses },
+    responses: { 201: jsonResponse(TransactionOut, "The ledger entry"), ...routeErrors({ 400: "`invalid_request`: an amount of zero", 403: OPERATOR_ONLY, 404: ACCOUNT_NOT_FOUND, 409: KEY_REUSED }) },
   }),
   async (c) => {
     requireAdmin(c.get("principal"));
@@ -59,9 +61,11 @@ ledgerRoutes.openapi(
     path: "/v1/accounts/{id}/transactions",
     tags: ["ledger"],
     summary: "Ledger entries, newest first, with the balance after each",
+    description:
+      "Every movement of the wallet: `usage` (a call's report), `recharge` (a settled charge), `adjustment` (by the operator), each with `balance_after`. The entries are append-only; the balance is their sum (`prepaid verify` checks it). Cursor-paged.",
     security,
     request: { params: IdParam, query: PageQuery },
-    responses: { 200: jsonResponse(listOf(TransactionOut), "A page of entries"), ...errorResponses },
+    responses: { 200: jsonResponse(listOf(TransactionOut), "A page of entries"), ...routeErrors({ 404: ACCOUNT_NOT_FOUND }) },
   }),
   async (c) => {
     const account = await authorizedAccount(c, c.req.valid("param").id, "read");

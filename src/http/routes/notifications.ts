@@ -5,7 +5,8 @@ import type { AppEnv } from "../context.js";
 import { decodeSeqCursor, encodeSeqCursor } from "../cursor.js";
 import { idempotent } from "../idempotency.js";
 import { NotificationOut, notificationOut } from "../schemas/billing.js";
-import { errorResponses, IdempotencyHeader, IdParam, jsonBody, jsonResponse, PageQuery, security } from "../schemas/common.js";
+import { EXAMPLES } from "../schemas/examples.js";
+import { ACCOUNT_NOT_FOUND, KEY_REUSED, WRITE_FORBIDDEN, routeErrors, IdempotencyHeader, IdParam, jsonBody, jsonResponse, PageQuery, security } from "../schemas/common.js";
 
 export const notificationRoutes = new OpenAPIHono<AppEnv>();
 
@@ -15,14 +16,18 @@ notificationRoutes.openapi(
     path: "/v1/accounts/{id}/notifications",
     tags: ["notifications"],
     summary: "The in-app feed, newest first, with the unread count",
+    description:
+      "What the account was told — recharges succeeded or failed, low balance, paused and resumed, settings changed, limits reached — with a human sentence and the event's data. The same events go to webhooks and email. Cursor-paged; `unread` counts the whole feed.",
     security,
     request: { params: IdParam, query: PageQuery },
     responses: {
       200: jsonResponse(
-        z.object({ data: z.array(NotificationOut), next_cursor: z.string().nullable(), unread: z.number() }),
+        z
+          .object({ data: z.array(NotificationOut), next_cursor: z.string().nullable(), unread: z.number() })
+          .openapi({ example: { data: [EXAMPLES.Notification], next_cursor: null, unread: 1 } }),
         "A page of notifications",
       ),
-      ...errorResponses,
+      ...routeErrors({ 404: ACCOUNT_NOT_FOUND }),
     },
   }),
   async (c) => {
@@ -46,13 +51,20 @@ notificationRoutes.openapi(
     path: "/v1/accounts/{id}/notifications/read",
     tags: ["notifications"],
     summary: "Mark notifications read: the given ids, or all",
+    description:
+      "`ids` lists notifications of this account (others are ignored), or `\"all\"` marks the whole feed read.",
     security,
     request: {
       params: IdParam,
       headers: IdempotencyHeader,
-      body: jsonBody(z.object({ ids: z.union([z.array(z.string().max(100)).max(1000), z.literal("all")]) }).strict()),
+      body: jsonBody(
+        z
+          .object({ ids: z.union([z.array(z.string().max(100)).max(1000), z.literal("all")]) })
+          .strict()
+          .openapi({ example: { ids: [EXAMPLES.Notification.id] } }),
+      ),
     },
-    responses: { 200: jsonResponse(z.object({ ok: z.literal(true) }), "Marked"), ...errorResponses },
+    responses: { 200: jsonResponse(z.object({ ok: z.literal(true) }).openapi({ example: { ok: true } }), "Marked"), ...routeErrors({ 403: WRITE_FORBIDDEN, 404: ACCOUNT_NOT_FOUND, 409: KEY_REUSED }) },
   }),
   async (c) => {
     const { id } = c.req.valid("param");

@@ -13,7 +13,8 @@ import { authorizedAccount } from "../authorized-account.js";
 import type { AppEnv } from "../context.js";
 import { idempotent } from "../idempotency.js";
 import { CardIn, PaymentMethodOut, paymentMethodOut } from "../schemas/billing.js";
-import { errorResponses, IdempotencyHeader, IdParam, jsonBody, jsonResponse, listOf, security } from "../schemas/common.js";
+import { ACCOUNT_NOT_FOUND, KEY_REUSED, WRITE_FORBIDDEN, routeErrors, IdempotencyHeader, IdParam, jsonBody, jsonResponse, listOf, security, Deleted } from "../schemas/common.js";
+import { EXAMPLES } from "../schemas/examples.js";
 
 export const paymentMethodRoutes = new OpenAPIHono<AppEnv>();
 
@@ -38,9 +39,11 @@ paymentMethodRoutes.openapi(
     path: "/v1/accounts/{id}/payment-methods",
     tags: ["payment methods"],
     summary: "Save a card (never charged on save). Sandbox: {card}; Stripe: {provider_payment_method}",
+    description:
+      "With the sandbox gateway, send `card` (test numbers in the README); with Stripe, tokenise the card in the browser (`POST …/payment-methods/setup`) and send `provider_payment_method`. Nothing is charged on save. The number and CVC never reach the database or a log. `default: true` makes it the card Auto-Recharge uses. Limited per account and client address per hour (429).",
     security,
     request: { params: IdParam, headers: IdempotencyHeader, body: jsonBody(CardIn) },
-    responses: { 201: jsonResponse(PaymentMethodOut, "The saved card: brand, last 4, expiry"), ...errorResponses },
+    responses: { 201: jsonResponse(PaymentMethodOut, "The saved card: brand, last 4, expiry"), ...routeErrors({ 400: "`invalid_request`: a card number, expiry or CVC the card rules refuse, both or neither of `card` and `provider_payment_method`, or the saved-card cap reached", 403: WRITE_FORBIDDEN, 404: ACCOUNT_NOT_FOUND, 409: KEY_REUSED, 429: "too many cards saved on this account (or from this client address) this hour" }) },
   }),
   async (c) => {
     const { id } = c.req.valid("param");
@@ -91,9 +94,11 @@ paymentMethodRoutes.openapi(
     path: "/v1/accounts/{id}/payment-methods",
     tags: ["payment methods"],
     summary: "Saved cards, newest first",
+    description:
+      "Brand, last 4, expiry and which is the default. Never the number.",
     security,
     request: { params: IdParam },
-    responses: { 200: jsonResponse(listOf(PaymentMethodOut), "Saved cards"), ...errorResponses },
+    responses: { 200: jsonResponse(listOf(PaymentMethodOut), "Saved cards"), ...routeErrors({ 404: ACCOUNT_NOT_FOUND }) },
   }),
   async (c) => {
     const account = await authorizedAccount(c, c.req.valid("param").id, "read");
@@ -108,9 +113,11 @@ paymentMethodRoutes.openapi(
     path: "/v1/accounts/{id}/payment-methods/{pm}",
     tags: ["payment methods"],
     summary: "Remove a card",
+    description:
+      "The card Auto-Recharge uses cannot be removed while Auto-Recharge is on (`payment_method_required`): add another card or turn it off first.",
     security,
     request: { params: IdParam.extend({ pm: z.string().min(1).max(100).openapi({ param: { name: "pm", in: "path" } }) }) },
-    responses: { 200: jsonResponse(z.object({ id: z.string(), deleted: z.literal(true) }), "Removed"), ...errorResponses },
+    responses: { 200: jsonResponse(Deleted, "Removed"), ...routeErrors({ 400: "`payment_method_required`: the card Auto-Recharge uses, while it is on", 403: WRITE_FORBIDDEN, 404: "`not_found`: no such account or card" }) },
   }),
   async (c) => {
     const { id, pm } = c.req.valid("param");
@@ -131,7 +138,7 @@ const CardSetupOut = z
     publishable_key: z.string().nullable(),
     api_base: z.string(),
   })
-  .openapi("CardSetup", { description: "What the browser needs to save a card at Stripe; then POST payment-methods with the payment method id" });
+  .openapi("CardSetup", { example: EXAMPLES.CardSetup, description: "What the browser needs to save a card at Stripe; then POST payment-methods with the payment method id" });
 
 paymentMethodRoutes.openapi(
   createRoute({
@@ -139,9 +146,11 @@ paymentMethodRoutes.openapi(
     path: "/v1/accounts/{id}/payment-methods/setup",
     tags: ["payment methods"],
     summary: "Stripe only: a SetupIntent for saving a card in the browser (the number goes to Stripe, never here)",
+    description:
+      "Answers the SetupIntent's client secret and the publishable key for Stripe.js: the browser confirms the card with Stripe, then posts the resulting payment method id to `POST …/payment-methods`. The card number never passes through this service.",
     security,
     request: { params: IdParam },
-    responses: { 201: jsonResponse(CardSetupOut, "A SetupIntent for this account's Stripe customer"), ...errorResponses },
+    responses: { 201: jsonResponse(CardSetupOut, "A SetupIntent for this account's Stripe customer"), ...routeErrors({ 400: "`invalid_request`: the sandbox gateway takes cards in POST payment-methods", 403: WRITE_FORBIDDEN, 404: ACCOUNT_NOT_FOUND }) },
   }),
   async (c) => {
     const { id } = c.req.valid("param");

@@ -12,8 +12,9 @@ import type { AppEnv } from "../context.js";
 import { idempotent } from "../idempotency.js";
 import { optionalJson } from "../optional-body.js";
 import { CreateSessionIn, ExchangeIn, SessionLinkOut, SessionOut, SessionTokenOut } from "../schemas/embedding.js";
-import { errorResponses, IdempotencyHeader, IdParam, jsonBody, jsonResponse, noCredential, security } from "../schemas/common.js";
-import { keyManager } from "./api-keys.js";
+import { ACCOUNT_NOT_FOUND, KEY_REUSED, publicErrors, routeErrors, IdempotencyHeader, IdParam, jsonBody, jsonResponse, noCredential, security } from "../schemas/common.js";
+import { EXAMPLES } from "../schemas/examples.js";
+import { KEYS_FORBIDDEN, keyManager } from "./api-keys.js";
 
 export const sessionRoutes = new OpenAPIHono<AppEnv>();
 
@@ -47,9 +48,11 @@ sessionRoutes.openapi(
     path: "/v1/accounts/{id}/sessions",
     tags: ["sessions"],
     summary: "Open the Payments page for one of the platform's users: a link whose one-time code works for 60 s (operator, or the account's full key)",
+    description:
+      "The platform's backend calls this when its signed-in user opens Payments, and frames or opens the answer's `url`. The code in the URL's fragment works once, within 60 s; the session it opens lasts `ttl_seconds`. `role` `viewer` sees the page without any write control. The code is never stored, only its HMAC (docs/embedding.md).",
     security,
     request: { params: IdParam, headers: IdempotencyHeader, body: { required: false, content: { "application/json": { schema: CreateSessionIn } } } },
-    responses: { 201: jsonResponse(SessionLinkOut, "The link; its code works once"), ...errorResponses },
+    responses: { 201: jsonResponse(SessionLinkOut, "The link; its code works once"), ...routeErrors({ 403: KEYS_FORBIDDEN, 404: ACCOUNT_NOT_FOUND, 409: KEY_REUSED }) },
   }),
   async (c) => {
     const { id } = c.req.valid("param");
@@ -82,9 +85,11 @@ sessionRoutes.openapi(
     path: SESSION_EXCHANGE_PATH,
     tags: ["sessions"],
     summary: "Exchange a link's code for a session token (no credential: the code is one). A used, unknown or expired code is 401",
+    description:
+      "The Payments page calls this with the code from its URL fragment and keeps the token in the tab's session storage. Counted per client address (429) so codes cannot be guessed.",
     security: noCredential,
     request: { body: jsonBody(ExchangeIn) },
-    responses: { 200: jsonResponse(SessionTokenOut, "A bearer token for the account, until expires_at"), ...errorResponses },
+    responses: { 200: jsonResponse(SessionTokenOut, "A bearer token for the account, until expires_at"), ...publicErrors({ 401: "`unauthorized`: the code is unknown, used or expired", 429: "`rate_limited`: too many exchanges from this client address; retry after `Retry-After` seconds" }) },
   }),
   async (c) => {
     const { db, config } = c.get("deps");
@@ -102,8 +107,10 @@ sessionRoutes.openapi(
     path: "/v1/sessions/current",
     tags: ["sessions"],
     summary: "The session this token belongs to: its account, role, expiry and return URL",
+    description:
+      "For the page to learn its account, role and expiry after the exchange, and where to send the user when the session ends.",
     security,
-    responses: { 200: jsonResponse(SessionOut, "The session"), ...errorResponses },
+    responses: { 200: jsonResponse(SessionOut, "The session"), ...routeErrors({ 400: "`invalid_request`: the request was not made with a session token" }) },
   }),
   async (c) => {
     const session = await findSession(c.get("deps").db, currentSessionId(c));
@@ -118,8 +125,10 @@ sessionRoutes.openapi(
     path: "/v1/sessions/current",
     tags: ["sessions"],
     summary: "End this session: its token is refused from the next request on",
+    description:
+      "Signs the page out: the token is refused from the next request on. Only for session tokens (400 for an API key).",
     security,
-    responses: { 200: jsonResponse(SessionOut.pick({ session_id: true }), "Ended"), ...errorResponses },
+    responses: { 200: jsonResponse(SessionOut.pick({ session_id: true }).openapi({ example: { session_id: EXAMPLES.Session.session_id } }), "Ended"), ...routeErrors({ 400: "`invalid_request`: the request was not made with a session token" }) },
   }),
   async (c) => {
     const id = currentSessionId(c);

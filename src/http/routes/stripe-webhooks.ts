@@ -5,11 +5,12 @@ import { settleProviderEvent } from "../../billing/provider-events.js";
 import { translateStripeEvent } from "../../payments/stripe/stripe-events.js";
 import { StripeGateway } from "../../payments/stripe/stripe-gateway.js";
 import type { AppEnv } from "../context.js";
-import { errorResponses, jsonResponse, noCredential } from "../schemas/common.js";
+import { publicErrors, jsonResponse, noCredential } from "../schemas/common.js";
+import { EXAMPLES } from "../schemas/examples.js";
 
 export const stripeWebhookRoutes = new OpenAPIHono<AppEnv>();
 
-const Received = z.object({ received: z.literal(true), outcome: z.string() }).openapi("StripeWebhookReceipt");
+const Received = z.object({ received: z.literal(true), outcome: z.string() }).openapi("StripeWebhookReceipt", { example: EXAMPLES.StripeWebhookReceipt });
 
 stripeWebhookRoutes.openapi(
   createRoute({
@@ -17,9 +18,11 @@ stripeWebhookRoutes.openapi(
     path: "/v1/webhooks/stripe",
     tags: ["payments"],
     summary: "Stripe's events (no API key: the Stripe-Signature header is checked, 5-minute tolerance)",
+    description:
+      "Point a Stripe webhook endpoint here with `payment_intent.succeeded`, `payment_intent.payment_failed` and `setup_intent.succeeded`. Each event is verified on the raw body against STRIPE_WEBHOOK_SECRET, then settles its recharge exactly once, whatever the order and however often Stripe delivers it.",
     security: noCredential,
     request: { headers: z.object({ "stripe-signature": z.string().optional() }) },
-    responses: { 200: jsonResponse(Received, "Handled, or recognised as already handled"), ...errorResponses },
+    responses: { 200: jsonResponse(Received, "Handled, or recognised as already handled"), ...publicErrors({ 400: "`invalid_request`: Stripe webhooks not enabled, or a `Stripe-Signature` that is missing, does not verify or is older than 5 minutes" }) },
   }),
   async (c) => {
     const deps = c.get("deps");

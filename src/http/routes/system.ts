@@ -39,7 +39,7 @@ const CheckOut = z.enum(["ok", "failing", "not run here"]);
 const ReadyOut = z.object({
   status: z.enum(["ready", "not_ready"]),
   checks: z.object({ database: CheckOut, migrations: CheckOut, workers: CheckOut }),
-});
+}).openapi({ example: { status: "ready", checks: { database: "ok", migrations: "ok", workers: "ok" } } });
 
 /** Unauthenticated operational routes: liveness, readiness and Prometheus metrics. */
 export const systemRoutes = new OpenAPIHono<AppEnv>();
@@ -51,8 +51,10 @@ systemRoutes.openapi(
     tags: ["system"],
     security: noCredential,
     summary: "Liveness: the process answers and its database does",
+    description:
+      "For a supervisor's liveness probe: 200 while the process answers and its database does. No credential.",
     responses: {
-      200: { description: "Healthy", content: { "application/json": { schema: z.object({ status: z.literal("ok") }) } } },
+      200: { description: "Healthy", content: { "application/json": { schema: z.object({ status: z.literal("ok") }).openapi({ example: { status: "ok" } }) } } },
       ...refusedAtTheEdge,
     },
   }),
@@ -68,6 +70,8 @@ systemRoutes.openapi(
     tags: ["system"],
     security: noCredential,
     summary: "Readiness: the database answers, its migrations are all applied, and this process's workers run",
+    description:
+      "For a load balancer: 200 `ready` when the database answers, every shipped migration is applied and this process's workers run; 503 `not_ready` otherwise, naming the failing check. No credential.",
     responses: {
       200: { description: "Ready to take traffic", content: { "application/json": { schema: ReadyOut } } },
       503: { description: "Not ready: the failing check says why", content: { "application/json": { schema: ReadyOut } } },
@@ -88,6 +92,8 @@ systemRoutes.openapi(
     tags: ["system"],
     security: noCredential,
     summary: "Prometheus metrics: request latency histograms, recharges and deliveries by outcome, usage batches, and the deployment's state (charges in flight, deliveries pending, paused accounts)",
+    description:
+      "Prometheus text format: per-route request counts and latency histograms, recharges by trigger and outcome, usage batch sizes and commit latency, deliveries by outcome, and gauges read from the database at each scrape (charges in flight and outcome unknown with the oldest's age, pending deliveries, paused accounts) and this process's connection pool. No credential: expose it on an internal network only.",
     responses: { 200: { description: "Metrics", content: { "text/plain": { schema: z.string() } } }, ...refusedAtTheEdge },
   }),
   async (c) => {

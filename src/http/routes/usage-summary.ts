@@ -4,7 +4,7 @@ import { invalidField } from "../../errors/app-error.js";
 import { authorizedAccount } from "../authorized-account.js";
 import type { AppEnv } from "../context.js";
 import { UsageDayOut, usageDayOut } from "../schemas/billing.js";
-import { errorResponses, IdParam, jsonResponse, security } from "../schemas/common.js";
+import { ACCOUNT_NOT_FOUND, routeErrors, IdParam, jsonResponse, security, dataOf } from "../schemas/common.js";
 
 export const usageSummaryRoutes = new OpenAPIHono<AppEnv>();
 
@@ -24,9 +24,11 @@ usageSummaryRoutes.openapi(
     path: "/v1/accounts/{id}/usage",
     tags: ["usage"],
     summary: "Usage per UTC day: seconds, calls and cost (default: the last 30 days)",
+    description:
+      "One row per UTC day in `from`…`to` (dates, at most 366 days; default the last 30) with talk seconds, minutes, calls and cost, for the usage chart and exports. Days without calls are included with zeros.",
     security,
     request: { params: IdParam, query: z.object({ from: Day.optional(), to: Day.optional() }) },
-    responses: { 200: jsonResponse(z.object({ data: z.array(UsageDayOut) }), "One row per day, oldest first"), ...errorResponses },
+    responses: { 200: jsonResponse(dataOf(UsageDayOut), "One row per day, oldest first"), ...routeErrors({ 400: "`invalid_request`: `from` after `to`, or a span over 366 days", 404: ACCOUNT_NOT_FOUND }) },
   }),
   async (c) => {
     const account = await authorizedAccount(c, c.req.valid("param").id, "read");

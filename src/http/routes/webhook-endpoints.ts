@@ -9,9 +9,13 @@ import { authorizedAccount } from "../authorized-account.js";
 import type { AppEnv } from "../context.js";
 import { decodeCreatedCursor, encodeCreatedCursor } from "../cursor.js";
 import { idempotent } from "../idempotency.js";
-import { errorResponses, IdempotencyHeader, IdParam, jsonBody, jsonResponse, listOf, PageQuery, security } from "../schemas/common.js";
+import { ACCOUNT_NOT_FOUND, KEY_REUSED, WRITE_FORBIDDEN, routeErrors, IdempotencyHeader, IdParam, jsonBody, jsonResponse, listOf, PageQuery, security, Deleted } from "../schemas/common.js";
+import { EXAMPLES } from "../schemas/examples.js";
 
 export const webhookEndpointRoutes = new OpenAPIHono<AppEnv>();
+
+/** Endpoints and deliveries are read as writes: they are the account's own configuration, not monitoring. */
+const ENDPOINTS_FORBIDDEN = "`forbidden`: an agency for its subaccount, or the operator key (endpoints are the account's own)";
 
 const EndpointIn = z
   .object({
@@ -19,15 +23,15 @@ const EndpointIn = z
     events: z.array(z.enum(NOTIFICATION_TYPES)).min(1).optional().openapi({ description: "event types to send; all when left out" }),
   })
   .strict()
-  .openapi("WebhookEndpointIn");
+  .openapi("WebhookEndpointIn", { example: EXAMPLES.WebhookEndpointIn });
 
 const EndpointOut = z
   .object({ id: z.string(), url: z.string(), events: z.array(z.enum(NOTIFICATION_TYPES)).nullable(), created_at: z.string() })
-  .openapi("WebhookEndpoint");
+  .openapi("WebhookEndpoint", { example: EXAMPLES.WebhookEndpoint });
 
 const CreatedEndpointOut = EndpointOut.extend({
   secret: z.string().openapi({ description: "verifies the Prepaid-Signature header (docs/webhooks.md); shown only now" }),
-}).openapi("CreatedWebhookEndpoint");
+}).openapi("CreatedWebhookEndpoint", { example: EXAMPLES.CreatedWebhookEndpoint });
 
 const DeliveryOut = z
   .object({
@@ -44,7 +48,7 @@ const DeliveryOut = z
     delivered_at: z.string().nullable(),
     created_at: z.string(),
   })
-  .openapi("Delivery");
+  .openapi("Delivery", { example: EXAMPLES.Delivery });
 
 const endpointOut = (e: WebhookEndpoint) => ({ id: e.id, url: e.url, events: e.events, created_at: e.createdAt });
 const deliveryOut = (d: Delivery): z.infer<typeof DeliveryOut> => ({
@@ -73,9 +77,11 @@ webhookEndpointRoutes.openapi(
     path: "/v1/accounts/{id}/webhook-endpoints",
     tags: ["notifications"],
     summary: "Register an endpoint for notification events (HTTPS; HTTP only to loopback)",
+    description:
+      "Each notification event is POSTed to the URL, signed with the secret in this answer (`Prepaid-Signature`, docs/webhooks.md; the SDK's `constructWebhookEvent` checks it), retried with backoff until a 2xx. `events` filters the types (all when left out). At most 10 endpoints per account. The URL must resolve to a public address.",
     security,
     request: { params: IdParam, headers: IdempotencyHeader, body: jsonBody(EndpointIn) },
-    responses: { 201: jsonResponse(CreatedEndpointOut, "The endpoint, with its signing secret (shown once)"), ...errorResponses },
+    responses: { 201: jsonResponse(CreatedEndpointOut, "The endpoint, with its signing secret (shown once)"), ...routeErrors({ 400: "`invalid_request`: a URL that is not https (http only for loopback), or more than 10 endpoints", 403: WRITE_FORBIDDEN, 404: ACCOUNT_NOT_FOUND, 409: KEY_REUSED }) },
   }),
   async (c) => {
     const { id } = c.req.valid("param");
@@ -103,9 +109,11 @@ webhookEndpointRoutes.openapi(
     path: "/v1/accounts/{id}/webhook-endpoints",
     tags: ["notifications"],
     summary: "The account's webhook endpoints (without secrets)",
+    description:
+      "The endpoints with their URL and event filter. Secrets are shown only when an endpoint is created.",
     security,
     request: { params: IdParam },
-    responses: { 200: jsonResponse(listOf(EndpointOut), "Endpoints"), ...errorResponses },
+    responses: { 200: jsonResponse(listOf(EndpointOut), "Endpoints"), ...routeErrors({ 403: ENDPOINTS_FORBIDDEN, 404: ACCOUNT_NOT_FOUND }) },
   }),
   async (c) => {
     const account = await authorizedAccount(c, c.req.valid("param").id, "write");
@@ -120,9 +128,11 @@ webhookEndpointRoutes.openapi(
     path: "/v1/accounts/{id}/webhook-endpoints/{endpoint}",
     tags: ["notifications"],
     summary: "Stop sending to an endpoint",
+    description:
+      "No new event is sent to it; deliveries already queued are still tried (they were due when written), and the log keeps them.",
     security,
     request: { params: EndpointParam },
-    responses: { 200: jsonResponse(z.object({ id: z.string(), deleted: z.literal(true) }), "Deleted"), ...errorResponses },
+    responses: { 200: jsonResponse(Deleted, "Deleted"), ...routeErrors({ 403: WRITE_FORBIDDEN, 404: "`not_found`: no such account or endpoint" }) },
   }),
   async (c) => {
     const { id, endpoint } = c.req.valid("param");
@@ -141,9 +151,11 @@ webhookEndpointRoutes.openapi(
     path: "/v1/accounts/{id}/deliveries",
     tags: ["notifications"],
     summary: "The delivery log of webhooks and emails, newest first",
+    description:
+      "Each webhook and email delivery with its status (`pending`, `delivered`, `failed`), attempts, the last HTTP status or error and when it is tried next. Cursor-paged.",
     security,
     request: { params: IdParam, query: PageQuery },
-    responses: { 200: jsonResponse(listOf(DeliveryOut), "A page of deliveries"), ...errorResponses },
+    responses: { 200: jsonResponse(listOf(DeliveryOut), "A page of deliveries"), ...routeErrors({ 403: ENDPOINTS_FORBIDDEN, 404: ACCOUNT_NOT_FOUND }) },
   }),
   async (c) => {
     const account = await authorizedAccount(c, c.req.valid("param").id, "write");

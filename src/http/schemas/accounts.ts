@@ -6,6 +6,7 @@ import { formatMicros } from "../../money/micros.js";
 import { minutesAvailable } from "../../money/rating.js";
 import { AutoRechargeOut, autoRechargeOut } from "./billing.js";
 import { Money } from "./money.js";
+import { EXAMPLES } from "./examples.js";
 
 const Email = z.email().max(254);
 
@@ -24,7 +25,7 @@ export const AccountOut = z
     auto_recharge: AutoRechargeOut,
     created_at: z.string(),
   })
-  .openapi("Account");
+  .openapi("Account", { example: EXAMPLES.Account });
 
 /** The account as the API shows it; `state` is its wallet state read in the same request. */
 export function accountOut(account: Account, state: WalletState): z.infer<typeof AccountOut> {
@@ -54,13 +55,13 @@ export const CreateAccountIn = z
     email: Email.optional(),
   })
   .strict()
-  .openapi("CreateAccount");
+  .openapi("CreateAccount", { example: EXAMPLES.CreateAccount });
 
 export const PatchAccountIn = z
   .object({ web_widget: z.boolean().optional(), email: Email.nullable().optional() })
   .strict()
   .refine((body) => body.web_widget !== undefined || body.email !== undefined, { error: "give web_widget or email" })
-  .openapi("PatchAccount");
+  .openapi("PatchAccount", { example: EXAMPLES.PatchAccount });
 
 export const ApiKeyRecordOut = z
   .object({
@@ -74,9 +75,9 @@ export const ApiKeyRecordOut = z
     expires_at: z.string().nullable(),
     revoked_at: z.string().nullable(),
   })
-  .openapi("ApiKeyRecord");
+  .openapi("ApiKeyRecord", { example: EXAMPLES.ApiKeyRecord });
 
-export const ApiKeyOut = ApiKeyRecordOut.extend({ key: z.string().openapi({ description: "shown once" }) }).openapi("ApiKey");
+export const ApiKeyOut = ApiKeyRecordOut.extend({ key: z.string().openapi({ description: "shown once" }) }).openapi("ApiKey", { example: EXAMPLES.ApiKey });
 
 export const CreateApiKeyIn = z
   .object({
@@ -85,9 +86,9 @@ export const CreateApiKeyIn = z
     expires_at: z.iso.datetime({ offset: true }).optional(),
   })
   .strict()
-  .openapi("CreateApiKey");
+  .openapi("CreateApiKey", { example: EXAMPLES.CreateApiKey });
 
 export const RotateApiKeyIn = z
   .object({ grace_seconds: z.number().int().min(0).max(MAX_ROTATION_GRACE_SECONDS).optional() })
   .strict()
-  .openapi("RotateApiKey");
+  .openapi("RotateApiKey", { example: EXAMPLES.RotateApiKey });

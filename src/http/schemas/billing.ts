@@ -8,6 +8,7 @@ import { formatCents, formatMicros } from "../../money/micros.js";
 import type { Notification } from "../../notifications/notify.js";
 import type { PaymentMethod } from "../../billing/payment-methods.js";
 import { AmountInput, Money } from "./money.js";
+import { EXAMPLES } from "./examples.js";
 
 // ---- payment methods
 export const CardIn = z
@@ -28,7 +29,7 @@ export const CardIn = z
     default: z.boolean().optional().openapi({ description: "make it the default card" }),
   })
   .strict()
-  .openapi("NewPaymentMethod");
+  .openapi("NewPaymentMethod", { example: EXAMPLES.NewPaymentMethod });
 
 export const PaymentMethodOut = z
   .object({
@@ -40,7 +41,7 @@ export const PaymentMethodOut = z
     is_default: z.boolean(),
     created_at: z.string(),
   })
-  .openapi("PaymentMethod");
+  .openapi("PaymentMethod", { example: EXAMPLES.PaymentMethod });
 
 export const paymentMethodOut = (pm: PaymentMethod): z.infer<typeof PaymentMethodOut> => ({
   id: pm.id,
@@ -67,7 +68,7 @@ export const RechargeOut = z
     created_at: z.string(),
     settled_at: z.string().nullable(),
   })
-  .openapi("Recharge");
+  .openapi("Recharge", { example: EXAMPLES.Recharge });
 
 export const rechargeOut = (r: Recharge): z.infer<typeof RechargeOut> => ({
   id: r.id,
@@ -86,7 +87,7 @@ export const rechargeOut = (r: Recharge): z.infer<typeof RechargeOut> => ({
 export const TopUpIn = z
   .object({ amount: AmountInput, payment_method_id: z.string().max(100).optional() })
   .strict()
-  .openapi("TopUp");
+  .openapi("TopUp", { example: EXAMPLES.TopUp });
 
 // ---- auto-recharge
 export const AutoRechargeIn = z
@@ -98,7 +99,7 @@ export const AutoRechargeIn = z
     payment_method_id: z.string().max(100).nullable().optional(),
   })
   .strict()
-  .openapi("AutoRechargeSettingsInput");
+  .openapi("AutoRechargeSettingsInput", { example: EXAMPLES.AutoRechargeSettingsInput });
 
 export const AutoRechargeOut = z
   .object({
@@ -113,7 +114,7 @@ export const AutoRechargeOut = z
     limit_reached: z.enum(["daily_count", "monthly_limit"]).nullable(),
     in_flight_recharge_id: z.string().nullable(),
   })
-  .openapi("AutoRechargeSettings");
+  .openapi("AutoRechargeSettings", { example: EXAMPLES.AutoRechargeSettings });
 
 export function autoRechargeOut(state: WalletState): z.infer<typeof AutoRechargeOut> {
   const s = state.settings;
@@ -133,7 +134,7 @@ export function autoRechargeOut(state: WalletState): z.infer<typeof AutoRecharge
 
 // A union with null, not RechargeOut.nullable(): that wrapper kept the "Recharge" component name and made the
 // component itself nullable, so every list of recharges read as "Recharge | null" in the document.
-export const SaveAutoRechargeOut = AutoRechargeOut.extend({ triggered_recharge: z.union([RechargeOut, z.null()]) }).openapi("SavedAutoRechargeSettings");
+export const SaveAutoRechargeOut = AutoRechargeOut.extend({ triggered_recharge: z.union([RechargeOut, z.null()]) }).openapi("SavedAutoRechargeSettings", { example: EXAMPLES.SavedAutoRechargeSettings });
 
 export const PreviewOut = z
   .object({
@@ -145,7 +146,7 @@ export const PreviewOut = z
     reason: z.string().nullable().openapi({ description: "why nothing would be charged: disabled, above_threshold, in_flight, card_failing, no_card, daily_count, monthly_limit" }),
     message: z.string(),
   })
-  .openapi("AutoRechargePreview");
+  .openapi("AutoRechargePreview", { example: EXAMPLES.AutoRechargePreview });
 
 // ---- calls and usage
 export const StartCallIn = z
@@ -236,7 +237,7 @@ export const NotificationOut = z
     created_at: z.string(),
     read: z.boolean(),
   })
-  .openapi("Notification");
+  .openapi("Notification", { example: EXAMPLES.Notification });
 
 export const notificationOut = (n: Notification): z.infer<typeof NotificationOut> => ({
   id: n.id,
@@ -248,7 +249,7 @@ export const notificationOut = (n: Notification): z.infer<typeof NotificationOut
   read: n.read,
 });
 
-export const UsageDayOut = z.object({ day: z.string(), seconds: z.number(), minutes: z.string(), calls: z.number(), cost: Money }).openapi("UsageDay");
+export const UsageDayOut = z.object({ day: z.string(), seconds: z.number(), minutes: z.string(), calls: z.number(), cost: Money }).openapi("UsageDay", { example: EXAMPLES.UsageDay });
 
 export const usageDayOut = (d: UsageDay): z.infer<typeof UsageDayOut> => ({
   day: d.day,

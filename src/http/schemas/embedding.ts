@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { SESSION_TTL_SECONDS } from "../../sessions/sessions.js";
+import { EXAMPLES } from "./examples.js";
 
 /** A link back to the platform: http(s) only, so nothing but a page can sit behind it. */
 const ReturnUrl = z
@@ -14,7 +15,7 @@ export const CreateSessionIn = z
     return_url: ReturnUrl.optional(),
   })
   .strict()
-  .openapi("CreateSession");
+  .openapi("CreateSession", { example: EXAMPLES.CreateSession });
 
 export const SessionLinkOut = z
   .object({
@@ -23,9 +24,9 @@ export const SessionLinkOut = z
     role: z.enum(["owner", "viewer"]),
     expires_at: z.string(),
   })
-  .openapi("SessionLink");
+  .openapi("SessionLink", { example: EXAMPLES.SessionLink });
 
-export const ExchangeIn = z.object({ code: z.string().min(1).max(200) }).strict().openapi("SessionExchange");
+export const ExchangeIn = z.object({ code: z.string().min(1).max(200) }).strict().openapi("SessionExchange", { example: EXAMPLES.SessionExchange });
 
 export const SessionTokenOut = z
   .object({
@@ -36,9 +37,9 @@ export const SessionTokenOut = z
     expires_at: z.string(),
     return_url: z.string().nullable(),
   })
-  .openapi("SessionToken");
+  .openapi("SessionToken", { example: EXAMPLES.SessionToken });
 
-export const SessionOut = SessionTokenOut.omit({ token: true }).openapi("Session");
+export const SessionOut = SessionTokenOut.omit({ token: true }).openapi("Session", { example: EXAMPLES.Session });
 
 const HexColor = z
   .string()
@@ -52,7 +53,7 @@ export const BrandingIn = z
     accent_color: HexColor.nullable().optional(),
   })
   .strict()
-  .openapi("BrandingUpdate", { description: "A field left out keeps its value; null clears it" });
+  .openapi("BrandingUpdate", { example: EXAMPLES.BrandingUpdate, description: "A field left out keeps its value; null clears it" });
 
 export const BrandingOut = z
   .object({
@@ -61,7 +62,7 @@ export const BrandingOut = z
     accent_color: z.string().nullable(),
     source: z.enum(["own", "agency", "none"]).openapi({ description: "whose branding this is: the account's own, its agency's, or none set" }),
   })
-  .openapi("Branding");
+  .openapi("Branding", { example: EXAMPLES.Branding });
 
 export const AuditEntryOut = z
   .object({
@@ -72,4 +73,4 @@ export const AuditEntryOut = z
     changes: z.record(z.string(), z.tuple([z.unknown(), z.unknown()])).openapi({ description: "{field: [before, after]}" }),
     created_at: z.string(),
   })
-  .openapi("AuditEntry");
+  .openapi("AuditEntry", { example: EXAMPLES.AuditEntry });

@@ -2,6 +2,7 @@ import { z } from "@hono/zod-openapi";
 import type { LedgerEntry } from "../../ledger/ledger.js";
 import { formatMicros } from "../../money/micros.js";
 import { Money, SignedAmountInput } from "./money.js";
+import { EXAMPLES } from "./examples.js";
 
 export const TransactionOut = z
   .object({
@@ -15,7 +16,7 @@ export const TransactionOut = z
     reason: z.string().nullable(),
     created_at: z.string(),
   })
-  .openapi("Transaction");
+  .openapi("Transaction", { example: EXAMPLES.Transaction });
 
 export function transactionOut(entry: LedgerEntry): z.infer<typeof TransactionOut> {
   return {
@@ -37,4 +38,4 @@ export const AdjustmentIn = z
     reason: z.string().trim().min(1).max(500),
   })
   .strict()
-  .openapi("Adjustment");
+  .openapi("Adjustment", { example: EXAMPLES.Adjustment });
