@@ -63,6 +63,8 @@ describe("Payments page", { timeout: 90_000 }, () => {
 
     await page.getByRole("button", { name: "Confirm and charge" }).click();
     await expect.poll(() => page.getByTestId("balance").textContent(), { timeout: 15_000 }).toBe("$62.00");
+    // The note ends with what happened, not "Charging…" (issue 15, item 4).
+    await expect.poll(() => page.getByTestId("auto-recharge-outcome").textContent()).toBe("Saved. Charged $50.00 to Visa •••• 4242 — balance $62.00.");
     const settledRecharges = await settled(app, account);
     expect(settledRecharges.map((r) => [r.trigger, r.amount, r.status])).toEqual([["threshold_sync", "50.00", "succeeded"]]);
     expect((await getAccount(app, account)).balance).toBe("62.00");

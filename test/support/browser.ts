@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 
 /** Debian's Chromium (`apt-get install -y chromium`); .ci/run installs it when absent. */
@@ -52,4 +54,15 @@ export async function signIn(page: Page, key: string): Promise<void> {
   await page.getByLabel("API key").fill(key);
   await page.getByRole("button", { name: "Sign in" }).click();
   await page.locator("main.content").waitFor();
+}
+
+const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+
+/** axe-core's WCAG 2.x A/AA violations in `selector` (the whole page by default), one line each. */
+export async function axeViolations(page: Page, selector = "body"): Promise<string[]> {
+  await page.evaluate(axeSource);
+  return page.evaluate(
+    `axe.run(document.querySelector(${JSON.stringify(selector)}), { runOnly: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] })
+      .then((r) => r.violations.flatMap((v) => v.nodes.map((n) => v.id + ": " + n.target.join(" ") + " — " + n.failureSummary)))`,
+  );
 }

@@ -5,6 +5,7 @@ import type { Account, PaymentMethod, Preview, Recharge } from "../api/types.js"
 import { cardLabel, usdText } from "../money/display.js";
 import { emitEvent } from "../embed/parent.js";
 import { ErrorText } from "./ErrorText.js";
+import { useRechargeOutcome } from "../payments/recharge-outcome.js";
 
 type Field = "threshold" | "amount" | "monthly_limit";
 const LABELS: Record<Field, string> = { threshold: "Minimum Threshold", amount: "Auto-Recharge Amount", monthly_limit: "Monthly limit" };
@@ -64,11 +65,14 @@ export function AutoRechargeForm(props: { api: Api; account: Account; methods: P
   const [saved, setSaved] = useState<string>();
   const [busy, setBusy] = useState(false);
   const path = `/v1/accounts/${account.id}/auto-recharge`;
+  // A save that charged at once (threshold sync) is followed to its outcome, not left at "Charging…".
+  const charge = useRechargeOutcome(api, account.id, props.methods);
 
   const edit = (patch: Partial<Draft>) => {
     setDraft({ ...draft, ...patch });
     setSaved(undefined);
     setConfirm(undefined);
+    charge.clear();
   };
 
   function fail(e: unknown) {
@@ -80,7 +84,8 @@ export function AutoRechargeForm(props: { api: Api; account: Account; methods: P
   async function save(body: Record<string, unknown>) {
     const result = await api.send<{ triggered_recharge: Recharge | null }>("PUT", path, body);
     setConfirm(undefined);
-    setSaved(result.triggered_recharge ? `Saved. Charging ${usdText(result.triggered_recharge.amount)} now…` : "Saved.");
+    setSaved("Saved.");
+    if (result.triggered_recharge) charge.watch(result.triggered_recharge);
     emitEvent("settings.saved", { ...body, triggered_recharge_id: result.triggered_recharge?.id ?? null });
     props.onSaved();
   }
@@ -191,7 +196,12 @@ export function AutoRechargeForm(props: { api: Api; account: Account; methods: P
             </button>
           </div>
         )}
-        {saved && <p role="status" className="ok">{saved}</p>}
+        {saved && (
+          <p role="status" className={charge.outcome?.state === "failed" ? "field-error" : "ok"} data-testid="auto-recharge-outcome">
+            {saved}
+            {charge.outcome && ` ${charge.outcome.text}`}
+          </p>
+        )}
       </form>
     </section>
   );

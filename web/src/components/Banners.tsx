@@ -7,9 +7,12 @@ export function Banners({
   account,
   onUpdateCard,
   onConfirmPayment,
+  onAddFunds,
 }: {
   account: Account;
   onUpdateCard?: (() => void) | undefined;
+  /** Given to an owner: opens Add funds (the failure notice and the paused banner both point there). */
+  onAddFunds?: (() => void) | undefined;
   /** Given on Stripe: confirms a payment the bank held for authentication; resolves to what to tell the user. */
   onConfirmPayment?: (() => Promise<string>) | undefined;
 }) {
@@ -32,6 +35,11 @@ export function Banners({
         <div className="banner banner-danger" role="alert" data-testid="paused-banner">
           <strong>Account paused.</strong> New calls are refused until the wallet is funded
           {ar.failure ? " and the payment problem is fixed." : "."}
+          {onAddFunds && (
+            <button type="button" className="primary small" onClick={onAddFunds}>
+              Add funds
+            </button>
+          )}
         </div>
       )}
       {ar.state === "failing" && ar.failure && (
@@ -45,6 +53,11 @@ export function Banners({
           {onUpdateCard && (
             <button type="button" className="primary small" onClick={onUpdateCard}>
               Update card
+            </button>
+          )}
+          {onAddFunds && account.status !== "paused" && (
+            <button type="button" className="small" onClick={onAddFunds}>
+              Add funds
             </button>
           )}
 

@@ -18,6 +18,7 @@ export function WalletCard(props: {
   pricing?: Pricing | undefined;
   readOnly?: boolean;
   onSetWidget?: (on: boolean) => Promise<void>;
+  onAddFunds?: () => void;
 }) {
   const { account, pricing } = props;
   const [pending, setPending] = useState<boolean>();
@@ -59,6 +60,13 @@ export function WalletCard(props: {
       <p className="minutes" data-testid="minutes">
         {minutesLine(account)}
       </p>
+      {props.onAddFunds && (
+        <p>
+          <button type="button" className="small" onClick={props.onAddFunds}>
+            Add funds
+          </button>
+        </p>
+      )}
       {props.readOnly ? (
         <p className="muted">Web Widget: {account.web_widget ? "on" : "off"}</p>
       ) : (

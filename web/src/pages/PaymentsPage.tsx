@@ -2,6 +2,7 @@ import { useState } from "react";
 import type { Account, Page, PaymentMethod, Pricing } from "../api/types.js";
 import { useResource } from "../api/use-resource.js";
 import { AccountFacts } from "../components/AccountFacts.js";
+import { AddFunds } from "../components/AddFunds.js";
 import { AutoRechargeForm } from "../components/AutoRechargeForm.js";
 import { useRechargeEvents } from "../embed/recharge-events.js";
 import { Banners } from "../components/Banners.js";
@@ -33,6 +34,12 @@ export function PaymentsPage() {
   const { api, me, canEdit } = useSession();
   const [refresh, setRefresh] = useState(0);
   const [cardFormToken, setCardFormToken] = useState(0);
+  const [addFundsToken, setAddFundsToken] = useState(0);
+  const openAddFunds = () => setAddFundsToken((n) => n + 1);
+  const openCardForm = () => {
+    setCardFormToken((n) => n + 1);
+    document.getElementById("payment-methods")?.scrollIntoView({ behavior: "smooth" });
+  };
   const [pollMs, setPollMs] = useState(SLOW_POLL_MS);
   const bump = () => setRefresh((n) => n + 1);
 
@@ -66,10 +73,8 @@ export function PaymentsPage() {
               }
             : undefined
         }
-        onUpdateCard={() => {
-          setCardFormToken((n) => n + 1);
-          document.getElementById("payment-methods")?.scrollIntoView({ behavior: "smooth" });
-        }}
+        onUpdateCard={openCardForm}
+        onAddFunds={openAddFunds}
       />
       <div className="grid">
         <WalletCard
@@ -79,9 +84,11 @@ export function PaymentsPage() {
             await api.send("PATCH", `/v1/accounts/${me.id}`, { web_widget: on });
             bump();
           }}
+          onAddFunds={openAddFunds}
         />
         <PaymentMethods api={api} accountId={me.id} methods={methods.data?.data} provider={pricing.data?.payments} openFormToken={cardFormToken} onChanged={bump} />
       </div>
+      <AddFunds api={api} accountId={me.id} methods={methods.data?.data} focusToken={addFundsToken} onAddCard={openCardForm} onCharged={bump} />
       <AutoRechargeForm api={api} account={a} methods={methods.data?.data} onSaved={bump} />
       <UsageChart api={api} accountId={me.id} refresh={moved} />
       <History api={api} accountId={me.id} refresh={moved} />
