@@ -1378,6 +1378,7 @@ export interface components {
          * @example {
          *       "id": "ntf_1pA3sD5fG7hJ9kL2zX4c",
          *       "type": "recharge.succeeded",
+         *       "title": "Receipt: $50.00 added to your prepaid balance",
          *       "account_id": "acct_3kX9pQ2mZ7rT1vB8nW4y",
          *       "message": "Auto-Recharge charged $50.00 to Visa •••• 4242. New balance $59.84 (374 minutes at $0.16/min).",
          *       "data": {
@@ -1392,6 +1393,8 @@ export interface components {
         Notification: {
             id: string;
             type: string;
+            /** @description The type in plain words, as an email's subject reads */
+            title: string;
             /** @description the account it is about (a subaccount, in an agency's feed) */
             account_id: string;
             message: string;

@@ -15,6 +15,11 @@ export type NotificationType = (typeof NOTIFICATION_TYPES)[number];
 
 type Card = { brand: string; last4: string } | null;
 
+/** "$12.40", "−$0.40": the sign before the dollar, as a bill reads (formatMicros alone gives "$-0.40"). */
+function dollars(micros: Micros): string {
+  return micros < 0n ? `−$${formatMicros(-micros)}` : `$${formatMicros(micros)}`;
+}
+
 /**
  * What happened, as facts (amounts in micros): the money paths say this, and this module alone
  * turns it into words — the feed's message, the webhook payload's `data`, and the title an
@@ -80,7 +85,7 @@ export function notificationText(event: NotificationEvent): NotificationText {
       return {
         message:
           `Receipt: $${formatCents(event.amountMicros)} charged to ${cardName(event.card)}. ` +
-          `New balance $${formatMicros(event.balanceMicros)} (≈ ${minutesAvailable(event.balanceMicros, event.ratePerMinuteMicros)} minutes at $${formatMicros(event.ratePerMinuteMicros)}/min).`,
+          `New balance ${dollars(event.balanceMicros)} (≈ ${minutesAvailable(event.balanceMicros, event.ratePerMinuteMicros)} minutes at ${dollars(event.ratePerMinuteMicros)}/min).`,
         data: {
           recharge_id: event.rechargeId,
           amount: formatCents(event.amountMicros),
@@ -98,6 +103,7 @@ export function notificationText(event: NotificationEvent): NotificationText {
           failure_code: event.failureCode,
           failure_message: event.failureMessage,
           provider_message: event.providerMessage,
+          trigger: event.trigger,
           next_step: event.nextStep,
           payment_method_id: event.paymentMethodId,
         },
@@ -105,7 +111,7 @@ export function notificationText(event: NotificationEvent): NotificationText {
     case "balance.low":
       return {
         message:
-          `Your balance of $${formatMicros(event.balanceMicros)} is below your threshold of $${formatCents(event.thresholdMicros)} ` +
+          `Your balance of ${dollars(event.balanceMicros)} is below your threshold of $${formatCents(event.thresholdMicros)} ` +
           `and Auto-Recharge ${event.autoRechargeEnabled ? "cannot top it up" : "is off"}. Add credit to keep calls running.`,
         data: { balance: formatMicros(event.balanceMicros), threshold: formatCents(event.thresholdMicros), reason: event.reason },
       };
@@ -113,12 +119,12 @@ export function notificationText(event: NotificationEvent): NotificationText {
       return {
         message:
           `Your account is paused: Auto-Recharge is failing (${event.failureMessage ?? "payment failed"}) and the balance ` +
-          `of $${formatMicros(event.balanceMicros)} no longer covers a minute. New calls are refused until you update your card or add credit.`,
+          `of ${dollars(event.balanceMicros)} no longer covers a minute. New calls are refused until you update your card or add credit.`,
         data: { balance: formatMicros(event.balanceMicros), failure_code: event.failureCode },
       };
     case "account.resumed":
       return {
-        message: `Your account is active again. Balance: $${formatMicros(event.balanceMicros)}.`,
+        message: `Your account is active again. Balance: ${dollars(event.balanceMicros)}.`,
         data: { balance: formatMicros(event.balanceMicros) },
       };
     case "auto_recharge.updated":
@@ -141,7 +147,7 @@ export function notificationText(event: NotificationEvent): NotificationText {
           ? `the limit of ${event.maxAutomaticChargesPer24h} automatic charges in 24 hours was reached`
           : `it would exceed your monthly limit of $${formatCents(event.monthlyLimitMicros ?? 0n)}`;
       return {
-        message: `Auto-Recharge of $${formatCents(event.amountMicros)} was not made: ${why}. Balance: $${formatMicros(event.balanceMicros)}. Add credit manually or raise the limit.`,
+        message: `Auto-Recharge of $${formatCents(event.amountMicros)} was not made: ${why}. Balance: ${dollars(event.balanceMicros)}. Add credit manually or raise the limit.`,
         data: { reason: event.reason, amount: formatCents(event.amountMicros), balance: formatMicros(event.balanceMicros) },
       };
     }
@@ -150,7 +156,7 @@ export function notificationText(event: NotificationEvent): NotificationText {
 
 const TITLES: Record<NotificationType, (data: Record<string, unknown>) => string> = {
   "recharge.succeeded": (d) => `Receipt: $${String(d.amount)} added to your prepaid balance`,
-  "recharge.failed": () => "Action needed: your Auto-Recharge payment failed",
+  "recharge.failed": (d) => (d.trigger === "manual" ? "Your top-up payment failed" : "Action needed: your Auto-Recharge payment failed"),
   "balance.low": () => "Your prepaid balance is low",
   "account.paused": () => "Your account is paused: new calls are refused",
   "account.resumed": () => "Your account is active again",

@@ -71,7 +71,7 @@ describe("Add funds", { timeout: 90_000 }, () => {
     await section.getByRole("button", { name: "Review" }).click();
     await section.getByRole("button", { name: "Confirm and charge" }).click();
     // Below the operator's minimum: the server's refusal, beside the field; nothing charged.
-    await expect.poll(() => section.getByRole("alert").textContent()).toContain("must be between");
+    await expect.poll(() => section.getByRole("alert").textContent()).toBe("The amount must be between $5.00 and $10,000.00.");
     expect(await recharges(app, account)).toEqual([]);
 
     await section.getByLabel("Other amount").fill("12.50");

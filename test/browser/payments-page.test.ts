@@ -116,8 +116,10 @@ describe("Payments page", { timeout: 90_000 }, () => {
     // The feed shows what happened; marking all read clears the count.
     await page.getByRole("link", { name: /Notifications/ }).click();
     const feed = page.getByRole("list", { name: "Notifications" });
-    await expect.poll(() => feed.textContent()).toContain("recharge.failed");
-    await expect.poll(() => feed.textContent()).toContain("account.resumed");
+    // Titles in plain words (issue 15), not raw event types.
+    await expect.poll(() => feed.textContent()).toContain("Action needed: your Auto-Recharge payment failed");
+    await expect.poll(() => feed.textContent()).toContain("Your account is active again");
+    expect(await feed.textContent()).not.toContain("recharge.failed");
     await page.getByRole("button", { name: "Mark all as read" }).click();
     await expect.poll(() => page.getByRole("link", { name: /Notifications/ }).textContent()).toBe("Notifications");
 
@@ -147,7 +149,7 @@ describe("Payments page", { timeout: 90_000 }, () => {
     await page.getByLabel("Minimum Threshold").fill("10");
     await page.getByLabel("Auto-Recharge Amount").fill("1.00");
     await page.getByRole("button", { name: "Save", exact: true }).click();
-    await expect.poll(() => page.locator("#ar-amount-error").textContent()).toBe("amount: must be between 5.00 and 10000.00");
+    await expect.poll(() => page.locator("#ar-amount-error").textContent()).toBe("Auto-Recharge Amount must be between $5.00 and $10,000.00.");
     expect(writes).toEqual([`POST /v1/accounts/${account.id}/auto-recharge/preview`]);
 
     // Enabling without a card: the server's payment_method_required is shown, not swallowed.

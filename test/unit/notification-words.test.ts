@@ -45,4 +45,14 @@ describe("notification words", () => {
       "Auto-Recharge of $50.00 was not made: it would exceed your monthly limit of $60.00. Balance: $5.00. Add credit manually or raise the limit.",
     );
   });
+
+  it("put the sign before the dollar of a negative balance (−$0.40, not $-0.40), and title a failed top-up as one", () => {
+    const paused = notificationText({ type: "account.paused", balanceMicros: -400_000n, failureCode: "card_declined", failureMessage: null }).message;
+    expect(paused).toContain("−$0.40");
+    expect(paused).not.toContain("$-");
+    expect(notificationTitle("recharge.failed", notificationText(EVENTS[1]!).data)).toBe("Your top-up payment failed");
+    expect(notificationTitle("recharge.failed", notificationText({ ...(EVENTS[1] as Extract<NotificationEvent, { type: "recharge.failed" }>), trigger: "auto" }).data)).toBe(
+      "Action needed: your Auto-Recharge payment failed",
+    );
+  });
 });

@@ -6,6 +6,7 @@ import type { UsageDay } from "../../billing/usage-summary.js";
 import { autoRechargeState, type WalletState } from "../../billing/wallet-state.js";
 import { formatCents, formatMicros } from "../../money/micros.js";
 import type { Notification } from "../../notifications/notify.js";
+import { notificationTitle } from "../../notifications/words.js";
 import type { PaymentMethod } from "../../billing/payment-methods.js";
 import { AmountInput, Money } from "./money.js";
 import { EXAMPLES } from "./examples.js";
@@ -231,6 +232,7 @@ export const NotificationOut = z
   .object({
     id: z.string(),
     type: z.string(),
+    title: z.string().openapi({ description: "The type in plain words, as an email's subject reads" }),
     account_id: z.string().openapi({ description: "the account it is about (a subaccount, in an agency's feed)" }),
     message: z.string(),
     data: z.record(z.string(), z.unknown()),
@@ -242,6 +244,7 @@ export const NotificationOut = z
 export const notificationOut = (n: Notification): z.infer<typeof NotificationOut> => ({
   id: n.id,
   type: n.type,
+  title: notificationTitle(n.type, n.data),
   account_id: n.subjectAccountId,
   message: n.message,
   data: n.data,

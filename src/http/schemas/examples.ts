@@ -122,6 +122,7 @@ export const EXAMPLES = {
   Notification: {
     id: "ntf_1pA3sD5fG7hJ9kL2zX4c",
     type: "recharge.succeeded",
+    title: "Receipt: $50.00 added to your prepaid balance",
     account_id: ACCOUNT,
     message: "Auto-Recharge charged $50.00 to Visa •••• 4242. New balance $59.84 (374 minutes at $0.16/min).",
     data: { recharge_id: RECHARGE, amount: "50.00", balance: "59.84" },

@@ -9,13 +9,13 @@ import { ErrorText } from "./ErrorText.js";
 
 type Field = "number" | "expiry" | "cvc";
 
-/** MM/YY or MM/YYYY → month and four-digit year, or undefined. */
-function parseExpiry(text: string): { month: number; year: number } | undefined {
+/** MM/YY or MM/YYYY → month and four-digit year, or what is wrong with it ("13/30" is a month problem, not a format one). */
+function parseExpiry(text: string): { month: number; year: number } | { problem: string } {
   const match = /^\s*(\d{1,2})\s*\/\s*(\d{2}|\d{4})\s*$/.exec(text);
-  if (!match) return undefined;
+  if (!match) return { problem: "Enter the expiry as MM/YY." };
   const month = Number(match[1]);
   const year = match[2]!.length === 2 ? 2000 + Number(match[2]) : Number(match[2]);
-  return month >= 1 && month <= 12 ? { month, year } : undefined;
+  return month >= 1 && month <= 12 ? { month, year } : { problem: "The month must be 01 to 12." };
 }
 
 /**
@@ -49,11 +49,11 @@ export function AddCardForm(props: {
     const digits = number.replace(/[\s-]/g, "");
     if (!luhnValid(digits)) found.number = "Enter a valid card number.";
     const exp = parseExpiry(expiry);
-    if (!exp) found.expiry = "Enter the expiry as MM/YY.";
+    if ("problem" in exp) found.expiry = exp.problem;
     else if (isExpired(exp.month, exp.year, new Date())) found.expiry = "This card has expired.";
     if (!/^\d{3,4}$/.test(cvc)) found.cvc = "Enter the 3 or 4 digit security code.";
     setErrors(found);
-    return Object.keys(found).length === 0 && exp ? { digits, month: exp.month, year: exp.year } : undefined;
+    return Object.keys(found).length === 0 && !("problem" in exp) ? { digits, month: exp.month, year: exp.year } : undefined;
   }
 
   async function submit(event: FormEvent) {

@@ -5,6 +5,7 @@ import type { PaymentMethod, Recharge } from "../api/types.js";
 import { cardLabel, usdText } from "../money/display.js";
 import { useRechargeOutcome } from "../payments/recharge-outcome.js";
 import { ErrorText } from "./ErrorText.js";
+import { fieldProblem } from "../text/field-problem.js";
 
 /** The amounts offered at one click; any other is typed. */
 const PRESETS = ["25.00", "50.00", "100.00"];
@@ -78,7 +79,7 @@ export function AddFunds(props: {
       watch(recharge);
     } catch (e) {
       setConfirming(undefined);
-      if (e instanceof ApiError && e.field === "amount") setAmountError(e.message);
+      if (e instanceof ApiError && e.field === "amount") setAmountError(fieldProblem(e, "The amount"));
       else setFormError(e as Error);
     } finally {
       setBusy(false);

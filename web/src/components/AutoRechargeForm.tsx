@@ -5,6 +5,7 @@ import type { Account, PaymentMethod, Preview, Recharge } from "../api/types.js"
 import { cardLabel, usdText } from "../money/display.js";
 import { emitEvent } from "../embed/parent.js";
 import { ErrorText } from "./ErrorText.js";
+import { fieldProblem } from "../text/field-problem.js";
 import { useRechargeOutcome } from "../payments/recharge-outcome.js";
 
 type Field = "threshold" | "amount" | "monthly_limit";
@@ -77,7 +78,7 @@ export function AutoRechargeForm(props: { api: Api; account: Account; methods: P
 
   function fail(e: unknown) {
     const field = fieldOf(e);
-    if (field) setErrors({ [field]: (e as ApiError).message });
+    if (field) setErrors({ [field]: fieldProblem(e as ApiError, LABELS[field]) });
     else setFormError(e as Error);
   }
 
@@ -162,7 +163,8 @@ export function AutoRechargeForm(props: { api: Api; account: Account; methods: P
         <div className="field">
           <label htmlFor="ar-card">Card to charge</label>
           <select id="ar-card" value={draft.paymentMethodId} onChange={(e) => edit({ paymentMethodId: e.target.value })}>
-            <option value="">Default card{defaultCard ? ` (${cardLabel(defaultCard)})` : ""}</option>
+            {/* With no card saved there is no default to offer: say so instead. */}
+            <option value="">{defaultCard ? `Default card (${cardLabel(defaultCard)})` : "No card saved yet"}</option>
             {props.methods?.map((pm) => (
               <option key={pm.id} value={pm.id}>
                 {cardLabel(pm)}

@@ -8,6 +8,7 @@ import { download } from "../export/download.js";
 import { usdText } from "../money/display.js";
 import { ErrorText } from "./ErrorText.js";
 import { Pager } from "./Pager.js";
+import { dateTimeText } from "../text/date-time.js";
 
 const PAGE_SIZE = 10;
 // An export walks every page at the API's largest page size; this bounds one click to 20 000 rows.
@@ -16,7 +17,6 @@ const EXPORT_MAX_PAGES = 200;
 
 type Tab = "transactions" | "recharges";
 
-const when = (iso: string) => new Date(iso).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
 
 const TRANSACTION_COLUMNS = [
   { header: "id", value: (t: Transaction) => t.id },
@@ -117,7 +117,7 @@ export function History({ api, accountId, refresh }: { api: Api; accountId: stri
             <tbody>
               {(page.data?.data as Transaction[] | undefined)?.map((t) => (
                 <tr key={t.id}>
-                  <td>{when(t.created_at)}</td>
+                  <td>{dateTimeText(t.created_at)}</td>
                   <td>{t.type}</td>
                   <td className={`num ${t.amount.startsWith("-") ? "debit" : "credit"}`}>{usdText(t.amount, { signed: true })}</td>
                   <td className="num">{usdText(t.balance_after)}</td>
@@ -140,7 +140,7 @@ export function History({ api, accountId, refresh }: { api: Api; accountId: stri
             <tbody>
               {(page.data?.data as Recharge[] | undefined)?.map((r) => (
                 <tr key={r.id}>
-                  <td>{when(r.created_at)}</td>
+                  <td>{dateTimeText(r.created_at)}</td>
                   <td>{r.trigger.replace("_", " ")}</td>
                   <td className="num">{usdText(r.amount)}</td>
                   <td>

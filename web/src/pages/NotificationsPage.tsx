@@ -5,6 +5,7 @@ import { useResource } from "../api/use-resource.js";
 import { ErrorText } from "../components/ErrorText.js";
 import { Pager } from "../components/Pager.js";
 import { useSession } from "../session/session.js";
+import { dateTimeText } from "../text/date-time.js";
 
 /** The in-app feed, newest first. Opening it does not mark anything read: the user says so. */
 export function NotificationsPage() {
@@ -48,11 +49,11 @@ export function NotificationsPage() {
           {feed.data?.data.map((n) => (
             <li key={n.id} className={n.read ? "read" : "unread"}>
               <div>
-                <span className="tag">{n.type}</span>
+                <span className="tag" data-type={n.type}>{n.title}</span>
                 {!n.read && <span className="sr-only">unread</span>}
                 <time dateTime={n.created_at} className="muted small">
                   {" "}
-                  {new Date(n.created_at).toLocaleString()}
+                  {dateTimeText(n.created_at)}
                 </time>
               </div>
               <p>{n.message}</p>

@@ -42,7 +42,7 @@ export function SignIn({ onSignedIn, notice }: { onSignedIn(key: string, me: Acc
         <button type="submit" className="primary" disabled={busy}>
           {busy ? "Signing in…" : "Sign in"}
         </button>
-        <p className="muted small">The key stays in this tab only. On the embedded default, `npm start` prints demo keys.</p>
+        <p className="muted small">The key stays in this tab only. On the embedded default, <code>npm start</code> prints demo keys.</p>
       </form>
     </main>
   );
