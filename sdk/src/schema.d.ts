@@ -2609,7 +2609,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `rate_limited`: too many cards saved on this account (or from this client address) this hour; retry after `Retry-After` seconds */
+            /** @description `rate_limited`: too many cards saved on this account (or from this client address) this hour, or too many failed authentications from this client address; retry after `Retry-After` seconds */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -3119,7 +3119,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `rate_limited`: too many top-ups on this account this hour; retry after `Retry-After` seconds */
+            /** @description `rate_limited`: too many top-ups on this account this hour, or too many failed authentications from this client address; retry after `Retry-After` seconds */
             429: {
                 headers: {
                     [name: string]: unknown;

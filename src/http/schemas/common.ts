@@ -36,7 +36,9 @@ export function routeErrors(adds: { [S in Exclude<ErrorStatus, 401>]?: string } 
         : "`invalid_request`: a field that does not validate (`field` names it), a NUL character, or a body over 1 MB",
     ),
     401: errorResponse("`unauthorized`: missing, wrong, revoked or expired API key or session"),
-    429: errorResponse(adds[429] ? `\`rate_limited\`: ${adds[429]}; retry after \`Retry-After\` seconds` : "`rate_limited`: too many failed authentications from this client address; retry after `Retry-After` seconds"),
+    429: errorResponse(
+      `\`rate_limited\`: ${adds[429] ? `${adds[429]}, or ` : ""}too many failed authentications from this client address; retry after \`Retry-After\` seconds`,
+    ),
   };
   for (const status of [402, 403, 404, 409] as const) {
     if (adds[status]) responses[status] = errorResponse(adds[status]);
@@ -101,7 +103,7 @@ export const security = [{ bearer: [] as string[] }];
 export const noCredential: { bearer: string[] }[] = [];
 
 /** 429 of a route whose work waits in the usage queue: cumulative seconds make a retry exact. */
-export const QUEUE_FULL = "the usage queue is full, or too many failed authentications from this client address";
+export const QUEUE_FULL = "the usage queue is full";
 
 /** Any route's 400: a NUL in the path or query, or a body over 1 MB, is refused before routing. */
 export const refusedAtTheEdge = { 400: errorResponse("Refused before routing: a NUL character in the path or query, or a body over 1 MB") } as const;

@@ -23,7 +23,7 @@ export function SubaccountsPage() {
       <p className="muted">Read-only: each subaccount manages its own cards and Auto-Recharge.</p>
       <ErrorText error={list.error} />
       <section className="card">
-        <div className="table-wrap">
+        <div className="table-wrap" tabIndex={0} role="region" aria-label="Subaccounts table">
           <table aria-label="Subaccounts">
             <thead>
               <tr>
