@@ -200,6 +200,9 @@ describe("Payments page", { timeout: 90_000 }, () => {
     const watched = await open(account.key, 375);
     const { page } = watched;
     await expect.poll(() => page.getByTestId("balance").textContent()).toBe("$3.00");
+    // No calls yet: the usage card says so instead of drawing an empty grid (issue 15).
+    await expect.poll(() => page.getByTestId("usage-empty").textContent()).toContain("No calls in the last 30 days.");
+    expect(await page.getByRole("img", { name: /Minutes and spend per day/ }).count()).toBe(0);
     expect(await page.getByRole("link", { name: /Notifications/ }).isVisible()).toBe(false);
     await page.getByRole("button", { name: "Menu" }).click();
     await page.getByRole("link", { name: /Notifications/ }).click();
@@ -221,6 +224,10 @@ describe("agency view", { timeout: 90_000 }, () => {
 
     const table = page.getByRole("table", { name: "Subaccounts" });
     await expect.poll(() => table.getByRole("row").count()).toBe(3);
+    // The agency lands on its subaccounts; its own wallet is named as such, not "Payments" (issue 15).
+    expect(new URL(page.url()).pathname).toBe("/subaccounts");
+    const nav = await page.getByRole("navigation").getByRole("link").allTextContents();
+    expect(nav.slice(0, 2)).toEqual(["Subaccounts", "Agency wallet"]);
     const text = await table.textContent();
     expect(text).toContain("$40.00");
     expect(text).toContain("250.00"); // $40 at $0.16/min

@@ -11,9 +11,14 @@ export function Layout({ path, onSignOut, children }: { path: string; onSignOut(
   const feed = useResource(() => api.get<{ unread: number }>(`/v1/accounts/${me.id}/notifications?limit=1`), [me.id, path, feedVersion], UNREAD_POLL_MS);
   const unread = feed.data?.unread ?? 0;
 
+  // An agency's work is its subaccounts: they come first, and its own wallet is named as such.
   const links = [
-    { href: "/payments", label: "Payments" },
-    ...(me.type === "agency" ? [{ href: "/subaccounts", label: "Subaccounts" }] : []),
+    ...(me.type === "agency"
+      ? [
+          { href: "/subaccounts", label: "Subaccounts" },
+          { href: "/payments", label: "Agency wallet" },
+        ]
+      : [{ href: "/payments", label: "Payments" }]),
     { href: "/notifications", label: "Notifications", badge: unread },
   ];
   const current = (href: string) => path === href || (href === "/payments" && (path === "/" || path === "/payments")) || (href === "/subaccounts" && path.startsWith("/subaccounts/"));

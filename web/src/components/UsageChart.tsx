@@ -20,14 +20,22 @@ export function UsageChart({ api, accountId, refresh }: { api: Api; accountId: s
       <p className="muted small">
         {(total / 60).toFixed(1)} minutes in {days.reduce((n, d) => n + d.calls, 0)} calls
       </p>
+      {usage.data && total === 0 ? (
+        // An empty grid says nothing; this says why it is empty.
+        <p className="muted" data-testid="usage-empty">
+          No calls in the last 30 days. Minutes and spend per day appear here once calls are reported.
+        </p>
+      ) : (
       <div className="chart" role="img" aria-label="Minutes and spend per day over the last 30 days">
         <ResponsiveContainer width="100%" height={240}>
           <ComposedChart data={points} margin={{ top: 8, right: 8, bottom: 0, left: 0 }}>
             <CartesianGrid strokeDasharray="3 3" vertical={false} />
-            <XAxis dataKey="day" tick={{ fontSize: 11 }} interval="preserveStartEnd" minTickGap={16} />
+            {/* A tick every 7 days: evenly spaced whatever the width (30 days → 5 ticks). */}
+            <XAxis dataKey="day" tick={{ fontSize: 11 }} interval={6} />
             <YAxis yAxisId="minutes" tick={{ fontSize: 11 }} width={40} allowDecimals={false} />
             <YAxis yAxisId="spend" orientation="right" tick={{ fontSize: 11 }} width={48} tickFormatter={(v: number) => `$${v}`} />
             <Tooltip
+              contentStyle={{ color: "var(--text)", background: "var(--card)", border: "1px solid var(--line)" }}
               formatter={(value, name, item) =>
                 name === "Spend" ? [usdText((item.payload as { cost: string }).cost), name] : [`${Number(value).toFixed(2)} min`, name]
               }
@@ -38,6 +46,7 @@ export function UsageChart({ api, accountId, refresh }: { api: Api; accountId: s
           </ComposedChart>
         </ResponsiveContainer>
       </div>
+      )}
     </section>
   );
 }

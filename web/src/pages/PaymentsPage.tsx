@@ -23,7 +23,7 @@ const SLOW_POLL_MS = 5_000;
 function ViewerPayments({ account, methods, moved }: { account: Account; methods: PaymentMethod[] | undefined; moved: string }) {
   return (
     <>
-      <h1>Payments</h1>
+      <h1>{account.type === "agency" ? "Agency wallet" : "Payments"}</h1>
       <p className="muted">View only. Ask your administrator to change cards or Auto-Recharge.</p>
       <AccountFacts account={account} methods={methods} refresh={moved} />
     </>
@@ -60,7 +60,7 @@ export function PaymentsPage() {
 
   return (
     <>
-      <h1>Payments</h1>
+      <h1>{me.type === "agency" ? "Agency wallet" : "Payments"}</h1>
       <ErrorText error={account.error} />
       <Banners
         account={a}
