@@ -1,6 +1,6 @@
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { axeViolations, launchChromium, openPage, signIn, type WatchedPage } from "../support/browser.js";
+import { axeViolations, launchChromium, openSignedIn, type WatchedPage } from "../support/browser.js";
 import { accountWith, addCard, CARDS, debit, getAccount, recharges, saveAutoRecharge, settled, useScenarioApp, waitFor } from "../support/scenario.js";
 
 // Add funds (issue 15, item 1) and feedback that finishes (item 4), in Chromium against the real
@@ -14,11 +14,7 @@ afterAll(async () => {
   await browser?.close();
 });
 
-async function open(key: string, width = 1280): Promise<WatchedPage> {
-  const watched = await openPage(browser, app.server.url, width);
-  await signIn(watched.page, key);
-  return watched;
-}
+const open = (key: string, width = 1280): Promise<WatchedPage> => openSignedIn(browser, app.server.url, key, width);
 
 describe("Add funds", { timeout: 90_000 }, () => {
   it("from the paused banner: names amount and card, charges once, says so, and the account resumes", async () => {

@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchChromium, openPage, signIn, type WatchedPage } from "../support/browser.js";
+import { launchChromium, openSignedIn, type WatchedPage } from "../support/browser.js";
 import { accountWith, getAccount, recharges, reportUsage, settled, startCall, useScenarioApp } from "../support/scenario.js";
 
 // The Payments page in a real Chromium against the real server and database: every
@@ -16,11 +16,7 @@ afterAll(async () => {
   await browser?.close();
 });
 
-async function open(key: string, width = 1280): Promise<WatchedPage> {
-  const watched = await openPage(browser, app.server.url, width);
-  await signIn(watched.page, key);
-  return watched;
-}
+const open = (key: string, width = 1280): Promise<WatchedPage> => openSignedIn(browser, app.server.url, key, width);
 
 async function addCardInForm({ page }: WatchedPage, number: string) {
   await page.getByRole("textbox", { name: "Card number" }).fill(number);

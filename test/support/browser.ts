@@ -56,6 +56,13 @@ export async function signIn(page: Page, key: string): Promise<void> {
   await page.locator("main.content").waitFor();
 }
 
+/** A new page at `width` px, signed in with `key`: where most browser tests start. */
+export async function openSignedIn(browser: Browser, baseUrl: string, key: string, width = 1280): Promise<WatchedPage> {
+  const watched = await openPage(browser, baseUrl, width);
+  await signIn(watched.page, key);
+  return watched;
+}
+
 const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 
 /** axe-core's WCAG 2.x A/AA violations in `selector` (the whole page by default), one line each. */

@@ -4,6 +4,7 @@ import { ApiError, type Api } from "../api/client.js";
 import type { PaymentMethod, Recharge } from "../api/types.js";
 import { cardLabel, usdText } from "../money/display.js";
 import { useRechargeOutcome } from "../payments/recharge-outcome.js";
+import { ChargeConfirmation } from "./ChargeConfirmation.js";
 import { ErrorText } from "./ErrorText.js";
 import { fieldProblem } from "../text/field-problem.js";
 
@@ -150,17 +151,14 @@ export function AddFunds(props: {
           )}
           <ErrorText error={formError} />
           {confirming ? (
-            <div className="confirm" role="alertdialog" aria-labelledby="add-funds-confirm-text">
-              <p id="add-funds-confirm-text" data-testid="add-funds-confirmation">
-                This will charge {usdText(confirming.amount)} to {cardLabel(confirming.card)} now.
-              </p>
-              <button type="button" className="primary" onClick={() => void charge()} disabled={busy}>
-                Confirm and charge
-              </button>
-              <button type="button" onClick={() => setConfirming(undefined)} disabled={busy}>
-                Cancel
-              </button>
-            </div>
+            <ChargeConfirmation
+              id="add-funds-confirm-text"
+              testId="add-funds-confirmation"
+              sentence={`This will charge ${usdText(confirming.amount)} to ${cardLabel(confirming.card)} now.`}
+              busy={busy}
+              onConfirm={() => void charge()}
+              onCancel={() => setConfirming(undefined)}
+            />
           ) : (
             <div className="actions">
               <button type="submit" className="primary" disabled={busy || outcome?.state === "charging"}>

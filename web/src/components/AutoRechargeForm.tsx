@@ -4,6 +4,7 @@ import { ApiError, type Api } from "../api/client.js";
 import type { Account, PaymentMethod, Preview, Recharge } from "../api/types.js";
 import { cardLabel, usdText } from "../money/display.js";
 import { emitEvent } from "../embed/parent.js";
+import { ChargeConfirmation } from "./ChargeConfirmation.js";
 import { ErrorText } from "./ErrorText.js";
 import { fieldProblem } from "../text/field-problem.js";
 import { useRechargeOutcome } from "../payments/recharge-outcome.js";
@@ -174,20 +175,15 @@ export function AutoRechargeForm(props: { api: Api; account: Account; methods: P
         </div>
         <ErrorText error={formError} />
         {confirm ? (
-          <div className="confirm" role="alertdialog" aria-labelledby="ar-confirm-text">
-            <p id="ar-confirm-text" data-testid="charge-confirmation">
-              {confirm.preview.message}
-            </p>
-            <p className="muted small">
-              Your balance {usdText(confirm.preview.balance, { cents: true })} is below the new threshold {usdText(confirm.preview.threshold)}.
-            </p>
-            <button type="button" className="primary" onClick={() => void confirmAndSave()} disabled={busy}>
-              Confirm and charge
-            </button>
-            <button type="button" onClick={() => setConfirm(undefined)} disabled={busy}>
-              Cancel
-            </button>
-          </div>
+          <ChargeConfirmation
+            id="ar-confirm-text"
+            testId="charge-confirmation"
+            sentence={confirm.preview.message}
+            detail={`Your balance ${usdText(confirm.preview.balance, { cents: true })} is below the new threshold ${usdText(confirm.preview.threshold)}.`}
+            busy={busy}
+            onConfirm={() => void confirmAndSave()}
+            onCancel={() => setConfirm(undefined)}
+          />
         ) : (
           <div className="actions">
             <button type="submit" className="primary" disabled={busy}>
