@@ -204,7 +204,7 @@ export interface paths {
         put?: never;
         /**
          * Save a card (never charged on save). Sandbox: {card}; Stripe: {provider_payment_method}
-         * @description With the sandbox gateway, send `card` (test numbers in the README); with Stripe, tokenise the card in the browser (`POST …/payment-methods/setup`) and send `provider_payment_method`. Nothing is charged on save. The number and CVC never reach the database or a log. `default: true` makes it the card Auto-Recharge uses. Limited per account and client address per hour (429).
+         * @description With the sandbox gateway, send `card` (test numbers in the README); with Stripe, tokenise the card in the browser (`POST …/payment-methods/setup`) and send `provider_payment_method`. Nothing is charged on save. The number and CVC never reach the database or a log. `default: true` makes it the card Auto-Recharge uses. The same card saved again (the same number, at the provider) replaces the saved copy and takes over its roles (`replaced_payment_method_id`): no account holds the same card twice. Limited per account and client address per hour (429).
          */
         post: operations["createPaymentMethod"];
         delete?: never;
@@ -1053,6 +1053,22 @@ export interface components {
              */
             amount: string;
             reason: string;
+        };
+        /**
+         * @example {
+         *       "id": "pm_7hJ2kL9mN4bV6cX1zQ8w",
+         *       "brand": "visa",
+         *       "last4": "4242",
+         *       "exp_month": 12,
+         *       "exp_year": 2030,
+         *       "is_default": true,
+         *       "created_at": "2026-11-24T20:13:32.405Z",
+         *       "replaced_payment_method_id": null
+         *     }
+         */
+        SavedPaymentMethod: components["schemas"]["PaymentMethod"] & {
+            /** @description The saved copy of the same card (same number at the provider) this one replaced and took the roles of — the default, the card Auto-Recharge charges — or null */
+            replaced_payment_method_id: string | null;
         };
         /**
          * @example {
@@ -2555,13 +2571,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The saved card: brand, last 4, expiry */
+            /** @description The saved card: brand, last 4, expiry, and the copy of it it replaced */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PaymentMethod"];
+                    "application/json": components["schemas"]["SavedPaymentMethod"];
                 };
             };
             /** @description `invalid_request`: a card number, expiry or CVC the card rules refuse, both or neither of `card` and `provider_payment_method`, or the saved-card cap reached; or `invalid_request`: a field that does not validate (`field` names it) */

@@ -40,6 +40,12 @@ const savedCards = (accountId: string, ...more: ReturnType<typeof eq>[]) =>
  * never the number). The first card, a card asked to be the default, and any card added
  * while Auto-Recharge is failing become the default; in the last case the failed recharge
  * is retried on it at once, in this transaction.
+ *
+ * The same card saved again (the provider's fingerprint matches a saved card's) replaces the
+ * saved copy instead of sitting beside it — two identical rows both offered for charging help
+ * nobody — and takes over its roles: the default, the card Auto-Recharge charges. It is not
+ * refused: saving the card again is how a user says "try it again" after a decline, and how a
+ * new expiry date arrives.
  */
 export async function addPaymentMethod(
   tx: Tx,
@@ -49,18 +55,23 @@ export async function addPaymentMethod(
   card: SavedCard,
   makeDefault: boolean,
   now: Date,
-): Promise<{ paymentMethod: PaymentMethod; retry: Recharge | null }> {
+): Promise<{ paymentMethod: PaymentMethod; retry: Recharge | null; replaced: PaymentMethod | null }> {
   const state = await loadWalletState(tx, config.rates, accountId, { lock: true });
   if (!state) throw notFound("account");
-  const isDefault = makeDefault || state.settings.failing || (await countSavedCards(tx, accountId)) === 0;
+  const [copy] = card.fingerprint === null ? [] : await tx.select().from(paymentMethods).where(savedCards(accountId, eq(paymentMethods.fingerprint, card.fingerprint)));
+  const isDefault = makeDefault || state.settings.failing || copy?.isDefault === true || (await countSavedCards(tx, accountId)) === 0;
+  if (copy) await retireCard(tx, copy.id);
   if (isDefault) {
     await tx.update(paymentMethods).set({ isDefault: false }).where(and(eq(paymentMethods.accountId, accountId), eq(paymentMethods.isDefault, true)));
   }
   const [row] = await tx
     .insert(paymentMethods)
-    .values({ id: newId("pm"), accountId, provider, providerRef: card.providerRef, brand: card.brand, last4: card.last4, expMonth: card.expMonth, expYear: card.expYear, isDefault })
+    .values({ id: newId("pm"), accountId, provider, providerRef: card.providerRef, brand: card.brand, last4: card.last4, expMonth: card.expMonth, expYear: card.expYear, fingerprint: card.fingerprint, isDefault })
     .returning();
   const paymentMethod = fromRow(row!);
+  if (copy) {
+    await tx.execute(sql`update auto_recharge_settings set payment_method_id = ${paymentMethod.id} where account_id = ${accountId} and payment_method_id = ${copy.id}`);
+  }
   let retry: Recharge | null = null;
   if (state.settings.failing) {
     // The new card replaces the one that failed: charge it, not a card chosen earlier.
@@ -68,7 +79,20 @@ export async function addPaymentMethod(
     const after = await loadWalletState(tx, config.rates, accountId);
     ({ recharge: retry } = await startRecharge(tx, config, after!, { trigger: "retry" }, now));
   }
-  return { paymentMethod, retry };
+  return { paymentMethod, retry, replaced: copy ? fromRow(copy) : null };
+}
+
+/**
+ * Marks a card removed (kept for the history of the charges made on it). A recharge waiting on
+ * it (a retry's backoff) is due now: the worker never charges a removed card, so it ends it
+ * (after asking the provider whether an earlier try charged) and the rules then start one on
+ * the card that takes its place, instead of blocking it for the backoff.
+ */
+async function retireCard(tx: Tx, paymentMethodId: string): Promise<void> {
+  await tx.update(paymentMethods).set({ deletedAt: sql`now()`, isDefault: false }).where(eq(paymentMethods.id, paymentMethodId));
+  await tx.execute(
+    sql`update recharges set next_attempt_at = now() where payment_method_id = ${paymentMethodId} and status = 'pending' and next_attempt_at > now()`,
+  );
 }
 
 async function countSavedCards(db: Database | Tx, accountId: string, except?: string): Promise<number> {
@@ -102,13 +126,7 @@ export async function deletePaymentMethod(tx: Tx, config: Config, accountId: str
   if (state.settings.enabled && (await countSavedCards(tx, accountId, paymentMethodId)) === 0) {
     throw new AppError("payment_method_required", "this is the card Auto-Recharge uses: add another card or turn Auto-Recharge off first");
   }
-  await tx.update(paymentMethods).set({ deletedAt: sql`now()`, isDefault: false }).where(eq(paymentMethods.id, paymentMethodId));
-  // A recharge waiting on this card (a retry's backoff) is due now: the worker never charges a
-  // removed card, so it ends it (after asking the provider whether an earlier try charged) and
-  // the rules then start one on the new default card, instead of blocking it for the backoff.
-  await tx.execute(
-    sql`update recharges set next_attempt_at = now() where payment_method_id = ${paymentMethodId} and status = 'pending' and next_attempt_at > now()`,
-  );
+  await retireCard(tx, paymentMethodId);
   await tx.execute(sql`update auto_recharge_settings set payment_method_id = null where account_id = ${accountId} and payment_method_id = ${paymentMethodId}`);
   if (card.isDefault) {
     await tx.execute(

@@ -159,6 +159,10 @@ export const paymentMethods = pgTable(
     last4: text("last4").notNull(),
     expMonth: integer("exp_month").notNull(),
     expYear: integer("exp_year").notNull(),
+    // The provider's identity of the card number (Stripe's card.fingerprint; the sandbox's keyed
+    // HMAC of the number): the same card saved again replaces the saved copy. Null when the
+    // provider gave none; never the number or an unsalted hash of it.
+    fingerprint: text("fingerprint"),
     isDefault: boolean("is_default").notNull().default(false),
     createdAt: createdAt(),
     deletedAt: timestamp("deleted_at", { withTimezone: true, mode: "date" }),
@@ -260,7 +264,8 @@ export const calls = pgTable(
     startedAt: timestamp("started_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
     endedAt: timestamp("ended_at", { withTimezone: true, mode: "date" }),
   },
-  (t) => [index("calls_account_idx").on(t.accountId)],
+  // Newest first per account: the dashboard's call list pages by (started_at, id).
+  (t) => [index("calls_account_started_idx").on(t.accountId, t.startedAt.desc(), t.id.desc())],
 );
 
 /** The outbox: written in the transaction of the change it reports; read as the in-app feed. */

@@ -35,6 +35,11 @@ export interface SavedCard {
   last4: string;
   expMonth: number;
   expYear: number;
+  /**
+   * The provider's identity of the card number, the same however often it is saved (Stripe's
+   * `card.fingerprint`; the sandbox's keyed HMAC of the number), or null when it gave none.
+   */
+  fingerprint: string | null;
 }
 
 /**

@@ -46,6 +46,9 @@ describe("Payments page", { timeout: 90_000 }, () => {
     await expect.poll(() => savedCards.textContent()).toContain("Visa •••• 4242");
     await expect.poll(() => savedCards.textContent()).toContain("Default");
 
+    // Off, the form shows no numbers (a new account's 10/50 defaults read as chosen settings).
+    await expect.poll(() => page.getByTestId("auto-recharge-off").textContent()).toContain("nothing is charged automatically");
+    expect(await page.getByLabel("Minimum Threshold").count()).toBe(0);
     await page.getByRole("switch", { name: /Auto-Recharge/ }).check();
     await page.getByLabel("Minimum Threshold").fill("20");
     await page.getByLabel("Auto-Recharge Amount").fill("50");
@@ -70,6 +73,26 @@ describe("Payments page", { timeout: 90_000 }, () => {
 
     expect(watched.problems).toEqual([]);
     await watched.context.close();
+  });
+
+  it("the same card saved twice is one row: the second save says it replaced the earlier copy", async () => {
+    const account = await accountWith(app);
+    const watched = await open(account.key);
+    const { page } = watched;
+    const savedCards = page.getByRole("list", { name: "Saved cards" });
+    await page.getByRole("button", { name: "Add a card" }).click();
+    await addCardInForm(watched, "4242 4242 4242 4242");
+    await expect.poll(() => page.getByTestId("card-saved").textContent()).toBe("Saved Visa •••• 4242 as your default card.");
+    await page.getByRole("button", { name: "Add a card" }).click();
+    await addCardInForm(watched, "4242424242424242");
+    await expect
+      .poll(() => page.getByTestId("card-saved").textContent())
+      .toBe("This card was already saved: Visa •••• 4242 now has the details you entered and replaces the earlier copy.");
+    await expect.poll(() => savedCards.getByRole("listitem").count()).toBe(1);
+    const listed = (await app.request("GET", `/v1/accounts/${account.id}/payment-methods`, { key: account.key })).body.data;
+    expect(listed).toHaveLength(1);
+    expect(listed[0]).toMatchObject({ last4: "4242", is_default: true });
+    expect(watched.problems).toEqual([]);
   });
 
   it("a declining default card: usage drains the wallet → failure banner with the reason, paused; a new card clears both", async () => {
@@ -133,6 +156,7 @@ describe("Payments page", { timeout: 90_000 }, () => {
     });
     const before = (await app.request("GET", `/v1/accounts/${account.id}/auto-recharge`, { key: account.key })).body;
 
+    await page.getByRole("switch", { name: /Auto-Recharge/ }).check();
     await page.getByLabel("Minimum Threshold").fill("abc");
     await page.getByLabel("Auto-Recharge Amount").fill("0.001");
     await page.getByRole("button", { name: "Save", exact: true }).click();
@@ -150,7 +174,6 @@ describe("Payments page", { timeout: 90_000 }, () => {
 
     // Enabling without a card: the server's payment_method_required is shown, not swallowed.
     await page.getByLabel("Auto-Recharge Amount").fill("50");
-    await page.getByRole("switch", { name: /Auto-Recharge/ }).check();
     await page.getByRole("button", { name: "Save", exact: true }).click();
     await expect.poll(() => page.getByRole("alert").filter({ hasText: "add a valid card before enabling Auto-Recharge" }).count()).toBe(1);
 

@@ -53,15 +53,15 @@ export async function accountWith(
  * "browser" creates the payment method at Stripe with the publishable key (the official SDK
  * against the local Stripe) and our API receives only its id.
  */
-export async function addCard(app: TestApp, account: { id: string; key: string }, number: string, makeDefault = false) {
-  const card = { number, exp_month: 12, exp_year: 2034, cvc: "123" };
+export async function addCard(app: TestApp, account: { id: string; key: string }, number: string, makeDefault = false, expYear = 2034) {
+  const card = { number, exp_month: 12, exp_year: expYear, cvc: "123" };
   const body = app.stripe ? { provider_payment_method: (await stripeBrowser(app.stripe).paymentMethods.create({ type: "card", card })).id } : { card };
   const res = await app.request("POST", `/v1/accounts/${account.id}/payment-methods`, {
     key: account.key,
     body: { ...body, ...(makeDefault ? { default: true } : {}) },
   });
   expect(res.status, JSON.stringify(res.body)).toBe(201);
-  return res.body as { id: string; brand: string; last4: string; is_default: boolean };
+  return res.body as { id: string; brand: string; last4: string; exp_year: number; is_default: boolean; replaced_payment_method_id: string | null };
 }
 
 /** An operator's debit of `amount` USD (as usage would take it), through the adjustments route. */

@@ -12,7 +12,7 @@ import { clientAddress } from "../client-address.js";
 import { authorizedAccount } from "../authorized-account.js";
 import type { AppEnv } from "../context.js";
 import { idempotent } from "../idempotency.js";
-import { CardIn, PaymentMethodOut, paymentMethodOut } from "../schemas/billing.js";
+import { CardIn, PaymentMethodOut, paymentMethodOut, SavedPaymentMethodOut } from "../schemas/billing.js";
 import { ACCOUNT_NOT_FOUND, KEY_REUSED, WRITE_FORBIDDEN, routeErrors, IdempotencyHeader, IdParam, jsonBody, jsonResponse, listOf, security, Deleted } from "../schemas/common.js";
 import { EXAMPLES } from "../schemas/examples.js";
 
@@ -40,10 +40,10 @@ paymentMethodRoutes.openapi(
     tags: ["payment methods"],
     summary: "Save a card (never charged on save). Sandbox: {card}; Stripe: {provider_payment_method}",
     description:
-      "With the sandbox gateway, send `card` (test numbers in the README); with Stripe, tokenise the card in the browser (`POST …/payment-methods/setup`) and send `provider_payment_method`. Nothing is charged on save. The number and CVC never reach the database or a log. `default: true` makes it the card Auto-Recharge uses. Limited per account and client address per hour (429).",
+      "With the sandbox gateway, send `card` (test numbers in the README); with Stripe, tokenise the card in the browser (`POST …/payment-methods/setup`) and send `provider_payment_method`. Nothing is charged on save. The number and CVC never reach the database or a log. `default: true` makes it the card Auto-Recharge uses. The same card saved again (the same number, at the provider) replaces the saved copy and takes over its roles (`replaced_payment_method_id`): no account holds the same card twice. Limited per account and client address per hour (429).",
     security,
     request: { params: IdParam, headers: IdempotencyHeader, body: jsonBody(CardIn) },
-    responses: { 201: jsonResponse(PaymentMethodOut, "The saved card: brand, last 4, expiry"), ...routeErrors({ 400: "`invalid_request`: a card number, expiry or CVC the card rules refuse, both or neither of `card` and `provider_payment_method`, or the saved-card cap reached", 403: WRITE_FORBIDDEN, 404: ACCOUNT_NOT_FOUND, 409: KEY_REUSED, 429: "too many cards saved on this account (or from this client address) this hour" }) },
+    responses: { 201: jsonResponse(SavedPaymentMethodOut, "The saved card: brand, last 4, expiry, and the copy of it it replaced"), ...routeErrors({ 400: "`invalid_request`: a card number, expiry or CVC the card rules refuse, both or neither of `card` and `provider_payment_method`, or the saved-card cap reached", 403: WRITE_FORBIDDEN, 404: ACCOUNT_NOT_FOUND, 409: KEY_REUSED, 429: "too many cards saved on this account (or from this client address) this hour" }) },
   }),
   async (c) => {
     const { id } = c.req.valid("param");
@@ -67,9 +67,9 @@ paymentMethodRoutes.openapi(
       c,
       201,
       async (tx, saved) => {
-        const { paymentMethod } = await addPaymentMethod(tx, deps.config, id, deps.gateway.provider, saved, body.default ?? false, deps.now());
-        await recordAudit(tx, auditSource(c), id, "payment_method.added", diffChanges(null, cardFields(paymentMethodOut(paymentMethod))));
-        return paymentMethodOut(paymentMethod);
+        const { paymentMethod, replaced } = await addPaymentMethod(tx, deps.config, id, deps.gateway.provider, saved, body.default ?? false, deps.now());
+        await recordAudit(tx, auditSource(c), id, "payment_method.added", diffChanges(null, { ...cardFields(paymentMethodOut(paymentMethod)), replaced_payment_method_id: replaced?.id ?? null }));
+        return { ...paymentMethodOut(paymentMethod), replaced_payment_method_id: replaced?.id ?? null };
       },
       {
         prepare: async () => {

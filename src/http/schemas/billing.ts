@@ -54,6 +54,12 @@ export const paymentMethodOut = (pm: PaymentMethod): z.infer<typeof PaymentMetho
   created_at: pm.createdAt,
 });
 
+export const SavedPaymentMethodOut = PaymentMethodOut.extend({
+  replaced_payment_method_id: z.string().nullable().openapi({
+    description: "The saved copy of the same card (same number at the provider) this one replaced and took the roles of — the default, the card Auto-Recharge charges — or null",
+  }),
+}).openapi("SavedPaymentMethod", { example: EXAMPLES.SavedPaymentMethod });
+
 // ---- recharges
 export const RechargeOut = z
   .object({

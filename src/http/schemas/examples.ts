@@ -102,6 +102,7 @@ export const EXAMPLES = {
   },
   Adjustment: { amount: "5.00", reason: "credit for dropped call twilio-CA42f0" },
   PaymentMethod: { ...card, exp_month: 12, exp_year: 2030, is_default: true, created_at: AT },
+  SavedPaymentMethod: { ...card, exp_month: 12, exp_year: 2030, is_default: true, created_at: AT, replaced_payment_method_id: null },
   NewPaymentMethod: { card: { number: "4242 4242 4242 4242", exp_month: 12, exp_year: 2030, cvc: "123" }, default: true },
   CardSetup: { setup_intent_id: "seti_1Q2w3E4r5T6y7U8i", client_secret: "seti_1Q2w3E4r5T6y7U8i_secret_abc123", publishable_key: "pk_test_51Abc", api_base: "https://api.stripe.com" },
   Recharge,

@@ -6,7 +6,7 @@ import { cardBrand } from "../card-number.js";
 import { classifyFailure } from "../decline.js";
 import type { CardToSave, ChargeOutcome, ChargeRequest, PaymentGateway, SavedCard } from "../gateway.js";
 import { invalidField } from "../../errors/app-error.js";
-import { NO_FAULTS, type SandboxFaults } from "./faults.js";
+import type { SandboxFaults } from "./faults.js";
 import { testCardBehaviour } from "./test-cards.js";
 
 const FAILURE_MESSAGES: Record<string, string> = {
@@ -65,7 +65,9 @@ export class SandboxGateway implements PaymentGateway {
   constructor(
     private readonly db: Database,
     private readonly delayMs: number,
-    private readonly faults: SandboxFaults = NO_FAULTS,
+    private readonly faults: SandboxFaults,
+    /** The card number's identity, keyed by the server secret (an unsalted hash of a number is reversible). */
+    private readonly fingerprintOf: (cardNumber: string) => string,
   ) {
     this.abandonAfterMs = delayMs + faults.slowMs + 1_000;
   }
@@ -81,7 +83,7 @@ export class SandboxGateway implements PaymentGateway {
     const token = `tok_sandbox_${randomBase62(20)}`;
     const behaviour = testCardBehaviour(card.number);
     await this.db.execute(sql`insert into sandbox_cards (token, behaviour) values (${token}, ${behaviour})`);
-    return { providerRef: token, brand: cardBrand(card.number), last4: card.number.slice(-4), expMonth: card.expMonth, expYear: card.expYear };
+    return { providerRef: token, brand: cardBrand(card.number), last4: card.number.slice(-4), expMonth: card.expMonth, expYear: card.expYear, fingerprint: this.fingerprintOf(card.number) };
   }
 
   async charge(request: ChargeRequest): Promise<ChargeOutcome> {

@@ -121,7 +121,7 @@ export class StripeGateway implements PaymentGateway {
     const owner = typeof pm.customer === "string" ? pm.customer : pm.customer?.id;
     if (owner && owner !== customer) throw invalidField("provider_payment_method", "it belongs to another customer");
     if (!owner) await this.stripe.paymentMethods.attach(pm.id, { customer }, { idempotencyKey: `prepaid-attach-${pm.id}-${customer}` });
-    return { providerRef: pm.id, brand: pm.card.brand, last4: pm.card.last4, expMonth: pm.card.exp_month, expYear: pm.card.exp_year };
+    return { providerRef: pm.id, brand: pm.card.brand, last4: pm.card.last4, expMonth: pm.card.exp_month, expYear: pm.card.exp_year, fingerprint: pm.card.fingerprint ?? null };
   }
 
   /** The PaymentIntent made for a recharge, if Stripe has one (listing is consistent; search is not). */

@@ -94,6 +94,9 @@ export class LocalStripe {
   readonly deliveries: WebhookDelivery[] = [];
 
   private server: Server | undefined;
+  // Stripe's card fingerprint is the same for one number however often it is saved, and says
+  // nothing of the number: an HMAC under this server's own key.
+  private readonly fingerprintKey = randomBytes(32);
   private readonly customers = new Map<string, Json>();
   private readonly paymentMethods = new Map<string, Json>();
   private readonly behaviours = new Map<string, string>();
@@ -408,7 +411,8 @@ export class LocalStripe {
       created: now(),
       customer: null,
       metadata: {},
-      card: { brand: cardBrand(number), last4: number.slice(-4), exp_month: expMonth, exp_year: expYear, funding: "credit", country: "US" },
+      card: { brand: cardBrand(number), last4: number.slice(-4), exp_month: expMonth, exp_year: expYear, funding: "credit", country: "US",
+        fingerprint: createHmac("sha256", this.fingerprintKey).update(number).digest("base64url").slice(0, 16) },
     };
     this.paymentMethods.set(String(pm.id), pm);
     this.behaviours.set(String(pm.id), testCardBehaviour(number));

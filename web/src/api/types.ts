@@ -8,6 +8,7 @@ export type Account = Schemas["Account"];
 export type AutoRecharge = Schemas["AutoRechargeSettings"];
 export type AutoRechargeState = AutoRecharge["state"];
 export type PaymentMethod = Schemas["PaymentMethod"];
+export type SavedPaymentMethod = Schemas["SavedPaymentMethod"];
 export type Recharge = Schemas["Recharge"];
 export type Transaction = Schemas["Transaction"];
 export type Notification = Schemas["Notification"];

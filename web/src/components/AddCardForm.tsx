@@ -2,7 +2,7 @@ import { useEffect, useRef, useState, type FormEvent } from "react";
 import { luhnValid, isExpired } from "../../../src/payments/card-number.js";
 import { TEST_CARDS } from "../../../src/payments/sandbox/test-cards.js";
 import { ApiError, type Api } from "../api/client.js";
-import type { PaymentMethod } from "../api/types.js";
+import type { SavedPaymentMethod } from "../api/types.js";
 import { saveCard } from "../payments/save-card.js";
 import { CardFieldError } from "../payments/stripe-api.js";
 import { ErrorText } from "./ErrorText.js";
@@ -29,7 +29,7 @@ export function AddCardForm(props: {
   accountId: string;
   provider: "sandbox" | "stripe";
   focusToken: number;
-  onAdded(card: PaymentMethod): void;
+  onAdded(card: SavedPaymentMethod): void;
   onCancel(): void;
 }) {
   const [number, setNumber] = useState("");

@@ -156,23 +156,33 @@ export function AutoRechargeForm(props: { api: Api; account: Account; methods: P
           <input type="checkbox" role="switch" checked={draft.enabled} onChange={(e) => edit({ enabled: e.target.checked })} />
           <span>Auto-Recharge {draft.enabled ? "on" : "off"}</span>
         </label>
-        <div className="row">
-          {input("threshold", "threshold", "Recharge when the balance falls below this.")}
-          {input("amount", "amount", "Charged each time; at least $5.00.")}
-        </div>
-        {input("monthly_limit", "monthlyLimit", "Optional: most charged per calendar month.")}
-        <div className="field">
-          <label htmlFor="ar-card">Card to charge</label>
-          <select id="ar-card" value={draft.paymentMethodId} onChange={(e) => edit({ paymentMethodId: e.target.value })}>
-            {/* With no card saved there is no default to offer: say so instead. */}
-            <option value="">{defaultCard ? `Default card (${cardLabel(defaultCard)})` : "No card saved yet"}</option>
-            {props.methods?.map((pm) => (
-              <option key={pm.id} value={pm.id}>
-                {cardLabel(pm)}
-              </option>
-            ))}
-          </select>
-        </div>
+        {/* Off, the numbers are not in effect: showing them (the defaults, 10 and 50, on a new
+            account) read as settings someone chose. Turning it on shows them to edit. */}
+        {draft.enabled ? (
+          <>
+            <div className="row">
+              {input("threshold", "threshold", "Recharge when the balance falls below this.")}
+              {input("amount", "amount", "Charged each time; at least $5.00.")}
+            </div>
+            {input("monthly_limit", "monthlyLimit", "Optional: most charged per calendar month.")}
+            <div className="field">
+              <label htmlFor="ar-card">Card to charge</label>
+              <select id="ar-card" value={draft.paymentMethodId} onChange={(e) => edit({ paymentMethodId: e.target.value })}>
+                {/* With no card saved there is no default to offer: say so instead. */}
+                <option value="">{defaultCard ? `Default card (${cardLabel(defaultCard)})` : "No card saved yet"}</option>
+                {props.methods?.map((pm) => (
+                  <option key={pm.id} value={pm.id}>
+                    {cardLabel(pm)}
+                  </option>
+                ))}
+              </select>
+            </div>
+          </>
+        ) : (
+          <p className="muted" data-testid="auto-recharge-off">
+            Off: nothing is charged automatically. When the balance runs out, calls stop until you add funds.
+          </p>
+        )}
         <ErrorText error={formError} />
         {confirm ? (
           <ChargeConfirmation
@@ -214,12 +224,16 @@ export function AutoRechargeSummary({ account }: { account: Account }) {
       <dl className="facts">
         <dt>State</dt>
         <dd data-testid="ar-state">{ar.state}</dd>
-        <dt>Minimum Threshold</dt>
-        <dd>{usdText(ar.threshold)}</dd>
-        <dt>Auto-Recharge Amount</dt>
-        <dd>{usdText(ar.amount)}</dd>
-        <dt>Monthly limit</dt>
-        <dd>{ar.monthly_limit ? usdText(ar.monthly_limit) : "none"}</dd>
+        {ar.enabled && (
+          <>
+            <dt>Minimum Threshold</dt>
+            <dd>{usdText(ar.threshold)}</dd>
+            <dt>Auto-Recharge Amount</dt>
+            <dd>{usdText(ar.amount)}</dd>
+            <dt>Monthly limit</dt>
+            <dd>{ar.monthly_limit ? usdText(ar.monthly_limit) : "none"}</dd>
+          </>
+        )}
         <dt>Card</dt>
         <dd>{ar.card ? cardLabel(ar.card) : "none"}</dd>
         {ar.failure && (

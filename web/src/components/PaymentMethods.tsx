@@ -21,6 +21,8 @@ export function PaymentMethods(props: {
   const [removing, setRemoving] = useState<string>();
   const [error, setError] = useState<Error>();
   const [closedToken, setClosedToken] = useState(0);
+  /** What the last save did, said once: a card saved again replaces its copy rather than sitting beside it. */
+  const [savedNote, setSavedNote] = useState<string>();
   const showForm = !props.readOnly && props.provider !== undefined && (adding || (props.openFormToken ?? 0) > closedToken);
 
   async function remove(id: string) {
@@ -28,6 +30,7 @@ export function PaymentMethods(props: {
     try {
       await props.api.send("DELETE", `/v1/accounts/${props.accountId}/payment-methods/${id}`);
       setRemoving(undefined);
+      setSavedNote(undefined);
       props.onChanged();
     } catch (e) {
       setError(e as Error);
@@ -71,6 +74,11 @@ export function PaymentMethods(props: {
         ))}
       </ul>
       <ErrorText error={error} />
+      {savedNote && !showForm && (
+        <p role="status" data-testid="card-saved">
+          {savedNote}
+        </p>
+      )}
       {showForm ? (
         <AddCardForm
           api={props.api}
@@ -79,6 +87,11 @@ export function PaymentMethods(props: {
           focusToken={props.openFormToken ?? 0}
           onAdded={(card) => {
             close();
+            setSavedNote(
+              card.replaced_payment_method_id
+                ? `This card was already saved: ${cardLabel(card)} now has the details you entered and replaces the earlier copy.`
+                : `Saved ${cardLabel(card)}${card.is_default ? " as your default card" : ""}.`,
+            );
             emitEvent("card.added", { payment_method_id: card.id, brand: card.brand, last4: card.last4, is_default: card.is_default });
             props.onChanged();
           }}
@@ -86,7 +99,13 @@ export function PaymentMethods(props: {
         />
       ) : (
         !props.readOnly && (
-          <button type="button" onClick={() => setAdding(true)}>
+          <button
+            type="button"
+            onClick={() => {
+              setSavedNote(undefined);
+              setAdding(true);
+            }}
+          >
             Add a card
           </button>
         )

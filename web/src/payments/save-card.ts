@@ -1,5 +1,5 @@
 import type { Api } from "../api/client.js";
-import type { CardSetup, PaymentMethod } from "../api/types.js";
+import type { CardSetup, SavedPaymentMethod } from "../api/types.js";
 import { stripePost } from "./stripe-api.js";
 
 export interface TypedCard {
@@ -16,10 +16,10 @@ export interface TypedCard {
  * it), and our API receives only the payment method's id. Against the real Stripe a
  * production deployment would use Stripe.js Elements here; the requests are the same.
  */
-export async function saveCard(api: Api, accountId: string, provider: "sandbox" | "stripe", card: TypedCard, makeDefault: boolean): Promise<PaymentMethod> {
+export async function saveCard(api: Api, accountId: string, provider: "sandbox" | "stripe", card: TypedCard, makeDefault: boolean): Promise<SavedPaymentMethod> {
   const path = `/v1/accounts/${accountId}/payment-methods`;
   if (provider === "sandbox") {
-    return api.send<PaymentMethod>("POST", path, { card: { number: card.digits, exp_month: card.month, exp_year: card.year, cvc: card.cvc }, default: makeDefault });
+    return api.send<SavedPaymentMethod>("POST", path, { card: { number: card.digits, exp_month: card.month, exp_year: card.year, cvc: card.cvc }, default: makeDefault });
   }
   const setup = await api.send<CardSetup>("POST", `${path}/setup`, {});
   if (!setup.publishable_key) throw new Error("Stripe is not fully configured (no publishable key): ask the operator to set STRIPE_PUBLISHABLE_KEY.");
@@ -34,5 +34,5 @@ export async function saveCard(api: Api, accountId: string, provider: "sandbox" 
     payment_method: paymentMethod.id,
     client_secret: setup.client_secret,
   });
-  return api.send<PaymentMethod>("POST", path, { provider_payment_method: paymentMethod.id, default: makeDefault });
+  return api.send<SavedPaymentMethod>("POST", path, { provider_payment_method: paymentMethod.id, default: makeDefault });
 }
