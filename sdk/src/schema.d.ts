@@ -189,6 +189,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/accounts/{id}/calls": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Calls, newest first by start: one row per call with its seconds, rate and amount
+         * @description What a statement shows of calls: each call once, its usage reports folded into `billed_seconds` and the exact `amount` (the sum of its `usage` entries in `…/transactions`), with its rate and when it started and ended. Cursor-paged.
+         */
+        get: operations["listCalls"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/accounts/{id}/payment-methods": {
         parameters: {
             query?: never;
@@ -1056,6 +1076,36 @@ export interface components {
         };
         /**
          * @example {
+         *       "id": "twilio-CA42f0",
+         *       "status": "ended",
+         *       "rate_per_minute": "0.16",
+         *       "billed_seconds": 95,
+         *       "amount": "0.253333",
+         *       "started_at": "2026-11-24T20:13:32.405Z",
+         *       "ended_at": "2026-11-24T20:14:07.000Z"
+         *     }
+         */
+        CallRecord: {
+            id: string;
+            /** @enum {string} */
+            status: "active" | "ended";
+            /**
+             * @description fixed for this call when it started
+             * @example 49.813334
+             */
+            rate_per_minute: string;
+            /** @description the seconds billed so far: the call's reports folded into one figure */
+            billed_seconds: number;
+            /**
+             * @description charged for the call so far, exact (the sum of its `usage` entries)
+             * @example 49.813334
+             */
+            amount: string;
+            started_at: string;
+            ended_at: string | null;
+        };
+        /**
+         * @example {
          *       "id": "pm_7hJ2kL9mN4bV6cX1zQ8w",
          *       "brand": "visa",
          *       "last4": "4242",
@@ -1151,6 +1201,10 @@ export interface components {
          *         "status": "pending",
          *         "attempts": 1,
          *         "payment_method_id": "pm_7hJ2kL9mN4bV6cX1zQ8w",
+         *         "card": {
+         *           "brand": "visa",
+         *           "last4": "4242"
+         *         },
          *         "failure_code": null,
          *         "failure_message": null,
          *         "created_at": "2026-11-24T20:13:32.405Z",
@@ -1170,6 +1224,10 @@ export interface components {
          *       "status": "succeeded",
          *       "attempts": 1,
          *       "payment_method_id": "pm_7hJ2kL9mN4bV6cX1zQ8w",
+         *       "card": {
+         *         "brand": "visa",
+         *         "last4": "4242"
+         *       },
          *       "failure_code": null,
          *       "failure_message": null,
          *       "created_at": "2026-11-24T20:13:32.405Z",
@@ -1190,6 +1248,11 @@ export interface components {
             status: "pending" | "processing" | "succeeded" | "failed";
             attempts: number;
             payment_method_id: string;
+            /** @description the card charged, as it was saved (also after it was removed); null only if its record is gone */
+            card: {
+                brand: string;
+                last4: string;
+            } | null;
             failure_code: string | null;
             failure_message: string | null;
             created_at: string;
@@ -2450,6 +2513,70 @@ export interface operations {
                 content: {
                     "application/json": {
                         data: components["schemas"]["Transaction"][];
+                        next_cursor: string | null;
+                    };
+                };
+            };
+            /** @description `invalid_request`: a field that does not validate (`field` names it), a NUL character, or a body over 1 MB */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unauthorized`: missing, wrong, revoked or expired API key or session */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: no such account, or one this credential may not see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many failed authentications from this client address; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listCalls: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of calls */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["CallRecord"][];
                         next_cursor: string | null;
                     };
                 };

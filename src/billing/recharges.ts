@@ -1,7 +1,7 @@
 import { and, desc, eq, sql } from "drizzle-orm";
 import { queryRows, type Tx } from "../db/database.js";
 import { createdBefore, microsOf, pageOf, type CreatedKey } from "../db/keyset.js";
-import { recharges } from "../db/schema.js";
+import { paymentMethods, recharges } from "../db/schema.js";
 import { newId } from "../ids/prefixed-id.js";
 import type { Micros } from "../money/micros.js";
 
@@ -20,6 +20,12 @@ export interface Recharge {
   failureMessage: string | null;
   createdAt: string;
   settledAt: string | null;
+}
+
+/** The card a recharge charged, as a person names it; kept after the card is removed. */
+export interface ChargedCard {
+  brand: string;
+  last4: string;
 }
 
 export function rechargeFromRow(row: typeof recharges.$inferSelect): Recharge {
@@ -74,15 +80,30 @@ export async function listRecharges(
   accountId: string,
   limit: number,
   after: CreatedKey | undefined,
-): Promise<{ recharges: Recharge[]; next: CreatedKey | undefined }> {
+): Promise<{ recharges: Array<{ recharge: Recharge; card: ChargedCard | null }>; next: CreatedKey | undefined }> {
   const rows = await tx
-    .select({ recharge: recharges, createdMicros: microsOf(recharges.createdAt).mapWith(BigInt) })
+    .select({
+      recharge: recharges,
+      createdMicros: microsOf(recharges.createdAt).mapWith(BigInt),
+      brand: paymentMethods.brand,
+      last4: paymentMethods.last4,
+    })
     .from(recharges)
+    .leftJoin(paymentMethods, eq(paymentMethods.id, recharges.paymentMethodId))
     .where(and(eq(recharges.accountId, accountId), createdBefore(recharges.createdAt, recharges.id, after)))
     .orderBy(desc(recharges.createdAt), desc(recharges.id))
     .limit(limit + 1);
   const { page, next } = pageOf(rows, limit, (last) => ({ createdMicros: last.createdMicros, id: last.recharge.id }));
-  return { recharges: page.map((r) => rechargeFromRow(r.recharge)), next };
+  return {
+    recharges: page.map((r) => ({ recharge: rechargeFromRow(r.recharge), card: r.brand === null || r.last4 === null ? null : { brand: r.brand, last4: r.last4 } })),
+    next,
+  };
+}
+
+/** The card a recharge charges (removed cards included: a recharge's history outlives its card). */
+export async function chargedCard(tx: Tx, recharge: Recharge): Promise<ChargedCard | null> {
+  const [card] = await tx.select({ brand: paymentMethods.brand, last4: paymentMethods.last4 }).from(paymentMethods).where(eq(paymentMethods.id, recharge.paymentMethodId));
+  return card ?? null;
 }
 
 export async function findRecharge(tx: Tx, id: string): Promise<Recharge | undefined> {

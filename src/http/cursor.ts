@@ -16,6 +16,8 @@ const KEY_FORMATS: Record<string, (value: string) => boolean> = {
   seq: (v) => /^\d{1,18}$/.test(v),
   us: (v) => /^\d{1,18}$/.test(v),
   id: (v) => /^[A-Za-z0-9_]{1,100}$/.test(v),
+  // A call's id is the caller's own (a carrier's "twilio-CA42f0"): any text the API takes, no control characters.
+  call: (v) => v.length >= 1 && v.length <= 100 && !/[\u0000-\u001f\u007f]/.test(v),
 };
 
 /** The cursor of a list ordered by a sequence (ledger entries, notifications): the last row's. */
@@ -36,6 +38,16 @@ export function encodeCreatedCursor(key: CreatedKey): string {
 export function decodeCreatedCursor(cursor: string | undefined): CreatedKey | undefined {
   const position = decodeCursor(cursor, ["us", "id"] as const);
   return position && { createdMicros: BigInt(position.us), id: position.id };
+}
+
+/** The cursor of the call list, ordered by (started_at, id): call ids are not ours, so they have their own key format. */
+export function encodeCallCursor(key: CreatedKey): string {
+  return encodeCursor({ us: key.createdMicros.toString(), call: key.id });
+}
+
+export function decodeCallCursor(cursor: string | undefined): CreatedKey | undefined {
+  const position = decodeCursor(cursor, ["us", "call"] as const);
+  return position && { createdMicros: BigInt(position.us), id: position.call };
 }
 
 export function decodeCursor<K extends string>(cursor: string | undefined, keys: readonly K[]): Record<K, string> | undefined {

@@ -19,6 +19,7 @@ const OPERATION_IDS: Record<string, string> = {
   "GET /v1/accounts/{id}/subaccounts": "listSubaccounts",
   "POST /v1/accounts/{id}/adjustments": "createAdjustment",
   "GET /v1/accounts/{id}/transactions": "listTransactions",
+  "GET /v1/accounts/{id}/calls": "listCalls",
   "POST /v1/accounts/{id}/api-keys": "createApiKey",
   "GET /v1/accounts/{id}/api-keys": "listApiKeys",
   "DELETE /v1/accounts/{id}/api-keys/{key_id}": "revokeApiKey",

@@ -27,7 +27,10 @@ describe("accessibility", { timeout: 120_000 }, () => {
     found.push(...(await axeViolations(page)).map((v) => `sign-in: ${v}`));
     await signIn(page, user.key);
     await expect.poll(() => page.getByTestId("balance").textContent()).toBe("$11.74");
-    await expect.poll(() => page.getByRole("table", { name: "Transactions" }).locator("tbody tr").count()).toBe(2);
+    await expect.poll(() => page.getByRole("table", { name: "Calls" }).locator("tbody tr").count()).toBe(1);
+    // With a call's details open: the expanded row is checked too.
+    await page.getByRole("button", { name: /^Show details of call / }).click();
+    await expect.poll(() => page.getByRole("table", { name: "Calls" }).locator("tbody tr").count()).toBe(2);
     found.push(...(await axeViolations(page)).map((v) => `payments: ${v}`));
     await page.goto(`${app.server.url}/notifications`);
     await expect.poll(() => page.getByRole("heading", { name: "Notifications" }).count()).toBe(1);

@@ -68,8 +68,11 @@ describe("Payments page", { timeout: 90_000 }, () => {
     expect(settledRecharges.map((r) => [r.trigger, r.amount, r.status])).toEqual([["threshold_sync", "50.00", "succeeded"]]);
     expect((await getAccount(app, account)).balance).toBe("62.00");
 
-    await page.getByRole("tab", { name: "Recharges" }).click();
-    await expect.poll(() => page.getByRole("table", { name: "Recharges" }).textContent()).toContain("succeeded");
+    // The payment in words: what it was, the card, the amount in cents, "Paid".
+    await page.getByRole("tab", { name: "Payments" }).click();
+    const paid = page.getByRole("table", { name: "Payments" }).locator("tbody tr");
+    await expect.poll(() => paid.count()).toBe(1);
+    expect(await paid.locator("td").allTextContents()).toEqual([expect.any(String), "Auto-Recharge · Visa •••• 4242", "$50.00", "Paid", ""]);
 
     expect(watched.problems).toEqual([]);
     await watched.context.close();
@@ -201,7 +204,21 @@ describe("Payments page", { timeout: 90_000 }, () => {
     const call = await startCall(app, account);
     await reportUsage(app, account, call.body.call_id, 61); // 61 s at $0.18/min = $0.183
     await page.reload();
-    await expect.poll(() => page.getByRole("table", { name: "Transactions" }).textContent()).toContain("−$0.183");
+    // Calls: one row with its length, rate and cost in cents; the exact cost on hover and in the CSV.
+    const callRow = page.getByRole("table", { name: "Calls" }).locator("tbody tr");
+    await expect.poll(() => callRow.count()).toBe(1);
+    expect((await callRow.locator("td").allTextContents()).slice(1)).toEqual(["1 min 1 s", "$0.18/min", "$0.18", "In progress", "Details"]);
+    expect(await callRow.locator("td.num").getAttribute("title")).toBe("Exact: $0.183");
+    const [callsCsv] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Export CSV" }).click()]);
+    const callLines = (await readFile((await callsCsv.path())!, "utf8")).trim().split("\r\n");
+    expect(callLines[0]).toBe("call_id,started_at,ended_at,status,billed_seconds,rate_per_minute_usd,amount_usd");
+    expect(callLines[1]).toMatch(new RegExp(`^${call.body.call_id},[^,]+,,active,61,0\\.18,0\\.183$`));
+
+    await page.getByRole("tab", { name: "All transactions" }).click();
+    const entries = page.getByRole("table", { name: "All transactions" });
+    await expect.poll(() => entries.locator("tbody tr").count()).toBe(2);
+    expect((await entries.locator("tbody tr").first().locator("td").allTextContents()).slice(1)).toEqual(["Call", `Call ${call.body.call_id}`, "−$0.18", "$11.81"]);
+    expect(await entries.locator("tbody tr").first().locator("td.num").first().getAttribute("title")).toBe("Exact: −$0.183");
     const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Export CSV" }).click()]);
     const csv = await readFile((await download.path())!, "utf8");
     const lines = csv.trim().split("\r\n");
@@ -210,6 +227,28 @@ describe("Payments page", { timeout: 90_000 }, () => {
     expect(lines[1]).toContain(`,usage,-0.183,11.817,${call.body.call_id},,`);
     expect(lines[2]).toContain(",adjustment,12.00,12.00,,,scenario opening balance");
 
+    expect(watched.problems).toEqual([]);
+    await watched.context.close();
+  });
+
+  it("all transactions: a call's reports are one row, opened to show each report", async () => {
+    const account = await accountWith(app, { balance: "10.00" });
+    const call = (await startCall(app, account)).body.call_id as string;
+    for (const seconds of [20, 40, 60]) await reportUsage(app, account, call, seconds);
+    const watched = await open(account.key);
+    const { page } = watched;
+    await page.getByRole("tab", { name: "All transactions" }).click();
+    const rows = page.getByRole("table", { name: "All transactions" }).locator("tbody tr");
+    await expect.poll(() => rows.count()).toBe(2);
+    expect((await rows.first().locator("td").allTextContents()).slice(1)).toEqual(["Call", `Call ${call} · 3 reportsDetails`, "−$0.18", "$9.82"]);
+    await page.getByRole("button", { name: `Show details of Call ${call} · 3 reports` }).click();
+    await expect.poll(() => rows.count()).toBe(5);
+    const details = await Promise.all([1, 2, 3].map(async (i) => (await rows.nth(i).locator("td").allTextContents()).slice(1)));
+    expect(details).toEqual([
+      ["Report", "−$0.06", "$9.82"],
+      ["Report", "−$0.06", "$9.88"],
+      ["Report", "−$0.06", "$9.94"],
+    ]);
     expect(watched.problems).toEqual([]);
     await watched.context.close();
   });

@@ -10,6 +10,7 @@ const recharge = (patch: Partial<Recharge>): Recharge => ({
   status: "processing",
   attempts: 1,
   payment_method_id: "pm_1",
+  card: { brand: "visa", last4: "4242" },
   failure_code: null,
   failure_message: null,
   created_at: "2026-12-02T00:00:00.000Z",

@@ -1,4 +1,5 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import { chargedCard } from "../../billing/recharges.js";
 import { previewSettings, saveSettings, type SettingsPatch } from "../../billing/auto-recharge.js";
 import { loadWalletState } from "../../billing/wallet-state.js";
 import { formatCents, formatMicros } from "../../money/micros.js";
@@ -69,7 +70,7 @@ autoRechargeRoutes.openapi(
     return idempotent(c, 200, async (tx) => {
       const { before, state, triggered } = await saveSettings(tx, deps.config, id, patch, deps.now());
       await recordAudit(tx, auditSource(c), id, "auto_recharge.updated", diffChanges(savedFields(before), savedFields(state)));
-      return { ...autoRechargeOut(state), triggered_recharge: triggered ? rechargeOut(triggered) : null };
+      return { ...autoRechargeOut(state), triggered_recharge: triggered ? rechargeOut(triggered, await chargedCard(tx, triggered)) : null };
     });
   },
 );

@@ -2,6 +2,7 @@ import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import { requireAdmin } from "../../accounts/access.js";
 import { listEntries } from "../../ledger/ledger.js";
 import { adjustBalance } from "../../billing/account-changes.js";
+import { listCalls } from "../../billing/call-history.js";
 import { invalidField } from "../../errors/app-error.js";
 import { formatMicros } from "../../money/micros.js";
 import { recordAudit } from "../../audit/audit-log.js";
@@ -9,7 +10,7 @@ import { diffChanges } from "../../audit/changes.js";
 import { auditSource } from "../audit-source.js";
 import { authorizedAccount } from "../authorized-account.js";
 import type { AppEnv } from "../context.js";
-import { decodeSeqCursor, encodeSeqCursor } from "../cursor.js";
+import { decodeCallCursor, decodeSeqCursor, encodeCallCursor, encodeSeqCursor } from "../cursor.js";
 import { idempotent } from "../idempotency.js";
 import {
   ACCOUNT_NOT_FOUND, KEY_REUSED, OPERATOR_ONLY, routeErrors,
@@ -22,6 +23,7 @@ import {
   security,
 } from "../schemas/common.js";
 import { AdjustmentIn, TransactionOut, transactionOut } from "../schemas/ledger.js";
+import { CallRecordOut, callRecordOut } from "../schemas/billing.js";
 
 export const ledgerRoutes = new OpenAPIHono<AppEnv>();
 
@@ -78,5 +80,25 @@ ledgerRoutes.openapi(
       },
       200,
     );
+  },
+);
+
+ledgerRoutes.openapi(
+  createRoute({
+    method: "get",
+    path: "/v1/accounts/{id}/calls",
+    tags: ["ledger"],
+    summary: "Calls, newest first by start: one row per call with its seconds, rate and amount",
+    description:
+      "What a statement shows of calls: each call once, its usage reports folded into `billed_seconds` and the exact `amount` (the sum of its `usage` entries in `…/transactions`), with its rate and when it started and ended. Cursor-paged.",
+    security,
+    request: { params: IdParam, query: PageQuery },
+    responses: { 200: jsonResponse(listOf(CallRecordOut), "A page of calls"), ...routeErrors({ 404: ACCOUNT_NOT_FOUND }) },
+  }),
+  async (c) => {
+    const account = await authorizedAccount(c, c.req.valid("param").id, "read");
+    const { limit, cursor } = c.req.valid("query");
+    const page = await listCalls(c.get("deps").db, account.id, limit, decodeCallCursor(cursor));
+    return c.json({ data: page.calls.map(callRecordOut), next_cursor: page.next ? encodeCallCursor(page.next) : null }, 200);
   },
 );

@@ -1,6 +1,6 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { manualTopUp } from "../../billing/manual-top-up.js";
-import { findRecharge, listRecharges } from "../../billing/recharges.js";
+import { chargedCard, findRecharge, listRecharges } from "../../billing/recharges.js";
 import { invalid, notFound } from "../../errors/app-error.js";
 import { recordAudit } from "../../audit/audit-log.js";
 import { diffChanges } from "../../audit/changes.js";
@@ -38,7 +38,8 @@ rechargeRoutes.openapi(
       c,
       201,
       async (tx) => {
-        const recharge = rechargeOut(await manualTopUp(tx, deps.config, id, amount, payment_method_id, deps.now()));
+        const created = await manualTopUp(tx, deps.config, id, amount, payment_method_id, deps.now());
+        const recharge = rechargeOut(created, await chargedCard(tx, created));
         await recordAudit(tx, auditSource(c), id, "recharge.requested", diffChanges(null, { recharge_id: recharge.id, amount: recharge.amount, payment_method_id: recharge.payment_method_id }));
         return recharge;
       },
@@ -63,7 +64,7 @@ rechargeRoutes.openapi(
     const account = await authorizedAccount(c, c.req.valid("param").id, "read");
     const { limit, cursor } = c.req.valid("query");
     const page = await listRecharges(c.get("deps").db, account.id, limit, decodeCreatedCursor(cursor));
-    return c.json({ data: page.recharges.map(rechargeOut), next_cursor: page.next ? encodeCreatedCursor(page.next) : null }, 200);
+    return c.json({ data: page.recharges.map((r) => rechargeOut(r.recharge, r.card)), next_cursor: page.next ? encodeCreatedCursor(page.next) : null }, 200);
   },
 );
 

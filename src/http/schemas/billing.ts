@@ -1,7 +1,8 @@
 import { z } from "@hono/zod-openapi";
 import type { Call } from "../../billing/calls.js";
 import type { UsageResult } from "../../billing/usage-writer.js";
-import type { Recharge } from "../../billing/recharges.js";
+import type { CallRecord } from "../../billing/call-history.js";
+import type { ChargedCard, Recharge } from "../../billing/recharges.js";
 import type { UsageDay } from "../../billing/usage-summary.js";
 import { autoRechargeState, type WalletState } from "../../billing/wallet-state.js";
 import { formatCents, formatMicros } from "../../money/micros.js";
@@ -70,6 +71,10 @@ export const RechargeOut = z
     status: z.enum(["pending", "processing", "succeeded", "failed"]),
     attempts: z.number(),
     payment_method_id: z.string(),
+    card: z
+      .object({ brand: z.string(), last4: z.string() })
+      .nullable()
+      .openapi({ description: "the card charged, as it was saved (also after it was removed); null only if its record is gone" }),
     failure_code: z.string().nullable(),
     failure_message: z.string().nullable(),
     created_at: z.string(),
@@ -77,7 +82,7 @@ export const RechargeOut = z
   })
   .openapi("Recharge", { example: EXAMPLES.Recharge });
 
-export const rechargeOut = (r: Recharge): z.infer<typeof RechargeOut> => ({
+export const rechargeOut = (r: Recharge, card: ChargedCard | null): z.infer<typeof RechargeOut> => ({
   id: r.id,
   account_id: r.accountId,
   trigger: r.trigger,
@@ -85,6 +90,7 @@ export const rechargeOut = (r: Recharge): z.infer<typeof RechargeOut> => ({
   status: r.status,
   attempts: r.attempts,
   payment_method_id: r.paymentMethodId,
+  card,
   failure_code: r.failureCode,
   failure_message: r.failureMessage,
   created_at: r.createdAt,
@@ -185,6 +191,28 @@ export const callOut = (call: Call, maxSeconds: number): z.infer<typeof CallOut>
   rate_per_minute: formatMicros(call.ratePerMinuteMicros),
   max_seconds: maxSeconds,
   status: call.status,
+});
+
+export const CallRecordOut = z
+  .object({
+    id: z.string(),
+    status: z.enum(["active", "ended"]),
+    rate_per_minute: Money.openapi({ description: "fixed for this call when it started" }),
+    billed_seconds: z.number().int().openapi({ description: "the seconds billed so far: the call's reports folded into one figure" }),
+    amount: Money.openapi({ description: "charged for the call so far, exact (the sum of its `usage` entries)" }),
+    started_at: z.string(),
+    ended_at: z.string().nullable(),
+  })
+  .openapi("CallRecord", { example: EXAMPLES.CallRecord });
+
+export const callRecordOut = (call: CallRecord): z.infer<typeof CallRecordOut> => ({
+  id: call.id,
+  status: call.status,
+  rate_per_minute: formatMicros(call.ratePerMinuteMicros),
+  billed_seconds: call.billedSeconds,
+  amount: formatMicros(call.billedMicros),
+  started_at: call.startedAt,
+  ended_at: call.endedAt,
 });
 
 const ElapsedSeconds = z.number().int().min(0).max(7 * 86_400);

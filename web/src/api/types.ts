@@ -11,6 +11,7 @@ export type PaymentMethod = Schemas["PaymentMethod"];
 export type SavedPaymentMethod = Schemas["SavedPaymentMethod"];
 export type Recharge = Schemas["Recharge"];
 export type Transaction = Schemas["Transaction"];
+export type CallRecord = Schemas["CallRecord"];
 export type Notification = Schemas["Notification"];
 export type UsageDay = Schemas["UsageDay"];
 export type Preview = Schemas["AutoRechargePreview"];

@@ -1,11 +1,12 @@
-import { useState } from "react";
+import { Fragment, useState } from "react";
 import type { Api } from "../api/client.js";
-import type { Page, Recharge, Transaction } from "../api/types.js";
+import type { CallRecord, Page, Recharge, Transaction } from "../api/types.js";
 import { pageQuery, useCursorPages } from "../api/paging.js";
 import { useResource } from "../api/use-resource.js";
 import { toCsv } from "../export/csv.js";
 import { download } from "../export/download.js";
-import { usdText } from "../money/display.js";
+import { durationText, rechargeLabel, rechargeStatusText, statementRows } from "../history/statement.js";
+import { centsText, usdText } from "../money/display.js";
 import { ErrorText } from "./ErrorText.js";
 import { Pager } from "./Pager.js";
 import { dateTimeText } from "../text/date-time.js";
@@ -15,34 +16,70 @@ const PAGE_SIZE = 10;
 const EXPORT_PAGE_SIZE = 100;
 const EXPORT_MAX_PAGES = 200;
 
-type Tab = "transactions" | "recharges";
+type Tab = "calls" | "recharges" | "transactions";
+const TAB_NAMES: Record<Tab, string> = { calls: "Calls", recharges: "Payments", transactions: "All transactions" };
 
+// The CSV is the accountant's copy: exact amounts (µUSD decimals), ids and raw codes.
+const COLUMNS = {
+  calls: [
+    { header: "call_id", value: (c: CallRecord) => c.id },
+    { header: "started_at", value: (c: CallRecord) => c.started_at },
+    { header: "ended_at", value: (c: CallRecord) => c.ended_at },
+    { header: "status", value: (c: CallRecord) => c.status },
+    { header: "billed_seconds", value: (c: CallRecord) => String(c.billed_seconds) },
+    { header: "rate_per_minute_usd", value: (c: CallRecord) => c.rate_per_minute },
+    { header: "amount_usd", value: (c: CallRecord) => c.amount },
+  ],
+  recharges: [
+    { header: "id", value: (r: Recharge) => r.id },
+    { header: "created_at", value: (r: Recharge) => r.created_at },
+    { header: "trigger", value: (r: Recharge) => r.trigger },
+    { header: "amount_usd", value: (r: Recharge) => r.amount },
+    { header: "status", value: (r: Recharge) => r.status },
+    { header: "card", value: (r: Recharge) => (r.card ? `${r.card.brand} ${r.card.last4}` : null) },
+    { header: "failure_code", value: (r: Recharge) => r.failure_code },
+    { header: "failure_message", value: (r: Recharge) => r.failure_message },
+  ],
+  transactions: [
+    { header: "id", value: (t: Transaction) => t.id },
+    { header: "created_at", value: (t: Transaction) => t.created_at },
+    { header: "type", value: (t: Transaction) => t.type },
+    { header: "amount_usd", value: (t: Transaction) => t.amount },
+    { header: "balance_after_usd", value: (t: Transaction) => t.balance_after },
+    { header: "call_id", value: (t: Transaction) => t.call_id },
+    { header: "recharge_id", value: (t: Transaction) => t.recharge_id },
+    { header: "reason", value: (t: Transaction) => t.reason },
+  ],
+};
 
-const TRANSACTION_COLUMNS = [
-  { header: "id", value: (t: Transaction) => t.id },
-  { header: "created_at", value: (t: Transaction) => t.created_at },
-  { header: "type", value: (t: Transaction) => t.type },
-  { header: "amount_usd", value: (t: Transaction) => t.amount },
-  { header: "balance_after_usd", value: (t: Transaction) => t.balance_after },
-  { header: "call_id", value: (t: Transaction) => t.call_id },
-  { header: "recharge_id", value: (t: Transaction) => t.recharge_id },
-  { header: "reason", value: (t: Transaction) => t.reason },
-];
-const RECHARGE_COLUMNS = [
-  { header: "id", value: (r: Recharge) => r.id },
-  { header: "created_at", value: (r: Recharge) => r.created_at },
-  { header: "trigger", value: (r: Recharge) => r.trigger },
-  { header: "amount_usd", value: (r: Recharge) => r.amount },
-  { header: "status", value: (r: Recharge) => r.status },
-  { header: "failure_code", value: (r: Recharge) => r.failure_code },
-  { header: "failure_message", value: (r: Recharge) => r.failure_message },
-];
+/** An amount in cents, signed and coloured, with the exact figure on hover (and in the CSV). */
+function Amount({ value, signed = true }: { value: string; signed?: boolean }) {
+  return (
+    <td className={`num ${signed ? (value.startsWith("-") ? "debit" : "credit") : ""}`} title={`Exact: ${usdText(value, { signed })}`}>
+      {centsText(value, { signed })}
+    </td>
+  );
+}
 
-/** Recharges and ledger transactions, newest first, paged by the API's cursors, with CSV export. */
+/** The button that opens a row's details; its label names the row, so a screen reader hears which. */
+function DetailsToggle({ open, label, onToggle }: { open: boolean; label: string; onToggle(): void }) {
+  return (
+    <button type="button" className="small link" aria-expanded={open} aria-label={`${open ? "Hide" : "Show"} details of ${label}`} onClick={onToggle}>
+      {open ? "Hide" : "Details"}
+    </button>
+  );
+}
+
+/**
+ * Calls (one row each), payments (with the card charged) and every ledger entry (a call's
+ * adjacent reports folded into one row), newest first, in cents with the exact amount on
+ * hover; paged by the API's cursors, with CSV export of the exact figures.
+ */
 export function History({ api, accountId, refresh }: { api: Api; accountId: string; refresh: unknown }) {
-  const [tab, setTab] = useState<Tab>("transactions");
+  const [tab, setTab] = useState<Tab>("calls");
   const pages = useCursorPages();
   const { cursor } = pages;
+  const [open, setOpen] = useState<string>();
   const [exportError, setExportError] = useState<Error>();
   const [exporting, setExporting] = useState(false);
   const [exportNote, setExportNote] = useState<string>();
@@ -51,13 +88,15 @@ export function History({ api, accountId, refresh }: { api: Api; accountId: stri
   // The answer carries the tab it was asked for: right after a switch, the other tab's rows
   // (another shape) must not be drawn as this tab's.
   const loaded = useResource(
-    async () => ({ tab, page: await api.get<Page<Transaction | Recharge>>(`${base}${pageQuery(PAGE_SIZE, cursor)}`) }),
+    async () => ({ tab, page: await api.get<Page<CallRecord | Recharge | Transaction>>(`${base}${pageQuery(PAGE_SIZE, cursor)}`) }),
     [base, cursor, refresh],
   );
   const page = { error: loaded.error, data: loaded.data?.tab === tab ? loaded.data.page : undefined };
+  const toggle = (key: string) => setOpen(open === key ? undefined : key);
 
   const switchTo = (next: Tab) => {
     setTab(next);
+    setOpen(undefined);
     pages.reset();
   };
 
@@ -74,7 +113,12 @@ export function History({ api, accountId, refresh }: { api: Api; accountId: stri
         next = got.next_cursor;
         if (!next) break;
       }
-      const text = tab === "transactions" ? toCsv(TRANSACTION_COLUMNS, rows as Transaction[]) : toCsv(RECHARGE_COLUMNS, rows as Recharge[]);
+      const text =
+        tab === "calls"
+          ? toCsv(COLUMNS.calls, rows as CallRecord[])
+          : tab === "recharges"
+            ? toCsv(COLUMNS.recharges, rows as Recharge[])
+            : toCsv(COLUMNS.transactions, rows as Transaction[]);
       download(`${accountId}-${tab}.csv`, text);
       // A browser tab is no place for an unbounded export; say so rather than cut silently.
       if (next) setExportNote(`Exported the newest ${rows.length} rows; older ones are in the API (${base}).`);
@@ -85,6 +129,7 @@ export function History({ api, accountId, refresh }: { api: Api; accountId: stri
     }
   }
 
+  const rows = page.data?.data;
   return (
     <section className="card history" aria-labelledby="history-title">
       <div className="section-head">
@@ -94,66 +139,135 @@ export function History({ api, accountId, refresh }: { api: Api; accountId: stri
         </button>
       </div>
       <div role="tablist" aria-label="History" className="tabs">
-        {(["transactions", "recharges"] as const).map((t) => (
+        {(["calls", "recharges", "transactions"] as const).map((t) => (
           <button key={t} type="button" role="tab" aria-selected={tab === t} onClick={() => switchTo(t)}>
-            {t === "transactions" ? "Transactions" : "Recharges"}
+            {TAB_NAMES[t]}
           </button>
         ))}
       </div>
       <ErrorText error={page.error ?? exportError} />
       {exportNote && <p role="status">{exportNote}</p>}
       {/* Focusable, so a keyboard can scroll a table wider than the screen (axe: scrollable-region-focusable). */}
-      <div className="table-wrap" role="tabpanel" tabIndex={0} aria-label={tab === "transactions" ? "Transactions" : "Recharges"}>
-        {tab === "transactions" ? (
-          <table aria-label="Transactions">
+      <div className="table-wrap" role="tabpanel" tabIndex={0} aria-label={TAB_NAMES[tab]}>
+        {tab === "calls" && (
+          <table aria-label="Calls">
             <thead>
               <tr>
-                <th scope="col">Date</th>
-                <th scope="col">Type</th>
+                <th scope="col">Started</th>
+                <th scope="col">Duration</th>
+                <th scope="col">Rate</th>
                 <th scope="col" className="num">Amount</th>
-                <th scope="col" className="num">Balance</th>
-                <th scope="col">Reference</th>
+                <th scope="col">Status</th>
+                <th scope="col"><span className="sr-only">Details</span></th>
               </tr>
             </thead>
             <tbody>
-              {(page.data?.data as Transaction[] | undefined)?.map((t) => (
-                <tr key={t.id}>
-                  <td>{dateTimeText(t.created_at)}</td>
-                  <td>{t.type}</td>
-                  <td className={`num ${t.amount.startsWith("-") ? "debit" : "credit"}`}>{usdText(t.amount, { signed: true })}</td>
-                  <td className="num">{usdText(t.balance_after)}</td>
-                  <td className="mono small">{t.call_id ?? t.recharge_id ?? t.reason ?? ""}</td>
-                </tr>
+              {(rows as CallRecord[] | undefined)?.map((call) => (
+                <Fragment key={call.id}>
+                  <tr>
+                    <td>{dateTimeText(call.started_at)}</td>
+                    <td>{durationText(call.billed_seconds)}</td>
+                    <td>{usdText(call.rate_per_minute)}/min</td>
+                    <Amount value={call.amount} signed={false} />
+                    <td>{call.status === "active" ? "In progress" : "Ended"}</td>
+                    <td>
+                      <DetailsToggle open={open === call.id} label={`call ${call.id}`} onToggle={() => toggle(call.id)} />
+                    </td>
+                  </tr>
+                  {open === call.id && (
+                    <tr className="details">
+                      <td colSpan={6}>
+                        <dl className="facts">
+                          <dt>Call</dt>
+                          <dd className="mono">{call.id}</dd>
+                          <dt>Started</dt>
+                          <dd>{dateTimeText(call.started_at)}</dd>
+                          <dt>Ended</dt>
+                          <dd>{call.ended_at ? dateTimeText(call.ended_at) : "still running"}</dd>
+                          <dt>Billed</dt>
+                          <dd>
+                            {call.billed_seconds} seconds at {usdText(call.rate_per_minute)}/min = {usdText(call.amount)} exactly
+                          </dd>
+                        </dl>
+                      </td>
+                    </tr>
+                  )}
+                </Fragment>
               ))}
             </tbody>
           </table>
-        ) : (
-          <table aria-label="Recharges">
+        )}
+        {tab === "recharges" && (
+          <table aria-label="Payments">
             <thead>
               <tr>
                 <th scope="col">Date</th>
-                <th scope="col">Trigger</th>
+                <th scope="col">Payment</th>
                 <th scope="col" className="num">Amount</th>
                 <th scope="col">Status</th>
-                <th scope="col">Failure</th>
+                <th scope="col">Problem</th>
               </tr>
             </thead>
             <tbody>
-              {(page.data?.data as Recharge[] | undefined)?.map((r) => (
+              {(rows as Recharge[] | undefined)?.map((r) => (
                 <tr key={r.id}>
                   <td>{dateTimeText(r.created_at)}</td>
-                  <td>{r.trigger.replace("_", " ")}</td>
-                  <td className="num">{usdText(r.amount)}</td>
+                  <td>{rechargeLabel(r)}</td>
+                  <Amount value={r.amount} signed={false} />
                   <td>
-                    <span className={`status status-${r.status}`}>{r.status}</span>
+                    <span className={`status status-${r.status}`}>{rechargeStatusText(r.status)}</span>
                   </td>
-                  <td>{r.failure_message ? `${r.failure_message} (${r.failure_code})` : ""}</td>
+                  <td>{r.failure_message ?? ""}</td>
                 </tr>
               ))}
             </tbody>
           </table>
         )}
-        {page.data && page.data.data.length === 0 && <p className="muted">Nothing yet.</p>}
+        {tab === "transactions" && (
+          <table aria-label="All transactions">
+            <thead>
+              <tr>
+                <th scope="col">Date</th>
+                <th scope="col">Type</th>
+                <th scope="col">Description</th>
+                <th scope="col" className="num">Amount</th>
+                <th scope="col" className="num">Balance</th>
+              </tr>
+            </thead>
+            <tbody>
+              {rows &&
+                statementRows(rows as Transaction[]).map((row) => (
+                  <Fragment key={row.key}>
+                    <tr>
+                      <td>{dateTimeText(row.createdAt)}</td>
+                      <td>{row.type}</td>
+                      <td>
+                        {row.description}
+                        {row.entries.length > 1 && <DetailsToggle open={open === row.key} label={row.description} onToggle={() => toggle(row.key)} />}
+                      </td>
+                      <Amount value={row.amount} />
+                      {/* Whole cents toward zero, as the wallet card shows the balance: never more than is there. */}
+                      <td className="num" title={`Exact: ${usdText(row.balanceAfter)}`}>
+                        {usdText(row.balanceAfter, { cents: true })}
+                      </td>
+                    </tr>
+                    {open === row.key &&
+                      row.entries.map((e) => (
+                        <tr key={e.id} className="details">
+                          <td>{dateTimeText(e.created_at)}</td>
+                          <td colSpan={2} className="muted">
+                            Report
+                          </td>
+                          <td className="num">{usdText(e.amount, { signed: true })}</td>
+                          <td className="num">{usdText(e.balance_after)}</td>
+                        </tr>
+                      ))}
+                  </Fragment>
+                ))}
+            </tbody>
+          </table>
+        )}
+        {rows && rows.length === 0 && <p className="muted">Nothing yet.</p>}
       </div>
       <Pager pages={pages} next={page.data?.next_cursor} />
     </section>

@@ -36,4 +36,17 @@ export function usdText(decimal: string, options: { cents?: boolean; signed?: bo
   return options.signed ? `+${body}` : body;
 }
 
+/**
+ * Whole cents, nearest (half away from zero), for the rows of a statement, where a billing
+ * user reads cents; the exact figure goes in the row's title and in the CSV. An amount under
+ * half a cent is not zero: "<$0.01" (signed like the rest).
+ */
+export function centsText(decimal: string, options: { signed?: boolean } = {}): string {
+  const micros = parseMicros(decimal);
+  const abs = micros < 0n ? -micros : micros;
+  const cents = (abs + 5_000n) / 10_000n;
+  if (cents === 0n && abs !== 0n) return `${micros < 0n ? "−" : options.signed ? "+" : ""}<$0.01`;
+  return usdText(formatMicros((micros < 0n ? -cents : cents) * 10_000n), options);
+}
+
 export { cardLabel } from "../../../src/payments/card-label.js";
