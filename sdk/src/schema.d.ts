@@ -605,6 +605,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/accounts/{id}/deliveries/{delivery}/resend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a failed webhook or email delivery once more, now
+         * @description For a delivery whose retries are used up (`failed`), after the receiver is fixed: it goes back to `pending` and is tried once more at once; failing again, it is `failed` again (one try, not a new retry schedule). The same event id is sent, so a receiver that deduplicates by id handles it once. A delivery to an endpoint removed since is not resent.
+         */
+        post: operations["resendDelivery"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/accounts/{id}/sessions": {
         parameters: {
             query?: never;
@@ -950,6 +970,53 @@ export interface components {
             web_widget?: boolean;
             /** Format: email */
             email?: string;
+        };
+        /**
+         * @example {
+         *       "id": "acct_3kX9pQ2mZ7rT1vB8nW4y",
+         *       "name": "Acme Voice",
+         *       "type": "user",
+         *       "parent_id": null,
+         *       "web_widget": true,
+         *       "email": "billing@acme-voice.example",
+         *       "status": "active",
+         *       "balance": "37.412500",
+         *       "rate_per_minute": "0.16",
+         *       "minutes_available": "233.82",
+         *       "auto_recharge": {
+         *         "enabled": true,
+         *         "threshold": "10.00",
+         *         "amount": "50.00",
+         *         "monthly_limit": "500.00",
+         *         "payment_method_id": "pm_7hJ2kL9mN4bV6cX1zQ8w",
+         *         "card": {
+         *           "id": "pm_7hJ2kL9mN4bV6cX1zQ8w",
+         *           "brand": "visa",
+         *           "last4": "4242"
+         *         },
+         *         "state": "idle",
+         *         "failure": null,
+         *         "limit_reached": null,
+         *         "in_flight_recharge_id": null
+         *       },
+         *       "created_at": "2026-11-01T08:00:00.000Z",
+         *       "credential": {
+         *         "type": "api_key",
+         *         "scope": "full"
+         *       }
+         *     }
+         */
+        Me: components["schemas"]["Account"] & {
+            /** @description The credential of this request: an API key or a Payments-page session, and its scope */
+            credential: {
+                /** @enum {string} */
+                type: "api_key" | "session";
+                /**
+                 * @description an owner session acts as `full`, a viewer session as `read`
+                 * @enum {string}
+                 */
+                scope: "full" | "read" | "usage";
+            };
         };
         /**
          * @example {
@@ -1871,13 +1938,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The key's account */
+            /** @description The credential's account, and the credential's type and scope */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Account"];
+                    "application/json": components["schemas"]["Me"];
                 };
             };
             /** @description `invalid_request`: the operator key belongs to no account; or `invalid_request`: a field that does not validate (`field` names it) */
@@ -4254,6 +4321,86 @@ export interface operations {
             };
             /** @description `not_found`: no such account, or one this credential may not see */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many failed authentications from this client address; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    resendDelivery: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Same key + same body replays the stored response */
+                "idempotency-key"?: string;
+            };
+            path: {
+                id: string;
+                delivery: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The delivery, pending again */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Delivery"];
+                };
+            };
+            /** @description `invalid_request`: a delivery that is not `failed`, or one to an endpoint since removed; or `invalid_request`: a field that does not validate (`field` names it) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unauthorized`: missing, wrong, revoked or expired API key or session */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden`: an agency for its subaccount, or the operator key (endpoints are the account's own) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: no such account or delivery */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `idempotency_conflict`: this Idempotency-Key was already used with a different request */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -16,6 +16,7 @@ export type AuditAction =
   | "account.updated"
   | "webhook_endpoint.created"
   | "webhook_endpoint.deleted"
+  | "delivery.resent"
   | "branding.updated"
   | "api_key.created"
   | "api_key.revoked"

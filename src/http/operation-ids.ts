@@ -41,6 +41,7 @@ const OPERATION_IDS: Record<string, string> = {
   "GET /v1/accounts/{id}/webhook-endpoints": "listWebhookEndpoints",
   "DELETE /v1/accounts/{id}/webhook-endpoints/{endpoint}": "deleteWebhookEndpoint",
   "GET /v1/accounts/{id}/deliveries": "listDeliveries",
+  "POST /v1/accounts/{id}/deliveries/{delivery}/resend": "resendDelivery",
   "POST /v1/accounts/{id}/sessions": "createSession",
   "POST /v1/sessions/exchange": "exchangeSessionCode",
   "GET /v1/sessions/current": "getCurrentSession",

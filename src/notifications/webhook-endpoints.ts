@@ -115,6 +115,47 @@ export interface Delivery {
   createdAt: string;
 }
 
+interface DeliveryRow {
+  id: string;
+  notification_id: string;
+  type: NotificationType;
+  channel: "webhook" | "email";
+  target: string;
+  status: "pending" | "delivered" | "failed";
+  attempts: number;
+  last_status_code: number | null;
+  last_error: string | null;
+  next_attempt_at: unknown;
+  delivered_at: unknown;
+  created_at: unknown;
+  created_micros: bigint;
+}
+
+/** An account's deliveries with their event's type, filtered and ordered by `rest`. */
+const deliveryRows = (db: Database | Tx, accountId: string, rest: SQL) =>
+  queryRows<DeliveryRow>(
+    db,
+    sql`select ${microsOf(sql`d.created_at`)} as created_micros, d.id, d.notification_id, n.type, d.channel, d.target, d.status, d.attempts, d.last_status_code, d.last_error,
+               d.next_attempt_at, d.delivered_at, d.created_at
+        from deliveries d join notifications n on n.id = d.notification_id
+        where d.account_id = ${accountId} ${rest}`,
+  );
+
+const deliveryFromRow = (r: DeliveryRow): Delivery => ({
+  id: r.id,
+  notificationId: r.notification_id,
+  type: r.type,
+  channel: r.channel,
+  target: r.target,
+  status: r.status,
+  attempts: Number(r.attempts),
+  lastStatusCode: r.last_status_code === null ? null : Number(r.last_status_code),
+  lastError: r.last_error,
+  nextAttemptAt: r.status === "pending" ? toIso(r.next_attempt_at) : null,
+  deliveredAt: r.delivered_at === null ? null : toIso(r.delivered_at),
+  createdAt: toIso(r.created_at),
+});
+
 /** The delivery log, newest first, keyset-paged on (created_at, id). */
 export async function listDeliveries(
   db: Database | Tx,
@@ -122,41 +163,28 @@ export async function listDeliveries(
   limit: number,
   before: CreatedKey | undefined,
 ): Promise<{ deliveries: Delivery[]; next: CreatedKey | undefined }> {
-  const rows = await queryRows<{
-    id: string;
-    notification_id: string;
-    type: NotificationType;
-    channel: "webhook" | "email";
-    target: string;
-    status: "pending" | "delivered" | "failed";
-    attempts: number;
-    last_status_code: number | null;
-    last_error: string | null;
-    next_attempt_at: unknown;
-    delivered_at: unknown;
-    created_at: unknown;
-    created_micros: bigint;
-  }>(
-    db,
-    sql`select ${microsOf(sql`d.created_at`)} as created_micros, d.id, d.notification_id, n.type, d.channel, d.target, d.status, d.attempts, d.last_status_code, d.last_error,
-               d.next_attempt_at, d.delivered_at, d.created_at
-        from deliveries d join notifications n on n.id = d.notification_id
-        where d.account_id = ${accountId} ${byCreated(sql`d.created_at`, sql`d.id`, before, limit)}`,
-  );
+  const rows = await deliveryRows(db, accountId, byCreated(sql`d.created_at`, sql`d.id`, before, limit));
   const { page, next } = pageOf(rows, limit, (last) => ({ createdMicros: BigInt(last.created_micros), id: last.id }));
-  const deliveries = page.map((r) => ({
-    id: r.id,
-    notificationId: r.notification_id,
-    type: r.type,
-    channel: r.channel,
-    target: r.target,
-    status: r.status,
-    attempts: Number(r.attempts),
-    lastStatusCode: r.last_status_code === null ? null : Number(r.last_status_code),
-    lastError: r.last_error,
-    nextAttemptAt: r.status === "pending" ? toIso(r.next_attempt_at) : null,
-    deliveredAt: r.delivered_at === null ? null : toIso(r.delivered_at),
-    createdAt: toIso(r.created_at),
-  }));
-  return { deliveries, next };
+  return { deliveries: page.map(deliveryFromRow), next };
+}
+
+/**
+ * Sends a failed delivery once more, now: it goes back to pending with its attempts used up,
+ * so the worker tries it once and, failing again, records it failed again (a resend is one
+ * try, not a new retry schedule). Only a failed one: a pending one is on its way, a
+ * delivered one arrived. Never to an endpoint since removed: the account stopped it.
+ */
+export async function resendDelivery(tx: Tx, accountId: string, deliveryId: string): Promise<Delivery> {
+  const [found] = await queryRows<{ status: string; endpoint_removed: boolean }>(
+    tx,
+    sql`select d.status, coalesce(e.deleted_at is not null, false) as endpoint_removed
+        from deliveries d left join webhook_endpoints e on e.id = d.endpoint_id
+        where d.id = ${deliveryId} and d.account_id = ${accountId} for update of d`,
+  );
+  if (!found) throw notFound("delivery");
+  if (found.status !== "failed") throw invalid(`only a failed delivery can be resent; this one is ${found.status}`);
+  if (found.endpoint_removed) throw invalid("its webhook endpoint was removed; add it again to receive new events");
+  await tx.execute(sql`update deliveries set status = 'pending', next_attempt_at = now() where id = ${deliveryId}`);
+  const [row] = await deliveryRows(tx, accountId, sql`and d.id = ${deliveryId}`);
+  return deliveryFromRow(row!);
 }

@@ -125,6 +125,45 @@ describe("customer webhooks", () => {
     }
   }, 60_000);
 
+  it("a failed delivery is resent once, at once, with the same event id, when the owner asks; only a failed one", async () => {
+    // One retry after 50 ms: the second failure is final.
+    const app = await start({ PREPAID_DELIVERY_RETRY_DELAYS: "50ms" });
+    let healthy = false;
+    const received: string[] = [];
+    const receiver = createServer((req, res) => {
+      void bodyOf(req).then((body) => {
+        received.push(JSON.parse(body).id as string);
+        res.writeHead(healthy ? 200 : 500).end();
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
+    cleanups.push(() => new Promise((resolve) => receiver.close(resolve)));
+    const account = await userWith(app, {}, "20.00");
+    const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks`;
+    expect((await app.request("POST", `/v1/accounts/${account.id}/webhook-endpoints`, { key: account.key, body: { url, events: ["balance.low"] } })).status).toBe(201);
+    await app.request("POST", `/v1/accounts/${account.id}/adjustments`, { key: app.adminKey, body: { amount: "-15.00", reason: "below the threshold" } });
+    const deliveriesOf = async () => (await app.request("GET", `/v1/accounts/${account.id}/deliveries`, { key: account.key })).body.data as { id: string; notification_id: string; status: string; attempts: number; last_status_code: number | null }[];
+    const failed = await waitFor("the delivery to fail", async () => (await deliveriesOf()).find((d) => d.status === "failed"));
+    expect(failed).toMatchObject({ attempts: 2, last_status_code: 500 });
+
+    // A delivered or pending one is not resent; nor is another account's.
+    const other = await userWith(app, {});
+    expect((await app.request("POST", `/v1/accounts/${other.id}/deliveries/${failed.id}/resend`, { key: other.key })).status).toBe(404);
+    healthy = true;
+    const resent = await app.request("POST", `/v1/accounts/${account.id}/deliveries/${failed.id}/resend`, { key: account.key });
+    expect(resent.status, JSON.stringify(resent.body)).toBe(200);
+    expect(resent.body).toMatchObject({ id: failed.id, status: "pending" });
+    const delivered = await waitFor("the resend to arrive", async () => (await deliveriesOf()).find((d) => d.id === failed.id && d.status === "delivered"));
+    expect(delivered).toMatchObject({ attempts: 3, last_status_code: 200 });
+    expect(received).toEqual([failed.notification_id, failed.notification_id, failed.notification_id]);
+    const again = await app.request("POST", `/v1/accounts/${account.id}/deliveries/${failed.id}/resend`, { key: account.key });
+    expect(again.status).toBe(400);
+    expect(again.body.error.message).toBe("only a failed delivery can be resent; this one is delivered");
+    // The owner's action is in the audit log.
+    const audit = await app.request("GET", `/v1/accounts/${account.id}/audit-log`, { key: account.key });
+    expect(audit.body.data[0]).toMatchObject({ action: "delivery.resent", changes: { delivery_id: [null, failed.id] } });
+  });
+
   it("refuses plain HTTP to other hosts, and an agency's endpoint gets its subaccounts' failures and pauses", async () => {
     const app = await start({});
     const agency = await app.createAccount({ name: "Harbor Agency", type: "agency" });

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sql } from "drizzle-orm";
 import { CARDS } from "../support/scenario.js";
 import { startTestApp, type TestApp } from "../support/test-app.js";
 
@@ -29,6 +30,12 @@ const CASES: Record<string, Case> = {
   "POST /v1/accounts/{id}/auto-recharge/preview": { key: own, bodies: [{ enabled: true, threshold: "5", amount: "10" }, { enabled: true, threshold: "5", amount: "11" }] },
   "POST /v1/accounts/{id}/recharges": { key: own, bodies: [{ amount: "10" }, { amount: "11" }] },
   "POST /v1/accounts/{id}/notifications/read": { key: own, bodies: [{ ids: "all" }, { ids: [] }] },
+  // No body of its own: the second "body" differs only in bytes, which the key's fingerprint covers.
+  "POST /v1/accounts/{id}/deliveries/{delivery}/resend": {
+    key: own,
+    bodies: [{}, { again: true }],
+    path: async (f) => `/v1/accounts/${f.account.id}/deliveries/${await failedDelivery(f.account.id)}/resend`,
+  },
   "POST /v1/accounts/{id}/webhook-endpoints": { key: own, bodies: [{ url: "http://127.0.0.1:9/a" }, { url: "http://127.0.0.1:9/b" }] },
   "POST /v1/calls": { key: own, bodies: [{ account_id: "{id}" }, { account_id: "{id}", call_id: "call_walk_other" }] },
   "POST /v1/calls/{id}/usage": { key: own, bodies: [{ elapsed_seconds: 30 }, { elapsed_seconds: 31 }], path: async (f) => `/v1/calls/${await f.callId()}/usage` },
@@ -36,6 +43,20 @@ const CASES: Record<string, Case> = {
   "POST /v1/accounts/{id}/sessions": { key: own, bodies: [{ role: "owner" }, { role: "viewer" }] },
   "POST /v1/usage": { key: own, bodies: [{ events: [{ call_id: "{call}", elapsed_seconds: 45 }] }, { events: [{ call_id: "{call}", elapsed_seconds: 46 }] }] },
 };
+/** A delivery whose retries are used up, as the worker leaves one (this app runs no worker). */
+async function failedDelivery(accountId: string): Promise<string> {
+  const notification = `ntf_walk_${Date.now()}`;
+  await app.db.db.execute(
+    sql`insert into notifications (id, account_id, subject_account_id, type, message, data) values (${notification}, ${accountId}, ${accountId}, 'balance.low', 'walk', '{}'::jsonb)`,
+  );
+  const delivery = `dlv_walk_${Date.now()}`;
+  await app.db.db.execute(
+    sql`insert into deliveries (id, notification_id, account_id, channel, target, status, attempts, last_error)
+        values (${delivery}, ${notification}, ${accountId}, 'email', 'walk@example.test', 'failed', 4, 'refused')`,
+  );
+  return delivery;
+}
+
 /** POSTs outside the contract, and why. */
 const EXEMPT: Record<string, string> = {
   "POST /v1/webhooks/stripe": "Stripe's events carry no key of ours: they are authenticated by signature and applied once per event id",

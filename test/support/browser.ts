@@ -63,6 +63,14 @@ export async function openSignedIn(browser: Browser, baseUrl: string, key: strin
   return watched;
 }
 
+/** A new page opened at a session link (`POST …/sessions`'s url), as a platform's user arrives. */
+export async function openSessionLink(browser: Browser, baseUrl: string, link: string, width = 1280): Promise<WatchedPage> {
+  const watched = await openPage(browser, baseUrl, width);
+  await watched.page.goto(link);
+  await watched.page.locator("main.content").waitFor();
+  return watched;
+}
+
 const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 
 /** axe-core's WCAG 2.x A/AA violations in `selector` (the whole page by default), one line each. */

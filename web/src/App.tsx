@@ -1,11 +1,12 @@
 import { useEffect, useMemo, useState } from "react";
 import { ApiError, createApi } from "./api/client.js";
-import type { Account } from "./api/types.js";
+import type { Me } from "./api/types.js";
 import { useBranding } from "./branding/apply.js";
 import { Layout } from "./components/Layout.js";
 import { NotificationsPage } from "./pages/NotificationsPage.js";
 import { PaymentsPage } from "./pages/PaymentsPage.js";
 import { SessionEnded } from "./pages/SessionEnded.js";
+import { SettingsPage } from "./pages/SettingsPage.js";
 import { SignIn } from "./pages/SignIn.js";
 import { SubaccountPage } from "./pages/SubaccountPage.js";
 import { SubaccountsPage } from "./pages/SubaccountsPage.js";
@@ -23,7 +24,7 @@ export function App({ linkExchange }: { linkExchange?: Promise<Credential> | und
   const [credential, setCredential] = useState(() => (linkExchange ? undefined : storedCredential()));
   const [exchanging, setExchanging] = useState(Boolean(linkExchange));
   const [ended, setEnded] = useState<Ended>();
-  const [me, setMe] = useState<Account>();
+  const [me, setMe] = useState<Me>();
   const [notice, setNotice] = useState<string>();
   const [feedVersion, setFeedVersion] = useState(0);
   /** A session's first load failed for another reason than its credential (network, server): it may be tried again. */
@@ -67,7 +68,7 @@ export function App({ linkExchange }: { linkExchange?: Promise<Credential> | und
   useEffect(() => {
     if (!api || me) return;
     api
-      .get<Account>("/v1/me")
+      .get<Me>("/v1/me")
       .then((account) => {
         setMe(account);
         if (window.location.pathname === "/") navigate(account.type === "agency" ? "/subaccounts" : "/payments");
@@ -80,11 +81,24 @@ export function App({ linkExchange }: { linkExchange?: Promise<Credential> | und
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [api, loadAttempt]);
 
-  const branding = useBranding(api, me);
+  const [brandingVersion, setBrandingVersion] = useState(0);
+  const branding = useBranding(api, me, brandingVersion);
   const session = useMemo<Session | undefined>(
     () =>
       api && me && credential
-        ? { api, me, canEdit: credential.role === "owner", branding, navigate, feedVersion, feedChanged: () => setFeedVersion((n) => n + 1) }
+        ? {
+            api,
+            me,
+            // What the credential may do, as the server says: a read key signed in by hand edits nothing either.
+            canEdit: me.credential.scope === "full",
+            // Keys and session links are the platform backend's (DESIGN §5): a full key, never a session.
+            canManageKeys: me.credential.type === "api_key" && me.credential.scope === "full",
+            branding,
+            navigate,
+            feedVersion,
+            feedChanged: () => setFeedVersion((n) => n + 1),
+            brandingChanged: () => setBrandingVersion((n) => n + 1),
+          }
         : undefined,
     // eslint-disable-next-line react-hooks/exhaustive-deps
     [api, me, credential, branding, feedVersion],
@@ -131,6 +145,7 @@ export function App({ linkExchange }: { linkExchange?: Promise<Credential> | und
   let page;
   const subaccount = /^\/subaccounts\/(acct_[A-Za-z0-9]+)$/.exec(path);
   if (path === "/notifications") page = <NotificationsPage />;
+  else if (path === "/settings") page = <SettingsPage />;
   else if (subaccount && session.me.type === "agency") page = <SubaccountPage id={subaccount[1]!} />;
   else if (path === "/subaccounts" && session.me.type === "agency") page = <SubaccountsPage />;
   else page = <PaymentsPage />;

@@ -11,7 +11,7 @@ import { authorizedAccount } from "../authorized-account.js";
 import type { AppEnv } from "../context.js";
 import { decodeCreatedCursor, encodeCreatedCursor } from "../cursor.js";
 import { idempotent } from "../idempotency.js";
-import { AccountOut, CreateAccountIn, PatchAccountIn } from "../schemas/accounts.js";
+import { AccountOut, CreateAccountIn, MeOut, PatchAccountIn } from "../schemas/accounts.js";
 import { viewAccount, viewAccounts } from "../account-view.js";
 import {
   ACCOUNT_NOT_FOUND, KEY_REUSED, OPERATOR_ONLY, WRITE_FORBIDDEN, routeErrors,
@@ -60,13 +60,14 @@ accountRoutes.openapi(
     description:
       "Answers the credential's own account, so a client holding only a key or a session token learns its account id. The operator key belongs to no account (400).",
     security,
-    responses: { 200: jsonResponse(AccountOut, "The key's account"), ...routeErrors({ 400: "`invalid_request`: the operator key belongs to no account" }) },
+    responses: { 200: jsonResponse(MeOut, "The credential's account, and the credential's type and scope"), ...routeErrors({ 400: "`invalid_request`: the operator key belongs to no account" }) },
   }),
   async (c) => {
     const principal = c.get("principal");
     if (principal.kind !== "account") throw invalid("the operator key belongs to no account; sign in with an account's API key");
     const account = await authorizedAccount(c, principal.accountId, "read");
-    return c.json(await viewAccount(c.get("deps").db, c.get("deps"), account), 200);
+    const credential = { type: principal.actor.type === "session" ? ("session" as const) : ("api_key" as const), scope: principal.scope };
+    return c.json({ ...(await viewAccount(c.get("deps").db, c.get("deps"), account)), credential }, 200);
   },
 );
 

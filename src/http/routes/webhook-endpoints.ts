@@ -1,7 +1,7 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { commitRequest } from "../commit-request.js";
 import { NOTIFICATION_TYPES } from "../../notifications/words.js";
-import { checkEndpointUrl, createEndpoint, deleteEndpoint, listDeliveries, listEndpoints, type Delivery, type WebhookEndpoint } from "../../notifications/webhook-endpoints.js";
+import { checkEndpointUrl, createEndpoint, deleteEndpoint, listDeliveries, listEndpoints, resendDelivery, type Delivery, type WebhookEndpoint } from "../../notifications/webhook-endpoints.js";
 import { recordAudit } from "../../audit/audit-log.js";
 import { diffChanges } from "../../audit/changes.js";
 import { auditSource } from "../audit-source.js";
@@ -165,5 +165,33 @@ webhookEndpointRoutes.openapi(
       { data: page.deliveries.map(deliveryOut), next_cursor: page.next ? encodeCreatedCursor(page.next) : null },
       200,
     );
+  },
+);
+
+const DeliveryParam = IdParam.extend({ delivery: z.string().min(1).max(100).openapi({ param: { name: "delivery", in: "path" } }) });
+
+webhookEndpointRoutes.openapi(
+  createRoute({
+    method: "post",
+    path: "/v1/accounts/{id}/deliveries/{delivery}/resend",
+    tags: ["notifications"],
+    summary: "Send a failed webhook or email delivery once more, now",
+    description:
+      "For a delivery whose retries are used up (`failed`), after the receiver is fixed: it goes back to `pending` and is tried once more at once; failing again, it is `failed` again (one try, not a new retry schedule). The same event id is sent, so a receiver that deduplicates by id handles it once. A delivery to an endpoint removed since is not resent.",
+    security,
+    request: { params: DeliveryParam, headers: IdempotencyHeader },
+    responses: {
+      200: jsonResponse(DeliveryOut, "The delivery, pending again"),
+      ...routeErrors({ 400: "`invalid_request`: a delivery that is not `failed`, or one to an endpoint since removed", 403: ENDPOINTS_FORBIDDEN, 404: "`not_found`: no such account or delivery", 409: KEY_REUSED }),
+    },
+  }),
+  async (c) => {
+    const { id, delivery } = c.req.valid("param");
+    await authorizedAccount(c, id, "write");
+    return idempotent(c, 200, async (tx) => {
+      const resent = await resendDelivery(tx, id, delivery);
+      await recordAudit(tx, auditSource(c), id, "delivery.resent", diffChanges(null, { delivery_id: resent.id, notification_id: resent.notificationId, target: resent.target }));
+      return deliveryOut(resent);
+    });
   },
 );

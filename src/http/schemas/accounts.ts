@@ -28,6 +28,16 @@ export const AccountOut = z
   .openapi("Account", { example: EXAMPLES.Account });
 
 /** The account as the API shows it; `state` is its wallet state read in the same request. */
+/** /v1/me: the account, and what the credential asking may do there (the dashboard shows only the controls it may use). */
+export const MeOut = AccountOut.extend({
+  credential: z
+    .object({
+      type: z.enum(["api_key", "session"]),
+      scope: z.enum(["full", "read", "usage"]).openapi({ description: "an owner session acts as `full`, a viewer session as `read`" }),
+    })
+    .openapi({ description: "The credential of this request: an API key or a Payments-page session, and its scope" }),
+}).openapi("Me", { example: EXAMPLES.Me });
+
 export function accountOut(account: Account, state: WalletState): z.infer<typeof AccountOut> {
   const rate = state.ratePerMinuteMicros;
   return {

@@ -69,21 +69,24 @@ const Session = {
   return_url: "https://app.acme-voice.example/settings",
 };
 
+const Account = {
+  id: ACCOUNT,
+  name: "Acme Voice",
+  type: "user",
+  parent_id: null,
+  web_widget: true,
+  email: "billing@acme-voice.example",
+  status: "active",
+  balance: "37.412500",
+  rate_per_minute: "0.16",
+  minutes_available: "233.82",
+  auto_recharge: AutoRechargeSettings,
+  created_at: "2026-11-01T08:00:00.000Z",
+};
+
 export const EXAMPLES = {
-  Account: {
-    id: ACCOUNT,
-    name: "Acme Voice",
-    type: "user",
-    parent_id: null,
-    web_widget: true,
-    email: "billing@acme-voice.example",
-    status: "active",
-    balance: "37.412500",
-    rate_per_minute: "0.16",
-    minutes_available: "233.82",
-    auto_recharge: AutoRechargeSettings,
-    created_at: "2026-11-01T08:00:00.000Z",
-  },
+  Account,
+  Me: { ...Account, credential: { type: "api_key", scope: "full" } },
   CreateAccount: { name: "Acme Voice", type: "subaccount", parent_id: AGENCY, web_widget: true, email: "billing@acme-voice.example" },
   PatchAccount: { web_widget: false },
   ApiKeyRecord,

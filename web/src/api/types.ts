@@ -5,6 +5,15 @@ import type { components } from "./schema.js";
 type Schemas = components["schemas"];
 
 export type Account = Schemas["Account"];
+/** The signed-in account, with what its credential may do there. */
+export type Me = Schemas["Me"];
+export type ApiKeyRecord = Schemas["ApiKeyRecord"];
+export type NewApiKey = Schemas["ApiKey"];
+export type WebhookEndpoint = Schemas["WebhookEndpoint"];
+export type NewWebhookEndpoint = Schemas["CreatedWebhookEndpoint"];
+export type Delivery = Schemas["Delivery"];
+export type AuditEntry = Schemas["AuditEntry"];
+export type Branding = Schemas["Branding"];
 export type AutoRecharge = Schemas["AutoRechargeSettings"];
 export type AutoRechargeState = AutoRecharge["state"];
 export type PaymentMethod = Schemas["PaymentMethod"];

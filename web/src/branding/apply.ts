@@ -12,7 +12,7 @@ export interface AppliedBranding {
 }
 
 /** Loads the account's branding (its own, else its agency's) and applies it to the page. */
-export function useBranding(api: Api | undefined, me: Account | undefined): AppliedBranding | undefined {
+export function useBranding(api: Api | undefined, me: Account | undefined, version: number): AppliedBranding | undefined {
   const [branding, setBranding] = useState<AppliedBranding>();
   useEffect(() => {
     if (!api || !me) return;
@@ -22,6 +22,8 @@ export function useBranding(api: Api | undefined, me: Account | undefined): Appl
       .then((b) => {
         if (!live) return;
         const root = document.documentElement.style;
+        // A cleared colour goes back to the stylesheet's own.
+        for (const name of Object.keys(accentVariables("#000000"))) root.removeProperty(name);
         if (b.accent_color) for (const [name, value] of Object.entries(accentVariables(b.accent_color))) root.setProperty(name, value);
         if (b.display_name) document.title = `${b.display_name} — Payments`;
         setBranding({ displayName: b.display_name, logoUrl: b.logo_url });
@@ -31,6 +33,6 @@ export function useBranding(api: Api | undefined, me: Account | undefined): Appl
     return () => {
       live = false;
     };
-  }, [api, me]);
+  }, [api, me, version]);
   return branding;
 }

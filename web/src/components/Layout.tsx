@@ -20,6 +20,7 @@ export function Layout({ path, onSignOut, children }: { path: string; onSignOut(
         ]
       : [{ href: "/payments", label: "Payments" }]),
     { href: "/notifications", label: "Notifications", badge: unread },
+    { href: "/settings", label: "Settings" },
   ];
   const current = (href: string) => path === href || (href === "/payments" && (path === "/" || path === "/payments")) || (href === "/subaccounts" && path.startsWith("/subaccounts/"));
 

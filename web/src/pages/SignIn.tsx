@@ -1,8 +1,8 @@
 import { useState, type FormEvent } from "react";
 import { ApiError, createApi } from "../api/client.js";
-import type { Account } from "../api/types.js";
+import type { Me } from "../api/types.js";
 
-export function SignIn({ onSignedIn, notice }: { onSignedIn(key: string, me: Account): void; notice?: string | undefined }) {
+export function SignIn({ onSignedIn, notice }: { onSignedIn(key: string, me: Me): void; notice?: string | undefined }) {
   const [key, setKey] = useState("");
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
@@ -14,7 +14,7 @@ export function SignIn({ onSignedIn, notice }: { onSignedIn(key: string, me: Acc
     setBusy(true);
     setError(undefined);
     try {
-      onSignedIn(trimmed, await createApi(trimmed).get<Account>("/v1/me"));
+      onSignedIn(trimmed, await createApi(trimmed).get<Me>("/v1/me"));
     } catch (e) {
       setError(e instanceof ApiError && e.status === 401 ? "That key was not accepted: check it, or ask for a new one." : (e as Error).message);
     } finally {

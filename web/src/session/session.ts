@@ -6,13 +6,17 @@ import type { AppliedBranding } from "../branding/apply.js";
 export interface Session {
   api: Api;
   me: Account;
-  /** False for a viewer session: the page shows facts and no controls (the API refuses writes anyway). */
+  /** False for a viewer session or a read key: the page shows facts and no controls (the API refuses writes anyway). */
   canEdit: boolean;
+  /** API keys can be listed and made here: signed in with a full key, not in a session. */
+  canManageKeys: boolean;
   branding: AppliedBranding | undefined;
   navigate(path: string): void;
   /** Bumped when the feed's read state changes, so the side panel's unread count updates at once. */
   feedVersion: number;
   feedChanged(): void;
+  /** The account's branding was saved: the page loads and applies it again. */
+  brandingChanged(): void;
 }
 
 export const SessionContext = createContext<Session | undefined>(undefined);
