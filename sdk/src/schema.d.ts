@@ -8,7 +8,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * Every account (operator): search, filter by type and risk, sort, with totals
+         * @description The operator's console list: every account with its balance, status, Auto-Recharge state and `risks`. `q` searches names or finds an exact id, `type` and `risk` filter, `sort` orders by newest, name or lowest balance; `totals` counts every match. Cursor-paged (a cursor belongs to its sort).
+         */
+        get: operations["listAccounts"];
         put?: never;
         /**
          * Create an account (operator)
@@ -73,8 +77,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * An agency's subaccounts (monitoring), newest first
-         * @description Each subaccount with its balance, minutes, status and Auto-Recharge state, for the agency's monitoring view. Cursor-paged (`limit`, `cursor`). Only an agency has subaccounts (400 otherwise).
+         * An agency's subaccounts (monitoring): search, filter by risk, sort, with totals
+         * @description Each subaccount with its balance, minutes, status, Auto-Recharge state and `risks` (why it may soon stop taking calls), for the agency's watch list. `q` searches names, `risk` keeps the accounts at risk, `sort` orders by newest, name or lowest balance; `totals` counts every match. Cursor-paged (`limit`, `cursor`; a cursor belongs to its sort). Only an agency has subaccounts (400 otherwise).
          */
         get: operations["listSubaccounts"];
         put?: never;
@@ -1030,6 +1034,98 @@ export interface components {
         };
         /**
          * @example {
+         *       "data": [
+         *         {
+         *           "id": "acct_3kX9pQ2mZ7rT1vB8nW4y",
+         *           "name": "Acme Voice",
+         *           "type": "user",
+         *           "parent_id": null,
+         *           "web_widget": true,
+         *           "email": "billing@acme-voice.example",
+         *           "status": "active",
+         *           "balance": "37.412500",
+         *           "rate_per_minute": "0.16",
+         *           "minutes_available": "233.82",
+         *           "auto_recharge": {
+         *             "enabled": true,
+         *             "threshold": "10.00",
+         *             "amount": "50.00",
+         *             "monthly_limit": "500.00",
+         *             "payment_method_id": "pm_7hJ2kL9mN4bV6cX1zQ8w",
+         *             "card": {
+         *               "id": "pm_7hJ2kL9mN4bV6cX1zQ8w",
+         *               "brand": "visa",
+         *               "last4": "4242"
+         *             },
+         *             "state": "idle",
+         *             "failure": null,
+         *             "limit_reached": null,
+         *             "in_flight_recharge_id": null
+         *           },
+         *           "created_at": "2026-11-01T08:00:00.000Z",
+         *           "risks": []
+         *         }
+         *       ],
+         *       "next_cursor": null,
+         *       "totals": {
+         *         "count": 1,
+         *         "balance": "37.412500",
+         *         "at_risk": 0
+         *       }
+         *     }
+         */
+        AccountList: {
+            data: components["schemas"]["AccountSummary"][];
+            next_cursor: string | null;
+            totals: {
+                count: number;
+                /**
+                 * @description the sum of the matches' balances
+                 * @example 49.813334
+                 */
+                balance: string;
+                /** @description how many of the matches have a risk */
+                at_risk: number;
+            };
+        };
+        /**
+         * @example {
+         *       "id": "acct_3kX9pQ2mZ7rT1vB8nW4y",
+         *       "name": "Acme Voice",
+         *       "type": "user",
+         *       "parent_id": null,
+         *       "web_widget": true,
+         *       "email": "billing@acme-voice.example",
+         *       "status": "active",
+         *       "balance": "37.412500",
+         *       "rate_per_minute": "0.16",
+         *       "minutes_available": "233.82",
+         *       "auto_recharge": {
+         *         "enabled": true,
+         *         "threshold": "10.00",
+         *         "amount": "50.00",
+         *         "monthly_limit": "500.00",
+         *         "payment_method_id": "pm_7hJ2kL9mN4bV6cX1zQ8w",
+         *         "card": {
+         *           "id": "pm_7hJ2kL9mN4bV6cX1zQ8w",
+         *           "brand": "visa",
+         *           "last4": "4242"
+         *         },
+         *         "state": "idle",
+         *         "failure": null,
+         *         "limit_reached": null,
+         *         "in_flight_recharge_id": null
+         *       },
+         *       "created_at": "2026-11-01T08:00:00.000Z",
+         *       "risks": []
+         *     }
+         */
+        AccountSummary: components["schemas"]["Account"] & {
+            /** @description Why it may soon stop taking calls: `paused`; `payment_failing` (Auto-Recharge's card failed); `limit_reached` (Auto-Recharge held back by a limit); `unprotected_below_threshold` (below its threshold with Auto-Recharge off); `low_minutes` (under 30 minutes of calls and no healthy Auto-Recharge). Empty when none. */
+            risks: ("paused" | "payment_failing" | "limit_reached" | "unprotected_below_threshold" | "low_minutes")[];
+        };
+        /**
+         * @example {
          *       "id": "key_2wE4rT6yU8iO1pA3sD5f",
          *       "account_id": "acct_3kX9pQ2mZ7rT1vB8nW4y",
          *       "name": "telephony",
@@ -1857,6 +1953,72 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    listAccounts: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+                /** @description part of the name (any case), or an exact account id */
+                q?: string;
+                /** @description only accounts with this risk, or with any */
+                risk?: "paused" | "payment_failing" | "limit_reached" | "unprotected_below_threshold" | "low_minutes" | "any";
+                /** @description `created`: newest first; `name`: A–Z; `balance`: lowest first */
+                sort?: "created" | "name" | "balance";
+                type?: "user" | "agency" | "subaccount";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of accounts, and totals */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountList"];
+                };
+            };
+            /** @description `invalid_request`: a cursor made for another sort; or `invalid_request`: a field that does not validate (`field` names it) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unauthorized`: missing, wrong, revoked or expired API key or session */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden`: this needs the operator key */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many failed authentications from this client address; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     createAccount: {
         parameters: {
             query?: never;
@@ -2110,6 +2272,12 @@ export interface operations {
             query?: {
                 limit?: number;
                 cursor?: string;
+                /** @description part of the name (any case), or an exact account id */
+                q?: string;
+                /** @description only accounts with this risk, or with any */
+                risk?: "paused" | "payment_failing" | "limit_reached" | "unprotected_below_threshold" | "low_minutes" | "any";
+                /** @description `created`: newest first; `name`: A–Z; `balance`: lowest first */
+                sort?: "created" | "name" | "balance";
             };
             header?: never;
             path: {
@@ -2119,19 +2287,16 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description A page of subaccounts */
+            /** @description A page of subaccounts, and totals */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        data: components["schemas"]["Account"][];
-                        next_cursor: string | null;
-                    };
+                    "application/json": components["schemas"]["AccountList"];
                 };
             };
-            /** @description `invalid_request`: the account is not an agency; or `invalid_request`: a field that does not validate (`field` names it) */
+            /** @description `invalid_request`: the account is not an agency, or a cursor made for another sort; or `invalid_request`: a field that does not validate (`field` names it) */
             400: {
                 headers: {
                     [name: string]: unknown;

@@ -1,9 +1,8 @@
-import { and, desc, eq } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import type { Tx } from "../db/database.js";
 import { accounts, wallets } from "../db/schema.js";
 import { invalidField, notFound } from "../errors/app-error.js";
 import { newId } from "../ids/prefixed-id.js";
-import { createdBefore, microsOf, pageOf, type CreatedKey } from "../db/keyset.js";
 
 export type AccountType = "user" | "agency" | "subaccount";
 export type AccountStatus = "active" | "paused";
@@ -83,19 +82,3 @@ export async function setEmail(tx: Tx, id: string, email: string | null): Promis
   return getAccount(tx, id);
 }
 
-/** An agency's subaccounts, newest first, keyset-paged on (created_at, id). */
-export async function listSubaccounts(
-  tx: Tx,
-  agencyId: string,
-  limit: number,
-  after: CreatedKey | undefined,
-): Promise<{ accounts: Account[]; next: CreatedKey | undefined }> {
-  const rows = await tx
-    .select({ ...ACCOUNT, createdMicros: microsOf(accounts.createdAt).mapWith(BigInt) })
-    .from(accounts)
-    .where(and(eq(accounts.parentId, agencyId), createdBefore(accounts.createdAt, accounts.id, after)))
-    .orderBy(desc(accounts.createdAt), desc(accounts.id))
-    .limit(limit + 1);
-  const { page, next } = pageOf(rows, limit, (last) => ({ createdMicros: last.createdMicros, id: last.id }));
-  return { accounts: page.map(accountFromRow), next };
-}

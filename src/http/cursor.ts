@@ -17,6 +17,9 @@ const KEY_FORMATS: Record<string, (value: string) => boolean> = {
   us: (v) => /^\d{1,18}$/.test(v),
   id: (v) => /^[A-Za-z0-9_]{1,100}$/.test(v),
   // A call's id is the caller's own (a carrier's "twilio-CA42f0"): any text the API takes, no control characters.
+  // A sorted list's last sort value: a name (any text), a balance or an instant (digits).
+  k: (v) => v.length <= 220 && !/[\u0000-\u001f\u007f]/.test(v),
+  s: (v) => v === "created" || v === "name" || v === "balance",
   call: (v) => v.length >= 1 && v.length <= 100 && !/[\u0000-\u001f\u007f]/.test(v),
 };
 
@@ -48,6 +51,20 @@ export function encodeCallCursor(key: CreatedKey): string {
 export function decodeCallCursor(cursor: string | undefined): CreatedKey | undefined {
   const position = decodeCursor(cursor, ["us", "call"] as const);
   return position && { createdMicros: BigInt(position.us), id: position.call };
+}
+
+/** The cursor of a list in a chosen sort: the sort it was made for, and the last row's key. */
+export function encodeSortCursor(sort: string, key: { value: string; id: string }): string {
+  return encodeCursor({ s: sort, k: key.value, id: key.id });
+}
+
+/** A cursor made for another sort than the one asked for is refused: its key means something else there. */
+export function decodeSortCursor(cursor: string | undefined, sort: string): { value: string; id: string } | undefined {
+  const position = decodeCursor(cursor, ["s", "k", "id"] as const);
+  if (!position) return undefined;
+  if (position.s !== sort) throw invalidField("cursor", `made for sort=${position.s}, not sort=${sort}`);
+  if (sort !== "name" && !/^-?\d{1,20}$/.test(position.k)) throw invalidField("cursor", "not a cursor this API returned");
+  return { value: position.k, id: position.id };
 }
 
 export function decodeCursor<K extends string>(cursor: string | undefined, keys: readonly K[]): Record<K, string> | undefined {

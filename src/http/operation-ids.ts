@@ -14,6 +14,7 @@ const OPERATION_IDS: Record<string, string> = {
   "GET /v1/me": "getMe",
   "GET /v1/pricing": "getPricing",
   "POST /v1/accounts": "createAccount",
+  "GET /v1/accounts": "listAccounts",
   "GET /v1/accounts/{id}": "getAccount",
   "PATCH /v1/accounts/{id}": "updateAccount",
   "GET /v1/accounts/{id}/subaccounts": "listSubaccounts",

@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchChromium, openSignedIn, type WatchedPage } from "../support/browser.js";
+import { axeViolations, launchChromium, openSignedIn, type WatchedPage } from "../support/browser.js";
 import { accountWith, getAccount, recharges, reportUsage, settled, startCall, useScenarioApp } from "../support/scenario.js";
 
 // The Payments page in a real Chromium against the real server and database: every
@@ -292,14 +292,16 @@ describe("agency view", { timeout: 90_000 }, () => {
     expect(text).toContain("17.22"); // $3.10 at $0.18/min
     expect(text).toContain("active");
 
-    const noEditControls = async () => {
+    // The list's only controls are its search, filter and sort: nothing that writes.
+    const noEditControls = async (filters: { searchboxes: number; comboboxes: number }) => {
       expect(await page.getByRole("textbox").count()).toBe(0);
+      expect(await page.getByRole("searchbox").count()).toBe(filters.searchboxes);
       expect(await page.getByRole("switch").count()).toBe(0);
       expect(await page.getByRole("checkbox").count()).toBe(0);
-      expect(await page.getByRole("combobox").count()).toBe(0);
+      expect(await page.getByRole("combobox").count()).toBe(filters.comboboxes);
       expect(await page.getByRole("button", { name: /save|add a card|remove|update card|turn|confirm/i }).count()).toBe(0);
     };
-    await noEditControls();
+    await noEditControls({ searchboxes: 1, comboboxes: 2 });
 
     await table.getByRole("link").first().click();
     await expect.poll(() => page.getByTestId("balance").textContent()).toBe("$3.10");
@@ -308,11 +310,47 @@ describe("agency view", { timeout: 90_000 }, () => {
     await page.getByRole("link", { name: "Scenario" }).nth(1).click();
     await expect.poll(() => page.getByTestId("balance").textContent()).toBe("$40.00");
     expect(new URL(page.url()).pathname).toBe(`/subaccounts/${dental.id}`);
-    await noEditControls();
+    await noEditControls({ searchboxes: 0, comboboxes: 0 });
 
     // And the server refuses an agency's write anyway.
     const write = await app.request("PATCH", `/v1/accounts/${dental.id}`, { key: agency.key, body: { web_widget: false } });
     expect(write.status).toBe(403);
+    expect(watched.problems).toEqual([]);
+    await watched.context.close();
+  });
+
+  it("flags the subaccounts at risk, filters, searches and counts them; at 375 px says the table scrolls", async () => {
+    const agency = await app.createAccount({ name: "Risky Agency", type: "agency" });
+    const named = async (name: string, balance: string) => {
+      const created = await app.createAccount({ name, type: "subaccount", parent_id: agency.id });
+      await app.request("POST", `/v1/accounts/${created.id}/adjustments`, { key: app.adminKey, body: { amount: balance, reason: "opening" } });
+    };
+    await named("Bright Dental", "80.00");
+    await named("Corner Bakery", "4.00");
+    await named("Acme Plumbing", "25.00");
+    const watched = await open(agency.key, 375);
+    const { page } = watched;
+    const rows = page.getByRole("table", { name: "Subaccounts" }).locator("tbody tr");
+    await expect.poll(() => rows.count()).toBe(3);
+    // Lowest balance first, its risks in words; totals over all of them.
+    expect(await rows.first().locator("td").first().textContent()).toBe("Corner Bakery");
+    expect(await rows.first().textContent()).toContain("Below threshold, Auto-Recharge off");
+    expect(await rows.first().textContent()).toContain("Under 30 minutes left");
+    expect(await page.getByTestId("subaccount-totals").textContent()).toBe("3 subaccounts · $109.00 in total · 1 at risk");
+    // 375 px: the columns past the edge are announced, not silently clipped.
+    await expect.poll(() => page.getByTestId("scroll-hint").textContent()).toBe("Scroll sideways to see every column →");
+
+    await page.getByLabel("Show").selectOption("any");
+    await expect.poll(() => rows.count()).toBe(1);
+    await page.getByLabel("Show").selectOption("");
+    await page.getByLabel("Sort").selectOption("name");
+    await expect.poll(async () => (await rows.locator("td:first-child").allTextContents()).join(", ")).toBe("Acme Plumbing, Bright Dental, Corner Bakery");
+    await page.getByRole("searchbox", { name: "Search" }).fill("dental");
+    await page.getByRole("searchbox", { name: "Search" }).press("Enter");
+    await expect.poll(async () => (await rows.locator("td:first-child").allTextContents()).join(", ")).toBe("Bright Dental");
+    expect(await page.getByTestId("subaccount-totals").textContent()).toBe("1 subaccount · $80.00 in total · 0 at risk");
+
+    expect(await axeViolations(page)).toEqual([]);
     expect(watched.problems).toEqual([]);
     await watched.context.close();
   });

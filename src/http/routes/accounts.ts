@@ -1,7 +1,9 @@
-import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
+import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
 import { commitRequest } from "../commit-request.js";
 import { requireAdmin } from "../../accounts/access.js";
-import { createAccount, listSubaccounts } from "../../accounts/accounts.js";
+import { createAccount } from "../../accounts/accounts.js";
+import { searchAccounts, searchTotals, type AccountSearch, type AccountSort } from "../../billing/account-risks.js";
 import { updateAccount } from "../../billing/account-changes.js";
 import { invalid } from "../../errors/app-error.js";
 import { recordAudit } from "../../audit/audit-log.js";
@@ -9,9 +11,9 @@ import { diffChanges } from "../../audit/changes.js";
 import { auditSource } from "../audit-source.js";
 import { authorizedAccount } from "../authorized-account.js";
 import type { AppEnv } from "../context.js";
-import { decodeCreatedCursor, encodeCreatedCursor } from "../cursor.js";
+import { decodeSortCursor, encodeSortCursor } from "../cursor.js";
 import { idempotent } from "../idempotency.js";
-import { AccountOut, CreateAccountIn, MeOut, PatchAccountIn } from "../schemas/accounts.js";
+import { AccountListOut, AccountOut, AccountSearchQuery, accountTotalsOut, CreateAccountIn, MeOut, PatchAccountIn } from "../schemas/accounts.js";
 import { viewAccount, viewAccounts } from "../account-view.js";
 import {
   ACCOUNT_NOT_FOUND, KEY_REUSED, OPERATOR_ONLY, WRITE_FORBIDDEN, routeErrors,
@@ -19,12 +21,12 @@ import {
   IdParam,
   jsonBody,
   jsonResponse,
-  listOf,
-  PageQuery,
   security,
 } from "../schemas/common.js";
 
 export const accountRoutes = new OpenAPIHono<AppEnv>();
+
+type WatchFilters = Omit<AccountSearch, "limit" | "sort" | "after">;
 
 accountRoutes.openapi(
   createRoute({
@@ -117,31 +119,54 @@ accountRoutes.openapi(
   },
 );
 
+/** One page of a watch list in the API's shape: the accounts as views, with risks, and the totals. */
+async function watchList(c: Context<AppEnv>, search: WatchFilters, page: { limit: number; cursor?: string | undefined; sort: AccountSort }) {
+  const deps = c.get("deps");
+  const { found, next } = await searchAccounts(deps.db, deps.config, { ...search, sort: page.sort, limit: page.limit, after: decodeSortCursor(page.cursor, page.sort) });
+  const views = await viewAccounts(deps.db, deps, found.map((f) => f.account));
+  const totals = await searchTotals(deps.db, deps.config, search);
+  return {
+    data: views.map((view, i) => ({ ...view, risks: found[i]!.risks })),
+    next_cursor: next ? encodeSortCursor(page.sort, next) : null,
+    totals: accountTotalsOut(totals),
+  };
+}
+
 accountRoutes.openapi(
   createRoute({
     method: "get",
     path: "/v1/accounts/{id}/subaccounts",
     tags: ["accounts"],
-    summary: "An agency's subaccounts (monitoring), newest first",
+    summary: "An agency's subaccounts (monitoring): search, filter by risk, sort, with totals",
     description:
-      "Each subaccount with its balance, minutes, status and Auto-Recharge state, for the agency's monitoring view. Cursor-paged (`limit`, `cursor`). Only an agency has subaccounts (400 otherwise).",
+      "Each subaccount with its balance, minutes, status, Auto-Recharge state and `risks` (why it may soon stop taking calls), for the agency's watch list. `q` searches names, `risk` keeps the accounts at risk, `sort` orders by newest, name or lowest balance; `totals` counts every match. Cursor-paged (`limit`, `cursor`; a cursor belongs to its sort). Only an agency has subaccounts (400 otherwise).",
     security,
-    request: { params: IdParam, query: PageQuery },
-    responses: { 200: jsonResponse(listOf(AccountOut), "A page of subaccounts"), ...routeErrors({ 400: "`invalid_request`: the account is not an agency", 404: ACCOUNT_NOT_FOUND }) },
+    request: { params: IdParam, query: AccountSearchQuery },
+    responses: { 200: jsonResponse(AccountListOut, "A page of subaccounts, and totals"), ...routeErrors({ 400: "`invalid_request`: the account is not an agency, or a cursor made for another sort", 404: ACCOUNT_NOT_FOUND }) },
   }),
   async (c) => {
     const agency = await authorizedAccount(c, c.req.valid("param").id, "read");
     if (agency.type !== "agency") throw invalid("only an agency has subaccounts");
-    const { limit, cursor } = c.req.valid("query");
-    const deps = c.get("deps");
-    const page = await listSubaccounts(deps.db, agency.id, limit, decodeCreatedCursor(cursor));
-    return c.json(
-      {
-        data: await viewAccounts(deps.db, deps, page.accounts),
-        next_cursor: page.next ? encodeCreatedCursor(page.next) : null,
-      },
-      200,
-    );
+    const { q, risk, ...page } = c.req.valid("query");
+    return c.json(await watchList(c, { parentId: agency.id, query: q, risk }, page), 200);
   },
 );
 
+accountRoutes.openapi(
+  createRoute({
+    method: "get",
+    path: "/v1/accounts",
+    tags: ["accounts"],
+    summary: "Every account (operator): search, filter by type and risk, sort, with totals",
+    description:
+      "The operator's console list: every account with its balance, status, Auto-Recharge state and `risks`. `q` searches names or finds an exact id, `type` and `risk` filter, `sort` orders by newest, name or lowest balance; `totals` counts every match. Cursor-paged (a cursor belongs to its sort).",
+    security,
+    request: { query: AccountSearchQuery.extend({ type: z.enum(["user", "agency", "subaccount"]).optional() }) },
+    responses: { 200: jsonResponse(AccountListOut, "A page of accounts, and totals"), ...routeErrors({ 400: "`invalid_request`: a cursor made for another sort", 403: OPERATOR_ONLY }) },
+  }),
+  async (c) => {
+    requireAdmin(c.get("principal"));
+    const { q, risk, type, ...page } = c.req.valid("query");
+    return c.json(await watchList(c, { query: q, risk, type }, page), 200);
+  },
+);

@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import type { Account } from "../../accounts/accounts.js";
+import { RISKS, type SearchTotals } from "../../billing/account-risks.js";
 import { MAX_ROTATION_GRACE_SECONDS } from "../../accounts/api-keys.js";
 import type { WalletState } from "../../billing/wallet-state.js";
 import { formatMicros } from "../../money/micros.js";
@@ -7,6 +8,7 @@ import { minutesAvailable } from "../../money/rating.js";
 import { AutoRechargeOut, autoRechargeOut } from "./billing.js";
 import { Money } from "./money.js";
 import { EXAMPLES } from "./examples.js";
+import { PageQuery } from "./common.js";
 
 const Email = z.email().max(254);
 
@@ -28,6 +30,36 @@ export const AccountOut = z
   .openapi("Account", { example: EXAMPLES.Account });
 
 /** The account as the API shows it; `state` is its wallet state read in the same request. */
+/** An account in a watch list (an agency's subaccounts, the operator's console): the account and why it is at risk. */
+export const AccountSummaryOut = AccountOut.extend({
+  risks: z.array(z.enum(RISKS)).openapi({
+    description:
+      "Why it may soon stop taking calls: `paused`; `payment_failing` (Auto-Recharge's card failed); `limit_reached` (Auto-Recharge held back by a limit); `unprotected_below_threshold` (below its threshold with Auto-Recharge off); `low_minutes` (under 30 minutes of calls and no healthy Auto-Recharge). Empty when none.",
+  }),
+}).openapi("AccountSummary", { example: EXAMPLES.AccountSummary });
+
+/** The filters and sort of a watch list. */
+export const AccountSearchQuery = PageQuery.extend({
+  q: z.string().trim().min(1).max(100).optional().openapi({ description: "part of the name (any case), or an exact account id" }),
+  risk: z.enum([...RISKS, "any"]).optional().openapi({ description: "only accounts with this risk, or with any" }),
+  sort: z.enum(["created", "name", "balance"]).default("created").openapi({ description: "`created`: newest first; `name`: A–Z; `balance`: lowest first" }),
+});
+
+/** A page of a watch list, with totals over every match (not the page). */
+export const AccountListOut = z
+  .object({
+    data: z.array(AccountSummaryOut),
+    next_cursor: z.string().nullable(),
+    totals: z.object({
+      count: z.number().int(),
+      balance: Money.openapi({ description: "the sum of the matches' balances" }),
+      at_risk: z.number().int().openapi({ description: "how many of the matches have a risk" }),
+    }),
+  })
+  .openapi("AccountList", { example: { data: [EXAMPLES.AccountSummary], next_cursor: null, totals: { count: 1, balance: "37.412500", at_risk: 0 } } });
+
+export const accountTotalsOut = (t: SearchTotals) => ({ count: t.count, balance: formatMicros(t.balanceMicros), at_risk: t.atRisk });
+
 /** /v1/me: the account, and what the credential asking may do there (the dashboard shows only the controls it may use). */
 export const MeOut = AccountOut.extend({
   credential: z

@@ -86,6 +86,7 @@ const Account = {
 
 export const EXAMPLES = {
   Account,
+  AccountSummary: { ...Account, risks: [] },
   Me: { ...Account, credential: { type: "api_key", scope: "full" } },
   CreateAccount: { name: "Acme Voice", type: "subaccount", parent_id: AGENCY, web_widget: true, email: "billing@acme-voice.example" },
   PatchAccount: { web_widget: false },
