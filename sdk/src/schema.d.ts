@@ -693,6 +693,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/operator/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sign the operator console in: a session token that acts as the operator, with the operator key only
+         * @description The console sends the operator key once and keeps this token instead (in the tab's session storage): it expires (`ttl_seconds`, default 1 hour, at most 12) and `DELETE /v1/sessions/current` ends it, which a key does neither. Changes made with it are audited as the operator, by this session's id. Only the operator key itself may open one: a session cannot extend itself.
+         */
+        post: operations["createOperatorSession"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/accounts/{id}/branding": {
         parameters: {
             query?: never;
@@ -1864,11 +1884,34 @@ export interface components {
          */
         Session: {
             session_id: string;
-            account_id: string;
+            /** @description null for the operator console's session */
+            account_id: string | null;
             /** @enum {string} */
-            role: "owner" | "viewer";
+            role: "owner" | "viewer" | "operator";
             expires_at: string;
             return_url: string | null;
+        };
+        /**
+         * @example {
+         *       "session_id": "ses_5fG7hJ9kL2zX4cV6bN8m",
+         *       "token": "pps_Zx4cV6bN8mQ1wE3rT5yU7iO9pA2sD4fG6hJ8kL0zXc1",
+         *       "expires_at": "2026-11-25T04:13:32.405Z"
+         *     }
+         */
+        OperatorSession: {
+            session_id: string;
+            /** @description Bearer credential acting as the operator until expires_at (or DELETE /v1/sessions/current); shown once */
+            token: string;
+            expires_at: string;
+        };
+        /**
+         * @example {
+         *       "ttl_seconds": 28800
+         *     }
+         */
+        CreateOperatorSession: {
+            /** @example 28800 */
+            ttl_seconds?: number;
         };
         /**
          * @example {
@@ -4796,6 +4839,78 @@ export interface operations {
             };
             /** @description `unauthorized`: missing, wrong, revoked or expired API key or session */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many failed authentications from this client address; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    createOperatorSession: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Same key + same body replays the stored response */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["CreateOperatorSession"];
+            };
+        };
+        responses: {
+            /** @description The token, shown this once */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OperatorSession"];
+                };
+            };
+            /** @description `invalid_request`: a field that does not validate (`field` names it), a NUL character, or a body over 1 MB */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unauthorized`: missing, wrong, revoked or expired API key or session */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden`: not the operator key (an account's key, or an operator session) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `idempotency_conflict`: this Idempotency-Key was already used with a different request */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -395,13 +395,14 @@ export const sessions = pgTable(
   "sessions",
   {
     id: text("id").primaryKey(),
-    accountId: text("account_id")
-      .notNull()
-      .references(() => accounts.id),
-    role: text("role", { enum: ["owner", "viewer"] }).notNull(),
-    codeHmac: text("code_hmac").notNull(),
+    // Null for an operator session (the console's sign-in): it belongs to no account.
+    accountId: text("account_id").references(() => accounts.id),
+    role: text("role", { enum: ["owner", "viewer", "operator"] }).notNull(),
+    // A link's one-time code; an operator session has none (its token is answered to the
+    // operator key that asked for it).
+    codeHmac: text("code_hmac"),
     /** The code works once, until this (60 s after the link was made). */
-    codeExpiresAt: timestamp("code_expires_at", { withTimezone: true, mode: "date" }).notNull(),
+    codeExpiresAt: timestamp("code_expires_at", { withTimezone: true, mode: "date" }),
     codeUsedAt: timestamp("code_used_at", { withTimezone: true, mode: "date" }),
     /** Set by the exchange; null until then. */
     tokenHmac: text("token_hmac"),
@@ -412,7 +413,9 @@ export const sessions = pgTable(
     createdAt: createdAt(),
   },
   (t) => [
-    check("sessions_role_check", sql`${t.role} in ('owner', 'viewer')`),
+    check("sessions_role_check", sql`${t.role} in ('owner', 'viewer', 'operator')`),
+    check("sessions_operator_check", sql`(${t.role} = 'operator') = (${t.accountId} is null)`),
+    check("sessions_code_check", sql`${t.role} = 'operator' or (${t.codeHmac} is not null and ${t.codeExpiresAt} is not null)`),
     uniqueIndex("sessions_code_idx").on(t.codeHmac),
     uniqueIndex("sessions_token_idx").on(t.tokenHmac),
     index("sessions_account_idx").on(t.accountId),

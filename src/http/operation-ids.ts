@@ -45,6 +45,7 @@ const OPERATION_IDS: Record<string, string> = {
   "POST /v1/accounts/{id}/deliveries/{delivery}/resend": "resendDelivery",
   "POST /v1/accounts/{id}/sessions": "createSession",
   "POST /v1/sessions/exchange": "exchangeSessionCode",
+  "POST /v1/operator/sessions": "createOperatorSession",
   "GET /v1/sessions/current": "getCurrentSession",
   "DELETE /v1/sessions/current": "endCurrentSession",
   "GET /v1/accounts/{id}/branding": "getBranding",

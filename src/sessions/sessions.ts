@@ -57,6 +57,9 @@ export interface SessionView {
   returnUrl: string | null;
 }
 
+/** Any session, the operator's (no account) included. */
+export type AnySessionView = Omit<SessionView, "accountId" | "role"> & { accountId: string | null; role: SessionRole | "operator" };
+
 const VIEW = { id: sessions.id, accountId: sessions.accountId, role: sessions.role, expiresAt: sessions.expiresAt, returnUrl: sessions.returnUrl };
 
 /**
@@ -74,7 +77,11 @@ export async function exchangeCode(db: Database, secrets: Secrets, code: string)
     .set({ codeUsedAt: sql`now()`, tokenHmac: tokenHash(secrets, token) })
     .where(and(eq(sessions.codeHmac, hmac), isNull(sessions.codeUsedAt), gt(sessions.codeExpiresAt, sql`now()`), isNull(sessions.endedAt)))
     .returning(VIEW);
-  if (claimed) return { ...claimed, token };
+  if (claimed) {
+    // Only an account's link has a code: an operator session was never claimable here.
+    if (claimed.accountId === null || claimed.role === "operator") throw new Error(`assertion: session ${claimed.id} with a code belongs to an account`);
+    return { ...claimed, accountId: claimed.accountId, role: claimed.role, token };
+  }
   await db
     .update(sessions)
     .set({ endedAt: sql`now()` })
@@ -94,10 +101,28 @@ export async function authenticateSession(db: Database, secrets: Secrets, token:
     .from(sessions)
     .where(and(eq(sessions.tokenHmac, tokenHash(secrets, token)), isNull(sessions.endedAt), gt(sessions.expiresAt, sql`now()`)));
   if (!row) return undefined;
+  // The console's session is the operator, named by its session in the audit log.
+  if (row.role === "operator") return { kind: "admin", actor: { type: "operator", id: row.id } };
+  if (row.accountId === null) throw new Error(`assertion: account session ${row.id} has an account`);
   return { kind: "account", accountId: row.accountId, scope: row.role === "owner" ? "full" : "read", actor: { type: "session", id: row.id } };
 }
 
-export async function findSession(db: Database, id: string): Promise<SessionView | undefined> {
+/**
+ * Opens the operator console's session for whoever holds the operator key: the console keeps
+ * this token, not the key, so a browser tab never holds a credential that does not expire and
+ * cannot be ended. Only the token's HMAC is stored; there is no code (the answer carries the
+ * token to the key's holder directly).
+ */
+export async function openOperatorSession(tx: Tx, secrets: Secrets, ttlSeconds: number): Promise<{ id: string; token: string; expiresAt: Date }> {
+  const token = `${SESSION_TOKEN_PREFIX}${randomBase62(43)}`;
+  const [row] = await tx
+    .insert(sessions)
+    .values({ id: newId("ses"), accountId: null, role: "operator", tokenHmac: tokenHash(secrets, token), expiresAt: sql`now() + make_interval(secs => ${ttlSeconds})` })
+    .returning({ id: sessions.id, expiresAt: sessions.expiresAt });
+  return { id: row!.id, token, expiresAt: row!.expiresAt };
+}
+
+export async function findSession(db: Database, id: string): Promise<AnySessionView | undefined> {
   const [row] = await db.select(VIEW).from(sessions).where(eq(sessions.id, id));
   return row;
 }

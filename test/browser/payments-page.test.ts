@@ -336,7 +336,7 @@ describe("agency view", { timeout: 90_000 }, () => {
     expect(await rows.first().locator("td").first().textContent()).toBe("Corner Bakery");
     expect(await rows.first().textContent()).toContain("Below threshold, Auto-Recharge off");
     expect(await rows.first().textContent()).toContain("Under 30 minutes left");
-    expect(await page.getByTestId("subaccount-totals").textContent()).toBe("3 subaccounts · $109.00 in total · 1 at risk");
+    expect(await page.getByTestId("watch-totals").textContent()).toBe("3 subaccounts · $109.00 in total · 1 at risk");
     // 375 px: the columns past the edge are announced, not silently clipped.
     await expect.poll(() => page.getByTestId("scroll-hint").textContent()).toBe("Scroll sideways to see every column →");
 
@@ -348,7 +348,7 @@ describe("agency view", { timeout: 90_000 }, () => {
     await page.getByRole("searchbox", { name: "Search" }).fill("dental");
     await page.getByRole("searchbox", { name: "Search" }).press("Enter");
     await expect.poll(async () => (await rows.locator("td:first-child").allTextContents()).join(", ")).toBe("Bright Dental");
-    expect(await page.getByTestId("subaccount-totals").textContent()).toBe("1 subaccount · $80.00 in total · 0 at risk");
+    expect(await page.getByTestId("watch-totals").textContent()).toBe("1 subaccount · $80.00 in total · 0 at risk");
 
     expect(await axeViolations(page)).toEqual([]);
     expect(watched.problems).toEqual([]);

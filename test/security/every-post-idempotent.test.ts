@@ -40,6 +40,7 @@ const CASES: Record<string, Case> = {
   "POST /v1/calls": { key: own, bodies: [{ account_id: "{id}" }, { account_id: "{id}", call_id: "call_walk_other" }] },
   "POST /v1/calls/{id}/usage": { key: own, bodies: [{ elapsed_seconds: 30 }, { elapsed_seconds: 31 }], path: async (f) => `/v1/calls/${await f.callId()}/usage` },
   "POST /v1/calls/{id}/end": { key: own, bodies: [{ elapsed_seconds: 60 }, { elapsed_seconds: 61 }], path: async (f) => `/v1/calls/${await f.callId()}/end` },
+  "POST /v1/operator/sessions": { key: (f) => f.admin, bodies: [{ ttl_seconds: 600 }, { ttl_seconds: 601 }] },
   "POST /v1/accounts/{id}/sessions": { key: own, bodies: [{ role: "owner" }, { role: "viewer" }] },
   "POST /v1/usage": { key: own, bodies: [{ events: [{ call_id: "{call}", elapsed_seconds: 45 }] }, { events: [{ call_id: "{call}", elapsed_seconds: 46 }] }] },
 };

@@ -7,6 +7,7 @@ import { NotificationsPage } from "./pages/NotificationsPage.js";
 import { PaymentsPage } from "./pages/PaymentsPage.js";
 import { SessionEnded } from "./pages/SessionEnded.js";
 import { SettingsPage } from "./pages/SettingsPage.js";
+import { OperatorConsole } from "./operator/OperatorConsole.js";
 import { SignIn } from "./pages/SignIn.js";
 import { SubaccountPage } from "./pages/SubaccountPage.js";
 import { SubaccountsPage } from "./pages/SubaccountsPage.js";
@@ -45,6 +46,7 @@ export function App({ linkExchange }: { linkExchange?: Promise<Credential> | und
     setCredential(undefined);
     setMe(undefined);
     if (current.kind === "session") setEnded({ reason: "expired", returnUrl: current.returnUrl });
+    else if (current.kind === "operator") setNotice("Your operator session ended; sign in again.");
     else setNotice("Your key is no longer valid; sign in again.");
   };
 
@@ -66,7 +68,8 @@ export function App({ linkExchange }: { linkExchange?: Promise<Credential> | und
 
   // A credential kept from earlier in this tab is checked again: it may have been revoked or ended.
   useEffect(() => {
-    if (!api || me) return;
+    // The operator console has no account: it loads its own pages.
+    if (!api || me || credential?.kind === "operator") return;
     api
       .get<Me>("/v1/me")
       .then((account) => {
@@ -129,16 +132,22 @@ export function App({ linkExchange }: { linkExchange?: Promise<Credential> | und
     return (
       <SignIn
         notice={notice}
-        onSignedIn={(key, account) => {
-          const signedIn: Credential = { token: key, kind: "key", role: "owner", returnUrl: null };
+        onSignedIn={(signedIn, account) => {
           storeCredential(signedIn);
           setNotice(undefined);
           setMe(account);
           setCredential(signedIn);
-          navigate(account.type === "agency" ? "/subaccounts" : "/payments");
+          navigate(!account ? "/operator" : account.type === "agency" ? "/subaccounts" : "/payments");
         }}
       />
     );
+  }
+  if (credential.kind === "operator" && api) {
+    const leaveConsole = async () => {
+      await api.send("DELETE", "/v1/sessions/current").catch(() => undefined);
+      signOut("Signed out of the operator console.");
+    };
+    return <OperatorConsole api={api} path={path} navigate={navigate} onSignOut={() => void leaveConsole()} />;
   }
   if (!session) return <p className="loading" role="status">Loading…</p>;
 

@@ -4,14 +4,16 @@ import { recordAudit } from "../../audit/audit-log.js";
 import { diffChanges } from "../../audit/changes.js";
 import { AppError, invalid } from "../../errors/app-error.js";
 import { countOrRefuse } from "../../rate-limits/counter.js";
-import { endSession, exchangeCode, findSession, openSession, SESSION_TTL_SECONDS, type SessionView } from "../../sessions/sessions.js";
+import { requireAdmin } from "../../accounts/access.js";
+import { log } from "../../logging/logger.js";
+import { endSession, exchangeCode, findSession, openOperatorSession, openSession, SESSION_TTL_SECONDS, type AnySessionView } from "../../sessions/sessions.js";
 import { auditSource } from "../audit-source.js";
 import { clientAddress } from "../client-address.js";
 import { commitRequest } from "../commit-request.js";
 import type { AppEnv } from "../context.js";
 import { idempotent } from "../idempotency.js";
 import { optionalJson } from "../optional-body.js";
-import { CreateSessionIn, ExchangeIn, SessionLinkOut, SessionOut, SessionTokenOut } from "../schemas/embedding.js";
+import { CreateOperatorSessionIn, CreateSessionIn, ExchangeIn, OperatorSessionOut, SessionLinkOut, SessionOut, SessionTokenOut } from "../schemas/embedding.js";
 import { ACCOUNT_NOT_FOUND, KEY_REUSED, publicErrors, routeErrors, IdempotencyHeader, IdParam, jsonBody, jsonResponse, noCredential, security } from "../schemas/common.js";
 import { EXAMPLES } from "../schemas/examples.js";
 import { KEYS_FORBIDDEN, keyManager } from "./api-keys.js";
@@ -27,7 +29,7 @@ function linkBase(c: Context<AppEnv>): string {
   return (configured ? configured.href : new URL(c.req.url).origin).replace(/\/$/, "");
 }
 
-const sessionOut = (s: SessionView) => ({
+const sessionOut = (s: AnySessionView) => ({
   session_id: s.id,
   account_id: s.accountId,
   role: s.role,
@@ -35,10 +37,11 @@ const sessionOut = (s: SessionView) => ({
   return_url: s.returnUrl,
 });
 
-/** The session behind this request; API keys and the operator have none. */
+/** The session behind this request (a Payments page's or the operator console's); API keys have none. */
 function currentSessionId(c: Context<AppEnv>): string {
   const { actor } = c.get("principal");
-  if (actor.type !== "session") throw invalid("this request was not made with a session token");
+  const isSession = actor.type === "session" || (actor.type === "operator" && actor.id.startsWith("ses_"));
+  if (!isSession) throw invalid("this request was not made with a session token");
   return actor.id;
 }
 
@@ -97,7 +100,17 @@ sessionRoutes.openapi(
     await countOrRefuse(db, config.rateLimits, "session_exchanges", clientAddress(c));
     const exchanged = await exchangeCode(db, config.secrets, c.req.valid("json").code);
     if (!exchanged) throw new AppError("unauthorized", "this link has expired or was already used; ask for a new one");
-    return c.json({ token: exchanged.token, ...sessionOut(exchanged) }, 200);
+    return c.json(
+      {
+        token: exchanged.token,
+        session_id: exchanged.id,
+        account_id: exchanged.accountId,
+        role: exchanged.role,
+        expires_at: exchanged.expiresAt.toISOString(),
+        return_url: exchanged.returnUrl,
+      },
+      200,
+    );
   },
 );
 
@@ -134,5 +147,38 @@ sessionRoutes.openapi(
     const id = currentSessionId(c);
     await commitRequest(c, (tx) => endSession(tx, id));
     return c.json({ session_id: id }, 200);
+  },
+);
+
+sessionRoutes.openapi(
+  createRoute({
+    method: "post",
+    path: "/v1/operator/sessions",
+    tags: ["sessions"],
+    summary: "Sign the operator console in: a session token that acts as the operator, with the operator key only",
+    description:
+      "The console sends the operator key once and keeps this token instead (in the tab's session storage): it expires (`ttl_seconds`, default 1 hour, at most 12) and `DELETE /v1/sessions/current` ends it, which a key does neither. Changes made with it are audited as the operator, by this session's id. Only the operator key itself may open one: a session cannot extend itself.",
+    security,
+    request: { headers: IdempotencyHeader, body: { required: false, content: { "application/json": { schema: CreateOperatorSessionIn } } } },
+    responses: { 201: jsonResponse(OperatorSessionOut, "The token, shown this once"), ...routeErrors({ 403: "`forbidden`: not the operator key (an account's key, or an operator session)", 409: KEY_REUSED }) },
+  }),
+  async (c) => {
+    const principal = c.get("principal");
+    requireAdmin(principal);
+    if (principal.actor.id.startsWith("ses_")) throw new AppError("forbidden", "an operator session cannot open another; sign in with the operator key");
+    const body = optionalJson(c, () => c.req.valid("json"));
+    const { secrets } = c.get("deps").config;
+    // The answer carries the token: its stored copy for replays is sealed under the server secret.
+    return idempotent(
+      c,
+      201,
+      async (tx) => {
+        const opened = await openOperatorSession(tx, secrets, body.ttl_seconds ?? SESSION_TTL_SECONDS.default);
+        // No account's audit log holds it (it is no account's); the log line records who and when.
+        log.info({ event: "operator_session.opened", session_id: opened.id, expires_at: opened.expiresAt.toISOString() }, "operator console signed in");
+        return { session_id: opened.id, token: opened.token, expires_at: opened.expiresAt.toISOString() };
+      },
+      { sealed: true },
+    );
   },
 );

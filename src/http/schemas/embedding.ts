@@ -39,7 +39,25 @@ export const SessionTokenOut = z
   })
   .openapi("SessionToken", { example: EXAMPLES.SessionToken });
 
-export const SessionOut = SessionTokenOut.omit({ token: true }).openapi("Session", { example: EXAMPLES.Session });
+export const SessionOut = SessionTokenOut.omit({ token: true })
+  .extend({
+    account_id: z.string().nullable().openapi({ description: "null for the operator console's session" }),
+    role: z.enum(["owner", "viewer", "operator"]),
+  })
+  .openapi("Session", { example: EXAMPLES.Session });
+
+export const CreateOperatorSessionIn = z
+  .object({ ttl_seconds: z.number().int().min(SESSION_TTL_SECONDS.min).max(SESSION_TTL_SECONDS.max).optional().openapi({ example: 28800 }) })
+  .strict()
+  .openapi("CreateOperatorSession", { example: { ttl_seconds: 28800 } });
+
+export const OperatorSessionOut = z
+  .object({
+    session_id: z.string(),
+    token: z.string().openapi({ description: "Bearer credential acting as the operator until expires_at (or DELETE /v1/sessions/current); shown once" }),
+    expires_at: z.string(),
+  })
+  .openapi("OperatorSession", { example: EXAMPLES.OperatorSession });
 
 const HexColor = z
   .string()

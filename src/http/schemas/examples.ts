@@ -88,6 +88,7 @@ export const EXAMPLES = {
   Account,
   AccountSummary: { ...Account, risks: [] },
   Me: { ...Account, credential: { type: "api_key", scope: "full" } },
+  OperatorSession: { session_id: "ses_5fG7hJ9kL2zX4cV6bN8m", token: "pps_Zx4cV6bN8mQ1wE3rT5yU7iO9pA2sD4fG6hJ8kL0zXc1", expires_at: "2026-11-25T04:13:32.405Z" },
   CreateAccount: { name: "Acme Voice", type: "subaccount", parent_id: AGENCY, web_widget: true, email: "billing@acme-voice.example" },
   PatchAccount: { web_widget: false },
   ApiKeyRecord,

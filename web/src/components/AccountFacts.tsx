@@ -1,5 +1,5 @@
+import type { Api } from "../api/client.js";
 import type { Account, PaymentMethod } from "../api/types.js";
-import { useSession } from "../session/session.js";
 import { AutoRechargeSummary } from "./AutoRechargeForm.js";
 import { Banners } from "./Banners.js";
 import { History } from "./History.js";
@@ -9,10 +9,10 @@ import { WalletCard } from "./WalletCard.js";
 
 /**
  * An account's Payments facts with no control: what an agency sees of a subaccount and what a
- * viewer session sees of its own account. `refresh` reloads the chart and history when it changes.
+ * viewer session sees of its own account, and the operator of any. `refresh` reloads the chart and
+ * history when it changes.
  */
-export function AccountFacts({ account, methods, refresh }: { account: Account; methods: PaymentMethod[] | undefined; refresh: string }) {
-  const { api } = useSession();
+export function AccountFacts({ api, account, methods, refresh }: { api: Api; account: Account; methods: PaymentMethod[] | undefined; refresh: string }) {
   return (
     <>
       <Banners account={account} />

@@ -21,11 +21,12 @@ const SLOW_POLL_MS = 5_000;
 
 /** A viewer session's Payments page: every fact, no control (the API refuses a viewer's writes too). */
 function ViewerPayments({ account, methods, moved }: { account: Account; methods: PaymentMethod[] | undefined; moved: string }) {
+  const { api } = useSession();
   return (
     <>
       <h1>{account.type === "agency" ? "Agency wallet" : "Payments"}</h1>
       <p className="muted">View only. Ask your administrator to change cards or Auto-Recharge.</p>
-      <AccountFacts account={account} methods={methods} refresh={moved} />
+      <AccountFacts api={api} account={account} methods={methods} refresh={moved} />
     </>
   );
 }

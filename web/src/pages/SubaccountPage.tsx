@@ -29,7 +29,7 @@ export function SubaccountPage({ id }: { id: string }) {
       {a && (
         <>
           <p className="muted">Read-only view. Only the subaccount can change its cards and settings.</p>
-          <AccountFacts account={a} methods={methods.data?.data} refresh={a.balance} />
+          <AccountFacts api={api} account={a} methods={methods.data?.data} refresh={a.balance} />
         </>
       )}
     </>

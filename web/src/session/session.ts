@@ -34,8 +34,9 @@ export function useSession(): Session {
  */
 export interface Credential {
   token: string;
-  kind: "key" | "session";
-  role: "owner" | "viewer";
+  /** `operator`: the console's session, opened with the operator key (which the tab never keeps). */
+  kind: "key" | "session" | "operator";
+  role: "owner" | "viewer" | "operator";
   /** The platform's page to go back to when the session ends. */
   returnUrl: string | null;
 }

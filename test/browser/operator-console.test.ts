@@ -1,0 +1,96 @@
+import type { Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { axeViolations, launchChromium, openPage, openSignedIn } from "../support/browser.js";
+import { useScenarioApp } from "../support/scenario.js";
+
+// The operator console in a real Chromium against the real server: signed in with the operator
+// key, which the tab trades for an operator session at once.
+const app = useScenarioApp();
+let browser: Browser;
+beforeAll(async () => {
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+const CREDENTIAL_IN_TAB = `sessionStorage.getItem("prepaid.credential")`;
+
+describe("operator console", { timeout: 90_000 }, () => {
+  it("signs in with an operator session, creates an agency and a subaccount, adjusts with a reason, issues a key, opens a viewer link, finds accounts by risk, signs out", async () => {
+    const watched = await openSignedIn(browser, app.server.url, app.adminKey);
+    const { page } = watched;
+    await page.getByRole("heading", { name: "Accounts", level: 1 }).waitFor();
+    expect(new URL(page.url()).pathname).toBe("/operator");
+    // The tab keeps an operator session's token, never the operator key.
+    const stored = JSON.parse((await page.evaluate<string>(CREDENTIAL_IN_TAB))!) as { token: string; kind: string };
+    expect(stored.kind).toBe("operator");
+    expect(stored.token).toMatch(/^pps_/);
+    expect(await page.evaluate<string>(CREDENTIAL_IN_TAB)).not.toContain(app.adminKey);
+    expect(await axeViolations(page)).toEqual([]);
+
+    await page.getByLabel("Name", { exact: true }).fill("Console Agency");
+    await page.getByLabel("Account type").selectOption("agency");
+    await page.getByRole("button", { name: "Create account" }).click();
+    await page.getByRole("heading", { name: "Console Agency", level: 1 }).waitFor();
+    const agencyId = new URL(page.url()).pathname.split("/").pop()!;
+
+    await page.getByLabel("Name", { exact: true }).fill("Console Sub");
+    await page.getByRole("button", { name: "Create subaccount" }).click();
+    await page.getByRole("heading", { name: "Console Sub", level: 1 }).waitFor();
+    const subId = new URL(page.url()).pathname.split("/").pop()!;
+    const sub = (await app.request("GET", `/v1/accounts/${subId}`, { key: app.adminKey })).body;
+    expect(sub).toMatchObject({ type: "subaccount", parent_id: agencyId });
+
+    // An adjustment is reviewed before it is posted, then audited as this session.
+    await page.getByLabel("Amount (USD; negative to debit)").fill("5");
+    await page.getByLabel("Reason").fill("credit for a call dropped on 2 Dec");
+    await page.getByRole("button", { name: "Review adjustment" }).click();
+    const review = page.getByRole("group", { name: "Confirm the adjustment" });
+    await expect.poll(() => review.textContent()).toContain("Credit $5.00 to Console Sub");
+    expect((await app.request("GET", `/v1/accounts/${subId}`, { key: app.adminKey })).body.balance).toMatch(/^0\.0+$/);
+    await review.getByRole("button", { name: "Post adjustment" }).click();
+    await expect.poll(() => page.getByRole("status").filter({ hasText: "Posted +$5.00" }).count()).toBe(1);
+    await expect.poll(() => page.getByTestId("balance").textContent()).toBe("$5.00");
+    const audit = (await app.request("GET", `/v1/accounts/${subId}/audit-log`, { key: app.adminKey })).body.data;
+    expect(audit[0]).toMatchObject({ action: "balance.adjusted", actor: { type: "operator" } });
+    expect(audit[0].actor.id).toMatch(/^ses_/);
+
+    // A usage key for the subaccount's call infrastructure, shown once.
+    await page.getByLabel("Key name").fill("telephony");
+    await page.getByLabel("Key scope").selectOption("usage");
+    await page.getByRole("button", { name: "Issue key" }).click();
+    const key = await page.getByRole("group", { name: "New usage key for Console Sub" }).getByRole("textbox").inputValue();
+    expect((await app.request("GET", "/v1/me", { key })).body).toMatchObject({ id: subId, credential: { type: "api_key", scope: "usage" } });
+    await page.getByRole("button", { name: "Done" }).click();
+
+    // A viewer link: the account's own page, with no control.
+    await page.getByRole("button", { name: "Make a viewer link" }).click();
+    const link = await page.getByTestId("viewer-link").getAttribute("href");
+    expect(link).toContain("/s#code=");
+    const viewer = await openPage(browser, app.server.url);
+    await viewer.page.goto(link!);
+    await expect.poll(() => viewer.page.getByText("View only.").count()).toBe(1);
+    await expect.poll(() => viewer.page.getByTestId("balance").textContent()).toBe("$5.00");
+    expect(await viewer.page.getByRole("button", { name: "Add a card" }).count()).toBe(0);
+    await viewer.context.close();
+    expect(await axeViolations(page)).toEqual([]);
+
+    // Back to every account: found by name, and by its risk ($5 is below the default $10 threshold, Auto-Recharge off).
+    await page.getByRole("navigation").getByRole("link", { name: "Accounts" }).click();
+    await page.getByRole("searchbox", { name: "Search" }).fill("Console Sub");
+    await page.getByRole("searchbox", { name: "Search" }).press("Enter");
+    const rows = page.getByRole("table", { name: "Accounts" }).locator("tbody tr");
+    await expect.poll(async () => (await rows.locator("td:first-child").allTextContents()).join(", ")).toBe("Console Sub");
+    await page.getByLabel("Show").selectOption("unprotected_below_threshold");
+    await expect.poll(() => rows.count()).toBe(1);
+    await page.getByLabel("Show").selectOption("payment_failing");
+    await expect.poll(() => rows.count()).toBe(0);
+
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await expect.poll(() => page.getByRole("status").filter({ hasText: "Signed out of the operator console." }).count()).toBe(1);
+    expect((await app.request("GET", "/v1/accounts?limit=1", { key: stored.token })).status).toBe(401);
+    expect(watched.problems).toEqual([]);
+    await watched.context.close();
+  });
+});
