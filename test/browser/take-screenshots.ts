@@ -171,6 +171,8 @@ async function main() {
     await shoot(user.key, 375, "/payments", "payments-narrow.png", "minutes at");
     await shoot(agency.key, 1280, "/subaccounts", "agency-subaccounts.png", "Bright Realty");
     await shoot(agency.key, 1280, `/subaccounts/${realty.id}`, "agency-subaccount-paused.png", "paused");
+    await shoot(user.key, 1280, "/settings", "settings-desktop.png", "Auto-Recharge settings changed");
+    await shoot(app.adminKey, 1280, "/operator", "operator-console.png", "Bright Realty");
 
     // The same Payments page framed by the example platform (docs/embedding.md), in its colours.
     await ok(app, "PUT", `/v1/accounts/${user.id}/branding`, user.key, { display_name: "VoxFlow Billing", accent_color: "#1F7A55" });

@@ -141,7 +141,7 @@ export function WatchList(props: {
                 {props.typeFilter && <td>{a.type}</td>}
                 <td className="num">{usdText(a.balance, { cents: true })}</td>
                 <td className="num">{a.minutes_available}</td>
-                <td>
+                <td className="risks">
                   {a.risks.length === 0 ? (
                     <span className="muted">—</span>
                   ) : (
