@@ -1,17 +1,11 @@
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { axeViolations, launchChromium, openPage, signIn } from "../support/browser.js";
+import { describe, expect, it } from "vitest";
+import { axeViolations, openPage, signIn } from "../support/browser.js";
+import { useBrowser } from "../support/use-browser.js";
 import { accountWith, addCard, CARDS, reportUsage, startCall, useScenarioApp } from "../support/scenario.js";
 
 // axe-core (WCAG 2.1 A and AA) on each page a user reaches, at 1280 and 375 px, with data on it.
 const app = useScenarioApp();
-let browser: Browser;
-beforeAll(async () => {
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = useBrowser();
 
 describe("accessibility", { timeout: 120_000 }, () => {
   it.each([1280, 375])("sign-in, Payments, Notifications and Subaccounts have no axe violation at %i px", async (width) => {

@@ -1,18 +1,12 @@
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { axeViolations, launchChromium, openSignedIn, type WatchedPage } from "../support/browser.js";
+import { describe, expect, it } from "vitest";
+import { axeViolations, openSignedIn, type WatchedPage } from "../support/browser.js";
+import { useBrowser } from "../support/use-browser.js";
 import { accountWith, addCard, CARDS, debit, getAccount, recharges, saveAutoRecharge, settled, useScenarioApp, waitFor } from "../support/scenario.js";
 
 // Add funds (issue 15, item 1) and feedback that finishes (item 4), in Chromium against the real
 // server: the page names the amount and the card before charging, then says what happened.
 const app = useScenarioApp({ PREPAID_SANDBOX_DELAY_MS: "300" });
-let browser: Browser;
-beforeAll(async () => {
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = useBrowser();
 
 const open = (key: string, width = 1280): Promise<WatchedPage> => openSignedIn(browser, app.server.url, key, width);
 

@@ -1,10 +1,11 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { sql } from "drizzle-orm";
-import type { Browser, Frame, Page } from "playwright-core";
+import type { Frame, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startHostPlatform, type HostOptions } from "../../examples/host-platform/server.js";
-import { launchChromium, openPage, type WatchedPage } from "../support/browser.js";
+import { openPage, type WatchedPage } from "../support/browser.js";
+import { useBrowser } from "../support/use-browser.js";
 import { accountWith, getAccount, settled } from "../support/scenario.js";
 import { startTestApp, type TestApp } from "../support/test-app.js";
 
@@ -13,13 +14,12 @@ import { startTestApp, type TestApp } from "../support/test-app.js";
 // mints with the operator key. Everything is driven in Chromium and checked against the API.
 const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 
-let browser: Browser;
+const browser = useBrowser();
 let app: TestApp;
 const hostOptions: HostOptions = { prepaidUrl: "", operatorKey: "", accountId: "" };
 let host: Awaited<ReturnType<typeof startHostPlatform>>;
 
 beforeAll(async () => {
-  browser = await launchChromium();
   // The host listens first, so our server can be started with its origin as the one allowed.
   host = await startHostPlatform(hostOptions);
   app = await startTestApp({ PREPAID_PAYMENTS: "sandbox", PREPAID_SANDBOX_DELAY_MS: "150", PREPAID_EMBED_ORIGINS: host.url });
@@ -27,7 +27,6 @@ beforeAll(async () => {
   hostOptions.operatorKey = app.adminKey;
 });
 afterAll(async () => {
-  await browser?.close();
   await app?.close();
   await host?.close();
 });

@@ -1,18 +1,12 @@
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { axeViolations, launchChromium, openPage, openSignedIn } from "../support/browser.js";
+import { describe, expect, it } from "vitest";
+import { axeViolations, openPage, openSignedIn } from "../support/browser.js";
+import { useBrowser } from "../support/use-browser.js";
 import { useScenarioApp } from "../support/scenario.js";
 
 // The operator console in a real Chromium against the real server: signed in with the operator
 // key, which the tab trades for an operator session at once.
 const app = useScenarioApp();
-let browser: Browser;
-beforeAll(async () => {
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = useBrowser();
 
 const CREDENTIAL_IN_TAB = `sessionStorage.getItem("prepaid.credential")`;
 

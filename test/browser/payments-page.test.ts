@@ -1,20 +1,13 @@
 import { readFile } from "node:fs/promises";
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { axeViolations, launchChromium, openSignedIn, type WatchedPage } from "../support/browser.js";
+import { describe, expect, it } from "vitest";
+import { axeViolations, openSignedIn, type WatchedPage } from "../support/browser.js";
+import { useBrowser } from "../support/use-browser.js";
 import { accountWith, getAccount, recharges, reportUsage, settled, startCall, useScenarioApp } from "../support/scenario.js";
 
 // The Payments page in a real Chromium against the real server and database: every
 // assertion reads what a user sees, then checks the server agrees.
 const app = useScenarioApp({ PREPAID_SANDBOX_DELAY_MS: "150" });
-let browser: Browser;
-
-beforeAll(async () => {
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = useBrowser();
 
 const open = (key: string, width = 1280): Promise<WatchedPage> => openSignedIn(browser, app.server.url, key, width);
 

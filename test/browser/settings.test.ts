@@ -1,13 +1,13 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { axeViolations, launchChromium, openSessionLink, openSignedIn, type WatchedPage } from "../support/browser.js";
+import { axeViolations, openSessionLink, openSignedIn, type WatchedPage } from "../support/browser.js";
+import { useBrowser } from "../support/use-browser.js";
 import { accountWith, useScenarioApp } from "../support/scenario.js";
 
 // Deliveries fail for good after one retry 50 ms later, so a failed one shows within a second.
 const app = useScenarioApp({ PREPAID_WEBHOOK_ALLOW_PRIVATE: "true", PREPAID_DELIVERY_RETRY_DELAYS: "50ms", PREPAID_WORKER_POLL_MS: "50" });
-let browser: Browser;
+const browser = useBrowser();
 let healthy = false;
 const received: string[] = [];
 const receiver = createServer((req, res) => {
@@ -19,11 +19,9 @@ const receiver = createServer((req, res) => {
 });
 
 beforeAll(async () => {
-  browser = await launchChromium();
   await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
 });
 afterAll(async () => {
-  await browser?.close();
   await new Promise((resolve) => receiver.close(resolve));
 });
 

@@ -1,19 +1,12 @@
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchChromium, openPage, signIn } from "../support/browser.js";
+import { describe, expect, it } from "vitest";
+import { openPage, signIn } from "../support/browser.js";
+import { useBrowser } from "../support/use-browser.js";
 import { accountWith, addCard, CARDS, getAccount, saveAutoRecharge, settled, useScenarioApp } from "../support/scenario.js";
 
 // The dashboard on Stripe: the card form sends the card to (the local) Stripe's API from the
 // browser, and our server receives only the payment method id.
 const app = useScenarioApp({ PREPAID_PAYMENTS: "stripe", PREPAID_SANDBOX_DELAY_MS: "100" });
-let browser: Browser;
-
-beforeAll(async () => {
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = useBrowser();
 
 describe("Payments page on Stripe", { timeout: 90_000 }, () => {
   it("saves a card at Stripe from the browser, never through our API, then Auto-Recharge charges it", async () => {
