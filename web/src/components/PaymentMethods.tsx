@@ -5,6 +5,7 @@ import { cardLabel } from "../money/display.js";
 import { emitEvent } from "../embed/parent.js";
 import { AddCardForm } from "./AddCardForm.js";
 import { ErrorText } from "./ErrorText.js";
+import { InlineConfirm } from "./InlineConfirm.js";
 
 export function PaymentMethods(props: {
   api: Api;
@@ -56,15 +57,7 @@ export function PaymentMethods(props: {
             {pm.is_default && <span className="tag">Default</span>}
             {!props.readOnly &&
               (removing === pm.id ? (
-                <span className="inline-confirm">
-                  Remove {cardLabel(pm)}?{" "}
-                  <button type="button" className="danger small" onClick={() => void remove(pm.id)}>
-                    Remove
-                  </button>
-                  <button type="button" className="small" onClick={() => setRemoving(undefined)}>
-                    Keep
-                  </button>
-                </span>
+                <InlineConfirm question={`Remove ${cardLabel(pm)}?`} confirmLabel="Remove" onConfirm={() => void remove(pm.id)} onCancel={() => setRemoving(undefined)} />
               ) : (
                 <button type="button" className="small" aria-label={`Remove ${cardLabel(pm)}`} onClick={() => setRemoving(pm.id)}>
                   Remove

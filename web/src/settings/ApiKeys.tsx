@@ -1,7 +1,9 @@
 import { useState, type FormEvent } from "react";
 import type { ApiKeyRecord, NewApiKey, Page } from "../api/types.js";
 import { useResource } from "../api/use-resource.js";
+import { useAction } from "../api/use-action.js";
 import { ErrorText } from "../components/ErrorText.js";
+import { InlineConfirm } from "../components/InlineConfirm.js";
 import { useSession } from "../session/session.js";
 import { dateTimeText } from "../text/date-time.js";
 import { SecretOnce } from "./SecretOnce.js";
@@ -35,23 +37,11 @@ export function ApiKeys() {
   const [scope, setScope] = useState<ApiKeyRecord["scope"]>("read");
   const [shown, setShown] = useState<{ label: string; key: string }>();
   const [confirming, setConfirming] = useState<{ id: string; action: "revoke" | "rotate" }>();
-  const [error, setError] = useState<Error>();
-  const [busy, setBusy] = useState(false);
   const now = Date.now();
-
-  async function act(work: () => Promise<void>) {
-    setError(undefined);
-    setBusy(true);
-    try {
-      await work();
-      setConfirming(undefined);
-      setRefresh((n) => n + 1);
-    } catch (e) {
-      setError(e as Error);
-    } finally {
-      setBusy(false);
-    }
-  }
+  const { act, busy, error } = useAction(() => {
+    setConfirming(undefined);
+    setRefresh((n) => n + 1);
+  });
 
   const create = (event: FormEvent) => {
     event.preventDefault();
@@ -106,36 +96,29 @@ export function ApiKeys() {
                       </>
                     )}
                     {asking === "revoke" && (
-                      <span className="inline-confirm">
-                        Revoke {label(key)}? Requests with it fail within seconds.{" "}
-                        <button type="button" className="danger small" disabled={busy} onClick={() => void act(async () => void (await api.send("DELETE", `/v1/accounts/${me.id}/api-keys/${key.id}`)))}>
-                          Revoke
-                        </button>
-                        <button type="button" className="small" onClick={() => setConfirming(undefined)}>
-                          Keep
-                        </button>
-                      </span>
+                      <InlineConfirm
+                        question={`Revoke ${label(key)}? Requests with it fail within seconds.`}
+                        confirmLabel="Revoke"
+                        busy={busy}
+                        onConfirm={() => void act(async () => void (await api.send("DELETE", `/v1/accounts/${me.id}/api-keys/${key.id}`)))}
+                        onCancel={() => setConfirming(undefined)}
+                      />
                     )}
                     {asking === "rotate" && (
-                      <span className="inline-confirm">
-                        Make a new key; {label(key)} keeps working for an hour.{" "}
-                        <button
-                          type="button"
-                          className="primary small"
-                          disabled={busy}
-                          onClick={() =>
-                            void act(async () => {
-                              const made = await api.send<NewApiKey>("POST", `/v1/accounts/${me.id}/api-keys/${key.id}/rotate`, { grace_seconds: ROTATION_GRACE_SECONDS });
-                              setShown({ label: `New key replacing ${label(key)}`, key: made.key });
-                            })
-                          }
-                        >
-                          Rotate
-                        </button>
-                        <button type="button" className="small" onClick={() => setConfirming(undefined)}>
-                          Cancel
-                        </button>
-                      </span>
+                      <InlineConfirm
+                        question={`Make a new key; ${label(key)} keeps working for an hour.`}
+                        confirmLabel="Rotate"
+                        cancelLabel="Cancel"
+                        danger={false}
+                        busy={busy}
+                        onConfirm={() =>
+                          void act(async () => {
+                            const made = await api.send<NewApiKey>("POST", `/v1/accounts/${me.id}/api-keys/${key.id}/rotate`, { grace_seconds: ROTATION_GRACE_SECONDS });
+                            setShown({ label: `New key replacing ${label(key)}`, key: made.key });
+                          })
+                        }
+                        onCancel={() => setConfirming(undefined)}
+                      />
                     )}
                   </td>
                 </tr>

@@ -2,7 +2,9 @@ import { useState, type FormEvent } from "react";
 import type { Delivery, NewWebhookEndpoint, Page, WebhookEndpoint } from "../api/types.js";
 import { pageQuery, useCursorPages } from "../api/paging.js";
 import { useResource } from "../api/use-resource.js";
+import { useAction } from "../api/use-action.js";
 import { ErrorText } from "../components/ErrorText.js";
+import { InlineConfirm } from "../components/InlineConfirm.js";
 import { Pager } from "../components/Pager.js";
 import { useSession } from "../session/session.js";
 import { dateTimeText } from "../text/date-time.js";
@@ -37,22 +39,8 @@ export function WebhookSettings() {
   const [events, setEvents] = useState<Set<EventType>>(new Set(EVENT_TYPES));
   const [created, setCreated] = useState<NewWebhookEndpoint>();
   const [removing, setRemoving] = useState<string>();
-  const [error, setError] = useState<Error>();
-  const [busy, setBusy] = useState(false);
   const [resent, setResent] = useState<string>();
-
-  async function act(work: () => Promise<void>) {
-    setError(undefined);
-    setBusy(true);
-    try {
-      await work();
-      setRefresh((n) => n + 1);
-    } catch (e) {
-      setError(e as Error);
-    } finally {
-      setBusy(false);
-    }
-  }
+  const { act, busy, error, setError } = useAction(() => setRefresh((n) => n + 1));
 
   const add = (event: FormEvent) => {
     event.preventDefault();
@@ -82,15 +70,13 @@ export function WebhookSettings() {
             <span className="mono">{endpoint.url}</span>{" "}
             <span className="muted small">{endpoint.events ? endpoint.events.map((t) => EVENTS[t]).join(", ") : "every event"}</span>{" "}
             {removing === endpoint.id ? (
-              <span className="inline-confirm">
-                Stop sending to it?{" "}
-                <button type="button" className="danger small" disabled={busy} onClick={() => void act(async () => void (await api.send("DELETE", `/v1/accounts/${me.id}/webhook-endpoints/${endpoint.id}`)))}>
-                  Remove
-                </button>
-                <button type="button" className="small" onClick={() => setRemoving(undefined)}>
-                  Keep
-                </button>
-              </span>
+              <InlineConfirm
+                question="Stop sending to it?"
+                confirmLabel="Remove"
+                busy={busy}
+                onConfirm={() => void act(async () => void (await api.send("DELETE", `/v1/accounts/${me.id}/webhook-endpoints/${endpoint.id}`)))}
+                onCancel={() => setRemoving(undefined)}
+              />
             ) : (
               <button type="button" className="small" aria-label={`Remove ${endpoint.url}`} onClick={() => setRemoving(endpoint.id)}>
                 Remove
