@@ -7,7 +7,7 @@
  * transaction per debit). BENCH_SECONDS sets each measurement's length (default 5).
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -20,6 +20,10 @@ import { verifyLedger } from "../src/ledger/verify.js";
 import { closedLoop, LoadClient, percentile } from "./http-load.js";
 import { pgbenchBaselines, type PgbenchBaselines } from "./pgbench.js";
 import { enableAutoRecharge, seedWallets } from "./seed.js";
+import { unixSocketUrl } from "../test/support/database-url.js";
+
+// Where Debian's PostgreSQL puts its socket.
+const SOCKET_DIR = "/var/run/postgresql";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? "5");
 const MS = SECONDS * 1000;
@@ -362,12 +366,53 @@ async function benchThreeProcesses(baseUrl: string): Promise<void> {
   });
 }
 
+/**
+ * PostgreSQL over TCP on loopback against its Unix socket (issue 19), in one sitting, through
+ * the same server build: the per-request round trips (single usage posts, one call start at a
+ * time) and pgbench's hot-row update, which is nothing but round trips. TCP is the baseline.
+ */
+async function benchUnixSocket(baseUrl: string): Promise<void> {
+  if (!existsSync(`${SOCKET_DIR}/.s.PGSQL.5432`)) {
+    console.log(`\nUnix socket: no PostgreSQL socket in ${SOCKET_DIR}; skipped`);
+    return;
+  }
+  await withBenchDatabase(baseUrl, "PostgreSQL: TCP against the Unix socket", async (tcpUrl, db) => {
+    const socketUrl = unixSocketUrl(tcpUrl, SOCKET_DIR);
+    const measured: Record<"tcp" | "socket", { singles: number; alone: { p50: number; p99: number }; hotTps: number }> = {} as never;
+    for (const [transport, url, prefix] of [["tcp", tcpUrl, "x"], ["socket", socketUrl, "y"]] as const) {
+      await seedWallets(db.db, `${prefix}s`, 1, 64);
+      await seedWallets(db.db, `${prefix}a`, 100, 0);
+      const base = await pgbenchBaselines(url, SECONDS);
+      const server = await startServer({ DATABASE_URL: url, PREPAID_USAGE_WRITERS: "2" });
+      const client = new LoadClient(server.url, 64);
+      await sequentialAuthorisation(client, `${prefix}a`, 100, 500); // warm-up
+      const alone = await sequentialAuthorisation(client, `${prefix}a`, 100, 2000);
+      const singles = await singleReportsPerSecond(client, `${prefix}s`);
+      client.close();
+      await server.stop();
+      measured[transport] = { singles, alone, hotTps: base.hotRowUpdateTps };
+    }
+    const { tcp, socket } = measured;
+    const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
+    record("PG single usage posts/s over the Unix socket", `${fmt(socket.singles)}/s (${ratio(socket.singles, tcp.singles)} TCP)`, `TCP: ${fmt(tcp.singles)}/s`, "—", undefined);
+    record(
+      "PG call start, one at a time, over the Unix socket",
+      `p50 ${socket.alone.p50.toFixed(2)} ms, p99 ${socket.alone.p99.toFixed(2)} ms`,
+      `TCP: p50 ${tcp.alone.p50.toFixed(2)} ms, p99 ${tcp.alone.p99.toFixed(2)} ms`,
+      "—",
+      undefined,
+    );
+    record("pgbench hot-row update ×1 over the Unix socket", `${fmt(socket.hotTps)} tps (${ratio(socket.hotTps, tcp.hotTps)} TCP)`, `TCP: ${fmt(tcp.hotTps)} tps`, "—", undefined);
+  });
+}
+
 async function main(): Promise<void> {
   console.log(`prepaid benchmarks: ${SECONDS} s per measurement, Node ${process.version}, ${(await import("node:os")).cpus().length} cores`);
   const pgUrl = process.env.DATABASE_URL || "postgres://postgres@127.0.0.1:5432/test";
-  // npm run bench [-- postgres | pglite | multi]: one part only; nothing: all of them.
+  // npm run bench [-- postgres | pglite | multi | socket]: one part only; nothing: all of them.
   const only = process.argv[2];
   if (only === undefined || only === "postgres") await benchPostgres(pgUrl);
+  if (only === undefined || only === "socket") await benchUnixSocket(pgUrl);
   if (only === undefined || only === "multi") await benchThreeProcesses(pgUrl);
   if (only === undefined || only === "pglite") await benchPglite();
   console.log("\n| figure | ours | baseline (same run) | target | met |\n|---|---|---|---|---|");

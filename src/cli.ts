@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { describeDatabaseUrl } from "./db/database-url.js";
 import { ensureAdminKey } from "./accounts/admin-key.js";
 import { loadConfig, type Config } from "./config/config.js";
 import { connect, migrate } from "./db/connect.js";
@@ -35,8 +36,7 @@ async function open(config: Config): Promise<DatabaseHandle> {
 
 function describeDatabase(config: Config): string {
   if (!config.databaseUrl) return `PGlite in ${config.dataDir} (embedded: for trying and development; production money belongs on PostgreSQL)`;
-  const url = new URL(config.databaseUrl);
-  return `PostgreSQL at ${url.host}${url.pathname}`;
+  return describeDatabaseUrl(config.databaseUrl);
 }
 
 /** Past this, a stopping process exits anyway (1): under the 10 s a supervisor waits before SIGKILL. */
