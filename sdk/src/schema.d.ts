@@ -857,6 +857,8 @@ export interface components {
          *         "enabled": true,
          *         "threshold": "10.00",
          *         "amount": "50.00",
+         *         "mode": "fixed",
+         *         "target": null,
          *         "monthly_limit": "500.00",
          *         "payment_method_id": "pm_7hJ2kL9mN4bV6cX1zQ8w",
          *         "card": {
@@ -906,6 +908,8 @@ export interface components {
          *       "enabled": true,
          *       "threshold": "10.00",
          *       "amount": "50.00",
+         *       "mode": "fixed",
+         *       "target": null,
          *       "monthly_limit": "500.00",
          *       "payment_method_id": "pm_7hJ2kL9mN4bV6cX1zQ8w",
          *       "card": {
@@ -931,6 +935,13 @@ export interface components {
              * @example 49.813334
              */
             amount: string;
+            /** @enum {string} */
+            mode: "fixed" | "target";
+            /**
+             * @description target mode's balance to reach; null when none was set
+             * @example 49.813334
+             */
+            target: string | null;
             /**
              * @description USD as a decimal string
              * @example 49.813334
@@ -1011,6 +1022,8 @@ export interface components {
          *         "enabled": true,
          *         "threshold": "10.00",
          *         "amount": "50.00",
+         *         "mode": "fixed",
+         *         "target": null,
          *         "monthly_limit": "500.00",
          *         "payment_method_id": "pm_7hJ2kL9mN4bV6cX1zQ8w",
          *         "card": {
@@ -1070,6 +1083,8 @@ export interface components {
          *             "enabled": true,
          *             "threshold": "10.00",
          *             "amount": "50.00",
+         *             "mode": "fixed",
+         *             "target": null,
          *             "monthly_limit": "500.00",
          *             "payment_method_id": "pm_7hJ2kL9mN4bV6cX1zQ8w",
          *             "card": {
@@ -1124,6 +1139,8 @@ export interface components {
          *         "enabled": true,
          *         "threshold": "10.00",
          *         "amount": "50.00",
+         *         "mode": "fixed",
+         *         "target": null,
          *         "monthly_limit": "500.00",
          *         "payment_method_id": "pm_7hJ2kL9mN4bV6cX1zQ8w",
          *         "card": {
@@ -1365,6 +1382,8 @@ export interface components {
          *       "enabled": true,
          *       "threshold": "10.00",
          *       "amount": "50.00",
+         *       "mode": "fixed",
+         *       "target": null,
          *       "monthly_limit": "500.00",
          *       "payment_method_id": "pm_7hJ2kL9mN4bV6cX1zQ8w",
          *       "card": {
@@ -1458,10 +1477,20 @@ export interface components {
              */
             threshold?: string;
             /**
-             * @description USD, whole cents, as a decimal string
+             * @description fixed mode: what each recharge charges
              * @example 50.00
              */
             amount?: string;
+            /**
+             * @description `fixed` (default): charge `amount`; `target`: charge what lifts the balance to `target`
+             * @enum {string}
+             */
+            mode?: "fixed" | "target";
+            /**
+             * @description target mode: the balance each recharge lifts to; above the threshold
+             * @example 50.00
+             */
+            target?: string;
             /**
              * @description USD, whole cents, as a decimal string
              * @example 50.00

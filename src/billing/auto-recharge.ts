@@ -54,6 +54,8 @@ export interface SettingsPatch {
   enabled?: boolean | undefined;
   thresholdMicros?: Micros | undefined;
   amountMicros?: Micros | undefined;
+  mode?: "fixed" | "target" | undefined;
+  targetMicros?: Micros | undefined;
   /** null clears the limit. */
   monthlyLimitMicros?: Micros | null | undefined;
   /** null means "the default card". */
@@ -66,6 +68,8 @@ async function mergeSettings(tx: Tx, config: Config, state: WalletState, patch: 
     enabled: patch.enabled ?? state.settings.enabled,
     thresholdMicros: patch.thresholdMicros ?? state.settings.thresholdMicros,
     amountMicros: patch.amountMicros ?? state.settings.amountMicros,
+    mode: patch.mode ?? state.settings.mode,
+    targetMicros: patch.targetMicros ?? state.settings.targetMicros,
     monthlyLimitMicros: patch.monthlyLimitMicros === undefined ? state.settings.monthlyLimitMicros : patch.monthlyLimitMicros,
     paymentMethodId: patch.paymentMethodId === undefined ? state.settings.paymentMethodId : patch.paymentMethodId,
   };
@@ -76,7 +80,16 @@ async function mergeSettings(tx: Tx, config: Config, state: WalletState, patch: 
   if (merged.amountMicros < limits.amountMinMicros || merged.amountMicros > limits.amountMaxMicros) {
     throw invalidField("amount", `must be between ${formatCents(limits.amountMinMicros)} and ${formatCents(limits.amountMaxMicros)}`);
   }
-  if (merged.monthlyLimitMicros !== null && merged.monthlyLimitMicros < merged.amountMicros) {
+  if (merged.mode === "target") {
+    // Above the threshold (a target at or below it could never be reached by topping up), and
+    // no further above the highest threshold than one maximum charge reaches.
+    const targetMax = limits.thresholdMaxMicros + limits.amountMaxMicros;
+    if (merged.targetMicros === null) throw invalidField("target", "required in target mode");
+    if (merged.targetMicros <= merged.thresholdMicros || merged.targetMicros > targetMax) {
+      throw invalidField("target", `must be above the threshold (${formatCents(merged.thresholdMicros)}) and at most ${formatCents(targetMax)}`);
+    }
+  }
+  if (merged.monthlyLimitMicros !== null && merged.monthlyLimitMicros < (merged.mode === "target" ? limits.amountMinMicros : merged.amountMicros)) {
     throw invalidField("monthly_limit", "must be at least the Auto-Recharge amount, or null for no limit");
   }
   if (merged.paymentMethodId !== null) {
@@ -112,10 +125,11 @@ export async function saveSettings(
   if (!state) throw notFound("account");
   const { merged, after } = await mergeSettings(tx, config, state, patch, now);
   await tx.execute(
-    sql`insert into auto_recharge_settings (account_id, enabled, threshold_micros, amount_micros, monthly_limit_micros, payment_method_id)
-        values (${accountId}, ${merged.enabled}, ${merged.thresholdMicros}, ${merged.amountMicros}, ${merged.monthlyLimitMicros}, ${merged.paymentMethodId})
+    sql`insert into auto_recharge_settings (account_id, enabled, threshold_micros, amount_micros, mode, target_micros, monthly_limit_micros, payment_method_id)
+        values (${accountId}, ${merged.enabled}, ${merged.thresholdMicros}, ${merged.amountMicros}, ${merged.mode}, ${merged.targetMicros}, ${merged.monthlyLimitMicros}, ${merged.paymentMethodId})
         on conflict (account_id) do update set
           enabled = excluded.enabled, threshold_micros = excluded.threshold_micros, amount_micros = excluded.amount_micros,
+          mode = excluded.mode, target_micros = excluded.target_micros,
           monthly_limit_micros = excluded.monthly_limit_micros, payment_method_id = excluded.payment_method_id,
           disabled_at = case when excluded.enabled then null
                              when auto_recharge_settings.enabled then now()
@@ -133,6 +147,7 @@ export async function saveSettings(
       enabled: merged.enabled,
       thresholdMicros: merged.thresholdMicros,
       amountMicros: merged.amountMicros,
+      targetMicros: merged.mode === "target" ? merged.targetMicros : null,
       monthlyLimitMicros: merged.monthlyLimitMicros,
       triggered: recharge ? { id: recharge.id, amountMicros: recharge.amountMicros } : null,
     },

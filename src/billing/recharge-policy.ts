@@ -12,6 +12,8 @@ export interface PolicyInput {
   enabled: boolean;
   thresholdMicros: Micros;
   amountMicros: Micros;
+  mode: "fixed" | "target";
+  targetMicros: Micros | null;
   monthlyLimitMicros: Micros | null;
   balanceMicros: Micros;
   /** What one minute of calls costs now: a retry lifts the balance at least this far. */
@@ -29,6 +31,7 @@ export interface PolicyInput {
   /** Sum of automatic charges (not failed) in this calendar month, UTC. */
   automaticMonthMicros: Micros;
   maxAutomaticChargesPer24h: number;
+  minPerChargeMicros: Micros;
   maxPerChargeMicros: Micros;
 }
 
@@ -47,7 +50,8 @@ export const isAutomatic = (request: RechargeRequest): boolean => request.trigge
  *   the user's explicit act. Only one charge may be in flight.
  * - The automatic triggers need Auto-Recharge on, a balance below the threshold, nothing in
  *   flight and a usable card that has not failed; they charge the smallest multiple of the
- *   amount that reaches the threshold. A `retry` aims at the threshold or one minute of calls,
+ *   amount that reaches the threshold, or in target mode what reaches the target
+ *   (rechargeAmount). A `retry` aims at the threshold or one minute of calls,
  *   whichever is more, and also acts for a paused account, so a card that works unpauses it.
  * - Every automatic charge counts against the daily count and the user's monthly limit, the
  *   retry after a new card included: the monthly limit is the user's own cap.

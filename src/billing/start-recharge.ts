@@ -32,6 +32,7 @@ export async function decide(
     automaticChargesLast24h: 0,
     automaticMonthMicros: 0n,
     maxAutomaticChargesPer24h: config.limits.maxAutomaticChargesPer24h,
+    minPerChargeMicros: config.limits.amountMinMicros,
     maxPerChargeMicros: config.limits.amountMaxMicros,
   };
   const first = decideRecharge(request, input);

@@ -35,6 +35,9 @@ export interface WalletState {
     enabled: boolean;
     thresholdMicros: Micros;
     amountMicros: Micros;
+    mode: "fixed" | "target";
+    /** Target mode's balance to reach; null in fixed mode. */
+    targetMicros: Micros | null;
     monthlyLimitMicros: Micros | null;
     paymentMethodId: string | null;
     failing: boolean;
@@ -58,6 +61,8 @@ interface Row {
   enabled: boolean | null;
   threshold_micros: bigint | null;
   amount_micros: bigint | null;
+  mode: "fixed" | "target" | null;
+  target_micros: bigint | null;
   monthly_limit_micros: bigint | null;
   payment_method_id: string | null;
   failing: boolean | null;
@@ -96,7 +101,7 @@ export async function loadWalletStates(tx: Tx, rates: Config["rates"], accountId
   const rows = await queryRows<Row>(
     tx,
     sql`select a.id, a.parent_id, a.status, a.web_widget, w.balance_micros,
-               s.account_id as s_account_id, s.enabled, s.threshold_micros, s.amount_micros, s.monthly_limit_micros,
+               s.account_id as s_account_id, s.enabled, s.threshold_micros, s.amount_micros, s.mode, s.target_micros, s.monthly_limit_micros,
                s.payment_method_id, s.failing, s.failing_payment_method_id, s.failure_code, s.failure_message, s.limit_reached,
                r.id as in_flight_id, r.amount_micros as in_flight_amount, r.status as in_flight_status,
                c.id as card_id, c.brand as card_brand, c.last4 as card_last4, c.exp_month as card_exp_month,
@@ -132,6 +137,8 @@ function stateFromRow(row: Row, rates: Config["rates"]): WalletState {
       enabled: row.enabled ?? false,
       thresholdMicros: row.threshold_micros ?? DEFAULT_SETTINGS.thresholdMicros,
       amountMicros: row.amount_micros ?? DEFAULT_SETTINGS.amountMicros,
+      mode: row.mode ?? "fixed",
+      targetMicros: row.target_micros === null ? null : BigInt(row.target_micros),
       monthlyLimitMicros: row.monthly_limit_micros,
       paymentMethodId: row.payment_method_id,
       failing: row.failing ?? false,

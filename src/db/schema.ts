@@ -175,30 +175,38 @@ export const paymentMethods = pgTable(
   ],
 );
 
-export const autoRechargeSettings = pgTable("auto_recharge_settings", {
-  accountId: text("account_id")
-    .primaryKey()
-    .references(() => accounts.id),
-  enabled: boolean("enabled").notNull().default(false),
-  thresholdMicros: micros("threshold_micros").notNull(),
-  amountMicros: micros("amount_micros").notNull(),
-  monthlyLimitMicros: micros("monthly_limit_micros"),
-  // Null: charge the account's default card.
-  paymentMethodId: text("payment_method_id").references(() => paymentMethods.id),
-  // Set by a hard failure; cleared only by a succeeded payment. While set, nothing is
-  // charged automatically on failing_payment_method_id.
-  failing: boolean("failing").notNull().default(false),
-  failingPaymentMethodId: text("failing_payment_method_id"),
-  failureCode: text("failure_code"),
-  failureMessage: text("failure_message"),
-  // Why the last automatic recharge was held back (daily count, monthly limit), so a
-  // limit is notified once, not on every debit.
-  limitReached: text("limit_reached", { enum: ["daily_count", "monthly_limit"] }),
-  // When Auto-Recharge was last turned off (null while on): verify proves no automatic
-  // recharge was created after it.
-  disabledAt: timestamp("disabled_at", { withTimezone: true, mode: "date" }),
-  updatedAt: timestamp("updated_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
-});
+export const autoRechargeSettings = pgTable(
+  "auto_recharge_settings",
+  {
+    accountId: text("account_id")
+      .primaryKey()
+      .references(() => accounts.id),
+    enabled: boolean("enabled").notNull().default(false),
+    thresholdMicros: micros("threshold_micros").notNull(),
+    amountMicros: micros("amount_micros").notNull(),
+    // `fixed` charges amount_micros (or the multiple of it that reaches the threshold);
+    // `target` charges what lifts the balance to target_micros ("keep me at $200").
+    mode: text("mode", { enum: ["fixed", "target"] }).notNull().default("fixed"),
+    targetMicros: micros("target_micros"),
+    monthlyLimitMicros: micros("monthly_limit_micros"),
+    // Null: charge the account's default card.
+    paymentMethodId: text("payment_method_id").references(() => paymentMethods.id),
+    // Set by a hard failure; cleared only by a succeeded payment. While set, nothing is
+    // charged automatically on failing_payment_method_id.
+    failing: boolean("failing").notNull().default(false),
+    failingPaymentMethodId: text("failing_payment_method_id"),
+    failureCode: text("failure_code"),
+    failureMessage: text("failure_message"),
+    // Why the last automatic recharge was held back (daily count, monthly limit), so a
+    // limit is notified once, not on every debit.
+    limitReached: text("limit_reached", { enum: ["daily_count", "monthly_limit"] }),
+    // When Auto-Recharge was last turned off (null while on): verify proves no automatic
+    // recharge was created after it.
+    disabledAt: timestamp("disabled_at", { withTimezone: true, mode: "date" }),
+    updatedAt: timestamp("updated_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+  },
+  (t) => [check("auto_recharge_settings_mode_check", sql`${t.mode} in ('fixed', 'target') and (${t.mode} = 'fixed' or ${t.targetMicros} is not null)`)],
+);
 
 export const recharges = pgTable(
   "recharges",

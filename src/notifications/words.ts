@@ -59,6 +59,8 @@ export type NotificationEvent =
       enabled: boolean;
       thresholdMicros: Micros;
       amountMicros: Micros;
+      /** Target mode charges what lifts the balance to the target, not the amount. */
+      targetMicros: Micros | null;
       monthlyLimitMicros: Micros | null;
       triggered: { id: string; amountMicros: Micros } | null;
     }
@@ -130,13 +132,17 @@ export function notificationText(event: NotificationEvent): NotificationText {
     case "auto_recharge.updated":
       return {
         message: event.enabled
-          ? `Auto-Recharge is on: when your balance falls below $${formatCents(event.thresholdMicros)}, $${formatCents(event.amountMicros)} is charged to your card.` +
+          ? (event.targetMicros === null
+              ? `Auto-Recharge is on: when your balance falls below $${formatCents(event.thresholdMicros)}, $${formatCents(event.amountMicros)} is charged to your card.`
+              : `Auto-Recharge is on: when your balance falls below $${formatCents(event.thresholdMicros)}, your card is charged what brings it back to $${formatCents(event.targetMicros)}.`) +
             (event.triggered ? ` Your balance is below the threshold, so $${formatCents(event.triggered.amountMicros)} is being charged now.` : "")
           : "Auto-Recharge is off.",
         data: {
           enabled: event.enabled,
           threshold: formatCents(event.thresholdMicros),
           amount: formatCents(event.amountMicros),
+          mode: event.targetMicros === null ? "fixed" : "target",
+          target: event.targetMicros === null ? null : formatCents(event.targetMicros),
           monthly_limit: event.monthlyLimitMicros === null ? null : formatCents(event.monthlyLimitMicros),
           triggered_recharge_id: event.triggered?.id ?? null,
         },

@@ -246,6 +246,33 @@ describe("Payments page", { timeout: 90_000 }, () => {
     await watched.context.close();
   });
 
+  it("Auto-Recharge to a target: the form offers both modes, and the confirmation states the exact top-up", async () => {
+    const account = await accountWith(app, { balance: "9.84" });
+    const watched = await open(account.key);
+    const { page } = watched;
+    await page.getByRole("button", { name: "Add a card" }).click();
+    await addCardInForm(watched, "4242 4242 4242 4242");
+    await expect.poll(() => page.getByRole("list", { name: "Saved cards" }).textContent()).toContain("Visa •••• 4242");
+
+    await page.getByRole("switch", { name: /Auto-Recharge/ }).check();
+    await page.getByRole("radio", { name: "Top up to a target balance" }).check();
+    expect(await page.getByLabel("Auto-Recharge Amount").count()).toBe(0);
+    await page.getByLabel("Minimum Threshold").fill("10");
+    // A target at the threshold is refused here, before anything is sent.
+    await page.getByLabel("Target balance", { exact: true }).fill("10");
+    await page.getByRole("button", { name: "Save", exact: true }).click();
+    await expect.poll(() => page.locator("#ar-target-error").textContent()).toBe("Target balance must be above the Minimum Threshold.");
+    await page.getByLabel("Target balance", { exact: true }).fill("100");
+    await page.getByRole("button", { name: "Save", exact: true }).click();
+    await expect.poll(() => page.getByTestId("charge-confirmation").textContent()).toBe("This will charge $90.16 to Visa •••• 4242 now.");
+    await page.getByRole("button", { name: "Confirm and charge" }).click();
+    await expect.poll(() => page.getByTestId("balance").textContent(), { timeout: 15_000 }).toBe("$100.00");
+    const settings = (await getAccount(app, account)).auto_recharge;
+    expect(settings).toMatchObject({ enabled: true, mode: "target", target: "100.00", threshold: "10.00" });
+    expect(watched.problems).toEqual([]);
+    await watched.context.close();
+  });
+
   it("works at 375 px: the side panel opens from the menu button", async () => {
     const account = await accountWith(app, { balance: "3.00" });
     const watched = await open(account.key, 375);

@@ -8,20 +8,23 @@ import { cardBrand, checkCard, luhnValid } from "../../src/payments/card-number.
 import { classifyFailure, failureAdvice, HARD_DECLINES, SOFT_FAILURES } from "../../src/payments/decline.js";
 
 const MAX = usd(10_000);
+const MIN = usd(5);
+/** The fixed mode's inputs besides balance, threshold and amount. */
+const FIXED = { mode: "fixed" as const, targetMicros: null, minPerChargeMicros: MIN, maxPerChargeMicros: MAX };
 
 describe("rechargeAmount", () => {
   it("charges the configured amount when it lifts the balance to the threshold", () => {
-    expect(rechargeAmount({ balanceMicros: 9_840_000n, thresholdMicros: usd(10), amountMicros: usd(50), maxPerChargeMicros: MAX })).toBe(usd(50));
-    expect(rechargeAmount({ balanceMicros: usd(5), thresholdMicros: usd(15), amountMicros: usd(50), maxPerChargeMicros: MAX })).toBe(usd(50));
+    expect(rechargeAmount({ balanceMicros: 9_840_000n, thresholdMicros: usd(10), amountMicros: usd(50), ...FIXED })).toBe(usd(50));
+    expect(rechargeAmount({ balanceMicros: usd(5), thresholdMicros: usd(15), amountMicros: usd(50), ...FIXED })).toBe(usd(50));
   });
 
   it("charges the smallest multiple that reaches the threshold from a deep negative balance", () => {
-    expect(rechargeAmount({ balanceMicros: -usd(120), thresholdMicros: usd(10), amountMicros: usd(50), maxPerChargeMicros: MAX })).toBe(usd(150));
-    expect(rechargeAmount({ balanceMicros: -usd(40), thresholdMicros: usd(10), amountMicros: usd(50), maxPerChargeMicros: MAX })).toBe(usd(50));
+    expect(rechargeAmount({ balanceMicros: -usd(120), thresholdMicros: usd(10), amountMicros: usd(50), ...FIXED })).toBe(usd(150));
+    expect(rechargeAmount({ balanceMicros: -usd(40), thresholdMicros: usd(10), amountMicros: usd(50), ...FIXED })).toBe(usd(50));
   });
 
   it("caps at the largest multiple under the per-charge maximum", () => {
-    expect(rechargeAmount({ balanceMicros: -usd(1_000_000), thresholdMicros: usd(10), amountMicros: usd(3_000), maxPerChargeMicros: MAX })).toBe(usd(9_000));
+    expect(rechargeAmount({ balanceMicros: -usd(1_000_000), thresholdMicros: usd(10), amountMicros: usd(3_000), ...FIXED })).toBe(usd(9_000));
   });
 
   it("is the smallest multiple that reaches the threshold, unless capped (property)", () => {
@@ -31,7 +34,7 @@ describe("rechargeAmount", () => {
         fc.bigInt({ min: 0n, max: usd(10_000) }),
         fc.bigInt({ min: usd(5), max: usd(10_000) }),
         (balance, threshold, amount) => {
-          const charged = rechargeAmount({ balanceMicros: balance, thresholdMicros: threshold, amountMicros: amount, maxPerChargeMicros: MAX });
+          const charged = rechargeAmount({ balanceMicros: balance, thresholdMicros: threshold, amountMicros: amount, ...FIXED });
           expect(charged % amount).toBe(0n);
           expect(charged >= amount).toBe(true);
           expect(charged <= MAX || charged === amount).toBe(true);
@@ -42,6 +45,44 @@ describe("rechargeAmount", () => {
         },
       ),
     );
+  });
+});
+
+describe("rechargeAmount, target mode (\"keep me at $100\")", () => {
+  const target = (balanceMicros: bigint, targetMicros = usd(100)) =>
+    rechargeAmount({ ...FIXED, mode: "target", targetMicros, balanceMicros, thresholdMicros: usd(10), amountMicros: usd(50) });
+
+  it("charges what lifts the balance to the target, rounded up to the cent", () => {
+    expect(target(9_840_000n)).toBe(90_160_000n); // $9.84 → $90.16
+    expect(target(9_843_333n)).toBe(90_160_000n); // $90.156667 rounds up: the balance reaches $100.003333
+    expect(target(-usd(65))).toBe(usd(165));
+  });
+
+  it("is at least the operator's minimum and at most its maximum per charge", () => {
+    expect(target(usd(98))).toBe(MIN); // $2.00 is under the $5.00 minimum
+    expect(target(-usd(20_000))).toBe(MAX);
+  });
+
+  it("reaches the target within a cent, or stops at the maximum, never below the minimum (property)", () => {
+    fc.assert(
+      fc.property(fc.bigInt({ min: -usd(50_000), max: usd(9_999) }), fc.bigInt({ min: usd(10), max: usd(10_000) }), (balance, goal) => {
+        fc.pre(balance < goal);
+        const charged = target(balance, goal);
+        expect(charged % 10_000n).toBe(0n);
+        expect(charged >= MIN && charged <= MAX).toBe(true);
+        if (charged < MAX) expect(balance + charged >= goal).toBe(true);
+        if (charged > MIN) expect(balance + charged - goal < 10_000n).toBe(true);
+      }),
+    );
+  });
+});
+
+describe("decideRecharge in target mode", () => {
+  it("decides on the threshold as in fixed mode and charges up to the target; limits see that amount", () => {
+    const targeted: PolicyInput = { ...base, mode: "target", targetMicros: usd(100) };
+    expect(decideRecharge(AUTO, targeted)).toEqual({ action: "charge", amountMicros: 90_160_000n });
+    expect(decideRecharge(AUTO, { ...targeted, balanceMicros: usd(10) })).toEqual({ action: "none", reason: "above_threshold" });
+    expect(decideRecharge(AUTO, { ...targeted, monthlyLimitMicros: usd(90) })).toEqual({ action: "limit", reason: "monthly_limit", amountMicros: 90_160_000n });
   });
 });
 
@@ -61,7 +102,7 @@ const base: PolicyInput = {
   automaticChargesLast24h: 0,
   automaticMonthMicros: 0n,
   maxAutomaticChargesPer24h: 20,
-  maxPerChargeMicros: MAX,
+  ...FIXED,
 };
 
 describe("decideRecharge, automatic (auto and threshold_sync)", () => {

@@ -21,7 +21,7 @@ const EVENTS: NotificationEvent[] = [
   { type: "balance.low", balanceMicros: 9_840_000n, thresholdMicros: usd(10), autoRechargeEnabled: false, reason: "disabled" },
   { type: "account.paused", balanceMicros: 120_000n, failureCode: "card_declined", failureMessage: null },
   { type: "account.resumed", balanceMicros: usd(49) },
-  { type: "auto_recharge.updated", enabled: true, thresholdMicros: usd(10), amountMicros: usd(50), monthlyLimitMicros: null, triggered: { id: "rch_3", amountMicros: usd(50) } },
+  { type: "auto_recharge.updated", enabled: true, thresholdMicros: usd(10), amountMicros: usd(50), targetMicros: null, monthlyLimitMicros: null, triggered: { id: "rch_3", amountMicros: usd(50) } },
   { type: "auto_recharge.limit_reached", reason: "monthly_limit", amountMicros: usd(50), balanceMicros: usd(5), maxAutomaticChargesPer24h: 20, monthlyLimitMicros: usd(60) },
 ];
 
@@ -44,6 +44,15 @@ describe("notification words", () => {
     expect(notificationText(EVENTS[6]!).message).toBe(
       "Auto-Recharge of $50.00 was not made: it would exceed your monthly limit of $60.00. Balance: $5.00. Add credit manually or raise the limit.",
     );
+  });
+
+  it("say what target mode charges: what brings the balance back to the target", () => {
+    const updated = EVENTS[5] as Extract<NotificationEvent, { type: "auto_recharge.updated" }>;
+    const targeted = notificationText({ ...updated, targetMicros: usd(100), triggered: { id: "rch_4", amountMicros: 90_160_000n } });
+    expect(targeted.message).toBe(
+      "Auto-Recharge is on: when your balance falls below $10.00, your card is charged what brings it back to $100.00. Your balance is below the threshold, so $90.16 is being charged now.",
+    );
+    expect(targeted.data).toMatchObject({ mode: "target", target: "100.00" });
   });
 
   it("put the sign before the dollar of a negative balance (−$0.40, not $-0.40), and title a failed top-up as one", () => {

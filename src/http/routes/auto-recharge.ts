@@ -20,14 +20,16 @@ const toPatch = (body: z.infer<typeof AutoRechargeIn>): SettingsPatch => ({
   enabled: body.enabled,
   thresholdMicros: body.threshold,
   amountMicros: body.amount,
+  mode: body.mode,
+  targetMicros: body.target,
   monthlyLimitMicros: body.monthly_limit,
   paymentMethodId: body.payment_method_id,
 });
 
 /** The settings a save writes, as the API shows them: what the audit row compares. */
 function savedFields(state: WalletState) {
-  const { enabled, threshold, amount, monthly_limit, payment_method_id } = autoRechargeOut(state);
-  return { enabled, threshold, amount, monthly_limit, payment_method_id };
+  const { enabled, threshold, amount, mode, target, monthly_limit, payment_method_id } = autoRechargeOut(state);
+  return { enabled, threshold, amount, mode, target, monthly_limit, payment_method_id };
 }
 
 autoRechargeRoutes.openapi(

@@ -107,7 +107,9 @@ export const AutoRechargeIn = z
   .object({
     enabled: z.boolean().optional(),
     threshold: AmountInput.optional(),
-    amount: AmountInput.optional(),
+    amount: AmountInput.optional().openapi({ description: "fixed mode: what each recharge charges" }),
+    mode: z.enum(["fixed", "target"]).optional().openapi({ description: "`fixed` (default): charge `amount`; `target`: charge what lifts the balance to `target`" }),
+    target: AmountInput.optional().openapi({ description: "target mode: the balance each recharge lifts to; above the threshold" }),
     monthly_limit: AmountInput.nullable().optional(),
     payment_method_id: z.string().max(100).nullable().optional(),
   })
@@ -119,6 +121,8 @@ export const AutoRechargeOut = z
     enabled: z.boolean(),
     threshold: Money,
     amount: Money,
+    mode: z.enum(["fixed", "target"]),
+    target: Money.nullable().openapi({ description: "target mode's balance to reach; null when none was set" }),
     monthly_limit: Money.nullable(),
     payment_method_id: z.string().nullable().openapi({ description: "the chosen card; null charges the default card" }),
     card: z.object({ id: z.string(), brand: z.string(), last4: z.string() }).nullable().openapi({ description: "the card a charge would use now" }),
@@ -135,6 +139,8 @@ export function autoRechargeOut(state: WalletState): z.infer<typeof AutoRecharge
     enabled: s.enabled,
     threshold: formatCents(s.thresholdMicros),
     amount: formatCents(s.amountMicros),
+    mode: s.mode,
+    target: s.targetMicros === null ? null : formatCents(s.targetMicros),
     monthly_limit: s.monthlyLimitMicros === null ? null : formatCents(s.monthlyLimitMicros),
     payment_method_id: s.paymentMethodId,
     card: state.card ? { id: state.card.id, brand: state.card.brand, last4: state.card.last4 } : null,

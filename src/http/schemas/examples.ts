@@ -33,6 +33,8 @@ const AutoRechargeSettings = {
   enabled: true,
   threshold: "10.00",
   amount: "50.00",
+  mode: "fixed",
+  target: null,
   monthly_limit: "500.00",
   payment_method_id: CARD,
   card,

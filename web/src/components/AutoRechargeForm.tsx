@@ -9,13 +9,16 @@ import { ErrorText } from "./ErrorText.js";
 import { fieldProblem } from "../text/field-problem.js";
 import { useRechargeOutcome } from "../payments/recharge-outcome.js";
 
-type Field = "threshold" | "amount" | "monthly_limit";
-const LABELS: Record<Field, string> = { threshold: "Minimum Threshold", amount: "Auto-Recharge Amount", monthly_limit: "Monthly limit" };
+type Field = "threshold" | "amount" | "target" | "monthly_limit";
+const LABELS: Record<Field, string> = { threshold: "Minimum Threshold", amount: "Auto-Recharge Amount", target: "Target balance", monthly_limit: "Monthly limit" };
 
 interface Draft {
   enabled: boolean;
   threshold: string;
+  /** `fixed`: charge the amount; `target`: charge what lifts the balance to the target. */
+  mode: "fixed" | "target";
   amount: string;
+  target: string;
   monthlyLimit: string;
   paymentMethodId: string; // "" = the default card
 }
@@ -23,7 +26,9 @@ interface Draft {
 const draftOf = (account: Account): Draft => ({
   enabled: account.auto_recharge.enabled,
   threshold: account.auto_recharge.threshold,
+  mode: account.auto_recharge.mode,
   amount: account.auto_recharge.amount,
+  target: account.auto_recharge.target ?? "",
   monthlyLimit: account.auto_recharge.monthly_limit ?? "",
   paymentMethodId: account.auto_recharge.payment_method_id ?? "",
 });
@@ -33,19 +38,26 @@ function validate(draft: Draft): { errors: Partial<Record<Field, string>>; body?
   const errors: Partial<Record<Field, string>> = {};
   const threshold = parseAmount(draft.threshold.trim());
   if (!threshold.ok) errors.threshold = `${LABELS.threshold} ${threshold.reason}.`;
+  const targetMode = draft.mode === "target";
   const amount = parseAmount(draft.amount.trim());
-  if (!amount.ok) errors.amount = `${LABELS.amount} ${amount.reason}.`;
+  if (!targetMode && !amount.ok) errors.amount = `${LABELS.amount} ${amount.reason}.`;
+  const target = parseAmount(draft.target.trim());
+  if (targetMode && !target.ok) errors.target = `${LABELS.target} ${target.reason}.`;
+  if (targetMode && target.ok && threshold.ok && target.micros <= threshold.micros) errors.target = `${LABELS.target} must be above the Minimum Threshold.`;
   const limitText = draft.monthlyLimit.trim();
   const limit = limitText === "" ? undefined : parseAmount(limitText);
   if (limit && !limit.ok) errors.monthly_limit = `${LABELS.monthly_limit} ${limit.reason}.`;
-  if (limit?.ok && amount.ok && limit.micros < amount.micros) errors.monthly_limit = `${LABELS.monthly_limit} must be at least the Auto-Recharge Amount, or empty for no limit.`;
+  if (!targetMode && limit?.ok && amount.ok && limit.micros < amount.micros) errors.monthly_limit = `${LABELS.monthly_limit} must be at least the Auto-Recharge Amount, or empty for no limit.`;
   if (Object.keys(errors).length > 0) return { errors };
   return {
     errors,
     body: {
       enabled: draft.enabled,
       threshold: draft.threshold.trim(),
-      amount: draft.amount.trim(),
+      mode: draft.mode,
+      // The other mode's number is sent only when it is valid: a half-typed one must not block the save.
+      ...(amount.ok ? { amount: draft.amount.trim() } : {}),
+      ...(target.ok ? { target: draft.target.trim() } : {}),
       monthly_limit: limitText === "" ? null : limitText,
       payment_method_id: draft.paymentMethodId === "" ? null : draft.paymentMethodId,
     },
@@ -55,7 +67,7 @@ function validate(draft: Draft): { errors: Partial<Record<Field, string>>; body?
 /** Puts a server refusal next to the field it names (the envelope's `field`). */
 function fieldOf(error: unknown): Field | undefined {
   if (!(error instanceof ApiError) || error.code !== "invalid_request") return undefined;
-  return (["threshold", "amount", "monthly_limit"] as const).find((f) => error.field === f);
+  return (["threshold", "amount", "target", "monthly_limit"] as const).find((f) => error.field === f);
 }
 
 export function AutoRechargeForm(props: { api: Api; account: Account; methods: PaymentMethod[] | undefined; onSaved(): void }) {
@@ -125,7 +137,7 @@ export function AutoRechargeForm(props: { api: Api; account: Account; methods: P
     }
   }
 
-  const input = (field: Field, key: "threshold" | "amount" | "monthlyLimit", hint: string) => (
+  const input = (field: Field, key: "threshold" | "amount" | "target" | "monthlyLimit", hint: string) => (
     <div className="field">
       <label htmlFor={`ar-${field}`}>{LABELS[field]}</label>
       <div className="money-input">
@@ -150,7 +162,9 @@ export function AutoRechargeForm(props: { api: Api; account: Account; methods: P
   return (
     <section className="card" aria-labelledby="ar-title">
       <h2 id="ar-title">Auto-Recharge</h2>
-      <p className="muted">When the balance falls below the Minimum Threshold, your card is charged the Auto-Recharge Amount, once.</p>
+      <p className="muted">
+        When the balance falls below the Minimum Threshold, your card is charged once: {draft.mode === "target" ? "what brings the balance back to the Target balance" : "the Auto-Recharge Amount"}.
+      </p>
       <form onSubmit={submit} noValidate>
         <label className="switch">
           <input type="checkbox" role="switch" checked={draft.enabled} onChange={(e) => edit({ enabled: e.target.checked })} />
@@ -160,9 +174,20 @@ export function AutoRechargeForm(props: { api: Api; account: Account; methods: P
             account) read as settings someone chose. Turning it on shows them to edit. */}
         {draft.enabled ? (
           <>
+              <fieldset className="field modes">
+              <legend>How much to charge</legend>
+              <label className="check">
+                <input type="radio" name="ar-mode" checked={draft.mode === "fixed"} onChange={() => edit({ mode: "fixed" })} /> A fixed amount each time
+              </label>
+              <label className="check">
+                <input type="radio" name="ar-mode" checked={draft.mode === "target"} onChange={() => edit({ mode: "target" })} /> Top up to a target balance
+              </label>
+            </fieldset>
             <div className="row">
               {input("threshold", "threshold", "Recharge when the balance falls below this.")}
-              {input("amount", "amount", "Charged each time; at least $5.00.")}
+              {draft.mode === "target"
+                ? input("target", "target", "Each charge brings the balance back to this (at least $5.00 a charge).")
+                : input("amount", "amount", "Charged each time; at least $5.00.")}
             </div>
             {input("monthly_limit", "monthlyLimit", "Optional: most charged per calendar month.")}
             <div className="field">
@@ -228,8 +253,17 @@ export function AutoRechargeSummary({ account }: { account: Account }) {
           <>
             <dt>Minimum Threshold</dt>
             <dd>{usdText(ar.threshold)}</dd>
-            <dt>Auto-Recharge Amount</dt>
-            <dd>{usdText(ar.amount)}</dd>
+            {ar.mode === "target" && ar.target ? (
+              <>
+                <dt>Target balance</dt>
+                <dd>{usdText(ar.target)} (each charge tops up to it)</dd>
+              </>
+            ) : (
+              <>
+                <dt>Auto-Recharge Amount</dt>
+                <dd>{usdText(ar.amount)}</dd>
+              </>
+            )}
             <dt>Monthly limit</dt>
             <dd>{ar.monthly_limit ? usdText(ar.monthly_limit) : "none"}</dd>
           </>
