@@ -737,6 +737,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/accounts/{id}/alerts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Balance alert levels, in dollars or minutes, with each level's dollar value now
+         * @description Up to 5 levels. A debit that takes the balance below a level sends one `balance.alert`; a credit that lifts it back above sends one `balance.recovered` (feed, webhooks, and email for the alert). Independent of Auto-Recharge; an agency gets copies for its subaccounts.
+         */
+        get: operations["getBalanceAlerts"];
+        /**
+         * Set the balance alert levels (replaces them; an empty list removes them)
+         * @description `{below: "20.00"}` is a dollar level, `{below_minutes: "60"}` a level in minutes of calls at the current rate (it moves when the Web Widget does). At most 5, no two the same. Saving sends nothing by itself: alerts are sent when the balance crosses a level. Audited.
+         */
+        put: operations["saveBalanceAlerts"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/accounts/{id}/audit-log": {
         parameters: {
             query?: never;
@@ -1781,7 +1805,7 @@ export interface components {
         WebhookEndpoint: {
             id: string;
             url: string;
-            events: ("recharge.succeeded" | "recharge.failed" | "balance.low" | "account.paused" | "account.resumed" | "auto_recharge.updated" | "auto_recharge.limit_reached")[] | null;
+            events: ("recharge.succeeded" | "recharge.failed" | "balance.low" | "account.paused" | "account.resumed" | "auto_recharge.updated" | "auto_recharge.limit_reached" | "balance.alert" | "balance.recovered")[] | null;
             created_at: string;
         };
         /**
@@ -1796,7 +1820,7 @@ export interface components {
         WebhookEndpointIn: {
             url: string;
             /** @description event types to send; all when left out */
-            events?: ("recharge.succeeded" | "recharge.failed" | "balance.low" | "account.paused" | "account.resumed" | "auto_recharge.updated" | "auto_recharge.limit_reached")[];
+            events?: ("recharge.succeeded" | "recharge.failed" | "balance.low" | "account.paused" | "account.resumed" | "auto_recharge.updated" | "auto_recharge.limit_reached" | "balance.alert" | "balance.recovered")[];
         };
         /**
          * @example {
@@ -1819,7 +1843,7 @@ export interface components {
             /** @description the event id (the webhook body's `id`) */
             notification_id: string;
             /** @enum {string} */
-            type: "recharge.succeeded" | "recharge.failed" | "balance.low" | "account.paused" | "account.resumed" | "auto_recharge.updated" | "auto_recharge.limit_reached";
+            type: "recharge.succeeded" | "recharge.failed" | "balance.low" | "account.paused" | "account.resumed" | "auto_recharge.updated" | "auto_recharge.limit_reached" | "balance.alert" | "balance.recovered";
             /** @enum {string} */
             channel: "webhook" | "email";
             target: string;
@@ -1977,6 +2001,63 @@ export interface components {
             logo_url?: string | null;
             /** @example #0B5FFF */
             accent_color?: string | null;
+        };
+        /**
+         * @example {
+         *       "levels": [
+         *         {
+         *           "below": "20.00",
+         *           "amount": "20.00"
+         *         },
+         *         {
+         *           "below_minutes": "30",
+         *           "amount": "5.40"
+         *         }
+         *       ]
+         *     }
+         */
+        BalanceAlerts: {
+            levels: components["schemas"]["BalanceAlertLevel"][];
+        };
+        BalanceAlertLevel: {
+            /**
+             * @description USD as a decimal string
+             * @example 49.813334
+             */
+            below?: string;
+            below_minutes?: string;
+            /**
+             * @description the level's dollar value now (a minutes level moves with the Web Widget's rate)
+             * @example 49.813334
+             */
+            amount: string;
+        };
+        /**
+         * @example {
+         *       "levels": [
+         *         {
+         *           "below": "20.00"
+         *         },
+         *         {
+         *           "below_minutes": "30"
+         *         }
+         *       ]
+         *     }
+         */
+        BalanceAlertsInput: {
+            levels: ({
+                /**
+                 * @description alert when the balance falls below this many dollars
+                 * @example 50.00
+                 */
+                below: string;
+            } | {
+                /**
+                 * @description alert when the balance pays for fewer minutes of calls than this, at the account's current rate
+                 * @example 60
+                 */
+                below_minutes: string;
+            })[];
         };
         /**
          * @example {
@@ -5062,6 +5143,147 @@ export interface operations {
                 };
             };
             /** @description `forbidden`: a read-only key or viewer session, or an agency setting its subaccount's branding */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: no such account, or one this credential may not see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `idempotency_conflict`: this Idempotency-Key was already used with a different request */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many failed authentications from this client address; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getBalanceAlerts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The levels */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BalanceAlerts"];
+                };
+            };
+            /** @description `invalid_request`: a field that does not validate (`field` names it), a NUL character, or a body over 1 MB */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unauthorized`: missing, wrong, revoked or expired API key or session */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: no such account, or one this credential may not see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many failed authentications from this client address; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    saveBalanceAlerts: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Same key + same body replays the stored response */
+                "idempotency-key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BalanceAlertsInput"];
+            };
+        };
+        responses: {
+            /** @description The levels now */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BalanceAlerts"];
+                };
+            };
+            /** @description `invalid_request`: more than 5 levels, a level twice, a dollar level of zero, or minutes that are not whole; or `invalid_request`: a field that does not validate (`field` names it) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unauthorized`: missing, wrong, revoked or expired API key or session */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden`: a read-only key or viewer session, an agency writing to its subaccount, or the operator key on a setting only the account makes */
             403: {
                 headers: {
                     [name: string]: unknown;

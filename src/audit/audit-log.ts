@@ -17,6 +17,7 @@ export type AuditAction =
   | "webhook_endpoint.created"
   | "webhook_endpoint.deleted"
   | "delivery.resent"
+  | "alerts.updated"
   | "branding.updated"
   | "api_key.created"
   | "api_key.revoked"

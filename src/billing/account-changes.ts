@@ -6,7 +6,8 @@ import { newId } from "../ids/prefixed-id.js";
 import { postEntry, type LedgerEntry } from "../ledger/ledger.js";
 import type { Micros } from "../money/micros.js";
 import { reconcileStatus } from "./account-status.js";
-import { afterBalanceChange } from "./auto-recharge.js";
+import { afterBalanceChange, notifyAlertCrossings } from "./auto-recharge.js";
+import { ratePerMinuteMicros } from "./pricing.js";
 import { loadWalletState } from "./wallet-state.js";
 
 /**
@@ -27,7 +28,11 @@ export async function updateAccount(
   if (patch.webWidget !== undefined) {
     await tx.execute(sql`update accounts set web_widget = ${patch.webWidget} where id = ${id}`);
     const state = await loadWalletState(tx, config.rates, id);
-    if (state) await reconcileStatus(tx, state);
+    if (state) {
+      await reconcileStatus(tx, state);
+      // A minutes alert level moves with the rate: the same balance may now be below it.
+      await notifyAlertCrossings(tx, state, { balanceMicros: state.balanceMicros, ratePerMinuteMicros: ratePerMinuteMicros(config.rates, before.webWidget) });
+    }
   }
   if (patch.email !== undefined) await setEmail(tx, id, patch.email);
   return { before, after: await getAccount(tx, id) };

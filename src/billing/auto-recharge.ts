@@ -1,4 +1,5 @@
 import { sql } from "drizzle-orm";
+import { alertCrossings, levelFromStored } from "./balance-alerts.js";
 import type { Config } from "../config/config.js";
 import { queryRows, type Tx } from "../db/database.js";
 import { AppError, invalidField, notFound } from "../errors/app-error.js";
@@ -46,8 +47,33 @@ export async function afterBalanceChange(
       },
     });
   }
+  await notifyAlertCrossings(tx, state, { balanceMicros: balanceBeforeMicros, ratePerMinuteMicros: state.ratePerMinuteMicros });
   await reconcileStatus(tx, state);
   return { state: recharge ? { ...state, inFlight: { id: recharge.id, amountMicros: recharge.amountMicros, status: "pending" } } : state, recharge };
+}
+
+/**
+ * Balance alerts (DESIGN §6), independent of Auto-Recharge: one `balance.alert` per level the
+ * change took the balance below, one `balance.recovered` per level it lifted it back above.
+ * `before` is the balance and rate before the change; the state is after it.
+ */
+export async function notifyAlertCrossings(tx: Tx, state: WalletState, before: { balanceMicros: Micros; ratePerMinuteMicros: Micros }): Promise<void> {
+  if (state.alertLevels.length === 0) return;
+  const levels = state.alertLevels.map(levelFromStored);
+  const crossings = alertCrossings(levels, before, { balanceMicros: state.balanceMicros, ratePerMinuteMicros: state.ratePerMinuteMicros });
+  for (const crossing of crossings) {
+    await notify(tx, {
+      accountId: state.accountId,
+      agencyId: state.agencyId,
+      event: {
+        type: crossing.direction === "down" ? "balance.alert" : "balance.recovered",
+        level: state.alertLevels[levels.indexOf(crossing.level)]!,
+        levelMicros: crossing.levelMicros,
+        balanceMicros: state.balanceMicros,
+        ratePerMinuteMicros: state.ratePerMinuteMicros,
+      },
+    });
+  }
 }
 
 export interface SettingsPatch {

@@ -1,4 +1,5 @@
 import { sql } from "drizzle-orm";
+import { levelFromStored, type AlertLevel, type StoredLevel } from "./balance-alerts.js";
 import { arrayLiteral } from "../db/array-literal.js";
 import { queryRows, type Tx } from "../db/database.js";
 import { claimKey } from "../idempotency/store.js";
@@ -55,6 +56,8 @@ export interface LockedWallet {
   enabled: boolean;
   thresholdMicros: Micros;
   failing: boolean;
+  /** Its balance alert levels (empty: none), so a crossing is not missed by the shortcut. */
+  alertLevels: AlertLevel[];
 }
 
 /**
@@ -80,12 +83,21 @@ export async function writeCallsAndLockWallets(tx: Tx, touched: readonly Call[],
             )`
       : sql``;
   const afterCallsWritten = touched.length > 0 ? sql`and (select count(*) from calls_written) = ${touched.length}` : sql``;
-  const rows = await queryRows<{ account_id: string; balance_micros: bigint; web_widget: boolean; enabled: boolean | null; threshold_micros: bigint | null; failing: boolean | null }>(
+  const rows = await queryRows<{
+    account_id: string;
+    balance_micros: bigint;
+    web_widget: boolean;
+    enabled: boolean | null;
+    threshold_micros: bigint | null;
+    failing: boolean | null;
+    alert_levels: StoredLevel[] | string | null;
+  }>(
     tx,
     sql`${callsWritten}
-        select w.account_id, w.balance_micros, a.web_widget, s.enabled, s.threshold_micros, s.failing
+        select w.account_id, w.balance_micros, a.web_widget, s.enabled, s.threshold_micros, s.failing, ba.levels as alert_levels
         from wallets w join accounts a on a.id = w.account_id
         left join auto_recharge_settings s on s.account_id = w.account_id
+        left join balance_alerts ba on ba.account_id = w.account_id
         where w.account_id = any(${arrayLiteral(accountIds)}::text[]) ${afterCallsWritten}
         order by w.account_id for update of w`,
   );
@@ -98,6 +110,8 @@ export async function writeCallsAndLockWallets(tx: Tx, touched: readonly Call[],
       enabled: row.enabled ?? false,
       thresholdMicros: row.threshold_micros === null ? DEFAULT_SETTINGS.thresholdMicros : BigInt(row.threshold_micros),
       failing: row.failing ?? false,
+      alertLevels:
+        row.alert_levels === null ? [] : (typeof row.alert_levels === "string" ? (JSON.parse(row.alert_levels) as StoredLevel[]) : row.alert_levels).map(levelFromStored),
     });
   }
   return wallets;

@@ -1,4 +1,5 @@
 import type { Config } from "../config/config.js";
+import { alertCrossings, type AlertLevel } from "./balance-alerts.js";
 import { GroupCommit, type Queued } from "../db/group-commit.js";
 import { inTransaction, type Database, type Tx } from "../db/database.js";
 import { findStoredResponse, storeResponse, type StoredResponse } from "../idempotency/store.js";
@@ -51,8 +52,21 @@ export const DEFAULT_MAX_QUEUED_EVENTS = 20_000;
  * an enabled threshold), a low-balance notice (crossing the threshold), a pause (failing and
  * under a minute), or an end_call answer (nothing left). Pure; errs on the side of yes.
  */
-export function mayNeedRules(w: { before: Micros; after: Micros; thresholdMicros: Micros; enabled: boolean; failing: boolean; minuteCostMicros: Micros }): boolean {
+export function mayNeedRules(w: {
+  before: Micros;
+  after: Micros;
+  thresholdMicros: Micros;
+  enabled: boolean;
+  failing: boolean;
+  minuteCostMicros: Micros;
+  alertLevels?: readonly AlertLevel[];
+  ratePerMinuteMicros?: Micros;
+}): boolean {
   if (w.after <= 0n) return true;
+  if (w.alertLevels?.length && w.ratePerMinuteMicros !== undefined) {
+    const rate = { ratePerMinuteMicros: w.ratePerMinuteMicros };
+    if (alertCrossings(w.alertLevels, { balanceMicros: w.before, ...rate }, { balanceMicros: w.after, ...rate }).length > 0) return true;
+  }
   if (w.enabled && w.after < w.thresholdMicros) return true;
   if (w.before >= w.thresholdMicros && w.after < w.thresholdMicros) return true;
   return w.failing && w.after < w.minuteCostMicros;
@@ -202,6 +216,8 @@ export class UsageWriter {
         enabled: w.enabled,
         failing: w.failing,
         minuteCostMicros: cost(60, ratePerMinuteMicros(config.rates, w.webWidget)),
+        alertLevels: w.alertLevels,
+        ratePerMinuteMicros: ratePerMinuteMicros(config.rates, w.webWidget),
       });
     });
     if (needRules.length === 0) return { states, rechargeCreated: false };

@@ -7,6 +7,7 @@ import { isExpired } from "../payments/card-number.js";
 import { usd, type Micros } from "../money/micros.js";
 import { cost } from "../money/rating.js";
 import { ratePerMinuteMicros } from "./pricing.js";
+import type { StoredLevel } from "./balance-alerts.js";
 
 /** Auto-Recharge settings before a user saves any: off, with the help article's example values. */
 export const DEFAULT_SETTINGS = { thresholdMicros: usd(10), amountMicros: usd(50) } as const;
@@ -47,6 +48,8 @@ export interface WalletState {
     limitReached: "daily_count" | "monthly_limit" | null;
   };
   inFlight: { id: string; amountMicros: Micros; status: "pending" | "processing" } | null;
+  /** The account's balance alert levels, as stored (empty: none). */
+  alertLevels: StoredLevel[];
   /** The card an automatic charge would use: the chosen one if still saved, else the default. */
   card: CardRef | null;
 }
@@ -63,6 +66,7 @@ interface Row {
   amount_micros: bigint | null;
   mode: "fixed" | "target" | null;
   target_micros: bigint | null;
+  alert_levels: StoredLevel[] | string | null;
   monthly_limit_micros: bigint | null;
   payment_method_id: string | null;
   failing: boolean | null;
@@ -105,10 +109,11 @@ export async function loadWalletStates(tx: Tx, rates: Config["rates"], accountId
                s.payment_method_id, s.failing, s.failing_payment_method_id, s.failure_code, s.failure_message, s.limit_reached,
                r.id as in_flight_id, r.amount_micros as in_flight_amount, r.status as in_flight_status,
                c.id as card_id, c.brand as card_brand, c.last4 as card_last4, c.exp_month as card_exp_month,
-               c.exp_year as card_exp_year, c.provider_ref as card_provider_ref
+               c.exp_year as card_exp_year, c.provider_ref as card_provider_ref, ba.levels as alert_levels
         from accounts a
         join wallets w on w.account_id = a.id
         left join auto_recharge_settings s on s.account_id = a.id
+        left join balance_alerts ba on ba.account_id = a.id
         left join recharges r on r.account_id = a.id and r.status in ('pending', 'processing')
         left join lateral (
           select * from payment_methods pm
@@ -151,6 +156,8 @@ function stateFromRow(row: Row, rates: Config["rates"]): WalletState {
       row.in_flight_id && row.in_flight_amount !== null && row.in_flight_status
         ? { id: row.in_flight_id, amountMicros: BigInt(row.in_flight_amount), status: row.in_flight_status }
         : null,
+    // jsonb: parsed by node-postgres; kept as text by a driver that does not parse it.
+    alertLevels: row.alert_levels === null ? [] : typeof row.alert_levels === "string" ? (JSON.parse(row.alert_levels) as StoredLevel[]) : row.alert_levels,
     card: row.card_id
       ? {
           id: row.card_id,

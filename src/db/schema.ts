@@ -465,3 +465,12 @@ export const auditLog = pgTable(
     index("audit_log_account_idx").on(t.accountId, t.createdAt.desc(), t.id.desc()),
   ],
 );
+
+/** Balance alert levels (DESIGN §6): `[{below: "20.00"} | {below_minutes: "60"}]`, at most 5. */
+export const balanceAlerts = pgTable("balance_alerts", {
+  accountId: text("account_id")
+    .primaryKey()
+    .references(() => accounts.id),
+  levels: jsonb("levels").notNull(),
+  updatedAt: timestamp("updated_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+});

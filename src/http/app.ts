@@ -27,6 +27,7 @@ import { stripeWebhookRoutes } from "./routes/stripe-webhooks.js";
 import { webhookEndpointRoutes } from "./routes/webhook-endpoints.js";
 import { auditLogRoutes } from "./routes/audit-log.js";
 import { brandingRoutes } from "./routes/branding.js";
+import { alertRoutes } from "./routes/alerts.js";
 import { SESSION_EXCHANGE_PATH, sessionRoutes } from "./routes/sessions.js";
 import { nameOperations } from "./operation-ids.js";
 import { noCredential, refusedAtTheEdge } from "./schemas/common.js";
@@ -165,6 +166,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route("/", webhookEndpointRoutes);
   app.route("/", sessionRoutes);
   app.route("/", brandingRoutes);
+  app.route("/", alertRoutes);
   app.route("/", auditLogRoutes);
 
   app.route("/", systemRoutes);

@@ -49,6 +49,8 @@ const OPERATION_IDS: Record<string, string> = {
   "GET /v1/sessions/current": "getCurrentSession",
   "DELETE /v1/sessions/current": "endCurrentSession",
   "GET /v1/accounts/{id}/branding": "getBranding",
+  "GET /v1/accounts/{id}/alerts": "getBalanceAlerts",
+  "PUT /v1/accounts/{id}/alerts": "saveBalanceAlerts",
   "PUT /v1/accounts/{id}/branding": "saveBranding",
   "GET /v1/accounts/{id}/audit-log": "listAuditLog",
   "POST /v1/calls": "startCall",

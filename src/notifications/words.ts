@@ -10,6 +10,8 @@ export const NOTIFICATION_TYPES = [
   "account.resumed",
   "auto_recharge.updated",
   "auto_recharge.limit_reached",
+  "balance.alert",
+  "balance.recovered",
 ] as const;
 export type NotificationType = (typeof NOTIFICATION_TYPES)[number];
 
@@ -54,6 +56,16 @@ export type NotificationEvent =
   | { type: "balance.low"; balanceMicros: Micros; thresholdMicros: Micros; autoRechargeEnabled: boolean; reason: string | null }
   | { type: "account.paused"; balanceMicros: Micros; failureCode: string | null; failureMessage: string | null }
   | { type: "account.resumed"; balanceMicros: Micros }
+  | {
+      /** The balance fell below one of the account's alert levels (or recovered above it). */
+      type: "balance.alert" | "balance.recovered";
+      /** The level as the account set it: `{below: "20.00"}` or `{below_minutes: "60"}`. */
+      level: { below: string } | { below_minutes: string };
+      /** Its dollar value now (a minutes level's moves with the rate). */
+      levelMicros: Micros;
+      balanceMicros: Micros;
+      ratePerMinuteMicros: Micros;
+    }
   | {
       type: "auto_recharge.updated";
       enabled: boolean;
@@ -147,6 +159,23 @@ export function notificationText(event: NotificationEvent): NotificationText {
           triggered_recharge_id: event.triggered?.id ?? null,
         },
       };
+    case "balance.alert":
+    case "balance.recovered": {
+      const level = "below" in event.level ? dollars(event.levelMicros) : `${event.level.below_minutes} minutes (${dollars(event.levelMicros)})`;
+      const left = `${dollars(event.balanceMicros)}, ≈ ${minutesAvailable(event.balanceMicros, event.ratePerMinuteMicros)} minutes at ${dollars(event.ratePerMinuteMicros)}/min`;
+      return {
+        message:
+          event.type === "balance.alert"
+            ? `Your balance fell below ${level}: ${left} left. Add funds or turn on Auto-Recharge so calls keep running.`
+            : `Your balance is back above ${level}: ${left}.`,
+        data: {
+          level: event.level,
+          level_amount: formatMicros(event.levelMicros),
+          balance: formatMicros(event.balanceMicros),
+          minutes: minutesAvailable(event.balanceMicros, event.ratePerMinuteMicros),
+        },
+      };
+    }
     case "auto_recharge.limit_reached": {
       const why =
         event.reason === "daily_count"
@@ -168,6 +197,8 @@ const TITLES: Record<NotificationType, (data: Record<string, unknown>) => string
   "account.resumed": () => "Your account is active again",
   "auto_recharge.updated": () => "Your Auto-Recharge settings changed",
   "auto_recharge.limit_reached": () => "Auto-Recharge stopped at your limit",
+  "balance.alert": (d) => `Balance alert: below $${String(d.level_amount)}`,
+  "balance.recovered": (d) => `Your balance is back above $${String(d.level_amount)}`,
 };
 
 /** A notification's human title (an email's subject), from what was stored of it. */

@@ -273,6 +273,32 @@ describe("Payments page", { timeout: 90_000 }, () => {
     await watched.context.close();
   });
 
+  it("balance alerts: levels in dollars and minutes are saved, each with its dollar value now, which the widget moves", async () => {
+    const account = await accountWith(app, { balance: "30.00" });
+    const watched = await open(account.key);
+    const { page } = watched;
+    const card = page.getByRole("region", { name: "Balance alerts" });
+    await card.getByRole("button", { name: "Add a level" }).click();
+    await card.getByLabel("Level 1", { exact: true }).fill("20");
+    await card.getByRole("button", { name: "Add a level" }).click();
+    await card.getByLabel("Level 2", { exact: true }).fill("30");
+    await card.getByLabel("Unit", { exact: true }).nth(1).selectOption("minutes");
+    await card.getByRole("button", { name: "Save alerts" }).click();
+    await expect.poll(() => card.getByRole("status").textContent()).toContain("Saved");
+    await expect.poll(async () => (await card.getByRole("listitem").allTextContents()).join(" | ")).toMatch(/Now \$20\.00.*\| .*Now \$5\.40/);
+    expect((await app.request("GET", `/v1/accounts/${account.id}/alerts`, { key: account.key })).body.levels).toEqual([
+      { below: "20.00", amount: "20.00" },
+      { below_minutes: "30", amount: "5.40" },
+    ]);
+    // At $0.16/min, 30 minutes is $4.80.
+    await page.getByRole("switch", { name: "Web Widget" }).click();
+    await page.getByRole("group", { name: "Confirm the Web Widget change" }).getByRole("button", { name: "Turn on" }).click();
+    await expect.poll(async () => (await card.getByRole("listitem").nth(1).textContent()) ?? "").toContain("Now $4.80");
+    expect(await axeViolations(page, "section[aria-labelledby=alerts-title]")).toEqual([]);
+    expect(watched.problems).toEqual([]);
+    await watched.context.close();
+  });
+
   it("works at 375 px: the side panel opens from the menu button", async () => {
     const account = await accountWith(app, { balance: "3.00" });
     const watched = await open(account.key, 375);

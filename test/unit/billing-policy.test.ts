@@ -257,3 +257,46 @@ describe("mayNeedRules (the usage writer's shortcut)", () => {
     );
   });
 });
+
+describe("balance alert crossings", () => {
+  it("are told once per downward crossing and once per upward one; a minutes level moves with the rate", async () => {
+    const { alertCrossings } = await import("../../src/billing/balance-alerts.js");
+    const at = (balanceMicros: bigint, ratePerMinuteMicros = 180_000n) => ({ balanceMicros, ratePerMinuteMicros });
+    const levels = [{ below: usd(20) }, { belowMinutes: 30 }]; // $20 and $5.40 at $0.18/min
+    expect(alertCrossings(levels, at(usd(30)), at(19_800_000n)).map((c) => c.direction)).toEqual(["down"]);
+    expect(alertCrossings(levels, at(19_800_000n), at(usd(12)))).toEqual([]);
+    expect(alertCrossings(levels, at(usd(12)), at(5_400_000n))).toEqual([]); // at the level is not below it
+    expect(alertCrossings(levels, at(usd(6)), at(5_100_000n)).map((c) => [c.direction, c.levelMicros])).toEqual([["down", 5_400_000n]]);
+    expect(alertCrossings(levels, at(4_800_000n), at(usd(55))).map((c) => c.direction)).toEqual(["up", "up"]);
+    // The same $5.00 under the widget's $0.16 (level $4.80) and then $0.18 (level $5.40): crossed by the switch.
+    expect(alertCrossings(levels, at(usd(5), 160_000n), at(usd(5), 180_000n)).map((c) => [c.direction, c.levelMicros])).toEqual([["down", 5_400_000n]]);
+  });
+
+  it("alternate: between two crossings of a level in the same direction there is one in the other (property)", async () => {
+    const { alertCrossings } = await import("../../src/billing/balance-alerts.js");
+    const level = [{ below: usd(20) }];
+    fc.assert(
+      fc.property(fc.array(fc.bigInt({ min: -usd(50), max: usd(50) }), { minLength: 2, maxLength: 40 }), (balances) => {
+        const directions = balances.slice(1).flatMap((after, i) =>
+          alertCrossings(level, { balanceMicros: balances[i]!, ratePerMinuteMicros: 180_000n }, { balanceMicros: after, ratePerMinuteMicros: 180_000n }).map((c) => c.direction),
+        );
+        for (let i = 1; i < directions.length; i++) expect(directions[i]).not.toBe(directions[i - 1]);
+      }),
+    );
+  });
+
+  it("never escape the usage writer's shortcut (property)", async () => {
+    const { mayNeedRules } = await import("../../src/billing/usage-writer.js");
+    const { alertCrossings } = await import("../../src/billing/balance-alerts.js");
+    fc.assert(
+      fc.property(fc.bigInt({ min: -usd(10), max: usd(100) }), fc.bigInt({ min: 0n, max: usd(50) }), fc.bigInt({ min: usd(1), max: usd(80) }), (after, debitMicros, levelMicros) => {
+        const levels = [{ below: levelMicros }, { belowMinutes: 60 }];
+        const before = after + debitMicros;
+        const rate = { ratePerMinuteMicros: 180_000n };
+        const crossed = alertCrossings(levels, { balanceMicros: before, ...rate }, { balanceMicros: after, ...rate }).length > 0;
+        const shortcut = mayNeedRules({ before, after, thresholdMicros: 0n, enabled: false, failing: false, minuteCostMicros: 180_000n, alertLevels: levels, ...rate });
+        if (crossed) expect(shortcut).toBe(true);
+      }),
+    );
+  });
+});

@@ -23,6 +23,8 @@ const EVENTS: NotificationEvent[] = [
   { type: "account.resumed", balanceMicros: usd(49) },
   { type: "auto_recharge.updated", enabled: true, thresholdMicros: usd(10), amountMicros: usd(50), targetMicros: null, monthlyLimitMicros: null, triggered: { id: "rch_3", amountMicros: usd(50) } },
   { type: "auto_recharge.limit_reached", reason: "monthly_limit", amountMicros: usd(50), balanceMicros: usd(5), maxAutomaticChargesPer24h: 20, monthlyLimitMicros: usd(60) },
+  { type: "balance.alert", level: { below: "20.00" }, levelMicros: usd(20), balanceMicros: 19_800_000n, ratePerMinuteMicros: 180_000n },
+  { type: "balance.recovered", level: { below_minutes: "30" }, levelMicros: 5_400_000n, balanceMicros: usd(55), ratePerMinuteMicros: 180_000n },
 ];
 
 describe("notification words", () => {
@@ -44,6 +46,12 @@ describe("notification words", () => {
     expect(notificationText(EVENTS[6]!).message).toBe(
       "Auto-Recharge of $50.00 was not made: it would exceed your monthly limit of $60.00. Balance: $5.00. Add credit manually or raise the limit.",
     );
+  });
+
+  it("say which alert level was crossed, in its own unit, and the balance and minutes left", () => {
+    expect(notificationText(EVENTS[7]!).message).toBe("Your balance fell below $20.00: $19.80, ≈ 110.00 minutes at $0.18/min left. Add funds or turn on Auto-Recharge so calls keep running.");
+    expect(notificationTitle("balance.alert", notificationText(EVENTS[7]!).data)).toBe("Balance alert: below $20.00");
+    expect(notificationText(EVENTS[8]!).message).toBe("Your balance is back above 30 minutes ($5.40): $55.00, ≈ 305.55 minutes at $0.18/min.");
   });
 
   it("say what target mode charges: what brings the balance back to the target", () => {

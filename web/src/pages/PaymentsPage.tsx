@@ -1,4 +1,5 @@
 import { useState } from "react";
+import { BalanceAlerts } from "../components/BalanceAlerts.js";
 import type { Account, Page, PaymentMethod, Pricing } from "../api/types.js";
 import { useResource } from "../api/use-resource.js";
 import { AccountFacts } from "../components/AccountFacts.js";
@@ -91,6 +92,8 @@ export function PaymentsPage() {
       </div>
       <AddFunds api={api} accountId={me.id} methods={methods.data?.data} focusToken={addFundsToken} onAddCard={openCardForm} onCharged={bump} />
       <AutoRechargeForm api={api} account={a} methods={methods.data?.data} onSaved={bump} />
+      {/* A widget switch moves a minutes level's dollar value: reloaded with the account. */}
+      <BalanceAlerts api={api} accountId={me.id} refresh={a.rate_per_minute} />
       <UsageChart api={api} accountId={me.id} refresh={moved} />
       <History api={api} accountId={me.id} refresh={moved} />
     </>

@@ -21,6 +21,8 @@ const EVENTS: Record<EventType, string> = {
   "account.resumed": "Account resumed",
   "auto_recharge.updated": "Auto-Recharge settings changed",
   "auto_recharge.limit_reached": "Auto-Recharge limit reached",
+  "balance.alert": "Balance alert",
+  "balance.recovered": "Balance recovered above an alert",
 };
 const EVENT_TYPES = Object.keys(EVENTS) as EventType[];
 

@@ -1,0 +1,6 @@
+-- Issue 17: balance alerts in dollars or minutes, up to 5 levels per account (DESIGN §6).
+CREATE TABLE "balance_alerts" (
+	"account_id" text PRIMARY KEY NOT NULL REFERENCES "accounts"("id"),
+	"levels" jsonb NOT NULL,
+	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
+);
