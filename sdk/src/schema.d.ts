@@ -761,6 +761,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/accounts/{id}/preflight": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Forecast a campaign against the account's balance, Auto-Recharge and limits; writes nothing
+         * @description Plays `calls` calls of `average_seconds` at the account's current rate, in waves of `concurrency`, against its balance (a recharge in flight counted as landed), its Auto-Recharge settings and the daily count and monthly limit as they fill: how many calls would start, how many recharges for how much, what would be missing, and what stops Auto-Recharge short. Recharges are assumed to succeed. The account, or its agency.
+         */
+        post: operations["preflightCampaign"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/accounts/{id}/audit-log": {
         parameters: {
             query?: never;
@@ -2058,6 +2078,60 @@ export interface components {
                  */
                 below_minutes: string;
             })[];
+        };
+        /**
+         * @example {
+         *       "cost": "142.50",
+         *       "balance": "37.412500",
+         *       "covered_calls": 500,
+         *       "recharges_expected": 3,
+         *       "recharge_total": "150.00",
+         *       "shortfall": "0.00",
+         *       "stopped_by": null
+         *     }
+         */
+        Preflight: {
+            /**
+             * @description the whole campaign at the account's current rate
+             * @example 49.813334
+             */
+            cost: string;
+            /**
+             * @description USD as a decimal string
+             * @example 49.813334
+             */
+            balance: string;
+            /** @description calls that would start */
+            covered_calls: number;
+            recharges_expected: number;
+            /**
+             * @description USD as a decimal string
+             * @example 49.813334
+             */
+            recharge_total: string;
+            /**
+             * @description what the calls that would not start would cost
+             * @example 49.813334
+             */
+            shortfall: string;
+            /**
+             * @description why Auto-Recharge would not keep the campaign going, when it stops short; null when every call is covered
+             * @enum {string|null}
+             */
+            stopped_by: "no_auto_recharge" | "failing" | "daily_count" | "monthly_limit" | null;
+        };
+        /**
+         * @example {
+         *       "calls": 500,
+         *       "average_seconds": 95,
+         *       "concurrency": 10
+         *     }
+         */
+        PreflightInput: {
+            calls: number;
+            average_seconds: number;
+            /** @description calls running at once (default 1): they start together, each against the same balance */
+            concurrency?: number;
         };
         /**
          * @example {
@@ -5303,6 +5377,77 @@ export interface operations {
             };
             /** @description `idempotency_conflict`: this Idempotency-Key was already used with a different request */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many failed authentications from this client address; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    preflightCampaign: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PreflightInput"];
+            };
+        };
+        responses: {
+            /** @description The forecast */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Preflight"];
+                };
+            };
+            /** @description `invalid_request`: a field that does not validate (`field` names it), a NUL character, or a body over 1 MB */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unauthorized`: missing, wrong, revoked or expired API key or session */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden`: a read-only key or viewer session (a POST) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: no such account, or one this credential may not see */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -21,7 +21,16 @@ export async function decide(
   now: Date,
   card: CardRef | null = usableCard(state, now),
 ): Promise<{ decision: PolicyDecision; card: CardRef | null }> {
-  const input: PolicyInput = {
+  const input = policyInput(config, state, card);
+  const first = decideRecharge(request, input);
+  if (first.action !== "charge" || !isAutomatic(request)) return { decision: first, card };
+  const totals = await automaticChargeTotals(tx, state.accountId);
+  return { decision: decideRecharge(request, { ...input, automaticChargesLast24h: totals.last24h, automaticMonthMicros: totals.monthMicros }), card };
+}
+
+/** The recharge rule's facts for a wallet and the card it would charge (limit totals left at zero: the caller reads them when needed). */
+export function policyInput(config: Config, state: WalletState, card: CardRef | null): PolicyInput {
+  return {
     ...state.settings,
     balanceMicros: state.balanceMicros,
     minuteCostMicros: state.minuteCostMicros,
@@ -35,10 +44,6 @@ export async function decide(
     minPerChargeMicros: config.limits.amountMinMicros,
     maxPerChargeMicros: config.limits.amountMaxMicros,
   };
-  const first = decideRecharge(request, input);
-  if (first.action !== "charge" || !isAutomatic(request)) return { decision: first, card };
-  const totals = await automaticChargeTotals(tx, state.accountId);
-  return { decision: decideRecharge(request, { ...input, automaticChargesLast24h: totals.last24h, automaticMonthMicros: totals.monthMicros }), card };
 }
 
 /**

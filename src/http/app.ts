@@ -28,6 +28,7 @@ import { webhookEndpointRoutes } from "./routes/webhook-endpoints.js";
 import { auditLogRoutes } from "./routes/audit-log.js";
 import { brandingRoutes } from "./routes/branding.js";
 import { alertRoutes } from "./routes/alerts.js";
+import { preflightRoutes } from "./routes/preflight.js";
 import { SESSION_EXCHANGE_PATH, sessionRoutes } from "./routes/sessions.js";
 import { nameOperations } from "./operation-ids.js";
 import { noCredential, refusedAtTheEdge } from "./schemas/common.js";
@@ -167,6 +168,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route("/", sessionRoutes);
   app.route("/", brandingRoutes);
   app.route("/", alertRoutes);
+  app.route("/", preflightRoutes);
   app.route("/", auditLogRoutes);
 
   app.route("/", systemRoutes);

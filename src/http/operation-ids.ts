@@ -50,6 +50,7 @@ const OPERATION_IDS: Record<string, string> = {
   "DELETE /v1/sessions/current": "endCurrentSession",
   "GET /v1/accounts/{id}/branding": "getBranding",
   "GET /v1/accounts/{id}/alerts": "getBalanceAlerts",
+  "POST /v1/accounts/{id}/preflight": "preflightCampaign",
   "PUT /v1/accounts/{id}/alerts": "saveBalanceAlerts",
   "PUT /v1/accounts/{id}/branding": "saveBranding",
   "GET /v1/accounts/{id}/audit-log": "listAuditLog",

@@ -63,6 +63,7 @@ const EXEMPT: Record<string, string> = {
   "POST /v1/webhooks/stripe": "Stripe's events carry no key of ours: they are authenticated by signature and applied once per event id",
   "POST /v1/accounts/{id}/payment-methods/setup": "Stripe only: a SetupIntent for the browser; repeating it makes another one and charges nothing",
   "POST /v1/accounts/{id}/recharges/{recharge}/authentication": "Stripe only: reads the held PaymentIntent's client secret, writes nothing",
+  "POST /v1/accounts/{id}/preflight": "writes nothing: a forecast asked twice is computed twice, and each answer is what the account's state is then",
   "POST /v1/sessions/exchange":
     "no credential, so no account to scope a key to; a code is one-time by design, and answering its token again to whoever repeats the request would defeat that",
 };
