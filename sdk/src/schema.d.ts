@@ -897,6 +897,7 @@ export interface components {
          *       "balance": "37.412500",
          *       "rate_per_minute": "0.16",
          *       "minutes_available": "233.82",
+         *       "runway_hours": 76.3,
          *       "auto_recharge": {
          *         "enabled": true,
          *         "threshold": "10.00",
@@ -944,6 +945,11 @@ export interface components {
              * @example 311.33
              */
             minutes_available: string;
+            /**
+             * @description hours the balance lasts at the pace of the last 24 hours' calls (1 decimal, rounded down); null with no calls in that time
+             * @example 76.3
+             */
+            runway_hours: number | null;
             auto_recharge: components["schemas"]["AutoRechargeSettings"];
             created_at: string;
         };
@@ -1062,6 +1068,7 @@ export interface components {
          *       "balance": "37.412500",
          *       "rate_per_minute": "0.16",
          *       "minutes_available": "233.82",
+         *       "runway_hours": 76.3,
          *       "auto_recharge": {
          *         "enabled": true,
          *         "threshold": "10.00",
@@ -1123,6 +1130,7 @@ export interface components {
          *           "balance": "37.412500",
          *           "rate_per_minute": "0.16",
          *           "minutes_available": "233.82",
+         *           "runway_hours": 76.3,
          *           "auto_recharge": {
          *             "enabled": true,
          *             "threshold": "10.00",
@@ -1179,6 +1187,7 @@ export interface components {
          *       "balance": "37.412500",
          *       "rate_per_minute": "0.16",
          *       "minutes_available": "233.82",
+         *       "runway_hours": 76.3,
          *       "auto_recharge": {
          *         "enabled": true,
          *         "threshold": "10.00",

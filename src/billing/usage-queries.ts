@@ -116,3 +116,20 @@ export async function writeCallsAndLockWallets(tx: Tx, touched: readonly Call[],
   }
   return wallets;
 }
+
+/**
+ * What each account's calls of the last 24 hours cost, for the runway: the calls started in
+ * that time and what they billed so far, read on calls_account_started_idx (a range of a day's
+ * calls per account, not a scan of its ledger). A call started just before the window and
+ * still running is left out; one started inside it counts whole.
+ */
+export async function spendLast24h(tx: Tx, accountIds: readonly string[]): Promise<Map<string, Micros>> {
+  if (accountIds.length === 0) return new Map();
+  const rows = await queryRows<{ account_id: string; spent: bigint | string }>(
+    tx,
+    sql`select account_id, sum(billed_micros)::bigint as spent from calls
+        where account_id = any(${arrayLiteral(accountIds)}::text[]) and started_at > now() - interval '24 hours'
+        group by account_id`,
+  );
+  return new Map(rows.map((r) => [r.account_id, BigInt(r.spent)]));
+}

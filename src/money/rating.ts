@@ -40,3 +40,15 @@ export function secondsAffordable(balanceMicros: Micros, ratePerMinuteMicros: Mi
   const seconds = (balanceMicros * 60n) / ratePerMinuteMicros;
   return Number(seconds > 86_400n * 365n ? 86_400n * 365n : seconds);
 }
+
+/**
+ * Hours `balance` lasts when spent at the pace of `burnLast24h` a day, to 0.1 h, rounded down
+ * (a runway should not promise more than there is); 0 when nothing is left, null when nothing
+ * was spent (no pace to project). Exact integer arithmetic until the final tenths.
+ */
+export function runwayHours(balanceMicros: Micros, burnLast24hMicros: Micros): number | null {
+  if (burnLast24hMicros <= 0n) return null;
+  if (balanceMicros <= 0n) return 0;
+  const tenths = (balanceMicros * 240n) / burnLast24hMicros;
+  return Number(tenths) / 10;
+}

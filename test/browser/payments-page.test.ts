@@ -230,6 +230,8 @@ describe("Payments page", { timeout: 90_000 }, () => {
     for (const seconds of [20, 40, 60]) await reportUsage(app, account, call, seconds);
     const watched = await open(account.key);
     const { page } = watched;
+    // $9.82 left after $0.18 of calls today: 1,309.3 hours at that pace.
+    await expect.poll(() => page.getByTestId("runway").textContent()).toBe("Runway: ≈ 54 days 13 h at the last 24 hours' pace");
     await page.getByRole("tab", { name: "All transactions" }).click();
     const rows = page.getByRole("table", { name: "All transactions" }).locator("tbody tr");
     await expect.poll(() => rows.count()).toBe(2);

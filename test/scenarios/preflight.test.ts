@@ -71,6 +71,16 @@ describe("campaign pre-flight, each answer checked against the same campaign run
     expect(await run(app, account, 150, 60)).toEqual({ started: f.covered_calls, recharges: 2, total: "10.00" });
   });
 
+  it("the account's runway: hours at the pace of the last 24 hours' calls, null without calls", async () => {
+    const account = await accountWith(app, { balance: "30.00" });
+    const view = async () => (await app.request("GET", `/v1/accounts/${account.id}`, { key: account.key })).body;
+    expect((await view()).runway_hours).toBeNull();
+    const call = await app.request("POST", "/v1/calls", { key: account.key, body: { account_id: account.id } });
+    await app.request("POST", `/v1/calls/${call.body.call_id}/end`, { key: account.key, body: { elapsed_seconds: 600 } }); // $1.80
+    // $28.20 at $1.80 a day: 15.66 days, 376 hours.
+    expect(await view()).toMatchObject({ balance: "28.20", runway_hours: 376 });
+  });
+
   it("refuses a campaign it cannot forecast with a 400, and writes nothing", async () => {
     const account = await accountWith(app, { balance: "5.00" });
     for (const body of [{ calls: 0, average_seconds: 60 }, { calls: 10 }, { calls: 100_001, average_seconds: 60 }, { calls: 10, average_seconds: 1.5 }, { calls: 10, average_seconds: 60, concurrency: 0 }]) {

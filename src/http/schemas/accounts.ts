@@ -3,8 +3,8 @@ import type { Account } from "../../accounts/accounts.js";
 import { RISKS, type SearchTotals } from "../../billing/account-risks.js";
 import { MAX_ROTATION_GRACE_SECONDS } from "../../accounts/api-keys.js";
 import type { WalletState } from "../../billing/wallet-state.js";
-import { formatMicros } from "../../money/micros.js";
-import { minutesAvailable } from "../../money/rating.js";
+import { formatMicros, type Micros } from "../../money/micros.js";
+import { minutesAvailable, runwayHours } from "../../money/rating.js";
 import { AutoRechargeOut, autoRechargeOut } from "./billing.js";
 import { Money } from "./money.js";
 import { EXAMPLES } from "./examples.js";
@@ -24,12 +24,15 @@ export const AccountOut = z
     balance: Money,
     rate_per_minute: Money,
     minutes_available: z.string().openapi({ example: "311.33", description: "balance ÷ current rate, 2 decimals, rounded down" }),
+    runway_hours: z.number().nullable().openapi({
+      example: 76.3,
+      description: "hours the balance lasts at the pace of the last 24 hours' calls (1 decimal, rounded down); null with no calls in that time",
+    }),
     auto_recharge: AutoRechargeOut,
     created_at: z.string(),
   })
   .openapi("Account", { example: EXAMPLES.Account });
 
-/** The account as the API shows it; `state` is its wallet state read in the same request. */
 /** An account in a watch list (an agency's subaccounts, the operator's console): the account and why it is at risk. */
 export const AccountSummaryOut = AccountOut.extend({
   risks: z.array(z.enum(RISKS)).openapi({
@@ -70,7 +73,11 @@ export const MeOut = AccountOut.extend({
     .openapi({ description: "The credential of this request: an API key or a Payments-page session, and its scope" }),
 }).openapi("Me", { example: EXAMPLES.Me });
 
-export function accountOut(account: Account, state: WalletState): z.infer<typeof AccountOut> {
+/**
+ * The account as the API shows it; `state` is its wallet state read in the same request,
+ * `burnLast24hMicros` what its calls of the last 24 hours cost (for the runway).
+ */
+export function accountOut(account: Account, state: WalletState, burnLast24hMicros: Micros): z.infer<typeof AccountOut> {
   const rate = state.ratePerMinuteMicros;
   return {
     id: account.id,
@@ -83,6 +90,7 @@ export function accountOut(account: Account, state: WalletState): z.infer<typeof
     balance: formatMicros(state.balanceMicros),
     rate_per_minute: formatMicros(rate),
     minutes_available: minutesAvailable(state.balanceMicros, rate),
+    runway_hours: runwayHours(state.balanceMicros, burnLast24hMicros),
     auto_recharge: autoRechargeOut(state),
     created_at: account.createdAt,
   };

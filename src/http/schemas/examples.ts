@@ -82,6 +82,7 @@ const Account = {
   balance: "37.412500",
   rate_per_minute: "0.16",
   minutes_available: "233.82",
+  runway_hours: 76.3,
   auto_recharge: AutoRechargeSettings,
   created_at: "2026-11-01T08:00:00.000Z",
 };

@@ -3,6 +3,7 @@ import { minutesAvailable } from "../../../src/money/rating.js";
 import type { Account, Pricing } from "../api/types.js";
 import { parseMicros, usdText } from "../money/display.js";
 import { ErrorText } from "./ErrorText.js";
+import { runwayText } from "../text/runway.js";
 
 /** "≈ 75.00 minutes at $0.16/min (Web Widget on)" */
 export function minutesLine(account: Account): string {
@@ -59,6 +60,10 @@ export function WalletCard(props: {
       </p>
       <p className="minutes" data-testid="minutes">
         {minutesLine(account)}
+      </p>
+      <p className="muted small" data-testid="runway">
+        Runway: {runwayText(account.runway_hours)}
+        {account.runway_hours !== null && " at the last 24 hours' pace"}
       </p>
       {props.onAddFunds && (
         <p>

@@ -7,6 +7,7 @@ import { usdText } from "../money/display.js";
 import { ErrorText } from "./ErrorText.js";
 import { Pager } from "./Pager.js";
 import { ScrollRegion } from "./ScrollRegion.js";
+import { runwayText } from "../text/runway.js";
 
 type AccountList = components["schemas"]["AccountList"];
 type Risk = AccountList["data"][number]["risks"][number];
@@ -119,6 +120,7 @@ export function WatchList(props: {
               {props.typeFilter && <th scope="col">Type</th>}
               <th scope="col" className="num">Balance</th>
               <th scope="col" className="num">Minutes</th>
+              <th scope="col">Runway</th>
               <th scope="col">Risk</th>
               <th scope="col">Status</th>
               <th scope="col">Auto-Recharge</th>
@@ -141,6 +143,7 @@ export function WatchList(props: {
                 {props.typeFilter && <td>{a.type}</td>}
                 <td className="num">{usdText(a.balance, { cents: true })}</td>
                 <td className="num">{a.minutes_available}</td>
+                <td>{a.runway_hours === null ? <span className="muted">—</span> : runwayText(a.runway_hours)}</td>
                 <td className="risks">
                   {a.risks.length === 0 ? (
                     <span className="muted">—</span>
