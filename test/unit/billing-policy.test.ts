@@ -2,6 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { decideRecharge, type PolicyInput, type RechargeRequest } from "../../src/billing/recharge-policy.js";
 import { rechargeAmount } from "../../src/billing/recharge-amount.js";
+import { HEALTHY_POLICY } from "../support/policy-fixture.js";
 import { parseDurationsMs } from "../../src/config/durations.js";
 import { usd } from "../../src/money/micros.js";
 import { cardBrand, checkCard, luhnValid } from "../../src/payments/card-number.js";
@@ -88,22 +89,7 @@ describe("decideRecharge in target mode", () => {
 
 /** A wallet just below a $10 threshold with Auto-Recharge healthy: each test changes one thing. */
 const AUTO: RechargeRequest = { trigger: "auto" };
-const base: PolicyInput = {
-  enabled: true,
-  thresholdMicros: usd(10),
-  amountMicros: usd(50),
-  monthlyLimitMicros: null,
-  balanceMicros: 9_840_000n,
-  minuteCostMicros: 180_000n,
-  paused: false,
-  inFlight: false,
-  cardFailing: false,
-  hasCard: true,
-  automaticChargesLast24h: 0,
-  automaticMonthMicros: 0n,
-  maxAutomaticChargesPer24h: 20,
-  ...FIXED,
-};
+const base: PolicyInput = HEALTHY_POLICY;
 
 describe("decideRecharge, automatic (auto and threshold_sync)", () => {
 

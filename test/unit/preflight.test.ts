@@ -3,27 +3,10 @@ import { describe, expect, it } from "vitest";
 import { preflight } from "../../src/billing/preflight.js";
 import type { PolicyInput } from "../../src/billing/recharge-policy.js";
 import { usd } from "../../src/money/micros.js";
+import { HEALTHY_POLICY } from "../support/policy-fixture.js";
 
 const RATE = 180_000n; // $0.18/min
-const healthy: PolicyInput = {
-  enabled: true,
-  thresholdMicros: usd(10),
-  amountMicros: usd(50),
-  mode: "fixed",
-  targetMicros: null,
-  monthlyLimitMicros: null,
-  balanceMicros: usd(12),
-  minuteCostMicros: RATE,
-  paused: false,
-  inFlight: false,
-  cardFailing: false,
-  hasCard: true,
-  automaticChargesLast24h: 0,
-  automaticMonthMicros: 0n,
-  maxAutomaticChargesPer24h: 20,
-  minPerChargeMicros: usd(5),
-  maxPerChargeMicros: usd(10_000),
-};
+const healthy: PolicyInput = { ...HEALTHY_POLICY, balanceMicros: usd(12) };
 
 describe("preflight (pure)", () => {
   it("a healthy Auto-Recharge covers a campaign with as many recharges as the drain needs", () => {
