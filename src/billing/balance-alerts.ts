@@ -59,3 +59,9 @@ export function levelFromStored(stored: StoredLevel): AlertLevel {
   }
   return { belowMinutes: Number(stored.below_minutes) };
 }
+
+/** The stored list as a query returns it: jsonb parsed by node-postgres, text where a driver leaves it, null without levels. */
+export function storedLevels(value: StoredLevel[] | string | null): StoredLevel[] {
+  if (value === null) return [];
+  return typeof value === "string" ? (JSON.parse(value) as StoredLevel[]) : value;
+}

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { levelFromStored, type AlertLevel, type StoredLevel } from "./balance-alerts.js";
+import { levelFromStored, storedLevels, type AlertLevel, type StoredLevel } from "./balance-alerts.js";
 import { arrayLiteral } from "../db/array-literal.js";
 import { queryRows, type Tx } from "../db/database.js";
 import { claimKey } from "../idempotency/store.js";
@@ -110,8 +110,7 @@ export async function writeCallsAndLockWallets(tx: Tx, touched: readonly Call[],
       enabled: row.enabled ?? false,
       thresholdMicros: row.threshold_micros === null ? DEFAULT_SETTINGS.thresholdMicros : BigInt(row.threshold_micros),
       failing: row.failing ?? false,
-      alertLevels:
-        row.alert_levels === null ? [] : (typeof row.alert_levels === "string" ? (JSON.parse(row.alert_levels) as StoredLevel[]) : row.alert_levels).map(levelFromStored),
+      alertLevels: storedLevels(row.alert_levels).map(levelFromStored),
     });
   }
   return wallets;

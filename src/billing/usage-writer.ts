@@ -59,12 +59,12 @@ export function mayNeedRules(w: {
   enabled: boolean;
   failing: boolean;
   minuteCostMicros: Micros;
-  alertLevels?: readonly AlertLevel[];
-  ratePerMinuteMicros?: Micros;
+  alertLevels: readonly AlertLevel[];
 }): boolean {
   if (w.after <= 0n) return true;
-  if (w.alertLevels?.length && w.ratePerMinuteMicros !== undefined) {
-    const rate = { ratePerMinuteMicros: w.ratePerMinuteMicros };
+  if (w.alertLevels.length > 0) {
+    // A minute at the rate costs exactly the rate: the minute's cost is the rate per minute.
+    const rate = { ratePerMinuteMicros: w.minuteCostMicros };
     if (alertCrossings(w.alertLevels, { balanceMicros: w.before, ...rate }, { balanceMicros: w.after, ...rate }).length > 0) return true;
   }
   if (w.enabled && w.after < w.thresholdMicros) return true;
@@ -217,7 +217,6 @@ export class UsageWriter {
         failing: w.failing,
         minuteCostMicros: cost(60, ratePerMinuteMicros(config.rates, w.webWidget)),
         alertLevels: w.alertLevels,
-        ratePerMinuteMicros: ratePerMinuteMicros(config.rates, w.webWidget),
       });
     });
     if (needRules.length === 0) return { states, rechargeCreated: false };

@@ -7,7 +7,7 @@ import { isExpired } from "../payments/card-number.js";
 import { usd, type Micros } from "../money/micros.js";
 import { cost } from "../money/rating.js";
 import { ratePerMinuteMicros } from "./pricing.js";
-import type { StoredLevel } from "./balance-alerts.js";
+import { storedLevels, type StoredLevel } from "./balance-alerts.js";
 
 /** Auto-Recharge settings before a user saves any: off, with the help article's example values. */
 export const DEFAULT_SETTINGS = { thresholdMicros: usd(10), amountMicros: usd(50) } as const;
@@ -156,8 +156,7 @@ function stateFromRow(row: Row, rates: Config["rates"]): WalletState {
       row.in_flight_id && row.in_flight_amount !== null && row.in_flight_status
         ? { id: row.in_flight_id, amountMicros: BigInt(row.in_flight_amount), status: row.in_flight_status }
         : null,
-    // jsonb: parsed by node-postgres; kept as text by a driver that does not parse it.
-    alertLevels: row.alert_levels === null ? [] : typeof row.alert_levels === "string" ? (JSON.parse(row.alert_levels) as StoredLevel[]) : row.alert_levels,
+    alertLevels: storedLevels(row.alert_levels),
     card: row.card_id
       ? {
           id: row.card_id,

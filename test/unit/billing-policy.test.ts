@@ -237,7 +237,7 @@ describe("mayNeedRules (the usage writer's shortcut)", () => {
           const crossed = before >= threshold && after < threshold;
           const paused = desiredStatus({ settings: { failing } as never, balanceMicros: after, minuteCostMicros: minuteCost }) === "paused";
           const acts = decision.action !== "none" || crossed || paused || after <= 0n;
-          if (acts) expect(mayNeedRules({ before, after, thresholdMicros: threshold, enabled, failing, minuteCostMicros: minuteCost })).toBe(true);
+          if (acts) expect(mayNeedRules({ before, after, thresholdMicros: threshold, enabled, failing, minuteCostMicros: minuteCost, alertLevels: [] })).toBe(true);
         },
       ),
     );
@@ -280,7 +280,7 @@ describe("balance alert crossings", () => {
         const before = after + debitMicros;
         const rate = { ratePerMinuteMicros: 180_000n };
         const crossed = alertCrossings(levels, { balanceMicros: before, ...rate }, { balanceMicros: after, ...rate }).length > 0;
-        const shortcut = mayNeedRules({ before, after, thresholdMicros: 0n, enabled: false, failing: false, minuteCostMicros: 180_000n, alertLevels: levels, ...rate });
+        const shortcut = mayNeedRules({ before, after, thresholdMicros: 0n, enabled: false, failing: false, minuteCostMicros: 180_000n, alertLevels: levels });
         if (crossed) expect(shortcut).toBe(true);
       }),
     );
