@@ -85,7 +85,12 @@ describe("logs", () => {
     // "987" in one), so the CVC is looked for as logging it would leave it: a value of its own,
     // anywhere in any line, or a field named for it.
     const values = (v: unknown): unknown[] => (v !== null && typeof v === "object" ? Object.values(v).flatMap(values) : [v]);
+    const keys = (v: unknown): string[] =>
+      v !== null && typeof v === "object" ? Object.entries(v).flatMap(([k, inner]) => [k, ...keys(inner)]) : [];
     expect(lines.flatMap(values).filter((v) => String(v) === card.cvc)).toEqual([]);
-    expect(exit.output).not.toMatch(/cvc/i);
+    expect(lines.flatMap(keys).filter((k) => /cvc|cvv|security.?code/i.test(k))).toEqual([]);
+    // As a word only: random ids are letters and digits, so "Cvc" turns up inside them by chance
+    // (a CI run saw req_uTQoNCvcjg…), never with a word boundary on both sides.
+    expect(exit.output).not.toMatch(/\bcvc\b/i);
   }, 90_000);
 });
