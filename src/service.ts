@@ -1,3 +1,4 @@
+import { IdleCallWorker } from "./billing/idle-calls.js";
 import { RechargeWorker } from "./billing/recharge-worker.js";
 import { UsageWriter } from "./billing/usage-writer.js";
 import { CallStarter } from "./billing/call-starter.js";
@@ -49,10 +50,13 @@ export async function startService(
   });
   const callStarter = new CallStarter(db, config, { concurrency: config.usageWriters });
   const deliveryWorker = options.worker ? new DeliveryWorker(db, config, resolveHost) : undefined;
-  const workers = (): Record<string, boolean> => (worker && deliveryWorker ? { recharges: worker.isRunning, deliveries: deliveryWorker.isRunning } : {});
+  const idleCallWorker = options.worker ? new IdleCallWorker(db, config) : undefined;
+  const workers = (): Record<string, boolean> =>
+    worker && deliveryWorker && idleCallWorker ? { recharges: worker.isRunning, deliveries: deliveryWorker.isRunning, idle_calls: idleCallWorker.isRunning } : {};
   const deps: AppDeps = { db, config, gateway, afterCommit, usageWriter, callStarter, now, resolveHost, workers };
   worker?.start();
   deliveryWorker?.start();
+  idleCallWorker?.start();
   const server = options.http ? await startServer(deps, options.port ?? config.port, options.hostname) : undefined;
   return {
     deps,
@@ -62,7 +66,7 @@ export async function startService(
     async stop() {
       // Stop accepting; the requests already in are answered (their usage commits first).
       await server?.close();
-      await Promise.all([worker?.stop(SHUTDOWN_CHARGE_GRACE_MS), deliveryWorker?.stop()]);
+      await Promise.all([worker?.stop(SHUTDOWN_CHARGE_GRACE_MS), deliveryWorker?.stop(), idleCallWorker?.stop()]);
     },
   };
 }

@@ -63,8 +63,8 @@ export interface paths {
         options?: never;
         head?: never;
         /**
-         * Turn the Web Widget on or off (changes the rate of later calls); set or clear the notification email
-         * @description The Web Widget switch changes the rate of calls started afterwards ($0.16/min on, $0.18/min off); running calls keep the rate they started with. The email receives receipts and failure notices; null clears it. Audited. Not idempotent by key: sending the same values again changes nothing.
+         * Turn the Web Widget on or off (changes the rate of later calls); set or clear the notification email; the operator sets the concurrency limit
+         * @description The Web Widget switch changes the rate of calls started afterwards ($0.16/min on, $0.18/min off); running calls keep the rate they started with. The email receives receipts and failure notices; null clears it. Both are the account's own settings. `max_concurrent_calls` is the operator's: how many calls the account may run at once (null: unlimited); running calls go on, and a start over it is answered 429 `concurrency_limited`. Audited. Not idempotent by key: sending the same values again changes nothing.
          */
         patch: operations["updateAccount"];
         trace?: never;
@@ -376,7 +376,7 @@ export interface paths {
         put?: never;
         /**
          * Authorise a call: fixes its rate; 402 when the account is paused or out of credit
-         * @description Call before connecting a call. The answer fixes the call's rate (the Web Widget setting now) and says how many seconds the balance pays for. `call_id` is yours to give (your telephony id) or ours. Then report its cumulative elapsed seconds with `POST /v1/calls/{id}/usage` (or many calls at once with `POST /v1/usage`) and end it with `POST /v1/calls/{id}/end`.
+         * @description Call before connecting a call. The call holds `PREPAID_CALL_HOLD_SECONDS` (60 s by default) of credit at its rate while it runs, so many calls starting at once never spend the same credit: a start is authorised only when the balance, plus a recharge in flight, minus the holds of the account's other running calls covers its hold, and while the account runs fewer calls than its `max_concurrent_calls`. The answer fixes the call's rate (the Web Widget setting now) and says how many seconds that credit pays for. `call_id` is yours to give (your telephony id) or ours; starting it again answers the same call. Then report its cumulative elapsed seconds with `POST /v1/calls/{id}/usage` (or many calls at once with `POST /v1/usage`) and end it with `POST /v1/calls/{id}/end`; a call with no report for `PREPAID_CALL_IDLE_TIMEOUT` (10 minutes) is ended at its last reported seconds.
          */
         post: operations["startCall"];
         delete?: never;
@@ -396,7 +396,7 @@ export interface paths {
         put?: never;
         /**
          * Report a call's cumulative elapsed seconds; debits only what was not billed yet
-         * @description Send the seconds since the call started, as often as you like (every 15–60 s is typical). Each report debits only what was not billed yet, so a retry or a late report costs nothing twice. When `action` is `end_call`, the balance is spent: hang up.
+         * @description Send the seconds since the call started, as often as you like (every 15–60 s is typical). Each report debits only what was not billed yet, so a retry or a late report costs nothing twice. The answer says how long the credit lasts (`seconds_remaining`, at the rate of all the account's running calls, a recharge in flight counted) and what to do: `continue`; `wrap_up` when 60 s or less remain (close the conversation politely); `end_call` when nothing is left (hang up). A recharge that lands mid-call raises `seconds_remaining` at the next report. docs/voice-agents.md shows the loop.
          */
         post: operations["reportCallUsage"];
         delete?: never;
@@ -416,7 +416,7 @@ export interface paths {
         put?: never;
         /**
          * End a call with its final elapsed seconds and bill the rest
-         * @description The last report of a call: bills up to `elapsed_seconds` and ends it; later reports for it are refused.
+         * @description The last report of a call: bills up to `elapsed_seconds`, ends it and frees its hold and its slot at once. A later report still bills seconds not billed yet (usage is never dropped) and answers `end_call`.
          */
         post: operations["endCall"];
         delete?: never;
@@ -898,6 +898,9 @@ export interface components {
          *       "rate_per_minute": "0.16",
          *       "minutes_available": "233.82",
          *       "runway_hours": 76.3,
+         *       "active_calls": 2,
+         *       "max_concurrent_calls": 10,
+         *       "held": "0.32",
          *       "auto_recharge": {
          *         "enabled": true,
          *         "threshold": "10.00",
@@ -950,6 +953,15 @@ export interface components {
              * @example 76.3
              */
             runway_hours: number | null;
+            /** @description calls running now */
+            active_calls: number;
+            /** @description calls it may run at once (set by the operator); null: unlimited */
+            max_concurrent_calls: number | null;
+            /**
+             * @description credit held by the running calls (each holds a minute at its rate by default): a new call may use the balance beyond it
+             * @example 49.813334
+             */
+            held: string;
             auto_recharge: components["schemas"]["AutoRechargeSettings"];
             created_at: string;
         };
@@ -1036,6 +1048,10 @@ export interface components {
                  * @example amount
                  */
                 field?: string;
+                /** @description concurrency_limited: the calls the account runs now */
+                used?: number;
+                /** @description concurrency_limited: the calls it may run at once */
+                limit?: number;
             };
         };
         /**
@@ -1069,6 +1085,9 @@ export interface components {
          *       "rate_per_minute": "0.16",
          *       "minutes_available": "233.82",
          *       "runway_hours": 76.3,
+         *       "active_calls": 2,
+         *       "max_concurrent_calls": 10,
+         *       "held": "0.32",
          *       "auto_recharge": {
          *         "enabled": true,
          *         "threshold": "10.00",
@@ -1115,6 +1134,8 @@ export interface components {
             web_widget?: boolean;
             /** Format: email */
             email?: string | null;
+            /** @description operator only: calls the account may run at once (0 stops new calls); null: unlimited */
+            max_concurrent_calls?: number | null;
         };
         /**
          * @example {
@@ -1131,6 +1152,9 @@ export interface components {
          *           "rate_per_minute": "0.16",
          *           "minutes_available": "233.82",
          *           "runway_hours": 76.3,
+         *           "active_calls": 2,
+         *           "max_concurrent_calls": 10,
+         *           "held": "0.32",
          *           "auto_recharge": {
          *             "enabled": true,
          *             "threshold": "10.00",
@@ -1188,6 +1212,9 @@ export interface components {
          *       "rate_per_minute": "0.16",
          *       "minutes_available": "233.82",
          *       "runway_hours": 76.3,
+         *       "active_calls": 2,
+         *       "max_concurrent_calls": 10,
+         *       "held": "0.32",
          *       "auto_recharge": {
          *         "enabled": true,
          *         "threshold": "10.00",
@@ -1335,7 +1362,8 @@ export interface components {
          *       "billed_seconds": 95,
          *       "amount": "0.253333",
          *       "started_at": "2026-11-24T20:13:32.405Z",
-         *       "ended_at": "2026-11-24T20:14:07.000Z"
+         *       "ended_at": "2026-11-24T20:14:07.000Z",
+         *       "ended_by": "report"
          *     }
          */
         CallRecord: {
@@ -1356,6 +1384,11 @@ export interface components {
             amount: string;
             started_at: string;
             ended_at: string | null;
+            /**
+             * @description `report`: its final report; `idle_timeout`: no report for `PREPAID_CALL_IDLE_TIMEOUT`, ended at its last reported seconds; null while it runs
+             * @enum {string|null}
+             */
+            ended_by: "report" | "idle_timeout" | null;
         };
         /**
          * @example {
@@ -1660,6 +1693,7 @@ export interface components {
          *       "amount": "0.093334",
          *       "call_total": "0.253334",
          *       "balance": "11.746666",
+         *       "seconds_remaining": 4405,
          *       "action": "continue"
          *     }
          */
@@ -1681,11 +1715,13 @@ export interface components {
              * @example 49.813334
              */
             balance: string;
+            /** @description how long the credit lasts if the account's running calls all go on: the balance and any recharge in flight at the sum of their rates; 0 once the call ended */
+            seconds_remaining: number;
             /**
-             * @description end_call: the balance is spent; hang up
+             * @description `continue`; `wrap_up`: 60 s or less remain, close the conversation politely; `end_call`: nothing is left (or the call ended), hang up
              * @enum {string}
              */
-            action: "continue" | "end_call";
+            action: "continue" | "wrap_up" | "end_call";
         };
         /**
          * @example {
@@ -2474,7 +2510,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `forbidden`: a read-only key or viewer session, an agency writing to its subaccount, or the operator key on a setting only the account makes */
+            /** @description `forbidden`: a read-only key or viewer session, an agency writing to its subaccount, or the operator key on a setting only the account makes; or `max_concurrent_calls` from anyone but the operator */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3852,7 +3888,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `insufficient_credit` (less than a minute of credit) or `account_paused` (a failed payment): do not connect the call */
+            /** @description `insufficient_credit` (the credit the account's running calls do not hold is less than this call's hold, a minute at its rate) or `account_paused` (a failed payment): do not connect the call */
             402: {
                 headers: {
                     [name: string]: unknown;
@@ -3888,7 +3924,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `rate_limited`: the usage queue is full, or too many failed authentications from this client address; retry after `Retry-After` seconds */
+            /** @description `rate_limited`: the usage queue is full, or too many failed authentications from this client address; retry after `Retry-After` seconds. `concurrency_limited`: the account runs as many calls as its `max_concurrent_calls` allows (`used` and `limit` in the error); start it when another ends */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -3917,7 +3953,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description What was billed; `end_call` when the balance is spent */
+            /** @description What was billed, how long the credit lasts, and what the agent should do */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -4000,7 +4036,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description What was billed; `end_call` when the balance is spent */
+            /** @description What was billed, how long the credit lasts, and what the agent should do */
             200: {
                 headers: {
                     [name: string]: unknown;

@@ -15,6 +15,8 @@ export interface Account {
   webWidget: boolean;
   status: AccountStatus;
   email: string | null;
+  /** Calls it may run at once (operator setting); null: unlimited. */
+  maxConcurrentCalls: number | null;
   createdAt: string;
 }
 
@@ -27,6 +29,7 @@ const ACCOUNT = {
   webWidget: accounts.webWidget,
   status: accounts.status,
   email: accounts.email,
+  maxConcurrentCalls: accounts.maxConcurrentCalls,
   createdAt: accounts.createdAt,
 };
 
@@ -38,6 +41,7 @@ const accountFromRow = (row: Pick<typeof accounts.$inferSelect, keyof typeof ACC
   webWidget: row.webWidget,
   status: row.status,
   email: row.email,
+  maxConcurrentCalls: row.maxConcurrentCalls,
   createdAt: row.createdAt.toISOString(),
 });
 

@@ -19,7 +19,7 @@ export async function updateAccount(
   tx: Tx,
   config: Config,
   id: string,
-  patch: { webWidget?: boolean | undefined; email?: string | null | undefined },
+  patch: { webWidget?: boolean | undefined; email?: string | null | undefined; maxConcurrentCalls?: number | null | undefined },
 ): Promise<{ before: Account; after: Account }> {
   // Under the wallet lock from the start: the pause rule needs it, and `before` is then the
   // account this change replaced even when two changes race (the audit log records both).
@@ -35,6 +35,8 @@ export async function updateAccount(
     }
   }
   if (patch.email !== undefined) await setEmail(tx, id, patch.email);
+  // Under the wallet lock, like every start's check of it: a start sees the old limit or the new one.
+  if (patch.maxConcurrentCalls !== undefined) await tx.execute(sql`update accounts set max_concurrent_calls = ${patch.maxConcurrentCalls} where id = ${id}`);
   return { before, after: await getAccount(tx, id) };
 }
 

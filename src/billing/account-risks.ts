@@ -68,7 +68,7 @@ function candidates(config: Config, search: AccountSearch): SQL {
     filters.push(sql`(a.name ilike ${pattern} or a.id = ${search.query})`);
   }
   const where = filters.length ? sql`where ${sql.join(filters, sql` and `)}` : sql``;
-  return sql`select a.id, a.name, a.type, a.parent_id, a.web_widget, a.status, a.email, a.created_at, w.balance_micros,
+  return sql`select a.id, a.name, a.type, a.parent_id, a.web_widget, a.status, a.email, a.max_concurrent_calls, a.created_at, w.balance_micros,
                     array_remove(array[
                       case when a.status = 'paused' then 'paused' end,
                       case when coalesce(s.failing, false) then 'payment_failing' end,
@@ -118,6 +118,7 @@ interface Row {
   web_widget: boolean;
   status: AccountStatus;
   email: string | null;
+  max_concurrent_calls: number | null;
   created_at: unknown;
   // Both drivers parse a text[] into an array.
   risks: Risk[];
@@ -137,7 +138,7 @@ export async function searchAccounts(tx: Tx, config: Config, search: AccountSear
   const last = page[page.length - 1];
   return {
     found: page.map((r) => ({
-      account: { id: r.id, name: r.name, type: r.type, parentId: r.parent_id, webWidget: r.web_widget, status: r.status, email: r.email, createdAt: toIso(r.created_at) },
+      account: { id: r.id, name: r.name, type: r.type, parentId: r.parent_id, webWidget: r.web_widget, status: r.status, email: r.email, maxConcurrentCalls: r.max_concurrent_calls, createdAt: toIso(r.created_at) },
       risks: r.risks,
     })),
     next: rows.length > search.limit && last ? { value: last.sort_key, id: last.id } : undefined,

@@ -17,6 +17,8 @@ export interface CallRecord {
   billedMicros: Micros;
   startedAt: string;
   endedAt: string | null;
+  /** What ended it: its final report, or the idle timeout (no report for PREPAID_CALL_IDLE_TIMEOUT). */
+  endedBy: "report" | "idle_timeout" | null;
 }
 
 /** An account's calls, newest first by start, paged by (started_at, id) on calls_account_started_idx. */
@@ -37,6 +39,7 @@ export async function listCalls(tx: Tx, accountId: string, limit: number, before
       billedMicros: call.billedMicros,
       startedAt: call.startedAt.toISOString(),
       endedAt: call.endedAt === null ? null : call.endedAt.toISOString(),
+      endedBy: call.endedBy,
     })),
     next,
   };

@@ -1,5 +1,5 @@
 import type { Config } from "../config/config.js";
-import type { Database } from "../db/database.js";
+import { inTransaction, type Database } from "../db/database.js";
 import { GroupCommit, type Queued } from "../db/group-commit.js";
 import { AppError } from "../errors/app-error.js";
 import { newId } from "../ids/prefixed-id.js";
@@ -7,8 +7,9 @@ import { approveCallStarts, type CallStart, type StartedCall } from "./calls.js"
 
 /**
  * Group commit for call authorisation, the hot path of every call. Starts queue up while a
- * statement runs; the next statement authorises all of them at once (`approveCallStarts`).
- * Each start is independent — authorising writes no balance — so batching changes no answer.
+ * transaction runs; the next one authorises all of them at once (`approveCallStarts`), in
+ * arrival order per account, so batching changes no answer: the starts of one account take
+ * their holds and slots one after another, as they would one transaction each.
  */
 export class CallStarter {
   private readonly queue: GroupCommit<CallStart, StartedCall>;
@@ -33,7 +34,7 @@ export class CallStarter {
   }
 
   private async commit(batch: Queued<CallStart, StartedCall>[]): Promise<void> {
-    const answers = await approveCallStarts(this.db, this.config, batch);
+    const answers = await inTransaction(this.db, (tx) => approveCallStarts(tx, this.config, batch));
     this.stats.batches += 1;
     this.stats.starts += batch.length;
     for (const [i, start] of batch.entries()) {

@@ -3,10 +3,12 @@ import type { Config } from "../config/config.js";
 import { arrayLiteral } from "../db/array-literal.js";
 import { queryRows, type Tx } from "../db/database.js";
 import { AppError, invalidField, notFound } from "../errors/app-error.js";
+import { assert } from "../errors/assert.js";
 import { newId } from "../ids/prefixed-id.js";
 import type { Micros } from "../money/micros.js";
 import { secondsAffordable } from "../money/rating.js";
-import { loadWalletState } from "./wallet-state.js";
+import { admitStarts, type Admission, type CallWallet } from "./call-credit.js";
+import { ratePerMinuteMicros } from "./pricing.js";
 
 export interface Call {
   id: string;
@@ -15,6 +17,8 @@ export interface Call {
   billedSeconds: number;
   billedMicros: Micros;
   status: "active" | "ended";
+  /** What it holds while it runs (released when it ends). */
+  holdMicros: Micros;
 }
 
 /** A calls row as raw SQL returns it. */
@@ -25,7 +29,11 @@ export interface CallRow {
   billed_seconds: number;
   billed_micros: bigint;
   status: "active" | "ended";
+  hold_micros: bigint;
 }
+
+/** The columns of a Call, for raw SQL. */
+export const CALL_COLUMNS = sql.raw("id, account_id, rate_per_minute_micros, billed_seconds, billed_micros, status, hold_micros");
 
 export const callFromRow = (r: CallRow): Call => ({
   id: r.id,
@@ -34,6 +42,7 @@ export const callFromRow = (r: CallRow): Call => ({
   billedSeconds: Number(r.billed_seconds),
   billedMicros: BigInt(r.billed_micros),
   status: r.status,
+  holdMicros: BigInt(r.hold_micros),
 });
 
 /** Calls with the account and agency that own them, for the access check: one query for a whole batch. */
@@ -58,67 +67,181 @@ export interface CallStart {
 }
 
 /**
- * Approves call starts against credit (who may touch a call is `authorizeCalls`, in http/):
- * each account must be active and able to pay for its first minute (counting a recharge in
- * flight). The rate is fixed here for the life of the call.
- * Starting a call id that exists on the same account returns it unchanged (a retried start);
- * an id another account uses is refused. The check and the insert of every start are one
- * statement, so it needs no transaction around it: this is the hot path of every call, and
- * CallStarter hands it many starts at once. Authorising writes no balance, so no start's
- * answer depends on the others. A refusal reads the account again to say why.
+ * Approves call starts against credit and concurrency (who may touch a call is
+ * `authorizeCalls`, in http/); the rules are `admitStarts` (call-credit.ts). Setup: lock the
+ * accounts' wallets in account order, with the calls that exist already (a retried start is
+ * answered with its call, unchanged); then read the wallets under that lock, recharge in
+ * flight included (a fresh statement: a settlement commits its recharge and its credit
+ * together, under the same lock). Compute: which starts are authorised. Execute: one
+ * statement inserts the calls and adds their holds, slots and rates to their wallets. An id
+ * another account uses is refused. The rate is fixed here for the life of the call.
+ * Call inside a transaction: CallStarter hands it many starts at once (group commit).
  * Answers come back in the order of `starts`, each a call or the error for that start.
  */
 export async function approveCallStarts(tx: Tx, config: Config, starts: CallStart[]): Promise<Array<StartedCall | AppError>> {
-  const { withWidgetMicros, withoutWidgetMicros } = config.rates;
-  const rows = await queryRows<CallRow & { spendable_micros: bigint; inserted: boolean }>(
-    tx,
-    sql`with req as (
-          select r.call_id, r.account_id
-          from unnest(${arrayLiteral(starts.map((s) => s.callId))}::text[], ${arrayLiteral(starts.map((s) => s.accountId))}::text[]) as r(call_id, account_id)
-        ), s as (
-          select req.call_id, req.account_id, a.status, w.balance_micros + coalesce(r.amount_micros, 0) as spendable_micros,
-                 case when a.web_widget then ${withWidgetMicros}::bigint else ${withoutWidgetMicros}::bigint end as rate
-          from req join accounts a on a.id = req.account_id join wallets w on w.account_id = a.id
-          left join recharges r on r.account_id = a.id and r.status in ('pending', 'processing')
-        ), ins as (
-          insert into calls (id, account_id, rate_per_minute_micros)
-          select call_id, account_id, rate from s
-          where s.status = 'active' and s.spendable_micros >= s.rate -- a minute costs exactly the rate
-          order by call_id -- one lock order for concurrent statements
-          on conflict (id) do nothing
-          returning *
-        )
-        select ins.*, s.spendable_micros, true as inserted from ins join s on s.call_id = ins.id and s.account_id = ins.account_id
-        union all
-        -- Rows that existed before this statement (its own inserts are not visible here).
-        select c.*, s.spendable_micros, false from calls c join s on s.call_id = c.id`,
-  );
-  const byId = new Map(rows.map((row) => [row.id, row]));
-  return Promise.all(
-    starts.map(async (start) => {
-      const row = byId.get(start.callId);
-      if (!row) return refusal(tx, config, start.accountId);
-      // The id exists on another account (before, or inserted for another start of this statement).
-      if (row.account_id !== start.accountId) return invalidField("call_id", "already used by another call");
-      const call = callFromRow(row);
-      return { call, maxSeconds: secondsAffordable(BigInt(row.spendable_micros), call.ratePerMinuteMicros) };
-    }),
-  );
+  const accountIds = [...new Set(starts.map((s) => s.accountId))].sort();
+  const existing = await lockWalletsAndFindCalls(tx, accountIds, starts.map((s) => s.callId));
+  const wallets = await readCallWallets(tx, config, accountIds);
+
+  // Compute: the new starts of each account, in order (a call id given twice starts once).
+  const fresh = new Map<string, CallStart[]>();
+  const seen = new Set<string>();
+  for (const start of starts) {
+    if (existing.has(start.callId) || seen.has(start.callId) || !wallets.has(start.accountId)) continue;
+    seen.add(start.callId);
+    fresh.set(start.accountId, [...(fresh.get(start.accountId) ?? []), start]);
+  }
+  const decided = new Map<string, { admission: Admission; rate: Micros }>();
+  for (const [accountId, accountStarts] of fresh) {
+    const wallet = wallets.get(accountId)!;
+    admitStarts(wallet, accountStarts.length, config.calls.holdSeconds).forEach((admission, i) =>
+      decided.set(accountStarts[i]!.callId, { admission, rate: wallet.ratePerMinuteMicros }),
+    );
+  }
+
+  // Execute.
+  const admitted = [...decided].flatMap(([callId, { admission, rate }]) => {
+    if (admission.kind !== "admitted") return [];
+    return [{ id: callId, accountId: starts.find((s) => s.callId === callId)!.accountId, rate, hold: admission.holdMicros }];
+  });
+  const inserted = await insertCalls(tx, admitted);
+  // An id not inserted was started at the same moment elsewhere: read it as it is now.
+  const raced = admitted.filter((a) => !inserted.has(a.id)).map((a) => a.id);
+  const calls = new Map([...existing, ...inserted, ...(raced.length > 0 ? await findCalls(tx, raced) : [])]);
+
+  return starts.map((start) => {
+    if (!wallets.has(start.accountId)) return notFound("account");
+    const call = calls.get(start.callId);
+    const admission = decided.get(start.callId)?.admission;
+    if (!call) return refusal(admission);
+    if (call.accountId !== start.accountId) return invalidField("call_id", "already used by another call");
+    if (admission?.kind === "admitted" && inserted.has(call.id)) return { call, maxSeconds: admission.maxSeconds };
+    // A retried start (or one that raced another start of the same id): what the credit the
+    // account's other running calls do not hold pays for.
+    const wallet = wallets.get(start.accountId)!;
+    const ownHold = call.status === "active" ? call.holdMicros : 0n;
+    return { call, maxSeconds: secondsAffordable(wallet.balanceMicros + wallet.inFlightMicros - wallet.heldMicros + ownHold, call.ratePerMinuteMicros) };
+  });
 }
 
-/** Authorises one call; throws the refusal. */
+/** Authorises one call; throws the refusal. Call inside a transaction. */
 export async function startCall(tx: Tx, config: Config, accountId: string, callId: string | undefined): Promise<StartedCall> {
   const [answer] = await approveCallStarts(tx, config, [{ accountId, callId: callId ?? newId("call") }]);
   if (answer instanceof AppError) throw answer;
   return answer!;
 }
 
-/** Why the account may not start a call. */
-async function refusal(tx: Tx, config: Config, accountId: string): Promise<AppError> {
-  const state = await loadWalletState(tx, config.rates, accountId);
-  if (!state) return notFound("account");
-  if (state.status === "paused") {
-    return new AppError("account_paused", "the account is paused because Auto-Recharge failed; update the card or add credit");
+function refusal(admission: Admission | undefined): AppError {
+  assert(admission && admission.kind !== "admitted", "a start without a call was refused");
+  switch (admission.kind) {
+    case "account_paused":
+      return new AppError("account_paused", "the account is paused because Auto-Recharge failed; update the card or add credit");
+    case "concurrency_limited":
+      return concurrencyLimited(admission.used, admission.limit);
+    case "insufficient_credit":
+      return new AppError("insufficient_credit", "the credit not held by the account's running calls does not cover this call's hold (a minute at its rate)");
   }
-  return new AppError("insufficient_credit", "the balance does not cover one minute at the account's rate");
 }
+
+/**
+ * Locks the wallets in account order (one lock order for every start, usage batch and
+ * settlement) and, in the same round trip, reads the calls that exist with the given ids.
+ */
+async function lockWalletsAndFindCalls(tx: Tx, accountIds: readonly string[], callIds: readonly string[]): Promise<Map<string, Call>> {
+  const rows = await queryRows<CallRow>(
+    tx,
+    sql`with locked as materialized (
+          select account_id from wallets where account_id = any(${arrayLiteral(accountIds)}::text[]) order by account_id for update
+        )
+        select ${CALL_COLUMNS} from calls where id = any(${arrayLiteral([...new Set(callIds)])}::text[]) and (select count(*) from locked) >= 0`,
+  );
+  return new Map(rows.map((r) => [r.id, callFromRow(r)]));
+}
+
+/** The wallets as a call start sees them (read under their lock), by account. */
+async function readCallWallets(tx: Tx, config: Config, accountIds: readonly string[]): Promise<Map<string, CallWallet>> {
+  const rows = await queryRows<{
+    account_id: string;
+    status: "active" | "paused";
+    web_widget: boolean;
+    max_concurrent_calls: number | null;
+    balance_micros: bigint;
+    held_micros: bigint;
+    active_calls: number;
+    in_flight_micros: bigint | null;
+  }>(
+    tx,
+    sql`select w.account_id, a.status, a.web_widget, a.max_concurrent_calls, w.balance_micros, w.held_micros, w.active_calls,
+               r.amount_micros as in_flight_micros
+        from wallets w join accounts a on a.id = w.account_id
+        left join recharges r on r.account_id = w.account_id and r.status in ('pending', 'processing')
+        where w.account_id = any(${arrayLiteral(accountIds)}::text[])`,
+  );
+  return new Map(
+    rows.map((r) => [
+      r.account_id,
+      {
+        status: r.status,
+        balanceMicros: BigInt(r.balance_micros),
+        inFlightMicros: r.in_flight_micros === null ? 0n : BigInt(r.in_flight_micros),
+        heldMicros: BigInt(r.held_micros),
+        activeCalls: Number(r.active_calls),
+        maxConcurrentCalls: r.max_concurrent_calls,
+        ratePerMinuteMicros: ratePerMinuteMicros(config.rates, r.web_widget),
+      },
+    ]),
+  );
+}
+
+/** Inserts authorised calls and adds their holds, slots and rates to their wallets: one statement. */
+async function insertCalls(tx: Tx, admitted: ReadonlyArray<{ id: string; accountId: string; rate: Micros; hold: Micros }>): Promise<Map<string, Call>> {
+  if (admitted.length === 0) return new Map();
+  const sorted = [...admitted].sort((a, b) => (a.id < b.id ? -1 : 1));
+  const rows = await queryRows<CallRow>(
+    tx,
+    sql`with ins as (
+          insert into calls (id, account_id, rate_per_minute_micros, hold_micros)
+          select * from unnest(${arrayLiteral(sorted.map((a) => a.id))}::text[], ${arrayLiteral(sorted.map((a) => a.accountId))}::text[],
+                               ${arrayLiteral(sorted.map((a) => a.rate))}::bigint[], ${arrayLiteral(sorted.map((a) => a.hold))}::bigint[])
+          on conflict (id) do nothing
+          returning ${CALL_COLUMNS}
+        ), added as (
+          update wallets w set held_micros = w.held_micros + x.held, active_calls = w.active_calls + x.n, active_rate_micros = w.active_rate_micros + x.rate
+          from (select account_id, sum(hold_micros)::bigint as held, count(*)::int as n, sum(rate_per_minute_micros)::bigint as rate from ins group by account_id) x
+          where w.account_id = x.account_id
+        )
+        select * from ins`,
+  );
+  return new Map(rows.map((r) => [r.id, callFromRow(r)]));
+}
+
+async function findCalls(tx: Tx, ids: readonly string[]): Promise<Map<string, Call>> {
+  const rows = await queryRows<CallRow>(tx, sql`select ${CALL_COLUMNS} from calls where id = any(${arrayLiteral(ids)}::text[])`);
+  return new Map(rows.map((r) => [r.id, callFromRow(r)]));
+}
+
+/**
+ * Gives back what ended calls took at their start: their holds, slots and rates. The one
+ * place a call's end reaches its wallet (a final report, the idle timeout); the caller holds
+ * the calls' locks and passes each call once, when it went from active to ended.
+ */
+export async function releaseCalls(tx: Tx, ended: readonly Call[]): Promise<void> {
+  if (ended.length === 0) return;
+  const byAccount = new Map<string, { held: Micros; n: number; rate: Micros }>();
+  for (const call of ended) {
+    const sum = byAccount.get(call.accountId) ?? { held: 0n, n: 0, rate: 0n };
+    byAccount.set(call.accountId, { held: sum.held + call.holdMicros, n: sum.n + 1, rate: sum.rate + call.ratePerMinuteMicros });
+  }
+  const ids = [...byAccount.keys()].sort();
+  await tx.execute(
+    sql`update wallets w set held_micros = w.held_micros - x.held, active_calls = w.active_calls - x.n, active_rate_micros = w.active_rate_micros - x.rate
+        from unnest(${arrayLiteral(ids)}::text[], ${arrayLiteral(ids.map((id) => byAccount.get(id)!.held))}::bigint[],
+                    ${arrayLiteral(ids.map((id) => byAccount.get(id)!.n))}::int[], ${arrayLiteral(ids.map((id) => byAccount.get(id)!.rate))}::bigint[])
+          as x(account_id, held, n, rate)
+        where w.account_id = x.account_id`,
+  );
+}
+
+/** 429 `concurrency_limited`: the account runs as many calls as it may; `used` and `limit` go in the error object. */
+export const concurrencyLimited = (used: number, limit: number) =>
+  new AppError("concurrency_limited", `the account runs ${used} calls at once, its limit; start this one when another ends`, undefined, undefined, { used, limit });

@@ -3,6 +3,7 @@ import type { Tx } from "../db/database.js";
 import { notFound } from "../errors/app-error.js";
 import type { Micros } from "../money/micros.js";
 import { cost } from "../money/rating.js";
+import { admitStarts } from "./call-credit.js";
 import { decideRecharge, type PolicyDecision, type PolicyInput } from "./recharge-policy.js";
 import { automaticChargeTotals } from "./recharges.js";
 import { policyInput } from "./start-recharge.js";
@@ -11,8 +12,16 @@ import { loadWalletState, usableCard } from "./wallet-state.js";
 export interface Campaign {
   calls: number;
   averageSeconds: number;
-  /** Calls running at once: they start together, each checked against the same balance. */
+  /** Calls running at once: they start together, each taking its hold as a real start does. */
   concurrency: number;
+}
+
+/** The account's call rules the campaign meets: the hold per call and the operator's limit. */
+export interface CallRules {
+  ratePerMinuteMicros: Micros;
+  holdSeconds: number;
+  /** null: unlimited. */
+  maxConcurrentCalls: number | null;
 }
 
 export type StoppedBy = "no_auto_recharge" | "failing" | "daily_count" | "monthly_limit";
@@ -30,14 +39,16 @@ export interface PreflightResult {
 
 /**
  * A campaign played against the account's own rules, writing nothing (DESIGN §6): calls start
- * in waves of `concurrency`, each only while the account can pay its first minute (the rule
- * `approveCallStarts` applies), each billed `averageSeconds` at `rate`; after each wave the
+ * in waves of `concurrency` (at most the account's `max_concurrent_calls`), each authorised by
+ * the rule real starts meet (`admitStarts`: its hold must fit in the credit the wave's other
+ * calls do not hold), each billed `averageSeconds` at `rate`; after each wave the
  * same recharge rule as a real debit (`decideRecharge`) decides whether Auto-Recharge tops the
  * wallet up, counting the daily count and monthly limit as they fill. Recharges are assumed to
  * succeed and land before the next wave (a failing card is `failing`, not charged).
  */
-export function preflight(policy: PolicyInput, ratePerMinuteMicros: Micros, campaign: Campaign): PreflightResult {
-  const perCall = cost(campaign.averageSeconds, ratePerMinuteMicros);
+export function preflight(policy: PolicyInput, rules: CallRules, campaign: Campaign): PreflightResult {
+  const perCall = cost(campaign.averageSeconds, rules.ratePerMinuteMicros);
+  const concurrency = Math.min(campaign.concurrency, rules.maxConcurrentCalls ?? campaign.concurrency);
   let balance = policy.balanceMicros;
   let covered = 0;
   let recharges = 0;
@@ -46,10 +57,21 @@ export function preflight(policy: PolicyInput, ratePerMinuteMicros: Micros, camp
   let month = policy.automaticMonthMicros;
   let blocked: StoppedBy | null = null;
   // Bounded by the campaign's calls (validated at the edge): one pass per wave.
-  while (covered < campaign.calls) {
-    // A paused account starts nothing; an active one starts what a minute of credit allows.
-    if (policy.paused || balance < ratePerMinuteMicros) break;
-    const wave = Math.min(campaign.concurrency, campaign.calls - covered);
+  while (covered < campaign.calls && concurrency > 0) {
+    const wave = admitStarts(
+      {
+        status: policy.paused ? "paused" : "active",
+        balanceMicros: balance,
+        inFlightMicros: 0n,
+        heldMicros: 0n,
+        activeCalls: 0,
+        maxConcurrentCalls: null,
+        ratePerMinuteMicros: rules.ratePerMinuteMicros,
+      },
+      Math.min(concurrency, campaign.calls - covered),
+      rules.holdSeconds,
+    ).filter((a) => a.kind === "admitted").length;
+    if (wave === 0) break;
     covered += wave;
     balance -= perCall * BigInt(wave);
     const decision = decideRecharge(
@@ -104,5 +126,6 @@ export async function preflightAccount(tx: Tx, config: Config, accountId: string
     automaticChargesLast24h: totals.last24h,
     automaticMonthMicros: totals.monthMicros,
   };
-  return { ...preflight(policy, state.ratePerMinuteMicros, campaign), balanceMicros: state.balanceMicros };
+  const rules = { ratePerMinuteMicros: state.ratePerMinuteMicros, holdSeconds: config.calls.holdSeconds, maxConcurrentCalls: state.maxConcurrentCalls };
+  return { ...preflight(policy, rules, campaign), balanceMicros: state.balanceMicros };
 }

@@ -2,6 +2,7 @@ import { notFound } from "../errors/app-error.js";
 import type { NewEntry } from "../ledger/ledger.js";
 import type { Micros } from "../money/micros.js";
 import { usageDelta } from "../money/rating.js";
+import { callOutlook, type CallAction } from "./call-credit.js";
 import type { Call } from "./calls.js";
 
 export interface UsageEvent {
@@ -30,20 +31,24 @@ export interface RatedBatch {
   entries: NewEntry[];
   /** Every call's state after the batch, by id. */
   calls: Map<string, Call>;
-  /** The calls whose billed totals or status changed, in id order: the rows to write. */
+  /** Every reported call, in id order: the rows to write (billed totals, status, time of the last report). */
   touched: Call[];
+  /** The calls this batch ended (they were active): the holds and slots to give back. */
+  ended: Call[];
 }
 
 /**
  * Rates a batch of usage reports against the locked calls, in arrival order: each report
- * bills its call's cumulative seconds (a report at or below what is billed debits nothing),
- * and a final report ends its call. Pure: the calls given are not changed. A report for a
- * call not given fails its submission (`not_found`; the group commit retries the others).
+ * bills its call's cumulative seconds (a report at or below what is billed debits nothing;
+ * one for an ended call still bills what it adds: usage is never dropped), and a final report
+ * ends its call. Pure: the calls given are not changed. A report for a call not given fails
+ * its submission (`not_found`; the group commit retries the others).
  */
 export function rateBatch(submissions: ReadonlyArray<readonly UsageEvent[] | "replay">, lockedCalls: ReadonlyMap<string, Call>): RatedBatch {
   const calls = new Map([...lockedCalls].map(([id, call]) => [id, { ...call }]));
   const entries: NewEntry[] = [];
   const touched = new Set<string>();
+  const ended: Call[] = [];
   const rated = submissions.map((events): RatedEvent[] | "replay" => {
     if (events === "replay") return "replay";
     if (events.some((e) => !calls.has(e.callId))) throw notFound("call");
@@ -63,16 +68,17 @@ export function rateBatch(submissions: ReadonlyArray<readonly UsageEvent[] | "re
         });
         call.billedSeconds = step.billedSeconds;
         call.billedMicros += step.debitMicros;
-        touched.add(call.id);
       }
+      // Any report, even one that bills nothing, shows the call is alive (the idle timeout).
+      touched.add(call.id);
       if (event.final && call.status !== "ended") {
         call.status = "ended";
-        touched.add(call.id);
+        ended.push(call);
       }
       return { event, accountId: call.accountId, billedSeconds: call.billedSeconds, totalMicros: call.billedMicros, debitMicros: step.debitMicros, entryIndex };
     });
   });
-  return { submissions: rated, entries, calls, touched: [...touched].sort().map((id) => calls.get(id)!) };
+  return { submissions: rated, entries, calls, touched: [...touched].sort().map((id) => calls.get(id)!), ended };
 }
 
 export interface UsageResult {
@@ -84,20 +90,29 @@ export interface UsageResult {
   totalMicros: Micros;
   /** The wallet's balance right after this report. */
   balanceMicros: Micros;
-  action: "continue" | "end_call";
+  secondsRemaining: number;
+  action: CallAction;
+}
+
+/** What the answers need to know of a wallet after the batch, besides its balances. */
+export interface WalletOutlook {
+  /** Its recharge in flight (0 when none, or not read: see the usage writer). */
+  inFlightMicros: Micros;
+  /** Σ rates of its running calls after the batch. */
+  activeRateMicros: Micros;
 }
 
 /**
  * The answers to the rated reports of a batch, in order. A report's balance is its wallet's
  * right after it: its own entry's, else the last one before it in the batch, else the
- * balance before the batch. A call is told to end when it ended, or when its wallet, with the
- * recharge in flight counted, is at or below zero. Pure.
+ * balance before the batch. How long the credit lasts and the action follow from it
+ * (`callOutlook`). Pure.
  */
 export function usageAnswers(
   rated: RatedBatch,
   balancesBeforeMicros: ReadonlyMap<string, Micros>,
   balancesAfterMicros: readonly Micros[],
-  inFlightMicros: (accountId: string) => Micros,
+  outlook: (accountId: string) => WalletOutlook,
 ): Array<UsageResult[] | "replay"> {
   const balanceSeen = new Map(balancesBeforeMicros);
   return rated.submissions.map((events) => {
@@ -105,15 +120,14 @@ export function usageAnswers(
     return events.map((r): UsageResult => {
       if (r.entryIndex !== undefined) balanceSeen.set(r.accountId, balancesAfterMicros[r.entryIndex]!);
       const balanceMicros = balanceSeen.get(r.accountId)!;
-      const ended = r.event.final || rated.calls.get(r.event.callId)!.status === "ended";
-      return {
-        callId: r.event.callId,
-        billedSeconds: r.billedSeconds,
-        debitMicros: r.debitMicros,
-        totalMicros: r.totalMicros,
+      const call = rated.calls.get(r.event.callId)!;
+      const { secondsRemaining, action } = callOutlook({
+        ended: r.event.final || call.status === "ended",
         balanceMicros,
-        action: ended || balanceMicros + inFlightMicros(r.accountId) <= 0n ? "end_call" : "continue",
-      };
+        ...outlook(r.accountId),
+        ratePerMinuteMicros: call.ratePerMinuteMicros,
+      });
+      return { callId: r.event.callId, billedSeconds: r.billedSeconds, debitMicros: r.debitMicros, totalMicros: r.totalMicros, balanceMicros, secondsRemaining, action };
     });
   });
 }

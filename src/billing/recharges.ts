@@ -1,4 +1,5 @@
 import { and, desc, eq, sql } from "drizzle-orm";
+import { arrayLiteral } from "../db/array-literal.js";
 import { queryRows, type Tx } from "../db/database.js";
 import { createdBefore, microsOf, pageOf, type CreatedKey } from "../db/keyset.js";
 import { paymentMethods, recharges } from "../db/schema.js";
@@ -109,4 +110,19 @@ export async function chargedCard(tx: Tx, recharge: Recharge): Promise<ChargedCa
 export async function findRecharge(tx: Tx, id: string): Promise<Recharge | undefined> {
   const [row] = await tx.select().from(recharges).where(eq(recharges.id, id));
   return row ? rechargeFromRow(row) : undefined;
+}
+
+/**
+ * The recharge in flight of each account that has one, by account. Read after the wallets'
+ * locks are taken: a settlement commits its recharge's status and its credit under the same
+ * lock, so this never counts a charge both in flight and in the balance.
+ */
+export async function inFlightAmounts(tx: Tx, accountIds: readonly string[]): Promise<Map<string, Micros>> {
+  if (accountIds.length === 0) return new Map();
+  const rows = await queryRows<{ account_id: string; amount_micros: bigint }>(
+    tx,
+    sql`select account_id, amount_micros from recharges
+        where account_id = any(${arrayLiteral(accountIds)}::text[]) and status in ('pending', 'processing')`,
+  );
+  return new Map(rows.map((r) => [r.account_id, BigInt(r.amount_micros)]));
 }

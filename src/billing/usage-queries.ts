@@ -4,7 +4,7 @@ import { arrayLiteral } from "../db/array-literal.js";
 import { queryRows, type Tx } from "../db/database.js";
 import { claimKey } from "../idempotency/store.js";
 import type { Micros } from "../money/micros.js";
-import { callFromRow, type Call, type CallRow } from "./calls.js";
+import { CALL_COLUMNS, callFromRow, type Call, type CallRow } from "./calls.js";
 import { DEFAULT_SETTINGS } from "./wallet-state.js";
 import { assert } from "../errors/assert.js";
 
@@ -42,7 +42,7 @@ export async function lockCalls(tx: Tx, ids: readonly string[]): Promise<Map<str
   const rows = await queryRows<CallRow>(
     tx,
     sql`with planner as materialized (select set_config('enable_hashjoin', 'off', true), set_config('enable_mergejoin', 'off', true))
-        select id, account_id, rate_per_minute_micros, billed_seconds, billed_micros, status
+        select ${CALL_COLUMNS}
         from calls where id = any(${arrayLiteral(callIds)}::text[]) and (select count(*) from planner) = 1
         order by id for update of calls`,
   );
@@ -58,10 +58,12 @@ export interface LockedWallet {
   failing: boolean;
   /** Its balance alert levels (empty: none), so a crossing is not missed by the shortcut. */
   alertLevels: AlertLevel[];
+  /** Σ rates of its running calls when locked (before this batch ended any). */
+  activeRateMicros: Micros;
 }
 
 /**
- * Writes the calls' billed totals, then locks their wallets in account order. One statement,
+ * Writes the calls' billed totals, status and time of last report, then locks their wallets in account order. One statement,
  * one round trip: the update is a CTE that the wallet query waits for (a one-time filter on
  * its row count), and the wallets are sorted before they are locked, so the order holds and,
  * on a hot wallet, the calls' update happens before its lock is taken: the next batch waits
@@ -73,8 +75,9 @@ export async function writeCallsAndLockWallets(tx: Tx, touched: readonly Call[],
   const callsWritten =
     touched.length > 0
       ? sql`with calls_written as (
-              update calls c set billed_seconds = t.billed_seconds, billed_micros = t.billed_micros, status = t.status,
-                ended_at = case when t.status = 'ended' and c.ended_at is null then now() else c.ended_at end
+              update calls c set billed_seconds = t.billed_seconds, billed_micros = t.billed_micros, status = t.status, last_report_at = now(),
+                ended_at = case when t.status = 'ended' and c.ended_at is null then now() else c.ended_at end,
+                ended_by = case when t.status = 'ended' and c.ended_by is null then 'report' else c.ended_by end
               from unnest(${arrayLiteral(touched.map((c) => c.id))}::text[], ${arrayLiteral(touched.map((c) => c.billedSeconds))}::int[],
                           ${arrayLiteral(touched.map((c) => c.billedMicros))}::bigint[], ${arrayLiteral(touched.map((c) => c.status))}::text[])
                 as t(id, billed_seconds, billed_micros, status)
@@ -91,10 +94,11 @@ export async function writeCallsAndLockWallets(tx: Tx, touched: readonly Call[],
     threshold_micros: bigint | null;
     failing: boolean | null;
     alert_levels: StoredLevel[] | string | null;
+    active_rate_micros: bigint;
   }>(
     tx,
     sql`${callsWritten}
-        select w.account_id, w.balance_micros, a.web_widget, s.enabled, s.threshold_micros, s.failing, ba.levels as alert_levels
+        select w.account_id, w.balance_micros, w.active_rate_micros, a.web_widget, s.enabled, s.threshold_micros, s.failing, ba.levels as alert_levels
         from wallets w join accounts a on a.id = w.account_id
         left join auto_recharge_settings s on s.account_id = w.account_id
         left join balance_alerts ba on ba.account_id = w.account_id
@@ -111,6 +115,7 @@ export async function writeCallsAndLockWallets(tx: Tx, touched: readonly Call[],
       thresholdMicros: row.threshold_micros === null ? DEFAULT_SETTINGS.thresholdMicros : BigInt(row.threshold_micros),
       failing: row.failing ?? false,
       alertLevels: storedLevels(row.alert_levels).map(levelFromStored),
+      activeRateMicros: BigInt(row.active_rate_micros),
     });
   }
   return wallets;

@@ -9,8 +9,9 @@ import type { Micros } from "../money/micros.js";
 import { cost } from "../money/rating.js";
 import { afterBalanceChange } from "./auto-recharge.js";
 import { ratePerMinuteMicros } from "./pricing.js";
-import { rateBatch, usageAnswers, type UsageEvent, type UsageResult } from "./rate-batch.js";
-import type { Recharge } from "./recharges.js";
+import { releaseCalls } from "./calls.js";
+import { rateBatch, usageAnswers, type RatedBatch, type UsageEvent, type UsageResult } from "./rate-batch.js";
+import { inFlightAmounts, type Recharge } from "./recharges.js";
 import { claimKeys, lockCalls, writeCallsAndLockWallets, type LockedWallet } from "./usage-queries.js";
 import { loadWalletStates, type WalletState } from "./wallet-state.js";
 import { assert } from "../errors/assert.js";
@@ -175,23 +176,49 @@ export class UsageWriter {
 
     const accountIds = [...new Set([...rated.calls.values()].map((c) => c.accountId))].sort();
     const wallets = await writeCallsAndLockWallets(tx, rated.touched, accountIds);
+    await releaseCalls(tx, rated.ended);
     const balancesBefore = new Map([...wallets].map(([id, w]) => [id, w.balanceMicros]));
     const { posted, walletMoves } = await postEntries(tx, rated.entries, balancesBefore);
     const { states, rechargeCreated } = await this.applyRules(tx, config, wallets, walletMoves, now);
 
-    const outcomes = usageAnswers(
-      rated,
-      balancesBefore,
-      posted.map((e) => e.balanceAfterMicros),
-      // Only a wallet at or below zero can be told to end a call, and every such wallet had
-      // its full state read by the rules, with any recharge in flight.
-      (accountId) => states.get(accountId)?.inFlight?.amountMicros ?? 0n,
-    );
+    const outcomes = await this.answer(tx, rated, wallets, balancesBefore, posted.map((e) => e.balanceAfterMicros), states);
     for (const [i, outcome] of outcomes.entries()) {
       const claim = batch[i]!.idempotency;
       if (claim && outcome !== "replay") await storeResponse(tx, config.secrets, claim, claim.status, JSON.stringify(claim.render(outcome)));
     }
     return { outcomes, rechargeCreated };
+  }
+
+  /**
+   * The batch's answers. A recharge in flight only lengthens how long the credit lasts, so it
+   * is read only where the answer without it would not be `continue` and the balance rules did
+   * not read it already: a healthy wallet's report costs no extra query.
+   */
+  private async answer(
+    tx: Tx,
+    rated: RatedBatch,
+    wallets: ReadonlyMap<string, LockedWallet>,
+    balancesBefore: ReadonlyMap<string, Micros>,
+    balancesAfter: readonly Micros[],
+    states: ReadonlyMap<string, WalletState>,
+  ): Promise<Array<UsageResult[] | "replay">> {
+    const releasedRate = new Map<string, Micros>();
+    for (const call of rated.ended) releasedRate.set(call.accountId, (releasedRate.get(call.accountId) ?? 0n) + call.ratePerMinuteMicros);
+    const inFlight = new Map([...states].map(([id, state]) => [id, state.inFlight?.amountMicros ?? 0n]));
+    const outlook = (accountId: string) => ({
+      inFlightMicros: inFlight.get(accountId) ?? 0n,
+      activeRateMicros: wallets.get(accountId)!.activeRateMicros - (releasedRate.get(accountId) ?? 0n),
+    });
+    const first = usageAnswers(rated, balancesBefore, balancesAfter, outlook);
+    const unsure = new Set<string>();
+    for (const answer of first.flatMap((answers) => (answers === "replay" ? [] : answers))) {
+      const call = rated.calls.get(answer.callId)!;
+      if (answer.action !== "continue" && call.status === "active" && !inFlight.has(call.accountId)) unsure.add(call.accountId);
+    }
+    if (unsure.size === 0) return first;
+    const read = await inFlightAmounts(tx, [...unsure].sort());
+    for (const id of unsure) inFlight.set(id, read.get(id) ?? 0n);
+    return usageAnswers(rated, balancesBefore, balancesAfter, outlook);
   }
 
   /**

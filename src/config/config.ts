@@ -54,6 +54,13 @@ export interface Config {
     amountMaxMicros: Micros;
     maxAutomaticChargesPer24h: number;
   };
+  /** Running calls (DESIGN §6 Holds): what each holds beyond what it billed, and when a silent one is ended. */
+  calls: {
+    /** PREPAID_CALL_HOLD_SECONDS: the seconds of credit at its rate a running call holds. */
+    holdSeconds: number;
+    /** PREPAID_CALL_IDLE_TIMEOUT: a call with no report for this long is ended at its last reported seconds. */
+    idleTimeoutMs: number;
+  };
   /** Backoff of soft-failed recharges; its length is the number of retries. */
   retryDelaysMs: number[];
   sandboxDelayMs: number;
@@ -155,6 +162,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       amountMinMicros: usd(5),
       amountMaxMicros: usd(10_000),
       maxAutomaticChargesPer24h: integerEnv(env, "PREPAID_MAX_AUTO_CHARGES_PER_DAY", 20),
+    },
+    calls: {
+      // At least a second: a hold of nothing would authorise calls on an empty wallet.
+      holdSeconds: Math.max(1, integerEnv(env, "PREPAID_CALL_HOLD_SECONDS", 60)),
+      idleTimeoutMs: singleDurationMs(env, "PREPAID_CALL_IDLE_TIMEOUT", "10m"),
     },
     // "none": a soft failure is final at once (an unknown outcome is still looked up).
     retryDelaysMs: env.PREPAID_RETRY_DELAYS === "none" ? [] : parseDurationsMs(env.PREPAID_RETRY_DELAYS || "1m,5m,30m,2h"),

@@ -28,9 +28,12 @@ export const accounts = pgTable(
     status: text("status", { enum: ["active", "paused"] }).notNull().default("active"),
     /** Where receipts and failure notices are emailed; none when null. */
     email: text("email"),
+    /** Calls it may run at once (set by the operator); null: unlimited. */
+    maxConcurrentCalls: integer("max_concurrent_calls"),
     createdAt: createdAt(),
   },
   (t) => [
+    check("accounts_max_concurrent_calls_check", sql`${t.maxConcurrentCalls} is null or ${t.maxConcurrentCalls} >= 0`),
     check("accounts_type_check", sql`${t.type} in ('user', 'agency', 'subaccount')`),
     check("accounts_status_check", sql`${t.status} in ('active', 'paused')`),
     // A subaccount belongs to exactly one agency; nothing else has a parent.
@@ -45,8 +48,13 @@ export const wallets = pgTable("wallets", {
     .primaryKey()
     .references(() => accounts.id),
   balanceMicros: micros("balance_micros").notNull().default(sql`0`),
+  // Sums over the account's running calls (status active), kept with each start and end so
+  // that authorising a call reads this one row: their holds, how many, their rates per minute.
+  heldMicros: micros("held_micros").notNull().default(sql`0`),
+  activeCalls: integer("active_calls").notNull().default(0),
+  activeRateMicros: micros("active_rate_micros").notNull().default(sql`0`),
   updatedAt: timestamp("updated_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
-});
+}, (t) => [check("wallets_running_calls_check", sql`${t.heldMicros} >= 0 and ${t.activeCalls} >= 0 and ${t.activeRateMicros} >= 0`)]);
 
 export const ledgerEntries = pgTable(
   "ledger_entries",
@@ -269,11 +277,22 @@ export const calls = pgTable(
     billedSeconds: integer("billed_seconds").notNull().default(0),
     billedMicros: micros("billed_micros").notNull().default(sql`0`),
     status: text("status", { enum: ["active", "ended"] }).notNull().default("active"),
+    // The credit this call holds while it runs (PREPAID_CALL_HOLD_SECONDS at its rate), fixed
+    // at the start so its end releases exactly what the wallet's held_micros gained.
+    holdMicros: micros("hold_micros").notNull().default(sql`0`),
+    lastReportAt: timestamp("last_report_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
     startedAt: timestamp("started_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
     endedAt: timestamp("ended_at", { withTimezone: true, mode: "date" }),
+    endedBy: text("ended_by", { enum: ["report", "idle_timeout"] }),
   },
-  // Newest first per account: the dashboard's call list pages by (started_at, id).
-  (t) => [index("calls_account_started_idx").on(t.accountId, t.startedAt.desc(), t.id.desc())],
+  (t) => [
+    // Newest first per account: the dashboard's call list pages by (started_at, id).
+    index("calls_account_started_idx").on(t.accountId, t.startedAt.desc(), t.id.desc()),
+    // The idle sweep's range: running calls, oldest report first.
+    index("calls_active_last_report_idx").on(t.lastReportAt).where(sql`${t.status} = 'active'`),
+    check("calls_ended_by_check", sql`${t.endedBy} in ('report', 'idle_timeout')`),
+    check("calls_hold_check", sql`${t.holdMicros} >= 0`),
+  ],
 );
 
 /** The outbox: written in the transaction of the change it reports; read as the in-app feed. */

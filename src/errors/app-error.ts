@@ -12,6 +12,7 @@ export const ERROR_STATUS = {
   not_found: 404,
   idempotency_conflict: 409,
   rate_limited: 429,
+  concurrency_limited: 429,
   internal_error: 500,
 } as const;
 
@@ -26,6 +27,8 @@ export class AppError extends Error {
     readonly retryAfterSeconds?: number,
     /** For `invalid_request`: the request field at fault (a form shows the message beside it). */
     readonly field?: string,
+    /** For `concurrency_limited`: the calls running and the account's limit, in the error object. */
+    readonly slots?: { used: number; limit: number },
   ) {
     super(message);
     this.name = "AppError";

@@ -6,8 +6,15 @@ import { describeError } from "../errors/describe-error.js";
 import type { AppEnv } from "./context.js";
 import { log } from "../logging/logger.js";
 
-export function envelope(c: Context<AppEnv>, code: ErrorCode, message: string, status: number, field?: string): Response {
-  return c.json({ error: { code, message, request_id: c.get("requestId"), ...(field ? { field } : {}) } }, status as 400);
+export function envelope(
+  c: Context<AppEnv>,
+  code: ErrorCode,
+  message: string,
+  status: number,
+  field?: string,
+  slots?: { used: number; limit: number },
+): Response {
+  return c.json({ error: { code, message, request_id: c.get("requestId"), ...(field ? { field } : {}), ...slots } }, status as 400);
 }
 
 /** "amount: must be whole cents (at most 2 decimals)": the first problem, named by its field. */
@@ -22,7 +29,7 @@ export function describeZodError(error: ZodError): { message: string; field: str
 export function handleError(error: unknown, c: Context<AppEnv>): Response {
   if (error instanceof AppError) {
     if (error.retryAfterSeconds !== undefined) c.header("Retry-After", String(error.retryAfterSeconds));
-    return envelope(c, error.code, error.message, error.status, error.field);
+    return envelope(c, error.code, error.message, error.status, error.field, error.slots);
   }
   if (error instanceof HTTPException && error.status < 500) {
     // Hono's own refusals, e.g. a body that is not JSON.

@@ -71,6 +71,21 @@ const CHECKS: Check[] = [
         limit 100`,
     (r) => `recharge ${r.id} (${r.status ?? "missing"}) has ${r.credits} credit(s) totalling ${r.credited_micros ?? 0n} µUSD`,
   ),
+  // The wallet's sums over its running calls (kept with each start and end, read by every
+  // start instead of a scan) are those calls' sums: a hold taken twice or never released shows.
+  check<Row<{ held_micros: bigint; active_calls: number; active_rate_micros: bigint; held: bigint; n: bigint; rate: bigint }>>(
+    "running_calls_sums",
+    sql`select w.account_id, w.held_micros, w.active_calls, w.active_rate_micros,
+               coalesce(c.held, 0)::bigint as held, coalesce(c.n, 0)::bigint as n, coalesce(c.rate, 0)::bigint as rate
+        from wallets w
+        left join (select account_id, sum(hold_micros) as held, count(*) as n, sum(rate_per_minute_micros) as rate
+                   from calls where status = 'active' group by account_id) c on c.account_id = w.account_id
+        where w.held_micros <> coalesce(c.held, 0) or w.active_calls <> coalesce(c.n, 0) or w.active_rate_micros <> coalesce(c.rate, 0)
+        order by w.account_id limit 100`,
+    (r) =>
+      `wallet says ${r.active_calls} running calls holding ${r.held_micros} µUSD at ${r.active_rate_micros} µUSD/min; ` +
+      `its calls: ${r.n} holding ${r.held} µUSD at ${r.rate} µUSD/min`,
+  ),
   // No automatic recharge created while Auto-Recharge was off.
   check<Row<{ id: string }>>(
     "no_auto_recharge_when_disabled",

@@ -5,6 +5,8 @@ import { join } from "node:path";
 import { sql } from "drizzle-orm";
 import { afterAll, describe, expect, it } from "vitest";
 import { createAccount } from "../../src/accounts/accounts.js";
+import { startCall } from "../../src/billing/calls.js";
+import { loadConfig } from "../../src/config/config.js";
 import { connect, migrate } from "../../src/db/connect.js";
 import { inTransaction, type Database, type DatabaseHandle } from "../../src/db/database.js";
 import { postEntry } from "../../src/ledger/ledger.js";
@@ -137,6 +139,27 @@ describe("prepaid verify", () => {
       const violations = await verifyLedger(db.db);
       expect(violations).toEqual([
         { check: "balance_equals_entries", accountId: id, detail: "cached balance 17000001 µUSD but entries sum to 17000000 µUSD" },
+      ]);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it("fails when a wallet's running-call sums disagree with its running calls (a hold taken twice or never released)", async () => {
+    const db = await testDatabase();
+    try {
+      const id = await seed(db.db);
+      const config = loadConfig({ PREPAID_SECRET: "x".repeat(32) });
+      await inTransaction(db.db, (tx) => startCall(tx, config, id, "verify-call"));
+      expect(await verifyLedger(db.db)).toEqual([]);
+      // The hold released behind the call's back: the call still runs.
+      await db.db.execute(sql`update wallets set held_micros = 0, active_calls = 0, active_rate_micros = 0 where account_id = ${id}`);
+      expect(await verifyLedger(db.db)).toEqual([
+        {
+          check: "running_calls_sums",
+          accountId: id,
+          detail: "wallet says 0 running calls holding 0 µUSD at 0 µUSD/min; its calls: 1 holding 180000 µUSD at 180000 µUSD/min",
+        },
       ]);
     } finally {
       await db.close();

@@ -22,7 +22,7 @@ const callsArb = fc
     new Map<string, Call>(
       specs.map((s, i) => [
         `call_${i}`,
-        { id: `call_${i}`, accountId: `acct_${s.account}`, ratePerMinuteMicros: s.rate, billedSeconds: s.billedSeconds, billedMicros: cost(s.billedSeconds, s.rate), status: s.ended ? "ended" : "active" },
+        { id: `call_${i}`, accountId: `acct_${s.account}`, ratePerMinuteMicros: s.rate, billedSeconds: s.billedSeconds, billedMicros: cost(s.billedSeconds, s.rate), status: s.ended ? "ended" : "active", holdMicros: s.ended ? 0n : s.rate },
       ]),
     ),
   );
@@ -65,6 +65,11 @@ describe("rateBatch (property)", () => {
         expect(new Set(rated.entries.map((e) => e.entryKey)).size).toBe(rated.entries.length);
         expect(rated.entries.every((e) => e.amountMicros < 0n && e.type === "usage")).toBe(true);
         expect(rated.touched.map((c) => c.id)).toEqual(rated.touched.map((c) => c.id).sort());
+        // Every reported call is written (its last report's time); each active call a final report reached ends once.
+        const reported = new Set(batch.flatMap((s) => (s === "replay" ? [] : s.map((e) => e.callId))));
+        expect(rated.touched.map((c) => c.id)).toEqual([...reported].sort());
+        const finals = new Set(batch.flatMap((s) => (s === "replay" ? [] : s.filter((e) => e.final).map((e) => e.callId))));
+        expect(rated.ended.map((c) => c.id).sort()).toEqual([...finals].filter((id) => calls.get(id)!.status === "active").sort());
       }),
     );
   });
@@ -87,7 +92,7 @@ describe("rateBatch (property)", () => {
         const rated = rateBatch(batch, calls);
         const before = new Map([...calls.values()].map((c) => [c.accountId, start]));
         const plan = planPosting(before, rated.entries);
-        const answers = usageAnswers(rated, before, plan.balancesAfterMicros, () => 0n);
+        const answers = usageAnswers(rated, before, plan.balancesAfterMicros, () => ({ inFlightMicros: 0n, activeRateMicros: 0n }));
         const running = new Map(before);
         answers.forEach((answer, i) => {
           if (answer === "replay") return;
@@ -96,7 +101,12 @@ describe("rateBatch (property)", () => {
             running.set(accountId, running.get(accountId)! - result.debitMicros);
             expect(result.balanceMicros).toBe(running.get(accountId));
             const event = (batch[i] as UsageEvent[])[j]!;
-            if (event.final || result.balanceMicros <= 0n) expect(result.action).toBe("end_call");
+            const ended = event.final || rated.calls.get(result.callId)!.status === "ended";
+            if (ended || result.balanceMicros <= 0n) expect(result.action).toBe("end_call");
+            // Alone on its wallet (no other call's rate given), the call's own rate drains it.
+            const seconds = ended || result.balanceMicros <= 0n ? 0 : Number((result.balanceMicros * 60n) / calls.get(result.callId)!.ratePerMinuteMicros);
+            expect(result.secondsRemaining).toBe(Math.min(seconds, 86_400 * 365));
+            if (!ended && seconds > 0) expect(result.action).toBe(seconds <= 60 ? "wrap_up" : "continue");
           });
         });
         for (const move of plan.walletMoves) expect(move.afterMicros).toBe(running.get(move.accountId));
@@ -105,7 +115,7 @@ describe("rateBatch (property)", () => {
   });
 
   it("fails a submission whose call is not among the locked ones", () => {
-    const calls = new Map<string, Call>([["call_1", { id: "call_1", accountId: "acct_1", ratePerMinuteMicros: 180_000n, billedSeconds: 0, billedMicros: 0n, status: "active" }]]);
+    const calls = new Map<string, Call>([["call_1", { id: "call_1", accountId: "acct_1", ratePerMinuteMicros: 180_000n, billedSeconds: 0, billedMicros: 0n, status: "active", holdMicros: 180_000n }]]);
     expect(() => rateBatch([[{ callId: "call_2", elapsedSeconds: 60, final: false }]], calls)).toThrow("call not found");
   });
 });

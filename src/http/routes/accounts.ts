@@ -96,28 +96,39 @@ accountRoutes.openapi(
     method: "patch",
     path: "/v1/accounts/{id}",
     tags: ["accounts"],
-    summary: "Turn the Web Widget on or off (changes the rate of later calls); set or clear the notification email",
+    summary: "Turn the Web Widget on or off (changes the rate of later calls); set or clear the notification email; the operator sets the concurrency limit",
     description:
-      "The Web Widget switch changes the rate of calls started afterwards ($0.16/min on, $0.18/min off); running calls keep the rate they started with. The email receives receipts and failure notices; null clears it. Audited. Not idempotent by key: sending the same values again changes nothing.",
+      "The Web Widget switch changes the rate of calls started afterwards ($0.16/min on, $0.18/min off); running calls keep the rate they started with. The email receives receipts and failure notices; null clears it. Both are the account's own settings. `max_concurrent_calls` is the operator's: how many calls the account may run at once (null: unlimited); running calls go on, and a start over it is answered 429 `concurrency_limited`. Audited. Not idempotent by key: sending the same values again changes nothing.",
     security,
     request: { params: IdParam, body: jsonBody(PatchAccountIn) },
-    responses: { 200: jsonResponse(AccountOut, "The account"), ...routeErrors({ 403: WRITE_FORBIDDEN, 404: ACCOUNT_NOT_FOUND }) },
+    responses: {
+      200: jsonResponse(AccountOut, "The account"),
+      ...routeErrors({ 403: `${WRITE_FORBIDDEN}; or \`max_concurrent_calls\` from anyone but the operator`, 404: ACCOUNT_NOT_FOUND }),
+    },
   }),
   async (c) => {
     const { id } = c.req.valid("param");
-    await authorizedAccount(c, id, "write");
     const deps = c.get("deps");
     const body = c.req.valid("json");
+    if (body.max_concurrent_calls !== undefined) requireAdmin(c.get("principal"));
+    // The account's own settings need the account; the operator's limit alone needs only to see it.
+    await authorizedAccount(c, id, body.web_widget !== undefined || body.email !== undefined ? "write" : "read");
     const view = await commitRequest(c, async (tx) => {
-      const { before, after } = await updateAccount(tx, deps.config, id, { webWidget: body.web_widget, email: body.email });
+      const { before, after } = await updateAccount(tx, deps.config, id, { webWidget: body.web_widget, email: body.email, maxConcurrentCalls: body.max_concurrent_calls });
       // A save that changed nothing is still recorded (with no changes): someone asked for it.
-      const changes = diffChanges({ web_widget: before.webWidget, email: before.email }, { web_widget: after.webWidget, email: after.email });
+      const changes = diffChanges(
+        { web_widget: before.webWidget, email: before.email, max_concurrent_calls: limitText(before.maxConcurrentCalls) },
+        { web_widget: after.webWidget, email: after.email, max_concurrent_calls: limitText(after.maxConcurrentCalls) },
+      );
       await recordAudit(tx, auditSource(c), id, "account.updated", changes);
       return viewAccount(tx, deps, after);
     });
     return c.json(view, 200);
   },
 );
+
+/** A concurrency limit in the audit log: audit values are never JS numbers (amounts stay strings), so a count is text too. */
+const limitText = (limit: number | null) => (limit === null ? null : String(limit));
 
 /** One page of a watch list in the API's shape: the accounts as views, with risks, and the totals. */
 async function watchList(c: Context<AppEnv>, search: WatchFilters, page: { limit: number; cursor?: string | undefined; sort: AccountSort }) {

@@ -63,15 +63,22 @@ callRoutes.openapi(
     tags: ["calls"],
     summary: "Authorise a call: fixes its rate; 402 when the account is paused or out of credit",
     description:
-      "Call before connecting a call. The answer fixes the call's rate (the Web Widget setting now) and says how many seconds the " +
-      "balance pays for. `call_id` is yours to give (your telephony id) or ours. Then report its cumulative elapsed seconds with " +
-      "`POST /v1/calls/{id}/usage` (or many calls at once with `POST /v1/usage`) and end it with `POST /v1/calls/{id}/end`.",
+      "Call before connecting a call. The call holds `PREPAID_CALL_HOLD_SECONDS` (60 s by default) of credit at its rate while it runs, " +
+      "so many calls starting at once never spend the same credit: a start is authorised only when the balance, plus a recharge in " +
+      "flight, minus the holds of the account's other running calls covers its hold, and while the account runs fewer calls than its " +
+      "`max_concurrent_calls`. The answer fixes the call's rate (the Web Widget setting now) and says how many seconds that credit pays " +
+      "for. `call_id` is yours to give (your telephony id) or ours; starting it again answers the same call. Then report its cumulative " +
+      "elapsed seconds with `POST /v1/calls/{id}/usage` (or many calls at once with `POST /v1/usage`) and end it with " +
+      "`POST /v1/calls/{id}/end`; a call with no report for `PREPAID_CALL_IDLE_TIMEOUT` (10 minutes) is ended at its last reported seconds.",
     security,
     request: { headers: IdempotencyHeader, body: jsonBody(StartCallIn) },
     responses: {
       201: jsonResponse(CallOut, "The authorised call, with the seconds the balance pays for"),
       ...routeErrors({
-        402: "`insufficient_credit` (less than a minute of credit) or `account_paused` (a failed payment): do not connect the call",
+        402:
+          "`insufficient_credit` (the credit the account's running calls do not hold is less than this call's hold, a minute at its rate) or " +
+          "`account_paused` (a failed payment): do not connect the call",
+        concurrency: "the account runs as many calls as its `max_concurrent_calls` allows (`used` and `limit` in the error); start it when another ends",
         403: CALLS_FORBIDDEN,
         404: "`not_found`: no such account, or one this credential may not see",
         409: KEY_REUSED,
@@ -124,13 +131,16 @@ function usageRoute(path: "/v1/calls/{id}/usage" | "/v1/calls/{id}/end", final: 
         ? "End a call with its final elapsed seconds and bill the rest"
         : "Report a call's cumulative elapsed seconds; debits only what was not billed yet",
       description: final
-        ? "The last report of a call: bills up to `elapsed_seconds` and ends it; later reports for it are refused."
+        ? "The last report of a call: bills up to `elapsed_seconds`, ends it and frees its hold and its slot at once. A later report " +
+          "still bills seconds not billed yet (usage is never dropped) and answers `end_call`."
         : "Send the seconds since the call started, as often as you like (every 15–60 s is typical). Each report debits only " +
-          "what was not billed yet, so a retry or a late report costs nothing twice. When `action` is `end_call`, the balance " +
-          "is spent: hang up.",
+          "what was not billed yet, so a retry or a late report costs nothing twice. The answer says how long the credit lasts " +
+          "(`seconds_remaining`, at the rate of all the account's running calls, a recharge in flight counted) and what to do: " +
+          "`continue`; `wrap_up` when 60 s or less remain (close the conversation politely); `end_call` when nothing is left (hang " +
+          "up). A recharge that lands mid-call raises `seconds_remaining` at the next report. docs/voice-agents.md shows the loop.",
       security,
       request: { params: CallIdParam, headers: IdempotencyHeader, body: jsonBody(UsageIn) },
-      responses: { 200: jsonResponse(UsageOut, "What was billed; `end_call` when the balance is spent"), ...usageErrors },
+      responses: { 200: jsonResponse(UsageOut, "What was billed, how long the credit lasts, and what the agent should do"), ...usageErrors },
     }),
     async (c) => {
       const callId = c.req.valid("param").id;

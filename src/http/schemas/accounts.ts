@@ -28,6 +28,9 @@ export const AccountOut = z
       example: 76.3,
       description: "hours the balance lasts at the pace of the last 24 hours' calls (1 decimal, rounded down); null with no calls in that time",
     }),
+    active_calls: z.number().int().openapi({ description: "calls running now" }),
+    max_concurrent_calls: z.number().int().nullable().openapi({ description: "calls it may run at once (set by the operator); null: unlimited" }),
+    held: Money.openapi({ description: "credit held by the running calls (each holds a minute at its rate by default): a new call may use the balance beyond it" }),
     auto_recharge: AutoRechargeOut,
     created_at: z.string(),
   })
@@ -91,6 +94,9 @@ export function accountOut(account: Account, state: WalletState, burnLast24hMicr
     rate_per_minute: formatMicros(rate),
     minutes_available: minutesAvailable(state.balanceMicros, rate),
     runway_hours: runwayHours(state.balanceMicros, burnLast24hMicros),
+    active_calls: state.activeCalls,
+    max_concurrent_calls: state.maxConcurrentCalls,
+    held: formatMicros(state.heldMicros),
     auto_recharge: autoRechargeOut(state),
     created_at: account.createdAt,
   };
@@ -108,9 +114,17 @@ export const CreateAccountIn = z
   .openapi("CreateAccount", { example: EXAMPLES.CreateAccount });
 
 export const PatchAccountIn = z
-  .object({ web_widget: z.boolean().optional(), email: Email.nullable().optional() })
+  .object({
+    web_widget: z.boolean().optional(),
+    email: Email.nullable().optional(),
+    max_concurrent_calls: z.number().int().min(0).max(100_000).nullable().optional().openapi({
+      description: "operator only: calls the account may run at once (0 stops new calls); null: unlimited",
+    }),
+  })
   .strict()
-  .refine((body) => body.web_widget !== undefined || body.email !== undefined, { error: "give web_widget or email" })
+  .refine((body) => body.web_widget !== undefined || body.email !== undefined || body.max_concurrent_calls !== undefined, {
+    error: "give web_widget, email or max_concurrent_calls",
+  })
   .openapi("PatchAccount", { example: EXAMPLES.PatchAccount });
 
 export const ApiKeyRecordOut = z

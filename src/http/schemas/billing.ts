@@ -208,6 +208,9 @@ export const CallRecordOut = z
     amount: Money.openapi({ description: "charged for the call so far, exact (the sum of its `usage` entries)" }),
     started_at: z.string(),
     ended_at: z.string().nullable(),
+    ended_by: z.enum(["report", "idle_timeout"]).nullable().openapi({
+      description: "`report`: its final report; `idle_timeout`: no report for `PREPAID_CALL_IDLE_TIMEOUT`, ended at its last reported seconds; null while it runs",
+    }),
   })
   .openapi("CallRecord", { example: EXAMPLES.CallRecord });
 
@@ -219,6 +222,7 @@ export const callRecordOut = (call: CallRecord): z.infer<typeof CallRecordOut> =
   amount: formatMicros(call.billedMicros),
   started_at: call.startedAt,
   ended_at: call.endedAt,
+  ended_by: call.endedBy,
 });
 
 const ElapsedSeconds = z.number().int().min(0).max(7 * 86_400);
@@ -252,10 +256,15 @@ export const UsageOut = z
     amount: Money.openapi({ description: "debited by this report" }),
     call_total: Money,
     balance: Money,
-    action: z.enum(["continue", "end_call"]).openapi({ description: "end_call: the balance is spent; hang up" }),
+    seconds_remaining: z.number().int().openapi({
+      description: "how long the credit lasts if the account's running calls all go on: the balance and any recharge in flight at the sum of their rates; 0 once the call ended",
+    }),
+    action: z.enum(["continue", "wrap_up", "end_call"]).openapi({
+      description: "`continue`; `wrap_up`: 60 s or less remain, close the conversation politely; `end_call`: nothing is left (or the call ended), hang up",
+    }),
   })
   .openapi("UsageResult", {
-    example: { call_id: "twilio-CA42f0", billed_seconds: 95, amount: "0.093334", call_total: "0.253334", balance: "11.746666", action: "continue" },
+    example: { call_id: "twilio-CA42f0", billed_seconds: 95, amount: "0.093334", call_total: "0.253334", balance: "11.746666", seconds_remaining: 4405, action: "continue" },
   });
 
 export const usageOut = (r: UsageResult): z.infer<typeof UsageOut> => ({
@@ -264,6 +273,7 @@ export const usageOut = (r: UsageResult): z.infer<typeof UsageOut> => ({
   amount: formatMicros(r.debitMicros),
   call_total: formatMicros(r.totalMicros),
   balance: formatMicros(r.balanceMicros),
+  seconds_remaining: r.secondsRemaining,
   action: r.action,
 });
 

@@ -9,6 +9,8 @@ export const ErrorEnvelope = z
       message: z.string(),
       request_id: z.string(),
       field: z.string().optional().openapi({ description: "invalid_request: the request field at fault (body, query or path), when one is", example: "amount" }),
+      used: z.number().int().optional().openapi({ description: "concurrency_limited: the calls the account runs now" }),
+      limit: z.number().int().optional().openapi({ description: "concurrency_limited: the calls it may run at once" }),
     }),
   })
   .openapi("Error", { example: EXAMPLES.Error });
@@ -28,7 +30,7 @@ type ErrorStatus = 400 | 401 | 402 | 403 | 404 | 409 | 429;
  * it writes (a read-only key or viewer session is refused at the edge) or checks a role, 404
  * when it names an object, 409 when it takes an Idempotency-Key, 402 when it spends credit.
  */
-export function routeErrors(adds: { [S in Exclude<ErrorStatus, 401>]?: string } = {}) {
+export function routeErrors(adds: { [S in Exclude<ErrorStatus, 401>]?: string } & { concurrency?: string } = {}) {
   const responses: Record<number, ReturnType<typeof errorResponse>> = {
     400: errorResponse(
       adds[400]
@@ -37,7 +39,8 @@ export function routeErrors(adds: { [S in Exclude<ErrorStatus, 401>]?: string } 
     ),
     401: errorResponse("`unauthorized`: missing, wrong, revoked or expired API key or session"),
     429: errorResponse(
-      `\`rate_limited\`: ${adds[429] ? `${adds[429]}, or ` : ""}too many failed authentications from this client address; retry after \`Retry-After\` seconds`,
+      `\`rate_limited\`: ${adds[429] ? `${adds[429]}, or ` : ""}too many failed authentications from this client address; retry after \`Retry-After\` seconds` +
+        (adds.concurrency ? `. \`concurrency_limited\`: ${adds.concurrency}` : ""),
     ),
   };
   for (const status of [402, 403, 404, 409] as const) {

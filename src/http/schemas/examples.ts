@@ -83,6 +83,9 @@ const Account = {
   rate_per_minute: "0.16",
   minutes_available: "233.82",
   runway_hours: 76.3,
+  active_calls: 2,
+  max_concurrent_calls: 10,
+  held: "0.32",
   auto_recharge: AutoRechargeSettings,
   created_at: "2026-11-01T08:00:00.000Z",
 };
@@ -112,7 +115,7 @@ export const EXAMPLES = {
   Adjustment: { amount: "5.00", reason: "credit for dropped call twilio-CA42f0" },
   PaymentMethod: { ...card, exp_month: 12, exp_year: 2030, is_default: true, created_at: AT },
   SavedPaymentMethod: { ...card, exp_month: 12, exp_year: 2030, is_default: true, created_at: AT, replaced_payment_method_id: null },
-  CallRecord: { id: "twilio-CA42f0", status: "ended", rate_per_minute: "0.16", billed_seconds: 95, amount: "0.253333", started_at: AT, ended_at: "2026-11-24T20:14:07.000Z" },
+  CallRecord: { id: "twilio-CA42f0", status: "ended", rate_per_minute: "0.16", billed_seconds: 95, amount: "0.253333", started_at: AT, ended_at: "2026-11-24T20:14:07.000Z", ended_by: "report" },
   NewPaymentMethod: { card: { number: "4242 4242 4242 4242", exp_month: 12, exp_year: 2030, cvc: "123" }, default: true },
   CardSetup: { setup_intent_id: "seti_1Q2w3E4r5T6y7U8i", client_secret: "seti_1Q2w3E4r5T6y7U8i_secret_abc123", publishable_key: "pk_test_51Abc", api_base: "https://api.stripe.com" },
   Recharge,
