@@ -65,6 +65,12 @@ export function WalletCard(props: {
         Runway: {runwayText(account.runway_hours)}
         {account.runway_hours !== null && " at the last 24 hours' pace"}
       </p>
+      {account.active_calls > 0 && (
+        <p className="muted small" data-testid="wallet-running-calls">
+          {account.active_calls === 1 ? "1 call" : `${account.active_calls} calls`} running, holding {usdText(account.held)} until {account.active_calls === 1 ? "it ends" : "they end"}
+          {account.max_concurrent_calls !== null && ` (at most ${account.max_concurrent_calls} at once)`}
+        </p>
+      )}
       {props.onAddFunds && (
         <p>
           <button type="button" className="small" onClick={props.onAddFunds}>

@@ -9,12 +9,16 @@ import { SecretOnce } from "../settings/SecretOnce.js";
 
 /**
  * What the operator does to one account, each said before it is done and audited by the
- * server: a signed adjustment with its reason, an API key (shown once), a viewer link.
+ * server: a signed adjustment with its reason, the calls it may run at once, an API key
+ * (shown once), a viewer link.
  */
 export function OperatorActions({ api, account, onChanged }: { api: Api; account: Account; onChanged(): void }) {
   return (
     <div className="grid">
-      <Adjust api={api} account={account} onChanged={onChanged} />
+      <div>
+        <Adjust api={api} account={account} onChanged={onChanged} />
+        <CallLimit api={api} account={account} onChanged={onChanged} />
+      </div>
       <div>
         <IssueKey api={api} account={account} />
         <ViewerLink api={api} account={account} />
@@ -95,6 +99,56 @@ function Adjust({ api, account, onChanged }: { api: Api; account: Account; onCha
           </p>
         )}
       </form>
+    </section>
+  );
+}
+
+/** How many calls the account may run at once (DESIGN §6 Concurrency): empty is unlimited, 0 stops new calls. */
+function CallLimit({ api, account, onChanged }: { api: Api; account: Account; onChanged(): void }) {
+  const [limit, setLimit] = useState(account.max_concurrent_calls === null ? "" : String(account.max_concurrent_calls));
+  const [done, setDone] = useState<string>();
+  const [error, setError] = useState<Error>();
+  const [busy, setBusy] = useState(false);
+
+  async function save(event: FormEvent) {
+    event.preventDefault();
+    setError(undefined);
+    setDone(undefined);
+    const text = limit.trim();
+    if (text !== "" && !/^\d{1,6}$/.test(text)) return setError(new Error("The limit is a whole number of calls (0 stops new calls), or empty for unlimited."));
+    setBusy(true);
+    try {
+      const saved = await api.send<Account>("PATCH", `/v1/accounts/${account.id}`, { max_concurrent_calls: text === "" ? null : Number(text) });
+      setDone(saved.max_concurrent_calls === null ? "Saved: no limit." : `Saved: at most ${saved.max_concurrent_calls === 1 ? "1 call" : `${saved.max_concurrent_calls} calls`} at once. Running calls go on.`);
+      onChanged();
+    } catch (e) {
+      setError(e as Error);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <section className="card" aria-labelledby="call-limit-title">
+      <h2 id="call-limit-title">Calls at once</h2>
+      <p className="muted" data-testid="running-calls">
+        {account.active_calls} running now{account.active_calls > 0 && `, holding ${usdText(account.held)}`}; limit: {account.max_concurrent_calls ?? "none"}.
+      </p>
+      <form onSubmit={(e) => void save(e)} noValidate className="row">
+        <div className="field">
+          <label htmlFor="call-limit">Most calls at once (empty: unlimited)</label>
+          <input id="call-limit" inputMode="numeric" value={limit} placeholder="unlimited" onChange={(e) => setLimit(e.target.value)} />
+        </div>
+        <button type="submit" disabled={busy}>
+          Save limit
+        </button>
+      </form>
+      <ErrorText error={error} />
+      {done && (
+        <p role="status" className="ok">
+          {done}
+        </p>
+      )}
     </section>
   );
 }
