@@ -65,7 +65,7 @@ describe("operator console", { timeout: 90_000 }, () => {
     expect((await app.request("POST", "/v1/calls", { key, body: { account_id: subId, call_id: "console-1" } })).status).toBe(201);
     const over = await app.request("POST", "/v1/calls", { key, body: { account_id: subId, call_id: "console-2" } });
     expect(over.body.error).toMatchObject({ code: "concurrency_limited", used: 1, limit: 1 });
-    await expect.poll(() => page.getByTestId("running-calls").textContent(), { timeout: 10_000 }).toBe("1 running now, holding $0.18; limit: 1.");
+    await expect.poll(() => page.getByTestId("running-calls").textContent(), { timeout: 10_000 }).toBe("1 running now, holding $0.16; limit: 1.");
 
     // A viewer link: the account's own page, with no control.
     await page.getByRole("button", { name: "Make a viewer link" }).click();
@@ -75,7 +75,7 @@ describe("operator console", { timeout: 90_000 }, () => {
     await viewer.page.goto(link!);
     await expect.poll(() => viewer.page.getByText("View only.").count()).toBe(1);
     await expect.poll(() => viewer.page.getByTestId("balance").textContent()).toBe("$5.00");
-    expect(await viewer.page.getByTestId("wallet-running-calls").textContent()).toBe("1 call running, holding $0.18 until it ends (at most 1 at once)");
+    expect(await viewer.page.getByTestId("wallet-running-calls").textContent()).toBe("1 call running, holding $0.16 until it ends (at most 1 at once)");
     expect(await viewer.page.getByRole("button", { name: "Add a card" }).count()).toBe(0);
     await viewer.context.close();
     expect(await axeViolations(page)).toEqual([]);
