@@ -83,27 +83,30 @@ export async function approveCallStarts(tx: Tx, config: Config, starts: CallStar
   const existing = await lockWalletsAndFindCalls(tx, accountIds, starts.map((s) => s.callId));
   const wallets = await readCallWallets(tx, config, accountIds);
 
-  // Compute: the new starts of each account, in order (a call id given twice starts once).
+  // Compute: the new starts of each account, in order (a call id given twice for one account
+  // starts once; for two accounts, at most one of them gets it).
+  const key = (s: CallStart) => `${s.accountId}\u0000${s.callId}`;
   const fresh = new Map<string, CallStart[]>();
   const seen = new Set<string>();
   for (const start of starts) {
-    if (existing.has(start.callId) || seen.has(start.callId) || !wallets.has(start.accountId)) continue;
-    seen.add(start.callId);
-    fresh.set(start.accountId, [...(fresh.get(start.accountId) ?? []), start]);
+    if (existing.has(start.callId) || seen.has(key(start)) || !wallets.has(start.accountId)) continue;
+    seen.add(key(start));
+    const list = fresh.get(start.accountId);
+    if (list) list.push(start);
+    else fresh.set(start.accountId, [start]);
   }
-  const decided = new Map<string, { admission: Admission; rate: Micros }>();
+  const decided = new Map<string, Admission>();
+  const admitted: Array<{ id: string; accountId: string; rate: Micros; hold: Micros }> = [];
   for (const [accountId, accountStarts] of fresh) {
     const wallet = wallets.get(accountId)!;
-    admitStarts(wallet, accountStarts.length, config.calls.holdSeconds).forEach((admission, i) =>
-      decided.set(accountStarts[i]!.callId, { admission, rate: wallet.ratePerMinuteMicros }),
-    );
+    admitStarts(wallet, accountStarts.length, config.calls.holdSeconds).forEach((admission, i) => {
+      const start = accountStarts[i]!;
+      decided.set(key(start), admission);
+      if (admission.kind === "admitted") admitted.push({ id: start.callId, accountId, rate: wallet.ratePerMinuteMicros, hold: admission.holdMicros });
+    });
   }
 
   // Execute.
-  const admitted = [...decided].flatMap(([callId, { admission, rate }]) => {
-    if (admission.kind !== "admitted") return [];
-    return [{ id: callId, accountId: starts.find((s) => s.callId === callId)!.accountId, rate, hold: admission.holdMicros }];
-  });
   const inserted = await insertCalls(tx, admitted);
   // An id not inserted was started at the same moment elsewhere: read it as it is now.
   const raced = admitted.filter((a) => !inserted.has(a.id)).map((a) => a.id);
@@ -112,7 +115,7 @@ export async function approveCallStarts(tx: Tx, config: Config, starts: CallStar
   return starts.map((start) => {
     if (!wallets.has(start.accountId)) return notFound("account");
     const call = calls.get(start.callId);
-    const admission = decided.get(start.callId)?.admission;
+    const admission = decided.get(key(start));
     if (!call) return refusal(admission);
     if (call.accountId !== start.accountId) return invalidField("call_id", "already used by another call");
     if (admission?.kind === "admitted" && inserted.has(call.id)) return { call, maxSeconds: admission.maxSeconds };

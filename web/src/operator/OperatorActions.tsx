@@ -3,6 +3,7 @@ import type { Api } from "../api/client.js";
 import type { Account, NewApiKey } from "../api/types.js";
 import { formatMicros } from "../../../src/money/micros.js";
 import { parseAmount } from "../../../src/money/parse.js";
+import { useAction } from "../api/use-action.js";
 import { ErrorText } from "../components/ErrorText.js";
 import { usdText } from "../money/display.js";
 import { SecretOnce } from "../settings/SecretOnce.js";
@@ -107,25 +108,18 @@ function Adjust({ api, account, onChanged }: { api: Api; account: Account; onCha
 function CallLimit({ api, account, onChanged }: { api: Api; account: Account; onChanged(): void }) {
   const [limit, setLimit] = useState(account.max_concurrent_calls === null ? "" : String(account.max_concurrent_calls));
   const [done, setDone] = useState<string>();
-  const [error, setError] = useState<Error>();
-  const [busy, setBusy] = useState(false);
+  const { act, busy, error, setError } = useAction(onChanged);
 
-  async function save(event: FormEvent) {
+  function save(event: FormEvent) {
     event.preventDefault();
-    setError(undefined);
     setDone(undefined);
     const text = limit.trim();
     if (text !== "" && !/^\d{1,6}$/.test(text)) return setError(new Error("The limit is a whole number of calls (0 stops new calls), or empty for unlimited."));
-    setBusy(true);
-    try {
+    void act(async () => {
       const saved = await api.send<Account>("PATCH", `/v1/accounts/${account.id}`, { max_concurrent_calls: text === "" ? null : Number(text) });
-      setDone(saved.max_concurrent_calls === null ? "Saved: no limit." : `Saved: at most ${saved.max_concurrent_calls === 1 ? "1 call" : `${saved.max_concurrent_calls} calls`} at once. Running calls go on.`);
-      onChanged();
-    } catch (e) {
-      setError(e as Error);
-    } finally {
-      setBusy(false);
-    }
+      const n = saved.max_concurrent_calls;
+      setDone(n === null ? "Saved: no limit." : `Saved: at most ${n === 1 ? "1 call" : `${n} calls`} at once. Running calls go on.`);
+    });
   }
 
   return (
@@ -134,7 +128,7 @@ function CallLimit({ api, account, onChanged }: { api: Api; account: Account; on
       <p className="muted" data-testid="running-calls">
         {account.active_calls} running now{account.active_calls > 0 && `, holding ${usdText(account.held)}`}; limit: {account.max_concurrent_calls ?? "none"}.
       </p>
-      <form onSubmit={(e) => void save(e)} noValidate className="row">
+      <form onSubmit={save} noValidate className="row">
         <div className="field">
           <label htmlFor="call-limit">Most calls at once (empty: unlimited)</label>
           <input id="call-limit" inputMode="numeric" value={limit} placeholder="unlimited" onChange={(e) => setLimit(e.target.value)} />
