@@ -1,5 +1,6 @@
 import { IdleCallWorker } from "./billing/idle-calls.js";
 import { RechargeWorker } from "./billing/recharge-worker.js";
+import { RefundWorker } from "./billing/refund-worker.js";
 import { UsageWriter } from "./billing/usage-writer.js";
 import { CallStarter } from "./billing/call-starter.js";
 import type { Config } from "./config/config.js";
@@ -39,9 +40,13 @@ export async function startService(
   await sealLegacyEndpointSecrets(db, config.secrets);
   const gateway = createGateway(config, db);
   const worker = options.worker ? new RechargeWorker(db, config, gateway, { crashAfterCharge: options.crashAfterCharge ?? false }) : undefined;
+  const refundWorker = options.worker ? new RefundWorker(db, config, gateway) : undefined;
   const now = () => new Date();
-  // The one after-commit hook (see commitRequest): only the recharge worker waits for commits.
-  const afterCommit = () => worker?.nudge();
+  // The one after-commit hook (see commitRequest): the charge and refund workers wait for commits.
+  const afterCommit = () => {
+    worker?.nudge();
+    refundWorker?.nudge();
+  };
   const usageWriter = new UsageWriter(db, config, now, {
     maxBatchEvents: config.usageBatchMax,
     concurrency: config.usageWriters,
@@ -52,11 +57,14 @@ export async function startService(
   const deliveryWorker = options.worker ? new DeliveryWorker(db, config, resolveHost) : undefined;
   const idleCallWorker = options.worker ? new IdleCallWorker(db, config) : undefined;
   const workers = (): Record<string, boolean> =>
-    worker && deliveryWorker && idleCallWorker ? { recharges: worker.isRunning, deliveries: deliveryWorker.isRunning, idle_calls: idleCallWorker.isRunning } : {};
+    worker && deliveryWorker && idleCallWorker && refundWorker
+      ? { recharges: worker.isRunning, refunds: refundWorker.isRunning, deliveries: deliveryWorker.isRunning, idle_calls: idleCallWorker.isRunning }
+      : {};
   const deps: AppDeps = { db, config, gateway, afterCommit, usageWriter, callStarter, now, resolveHost, workers };
   worker?.start();
   deliveryWorker?.start();
   idleCallWorker?.start();
+  refundWorker?.start();
   const server = options.http ? await startServer(deps, options.port ?? config.port, options.hostname) : undefined;
   return {
     deps,
@@ -66,7 +74,7 @@ export async function startService(
     async stop() {
       // Stop accepting; the requests already in are answered (their usage commits first).
       await server?.close();
-      await Promise.all([worker?.stop(SHUTDOWN_CHARGE_GRACE_MS), deliveryWorker?.stop(), idleCallWorker?.stop()]);
+      await Promise.all([worker?.stop(SHUTDOWN_CHARGE_GRACE_MS), deliveryWorker?.stop(), idleCallWorker?.stop(), refundWorker?.stop()]);
     },
   };
 }

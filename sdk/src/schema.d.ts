@@ -365,6 +365,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/accounts/{id}/recharges/{recharge}/refunds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Operator: refund part or all of a succeeded charge; the wallet gives the amount back once
+         * @description Records the refund `pending`; the worker refunds it at the provider (the refund's id is the idempotency key) and then takes the amount off the balance with one `refund` entry linked to the charge. Refunds of one charge never add up to more than it (a pending one counts). A refund never starts an automatic charge; balance alerts and the pause rule still apply. Audited. Watch `GET /v1/accounts/{id}/refunds`.
+         */
+        post: operations["createRefund"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/accounts/{id}/refunds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Refunds, newest first
+         * @description The account's refunds with their charge, status and the provider's refund id. Cursor-paged.
+         */
+        get: operations["listRefunds"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/calls": {
         parameters: {
             query?: never;
@@ -1323,8 +1363,11 @@ export interface components {
         Transaction: {
             id: string;
             account_id: string;
-            /** @enum {string} */
-            type: "usage" | "recharge" | "adjustment";
+            /**
+             * @description `refund`: money given back on a charge (its `recharge_id`), a debit
+             * @enum {string}
+             */
+            type: "usage" | "recharge" | "adjustment" | "refund";
             /**
              * @description signed: credits positive, debits negative
              * @example 49.813334
@@ -1653,6 +1696,56 @@ export interface components {
             client_secret: string;
             publishable_key: string | null;
             api_base: string;
+        };
+        /**
+         * @example {
+         *       "id": "rfd_2wE4rT6yU8iO1pA3sD5f",
+         *       "account_id": "acct_3kX9pQ2mZ7rT1vB8nW4y",
+         *       "recharge_id": "rch_5tR8yU2iO4pA6sD9fG1h",
+         *       "amount": "20.00",
+         *       "reason": "customer asked: unused credit",
+         *       "status": "succeeded",
+         *       "provider_refund_id": "re_3Q2w3E4r5T6y7U8i",
+         *       "failure_code": null,
+         *       "failure_message": null,
+         *       "created_at": "2026-11-24T20:13:32.405Z",
+         *       "settled_at": "2026-11-24T20:13:35.020Z"
+         *     }
+         */
+        Refund: {
+            id: string;
+            account_id: string;
+            recharge_id: string;
+            /**
+             * @description USD as a decimal string
+             * @example 49.813334
+             */
+            amount: string;
+            reason: string;
+            /**
+             * @description `pending` until the provider refunds it (the worker asks, and asks again while the outcome is unknown); `succeeded`: a `refund` entry took the amount off the balance, once
+             * @enum {string}
+             */
+            status: "pending" | "succeeded" | "failed";
+            provider_refund_id: string | null;
+            failure_code: string | null;
+            failure_message: string | null;
+            created_at: string;
+            settled_at: string | null;
+        };
+        /**
+         * @example {
+         *       "amount": "20.00",
+         *       "reason": "customer asked: unused credit"
+         *     }
+         */
+        NewRefund: {
+            /**
+             * @description USD, whole cents; without it, what is left of the charge
+             * @example 50.00
+             */
+            amount?: string;
+            reason: string;
         };
         /**
          * @example {
@@ -3826,6 +3919,154 @@ export interface operations {
                 };
             };
             /** @description `not_found`: no such account or recharge */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many failed authentications from this client address; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    createRefund: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Same key + same body replays the stored response */
+                "idempotency-key"?: string;
+            };
+            path: {
+                id: string;
+                recharge: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewRefund"];
+            };
+        };
+        responses: {
+            /** @description The pending refund */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refund"];
+                };
+            };
+            /** @description `invalid_request`: more than is left to refund, a charge refunded in full, or a charge that did not succeed; or `invalid_request`: a field that does not validate (`field` names it) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unauthorized`: missing, wrong, revoked or expired API key or session */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden`: anyone but the operator */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: no such account, or no such charge on it */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `idempotency_conflict`: this Idempotency-Key was already used with a different request */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many failed authentications from this client address; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listRefunds: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of refunds */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["Refund"][];
+                        next_cursor: string | null;
+                    };
+                };
+            };
+            /** @description `invalid_request`: a field that does not validate (`field` names it), a NUL character, or a body over 1 MB */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unauthorized`: missing, wrong, revoked or expired API key or session */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: no such account, or one this credential may not see */
             404: {
                 headers: {
                     [name: string]: unknown;

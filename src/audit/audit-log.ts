@@ -24,7 +24,8 @@ export type AuditAction =
   | "api_key.rotated"
   | "session.opened"
   | "balance.adjusted"
-  | "recharge.requested";
+  | "recharge.requested"
+  | "refund.requested";
 
 /** Who asked and in which request: the HTTP edge knows both and hands them down. */
 export interface AuditSource {

@@ -27,14 +27,16 @@ export async function afterBalanceChange(
   stateOrAccountId: WalletState | string,
   balanceBeforeMicros: Micros,
   now: Date,
+  /** false for a refund: money given back never starts an automatic charge (DESIGN §6); the next debit may. */
+  options: { automaticCharge: boolean } = { automaticCharge: true },
 ): Promise<{ state: WalletState; recharge: Recharge | null }> {
   const state = typeof stateOrAccountId === "string" ? await loadWalletState(tx, config.rates, stateOrAccountId) : stateOrAccountId;
   assert(state, `account ${String(stateOrAccountId)} has a wallet`);
   const threshold = state.settings.thresholdMicros;
-  const started = await startRecharge(tx, config, state, { trigger: "auto" }, now);
-  const recharge = started.recharge;
+  const started = options.automaticCharge ? await startRecharge(tx, config, state, { trigger: "auto" }, now) : undefined;
+  const recharge = started?.recharge ?? null;
   const crossed = balanceBeforeMicros >= threshold && state.balanceMicros < threshold;
-  if (crossed && !recharge && !state.inFlight) {
+  if (started && crossed && !recharge && !state.inFlight) {
     await notify(tx, {
       accountId: state.accountId,
       agencyId: state.agencyId,

@@ -66,7 +66,7 @@ export const ledgerEntries = pgTable(
     // trigger (migration 0006) checks every inserted entry's account has a wallet, and wallets,
     // which reference accounts, cannot be deleted.
     accountId: text("account_id").notNull(),
-    type: text("type", { enum: ["usage", "recharge", "adjustment"] }).notNull(),
+    type: text("type", { enum: ["usage", "recharge", "adjustment", "refund"] }).notNull(),
     amountMicros: micros("amount_micros").notNull(),
     balanceAfterMicros: micros("balance_after_micros").notNull(),
     // The cause's own key (`usage:<call>:<billed-up-to second>`, `recharge:<recharge id>`,
@@ -82,7 +82,7 @@ export const ledgerEntries = pgTable(
     createdAt: createdAt(),
   },
   (t) => [
-    check("ledger_entries_type_check", sql`${t.type} in ('usage', 'recharge', 'adjustment')`),
+    check("ledger_entries_type_check", sql`${t.type} in ('usage', 'recharge', 'adjustment', 'refund')`),
     check("ledger_entries_amount_check", sql`${t.amountMicros} <> 0`),
     // Ascending: a wallet's new entries go to the right end of its range (newest-first reads scan it
     // backwards just as fast). Descending put every insert at the left of the range, and a
@@ -322,6 +322,50 @@ export const notifications = pgTable(
 export const sandboxCards = pgTable("sandbox_cards", {
   token: text("token").primaryKey(),
   behaviour: text("behaviour").notNull(),
+  createdAt: createdAt(),
+});
+
+/**
+ * Refunds of succeeded charges (DESIGN §6): asked of the provider by the worker under the
+ * refund's id as idempotency key, then a `refund` entry keyed by the provider's refund id.
+ */
+export const refunds = pgTable(
+  "refunds",
+  {
+    id: text("id").primaryKey(),
+    accountId: text("account_id")
+      .notNull()
+      .references(() => accounts.id),
+    rechargeId: text("recharge_id")
+      .notNull()
+      .references(() => recharges.id),
+    amountMicros: micros("amount_micros").notNull(),
+    reason: text("reason").notNull(),
+    status: text("status", { enum: ["pending", "succeeded", "failed"] }).notNull().default("pending"),
+    providerRefundId: text("provider_refund_id").unique("refunds_provider_refund_id_key"),
+    failureCode: text("failure_code"),
+    failureMessage: text("failure_message"),
+    attempts: integer("attempts").notNull().default(0),
+    // When the worker takes it next; a claim moves it past the provider's timeout (the lease).
+    nextAttemptAt: timestamp("next_attempt_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+    createdAt: createdAt(),
+    settledAt: timestamp("settled_at", { withTimezone: true, mode: "date" }),
+  },
+  (t) => [
+    check("refunds_status_check", sql`${t.status} in ('pending', 'succeeded', 'failed')`),
+    check("refunds_amount_check", sql`${t.amountMicros} > 0`),
+    index("refunds_recharge_idx").on(t.rechargeId),
+    index("refunds_account_created_idx").on(t.accountId, t.createdAt.desc(), t.id.desc()),
+    index("refunds_pending_idx").on(t.nextAttemptAt).where(sql`${t.status} = 'pending'`),
+  ],
+);
+
+/** The sandbox provider's refund records, keyed like its charges. */
+export const sandboxRefunds = pgTable("sandbox_refunds", {
+  idempotencyKey: text("idempotency_key").primaryKey(),
+  refundId: text("refund_id").notNull().unique(),
+  chargeId: text("charge_id").notNull(),
+  amountMicros: micros("amount_micros").notNull(),
   createdAt: createdAt(),
 });
 

@@ -20,6 +20,7 @@ import { callRoutes } from "./routes/calls.js";
 import { notificationRoutes } from "./routes/notifications.js";
 import { paymentMethodRoutes } from "./routes/payment-methods.js";
 import { rechargeRoutes } from "./routes/recharges.js";
+import { refundRoutes } from "./routes/refunds.js";
 import { usageSummaryRoutes } from "./routes/usage-summary.js";
 import { pricingRoutes } from "./routes/pricing.js";
 import { serveDashboard } from "./web-assets.js";
@@ -159,6 +160,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route("/", paymentMethodRoutes);
   app.route("/", autoRechargeRoutes);
   app.route("/", rechargeRoutes);
+  app.route("/", refundRoutes);
   app.route("/", callRoutes);
   app.route("/", notificationRoutes);
   app.route("/", usageSummaryRoutes);

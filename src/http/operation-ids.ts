@@ -35,6 +35,8 @@ const OPERATION_IDS: Record<string, string> = {
   "POST /v1/accounts/{id}/recharges": "createTopUp",
   "GET /v1/accounts/{id}/recharges": "listRecharges",
   "POST /v1/accounts/{id}/recharges/{recharge}/authentication": "getPaymentAuthentication",
+  "POST /v1/accounts/{id}/recharges/{recharge}/refunds": "createRefund",
+  "GET /v1/accounts/{id}/refunds": "listRefunds",
   "GET /v1/accounts/{id}/usage": "getUsageSummary",
   "GET /v1/accounts/{id}/notifications": "listNotifications",
   "POST /v1/accounts/{id}/notifications/read": "markNotificationsRead",

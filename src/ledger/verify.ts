@@ -71,6 +71,29 @@ const CHECKS: Check[] = [
         limit 100`,
     (r) => `recharge ${r.id} (${r.status ?? "missing"}) has ${r.credits} credit(s) totalling ${r.credited_micros ?? 0n} µUSD`,
   ),
+  // Each succeeded refund took its amount off the balance exactly once (its entry is keyed by the
+  // provider's refund id), and every refund entry is a succeeded refund's.
+  check<Row<{ id: string; status: string | null; entries: bigint; debited_micros: bigint | null }>>(
+    "refund_reversed_once",
+    sql`select coalesce(f.account_id, e.account_id) as account_id, coalesce(f.id, e.entry_key) as id, f.status,
+               count(e.id) as entries, -sum(e.amount_micros)::bigint as debited_micros
+        from refunds f
+        full join (select * from ledger_entries where type = 'refund') e on e.entry_key = 'refund:' || f.provider_refund_id
+        where f.status = 'succeeded' or e.id is not null
+        group by 1, 2, 3, f.amount_micros
+        having f.status is distinct from 'succeeded' or count(e.id) <> 1 or -sum(e.amount_micros) <> f.amount_micros
+        limit 100`,
+    (r) => `refund ${r.id} (${r.status ?? "no refund"}) has ${r.entries} entr${r.entries === 1n ? "y" : "ies"} taking ${r.debited_micros ?? 0n} µUSD`,
+  ),
+  // Refunds never give back more than the charge.
+  check<Row<{ id: string; amount_micros: bigint; refunded_micros: bigint }>>(
+    "refunds_within_charge",
+    sql`select r.account_id, r.id, r.amount_micros, sum(f.amount_micros)::bigint as refunded_micros
+        from recharges r join refunds f on f.recharge_id = r.id and f.status = 'succeeded'
+        group by r.account_id, r.id, r.amount_micros having sum(f.amount_micros) > r.amount_micros
+        limit 100`,
+    (r) => `charge ${r.id} of ${r.amount_micros} µUSD was refunded ${r.refunded_micros} µUSD`,
+  ),
   // The wallet's sums over its running calls (kept with each start and end, read by every
   // start instead of a scan) are those calls' sums: a hold taken twice or never released shows.
   check<Row<{ held_micros: bigint; active_calls: number; active_rate_micros: bigint; held: bigint; n: bigint; rate: bigint }>>(

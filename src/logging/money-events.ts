@@ -3,14 +3,16 @@ import type { Tx } from "../db/database.js";
 import { accountStatusChanges, recharges } from "../metrics/registry.js";
 import { log } from "./logger.js";
 
-/** The money events an operator follows in the logs (DESIGN §7); refunds join with issue 18. */
+/** The money events an operator follows in the logs (DESIGN §7). */
 export type MoneyEvent =
   | "recharge.created"
   | "recharge.succeeded"
   | "recharge.failed"
   | "recharge.unresolved"
   | "account.paused"
-  | "account.resumed";
+  | "account.resumed"
+  | "refund.succeeded"
+  | "refund.failed";
 
 /**
  * One log line and one count for a money event, once its transaction commits (never for a
@@ -21,6 +23,6 @@ export function logMoneyEvent(tx: Tx, event: MoneyEvent, fields: Record<string, 
   afterCommit(tx, () => {
     log.info({ event, ...fields }, event);
     if (event.startsWith("recharge.")) recharges.inc({ trigger: String(fields.trigger ?? "unknown"), outcome: event.slice("recharge.".length) });
-    else accountStatusChanges.inc({ to: event === "account.paused" ? "paused" : "active" });
+    else if (event.startsWith("account.")) accountStatusChanges.inc({ to: event === "account.paused" ? "paused" : "active" });
   });
 }

@@ -21,6 +21,25 @@ export type ProviderEvent = { id: string; type: string } & (
   | { kind: "ignored"; reason: string }
 );
 
+/**
+ * What the provider said of a refund. `unknown`, as for a charge: it did not say, so the
+ * refund stays open and is asked again under the same key (which never refunds twice).
+ */
+export type RefundOutcome =
+  | { status: "succeeded"; refundId: string }
+  | { status: "failed"; code: string; message: string }
+  | { status: "unknown"; code: string; message: string };
+
+export interface RefundRequest {
+  /** The refund's id: asking again with it returns the first refund instead of making another. */
+  idempotencyKey: string;
+  /** The provider's charge (the recharge's provider_charge_id). */
+  chargeId: string;
+  accountId: string;
+  rechargeId: string;
+  amountMicros: Micros;
+}
+
 export interface CardInput {
   number: string;
   expMonth: number;
@@ -93,4 +112,6 @@ export interface PaymentGateway {
   startAuthentication?(accountId: string, rechargeId: string): Promise<PaymentAuthentication | undefined>;
   charge(request: ChargeRequest): Promise<ChargeOutcome>;
   lookup(request: ChargeRequest): Promise<ChargeOutcome | undefined>;
+  /** Refunds part or all of a succeeded charge; the same key answers the same refund. */
+  refund(request: RefundRequest): Promise<RefundOutcome>;
 }

@@ -166,6 +166,35 @@ describe("prepaid verify", () => {
     }
   });
 
+  it("fails on a refund that never reversed its credit, and on refunds above their charge", async () => {
+    const db = await testDatabase();
+    try {
+      const id = await seed(db.db);
+      await db.db.execute(
+        sql`insert into payment_methods (id, account_id, provider, provider_ref, brand, last4, exp_month, exp_year, is_default)
+            values (${`pm_${id}`}, ${id}, 'sandbox', 'tok_v', 'visa', '4242', 12, 2034, true)`,
+      );
+      await db.db.execute(
+        sql`insert into recharges (id, account_id, trigger, amount_micros, payment_method_id, status, provider_charge_id)
+            values (${`rch_${id}`}, ${id}, 'manual', 5000000, ${`pm_${id}`}, 'succeeded', 'ch_v')`,
+      );
+      await inTransaction(db.db, (tx) => postEntry(tx, { accountId: id, type: "recharge", amountMicros: usd(5), entryKey: `recharge:rch_${id}`, rechargeId: `rch_${id}` }));
+      // Marked refunded at the provider, but no entry took the money back; and more than the charge.
+      await db.db.execute(
+        sql`insert into refunds (id, account_id, recharge_id, amount_micros, reason, status, provider_refund_id)
+            values (${`rfd_${id}`}, ${id}, ${`rch_${id}`}, 6000000, 'v', 'succeeded', 're_v')`,
+      );
+      // (The provider's side is not set up here: only the refund checks are looked at.)
+      const refundChecks = (await verifyLedger(db.db)).filter((v) => v.check.startsWith("refund"));
+      expect(refundChecks.map((v) => [v.check, v.accountId, v.detail])).toEqual([
+        ["refund_reversed_once", id, `refund rfd_${id} (succeeded) has 0 entries taking 0 µUSD`],
+        ["refunds_within_charge", id, `charge rch_${id} of 5000000 µUSD was refunded 6000000 µUSD`],
+      ]);
+    } finally {
+      await db.close();
+    }
+  });
+
   it("fails on an automatic recharge after Auto-Recharge was turned off, and when the provider disagrees", async () => {
     const db = await testDatabase();
     try {

@@ -30,6 +30,11 @@ const CASES: Record<string, Case> = {
   "POST /v1/accounts/{id}/auto-recharge/preview": { key: own, bodies: [{ enabled: true, threshold: "5", amount: "10" }, { enabled: true, threshold: "5", amount: "11" }] },
   "POST /v1/accounts/{id}/recharges": { key: own, bodies: [{ amount: "10" }, { amount: "11" }] },
   "POST /v1/accounts/{id}/notifications/read": { key: own, bodies: [{ ids: "all" }, { ids: [] }] },
+  "POST /v1/accounts/{id}/recharges/{recharge}/refunds": {
+    key: (f) => f.admin,
+    bodies: [{ amount: "1.00", reason: "walk" }, { amount: "2.00", reason: "walk" }],
+    path: async (f) => `/v1/accounts/${f.account.id}/recharges/${await succeededCharge(f.account.id)}/refunds`,
+  },
   // No body of its own: the second "body" differs only in bytes, which the key's fingerprint covers.
   "POST /v1/accounts/{id}/deliveries/{delivery}/resend": {
     key: own,
@@ -44,6 +49,21 @@ const CASES: Record<string, Case> = {
   "POST /v1/accounts/{id}/sessions": { key: own, bodies: [{ role: "owner" }, { role: "viewer" }] },
   "POST /v1/usage": { key: own, bodies: [{ events: [{ call_id: "{call}", elapsed_seconds: 45 }] }, { events: [{ call_id: "{call}", elapsed_seconds: 46 }] }] },
 };
+/** A $10 charge that succeeded, as the worker leaves one (this app runs no worker). */
+async function succeededCharge(accountId: string): Promise<string> {
+  const pm = `pm_walk_${Date.now()}`;
+  await app.db.db.execute(
+    sql`insert into payment_methods (id, account_id, provider, provider_ref, brand, last4, exp_month, exp_year, is_default)
+        values (${pm}, ${accountId}, 'sandbox', 'tok_walk', 'visa', '4242', 12, 2034, false)`,
+  );
+  const recharge = `rch_walk_${Date.now()}`;
+  await app.db.db.execute(
+    sql`insert into recharges (id, account_id, trigger, amount_micros, payment_method_id, status, provider_charge_id, settled_at)
+        values (${recharge}, ${accountId}, 'manual', 10000000, ${pm}, 'succeeded', 'ch_walk', now())`,
+  );
+  return recharge;
+}
+
 /** A delivery whose retries are used up, as the worker leaves one (this app runs no worker). */
 async function failedDelivery(accountId: string): Promise<string> {
   const notification = `ntf_walk_${Date.now()}`;

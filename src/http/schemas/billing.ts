@@ -3,6 +3,7 @@ import type { Call } from "../../billing/calls.js";
 import type { UsageResult } from "../../billing/usage-writer.js";
 import type { CallRecord } from "../../billing/call-history.js";
 import type { ChargedCard, Recharge } from "../../billing/recharges.js";
+import type { Refund } from "../../billing/refunds.js";
 import type { UsageDay } from "../../billing/usage-summary.js";
 import { autoRechargeState, type WalletState } from "../../billing/wallet-state.js";
 import { formatCents, formatMicros } from "../../money/micros.js";
@@ -310,4 +311,45 @@ export const usageDayOut = (d: UsageDay): z.infer<typeof UsageDayOut> => ({
   minutes: (d.seconds / 60).toFixed(2),
   calls: d.calls,
   cost: formatMicros(d.costMicros),
+});
+
+// ---- refunds
+export const RefundIn = z
+  .object({
+    amount: AmountInput.optional().openapi({ description: "USD, whole cents; without it, what is left of the charge" }),
+    reason: z.string().trim().min(1).max(500),
+  })
+  .strict()
+  .openapi("NewRefund", { example: EXAMPLES.NewRefund });
+
+export const RefundOut = z
+  .object({
+    id: z.string(),
+    account_id: z.string(),
+    recharge_id: z.string(),
+    amount: Money,
+    reason: z.string(),
+    status: z.enum(["pending", "succeeded", "failed"]).openapi({
+      description: "`pending` until the provider refunds it (the worker asks, and asks again while the outcome is unknown); `succeeded`: a `refund` entry took the amount off the balance, once",
+    }),
+    provider_refund_id: z.string().nullable(),
+    failure_code: z.string().nullable(),
+    failure_message: z.string().nullable(),
+    created_at: z.string(),
+    settled_at: z.string().nullable(),
+  })
+  .openapi("Refund", { example: EXAMPLES.Refund });
+
+export const refundOut = (r: Refund): z.infer<typeof RefundOut> => ({
+  id: r.id,
+  account_id: r.accountId,
+  recharge_id: r.rechargeId,
+  amount: formatMicros(r.amountMicros),
+  reason: r.reason,
+  status: r.status,
+  provider_refund_id: r.providerRefundId,
+  failure_code: r.failureCode,
+  failure_message: r.failureMessage,
+  created_at: r.createdAt,
+  settled_at: r.settledAt,
 });

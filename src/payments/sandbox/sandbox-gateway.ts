@@ -4,7 +4,7 @@ import { inTransaction, queryRows, type Database } from "../../db/database.js";
 import { randomBase62 } from "../../ids/prefixed-id.js";
 import { cardBrand } from "../card-number.js";
 import { classifyFailure } from "../decline.js";
-import type { CardToSave, ChargeOutcome, ChargeRequest, PaymentGateway, SavedCard } from "../gateway.js";
+import type { CardToSave, ChargeOutcome, ChargeRequest, PaymentGateway, RefundOutcome, RefundRequest, SavedCard } from "../gateway.js";
 import { invalidField } from "../../errors/app-error.js";
 import type { SandboxFaults } from "./faults.js";
 import { testCardBehaviour } from "./test-cards.js";
@@ -146,6 +146,36 @@ export class SandboxGateway implements PaymentGateway {
       // request's outcome stands, and this one charged nothing.
       if (updated.length === 0) return IN_PROGRESS;
       return outcome;
+    });
+  }
+
+  /**
+   * Refunds a succeeded sandbox charge: recorded under the key, so asking again answers the
+   * same refund; never more in total than the charge, as a provider refuses.
+   */
+  async refund(request: RefundRequest): Promise<RefundOutcome> {
+    if (Math.random() < this.faults.error) throw new Error("sandbox: 503 Service Unavailable (nothing refunded)");
+    return inTransaction(this.db, async (tx) => {
+      const [charge] = await queryRows<{ amount_micros: bigint; status: string }>(
+        tx,
+        sql`select amount_micros, status from sandbox_charges where charge_id = ${request.chargeId} for update`,
+      );
+      const [existing] = await queryRows<{ refund_id: string }>(tx, sql`select refund_id from sandbox_refunds where idempotency_key = ${request.idempotencyKey}`);
+      if (existing) return { status: "succeeded", refundId: existing.refund_id };
+      if (!charge || charge.status !== "succeeded") return { status: "failed", code: "charge_not_refundable", message: "No succeeded charge to refund." };
+      const [refunded] = await queryRows<{ total: bigint | string }>(
+        tx,
+        sql`select coalesce(sum(amount_micros), 0)::bigint as total from sandbox_refunds where charge_id = ${request.chargeId}`,
+      );
+      if (BigInt(refunded!.total) + request.amountMicros > BigInt(charge.amount_micros)) {
+        return { status: "failed", code: "amount_too_large", message: "The refund is larger than what is left of the charge." };
+      }
+      const refundId = `re_sandbox_${randomBase62(16)}`;
+      await tx.execute(
+        sql`insert into sandbox_refunds (idempotency_key, refund_id, charge_id, amount_micros)
+            values (${request.idempotencyKey}, ${refundId}, ${request.chargeId}, ${request.amountMicros})`,
+      );
+      return { status: "succeeded", refundId };
     });
   }
 

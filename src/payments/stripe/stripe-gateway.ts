@@ -6,7 +6,7 @@ import { invalidField } from "../../errors/app-error.js";
 import type { Micros } from "../../money/micros.js";
 import { isExpired } from "../card-number.js";
 import { failureAdvice } from "../decline.js";
-import type { CardSetup, CardToSave, ChargeOutcome, ChargeRequest, PaymentAuthentication, PaymentGateway, SavedCard } from "../gateway.js";
+import type { CardSetup, CardToSave, ChargeOutcome, ChargeRequest, PaymentAuthentication, PaymentGateway, RefundOutcome, RefundRequest, SavedCard } from "../gateway.js";
 import { failureCodeOf, type StripeFailure } from "./stripe-failure.js";
 
 const MICROS_PER_CENT = 10_000n;
@@ -16,7 +16,7 @@ function cents(amountMicros: Micros): number {
   return Number(amountMicros / MICROS_PER_CENT);
 }
 
-function failed(failure: StripeFailure, providerMessage?: string): ChargeOutcome {
+function failed(failure: StripeFailure, providerMessage?: string): Extract<ChargeOutcome, { status: "failed" }> {
   const code = failureCodeOf(failure);
   return { status: "failed", code, message: providerMessage ?? failureAdvice(code).message };
 }
@@ -42,7 +42,7 @@ function outcomeOfIntent(pi: Stripe.PaymentIntent): ChargeOutcome {
  * A request that never reached Stripe or whose answer was lost (a connection error, a 5xx) may
  * have charged: unknown, looked up before anything else. The rest are Stripe's own refusals.
  */
-function asFailure(error: unknown): ChargeOutcome {
+function asFailure(error: unknown): Exclude<ChargeOutcome, { status: "succeeded" }> {
   if (error instanceof Stripe.errors.StripeError) {
     const outcome = failed({ type: error.type, statusCode: error.statusCode, code: error.code, decline_code: (error as Stripe.errors.StripeCardError).decline_code }, error.message);
     const mayHaveCharged = error instanceof Stripe.errors.StripeConnectionError || error instanceof Stripe.errors.StripeAPIError || (error.statusCode ?? 0) >= 500;
@@ -176,6 +176,35 @@ export class StripeGateway implements PaymentGateway {
     if (!customer) return undefined;
     const pi = await this.findIntent(customer, request.idempotencyKey);
     return pi && outcomeOfIntent(pi);
+  }
+
+  /**
+   * A refund of the recharge's PaymentIntent, with the refund id as idempotency key and in its
+   * metadata. Looked for first (a refund whose answer was lost exists at Stripe already, and
+   * replaying the key would only repeat the first answer, perhaps still `pending`).
+   */
+  async refund(request: RefundRequest): Promise<RefundOutcome> {
+    try {
+      let refund: Stripe.Refund | undefined;
+      for await (const r of this.stripe.refunds.list({ payment_intent: request.chargeId, limit: 100 })) {
+        if (r.metadata?.refund_id === request.idempotencyKey) refund = r;
+      }
+      refund ??= await this.stripe.refunds.create(
+        {
+          payment_intent: request.chargeId,
+          amount: cents(request.amountMicros),
+          metadata: { refund_id: request.idempotencyKey, recharge_id: request.rechargeId, account_id: request.accountId },
+        },
+        { idempotencyKey: `prepaid-refund-${request.idempotencyKey}` },
+      );
+      if (refund.status === "succeeded") return { status: "succeeded", refundId: refund.id };
+      if (refund.status === "pending" || refund.status === "requires_action") {
+        return { status: "unknown", code: "provider_unavailable", message: "The refund is still processing at Stripe." };
+      }
+      return { status: "failed", code: refund.failure_reason ?? "refund_failed", message: `Stripe could not refund: ${refund.failure_reason ?? refund.status}` };
+    } catch (error) {
+      return asFailure(error);
+    }
   }
 
   get acceptsWebhooks(): boolean {

@@ -102,6 +102,7 @@ export class LocalStripe {
   private readonly behaviours = new Map<string, string>();
   private readonly setupIntents = new Map<string, Json>();
   private readonly paymentIntents = new Map<string, PaymentIntent>();
+  private readonly refunds = new Map<string, Json>();
   /** How many times each PaymentIntent was confirmed (charge attempts at the network). */
   private readonly confirmations = new Map<string, number>();
   private readonly idempotency = new Map<string, StoredResponse | "in_flight">();
@@ -381,9 +382,57 @@ export class LocalStripe {
         const data = [...this.paymentIntents.values()].filter((pi) => !customer || pi.customer === customer).reverse().slice(0, limit);
         return { body: { object: "list", url: "/v1/payment_intents", has_more: false, data } };
       }
+      case "POST refunds":
+        return { body: this.createRefund(p) };
+      case "GET refunds": {
+        const intent = url.searchParams.get("payment_intent");
+        const data = [...this.refunds.values()].filter((r) => !intent || r.payment_intent === intent).reverse();
+        return { body: { object: "list", url: "/v1/refunds", has_more: false, data } };
+      }
       default:
         throw new StripeError(404, { type: "invalid_request_error", message: `Unrecognized request URL (${method}: ${url.pathname}).` });
     }
+  }
+
+  /** Refunds made for an account's charges (our refunds carry its id in their metadata). */
+  refundsOf(accountId: string): Json[] {
+    return [...this.refunds.values()].filter((r) => (r.metadata as Record<string, string>).account_id === accountId);
+  }
+
+  /** A refund of a succeeded PaymentIntent's charge, at most what is left of it; succeeds at once, as in test mode. */
+  private createRefund(p: Record<string, FormValue>): Json {
+    const pi = this.paymentIntents.get(str(p.payment_intent) ?? "") ?? throwing(missing("payment_intent", str(p.payment_intent) ?? ""));
+    if (pi.status !== "succeeded") throw invalidRequest("This PaymentIntent does not have a successful charge to refund.", "payment_intent");
+    const refunded = [...this.refunds.values()].filter((r) => r.payment_intent === pi.id).reduce((sum, r) => sum + Number(r.amount), 0);
+    const amount = str(p.amount) === undefined ? pi.amount - refunded : Number(str(p.amount));
+    if (!Number.isSafeInteger(amount) || amount <= 0 || refunded + amount > pi.amount) {
+      throw invalidRequest(`Refund amount ($${(amount / 100).toFixed(2)}) is greater than unrefunded amount on charge ($${((pi.amount - refunded) / 100).toFixed(2)})`, "amount");
+    }
+    const refund: Json = {
+      id: newId("re"),
+      object: "refund",
+      created: now(),
+      amount,
+      currency: "usd",
+      payment_intent: pi.id,
+      charge: pi.latest_charge,
+      status: "succeeded",
+      reason: str(p.reason) ?? null,
+      metadata: metadataOf(p.metadata),
+    };
+    this.refunds.set(String(refund.id), refund);
+    const total = refunded + amount;
+    this.emit("charge.refunded", {
+      id: pi.latest_charge,
+      object: "charge",
+      amount: pi.amount,
+      amount_refunded: total,
+      refunded: total === pi.amount,
+      payment_intent: pi.id,
+      metadata: pi.metadata,
+      refunds: { object: "list", data: [...this.refunds.values()].filter((r) => r.payment_intent === pi.id).reverse() },
+    });
+    return refund;
   }
 
   private paymentMethod(id: string): Json {

@@ -42,7 +42,7 @@ const STATUS_WORDS: Record<Recharge["status"], string> = {
 
 export const rechargeStatusText = (status: Recharge["status"]): string => STATUS_WORDS[status];
 
-const TYPE_WORDS: Record<Transaction["type"], string> = { usage: "Call", recharge: "Payment", adjustment: "Adjustment" };
+const TYPE_WORDS: Record<Transaction["type"], string> = { usage: "Call", recharge: "Payment", adjustment: "Adjustment", refund: "Refund" };
 
 /**
  * One row of the transactions list: a run of a call's usage entries folded into one (a call
@@ -91,5 +91,6 @@ export function statementRows(entries: readonly Transaction[]): StatementRow[] {
 function describeEntry(entry: Transaction): string {
   if (entry.type === "usage") return entry.call_id ? `Call ${entry.call_id}` : "Calls";
   if (entry.type === "recharge") return "Card payment";
+  if (entry.type === "refund") return `Refund to your card${entry.reason ? `: ${entry.reason}` : ""}`;
   return entry.reason ?? "Adjustment by the operator";
 }

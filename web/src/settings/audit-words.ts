@@ -21,6 +21,7 @@ const ACTIONS: Record<string, string> = {
   "session.opened": "Payments page opened for a person",
   "balance.adjusted": "Balance adjusted by the operator",
   "recharge.requested": "Funds added",
+  "refund.requested": "Refund requested",
 };
 
 export const actionText = (action: string): string => ACTIONS[action] ?? action;

@@ -1,0 +1,119 @@
+import { and, desc, eq, sql } from "drizzle-orm";
+import type { Config } from "../config/config.js";
+import { queryRows, type Tx } from "../db/database.js";
+import { createdBefore, microsOf, pageOf, type CreatedKey } from "../db/keyset.js";
+import { refunds } from "../db/schema.js";
+import { AppError, invalidField, notFound } from "../errors/app-error.js";
+import { newId } from "../ids/prefixed-id.js";
+import { postEntry } from "../ledger/ledger.js";
+import { logMoneyEvent } from "../logging/money-events.js";
+import { formatMicros, type Micros } from "../money/micros.js";
+import type { RefundOutcome } from "../payments/gateway.js";
+import { afterBalanceChange } from "./auto-recharge.js";
+
+export type RefundStatus = "pending" | "succeeded" | "failed";
+
+export interface Refund {
+  id: string;
+  accountId: string;
+  rechargeId: string;
+  amountMicros: Micros;
+  reason: string;
+  status: RefundStatus;
+  providerRefundId: string | null;
+  failureCode: string | null;
+  failureMessage: string | null;
+  createdAt: string;
+  settledAt: string | null;
+}
+
+const refundFromRow = (r: typeof refunds.$inferSelect): Refund => ({
+  id: r.id,
+  accountId: r.accountId,
+  rechargeId: r.rechargeId,
+  amountMicros: r.amountMicros,
+  reason: r.reason,
+  status: r.status,
+  providerRefundId: r.providerRefundId,
+  failureCode: r.failureCode,
+  failureMessage: r.failureMessage,
+  createdAt: r.createdAt.toISOString(),
+  settledAt: r.settledAt === null ? null : r.settledAt.toISOString(),
+});
+
+/**
+ * An operator's refund of a succeeded charge (DESIGN §6): checked and recorded `pending`; the
+ * refund worker asks the provider and settles it. The charge's row is locked, so two refunds
+ * of one charge are checked one after the other and never add up to more than it: what is
+ * pending counts as refunded. Without an amount, the rest of the charge is refunded.
+ */
+export async function requestRefund(tx: Tx, accountId: string, rechargeId: string, amountMicros: Micros | undefined, reason: string): Promise<Refund> {
+  const [charge] = await queryRows<{ amount_micros: bigint; status: string }>(
+    tx,
+    sql`select amount_micros, status from recharges where id = ${rechargeId} and account_id = ${accountId} for update`,
+  );
+  if (!charge) throw notFound("recharge");
+  if (charge.status !== "succeeded") throw new AppError("invalid_request", `only a succeeded charge can be refunded; this one is ${charge.status}`);
+  const [taken] = await queryRows<{ total: bigint | string }>(
+    tx,
+    sql`select coalesce(sum(amount_micros), 0)::bigint as total from refunds where recharge_id = ${rechargeId} and status in ('pending', 'succeeded')`,
+  );
+  const left = BigInt(charge.amount_micros) - BigInt(taken!.total);
+  if (left <= 0n) throw new AppError("invalid_request", "this charge is refunded in full already");
+  if (amountMicros !== undefined && amountMicros <= 0n) throw invalidField("amount", "must be more than 0.00");
+  const amount = amountMicros ?? left;
+  if (amount > left) throw invalidField("amount", `at most ${formatMicros(left)} is left to refund on this charge`);
+  const [row] = await tx.insert(refunds).values({ id: newId("rfd"), accountId, rechargeId, amountMicros: amount, reason }).returning();
+  return refundFromRow(row!);
+}
+
+/**
+ * Settles what the provider said of a refund, in the caller's transaction; false when it was
+ * settled already. Succeeded: one `refund` entry, keyed by the provider's refund id (so any
+ * other path that learns of the same refund posts nothing more), and the balance rules
+ * without an automatic charge — a refund never tops the wallet up, though balance alerts and
+ * the pause rule apply. Failed: recorded with the provider's reason. Unknown is never settled.
+ */
+export async function settleRefund(tx: Tx, config: Config, refundId: string, outcome: Exclude<RefundOutcome, { status: "unknown" }>): Promise<boolean> {
+  const [open] = await tx.select().from(refunds).where(and(eq(refunds.id, refundId), eq(refunds.status, "pending"))).for("update");
+  if (!open) return false;
+  const refund = refundFromRow(open);
+  if (outcome.status === "failed") {
+    await tx.update(refunds).set({ status: "failed", failureCode: outcome.code, failureMessage: outcome.message, settledAt: sql`now()` }).where(eq(refunds.id, refundId));
+    logMoneyEvent(tx, "refund.failed", { refund_id: refund.id, recharge_id: refund.rechargeId, account_id: refund.accountId, amount: formatMicros(refund.amountMicros), failure_code: outcome.code });
+    return true;
+  }
+  const { applied, entry } = await postEntry(tx, {
+    accountId: refund.accountId,
+    type: "refund",
+    amountMicros: -refund.amountMicros,
+    entryKey: `refund:${outcome.refundId}`,
+    rechargeId: refund.rechargeId,
+    reason: refund.reason,
+  });
+  await tx
+    .update(refunds)
+    .set({ status: "succeeded", providerRefundId: outcome.refundId, settledAt: sql`now()` })
+    .where(eq(refunds.id, refundId));
+  if (applied) await afterBalanceChange(tx, config, refund.accountId, entry.balanceAfterMicros + refund.amountMicros, new Date(), { automaticCharge: false });
+  logMoneyEvent(tx, "refund.succeeded", {
+    refund_id: refund.id,
+    recharge_id: refund.rechargeId,
+    account_id: refund.accountId,
+    amount: formatMicros(refund.amountMicros),
+    balance: formatMicros(entry.balanceAfterMicros),
+  });
+  return true;
+}
+
+/** An account's refunds, newest first, paged like its recharges. */
+export async function listRefunds(tx: Tx, accountId: string, limit: number, after: CreatedKey | undefined): Promise<{ refunds: Refund[]; next: CreatedKey | undefined }> {
+  const rows = await tx
+    .select({ refund: refunds, createdMicros: microsOf(refunds.createdAt).mapWith(BigInt) })
+    .from(refunds)
+    .where(and(eq(refunds.accountId, accountId), createdBefore(refunds.createdAt, refunds.id, after)))
+    .orderBy(desc(refunds.createdAt), desc(refunds.id))
+    .limit(limit + 1);
+  const { page, next } = pageOf(rows, limit, (last) => ({ createdMicros: last.createdMicros, id: last.refund.id }));
+  return { refunds: page.map((r) => refundFromRow(r.refund)), next };
+}
