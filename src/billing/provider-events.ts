@@ -3,6 +3,7 @@ import type { Config } from "../config/config.js";
 import { queryRows, type Tx } from "../db/database.js";
 import { classifyFailure } from "../payments/decline.js";
 import type { ProviderEvent } from "../payments/gateway.js";
+import { settleProviderRefunds } from "./refunds.js";
 import { settleFailed, settleSucceeded } from "./settle.js";
 
 /**
@@ -36,5 +37,7 @@ async function settle(tx: Tx, config: Config, event: ProviderEvent): Promise<str
       const settled = await settleFailed(tx, config, event.rechargeId, "provider_event", event.code, event.message);
       return settled ? `settled: failed (${event.code})` : "ignored: nothing open to settle";
     }
+    case "charge_refunded":
+      return settleProviderRefunds(tx, config, event.chargeId, event.refunds);
   }
 }

@@ -8,7 +8,7 @@ import { newId } from "../ids/prefixed-id.js";
 import { postEntry } from "../ledger/ledger.js";
 import { logMoneyEvent } from "../logging/money-events.js";
 import { formatMicros, type Micros } from "../money/micros.js";
-import type { RefundOutcome } from "../payments/gateway.js";
+import type { ProviderRefund, RefundOutcome } from "../payments/gateway.js";
 import { afterBalanceChange } from "./auto-recharge.js";
 
 export type RefundStatus = "pending" | "succeeded" | "failed";
@@ -104,6 +104,44 @@ export async function settleRefund(tx: Tx, config: Config, refundId: string, out
     balance: formatMicros(entry.balanceAfterMicros),
   });
   return true;
+}
+
+/**
+ * Refunds the provider reports of one of our charges (DESIGN §6): ours, named in their
+ * metadata, or made in the provider's dashboard. Each is settled once whichever path learns of
+ * it first — the worker's answer or this event, in any order and replayed: ours settles our
+ * pending refund; one we did not ask for is recorded as a refund of the charge and settled
+ * the same way; a known one changes nothing (its entry is keyed by the provider's refund id).
+ */
+export async function settleProviderRefunds(tx: Tx, config: Config, chargeId: string, reported: readonly ProviderRefund[]): Promise<string> {
+  const [charge] = await queryRows<{ id: string; account_id: string }>(
+    tx,
+    sql`select id, account_id from recharges where provider_charge_id = ${chargeId} and status = 'succeeded'`,
+  );
+  if (!charge) return "ignored: not a prepaid charge";
+  let settled = 0;
+  for (const refund of reported) {
+    const [known] = await queryRows<{ id: string; status: RefundStatus }>(
+      tx,
+      sql`select id, status from refunds
+          where recharge_id = ${charge.id} and (provider_refund_id = ${refund.refundId} or (id = ${refund.ourRefundId ?? ""} and status = 'pending'))
+          order by (provider_refund_id = ${refund.refundId}) desc nulls last limit 1`,
+    );
+    if (known?.status === "succeeded") continue;
+    let id = known?.status === "pending" ? known.id : undefined;
+    if (!id) {
+      // Made at the provider (or a refund of ours we had settled as failed): the money left all the same.
+      const [row] = await tx
+        .insert(refunds)
+        .values({ id: newId("rfd"), accountId: charge.account_id, rechargeId: charge.id, amountMicros: refund.amountMicros, reason: "refunded at the payment provider", providerRefundId: refund.refundId })
+        .onConflictDoNothing()
+        .returning({ id: refunds.id });
+      if (!row) continue;
+      id = row.id;
+    }
+    if (await settleRefund(tx, config, id, { status: "succeeded", refundId: refund.refundId })) settled += 1;
+  }
+  return settled > 0 ? `settled: ${settled} refund(s)` : "ignored: every refund settled already";
 }
 
 /** An account's refunds, newest first, paged like its recharges. */

@@ -18,8 +18,17 @@ export type ChargeOutcome =
 export type ProviderEvent = { id: string; type: string } & (
   | { kind: "charge_succeeded"; rechargeId: string; chargeId: string }
   | { kind: "charge_failed"; rechargeId: string; code: string; message: string }
+  /** Refunds the provider made of a charge (ours, or made in its dashboard): each settled once. */
+  | { kind: "charge_refunded"; chargeId: string; refunds: ProviderRefund[] }
   | { kind: "ignored"; reason: string }
 );
+
+/** One refund as the provider reports it. `ourRefundId`: the refund we asked for, when it was ours. */
+export interface ProviderRefund {
+  refundId: string;
+  amountMicros: Micros;
+  ourRefundId: string | null;
+}
 
 /**
  * What the provider said of a refund. `unknown`, as for a charge: it did not say, so the

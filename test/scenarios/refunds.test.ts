@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { queryRows } from "../../src/db/database.js";
 import { accountWith, addCard, getAccount, recharges, saveAutoRecharge, settled, useScenarioApp, waitFor } from "../support/scenario.js";
-import type { TestApp } from "../support/test-app.js";
+import { testPayments, type TestApp } from "../support/test-app.js";
 
 // DESIGN §6 Refunds (issue 18, item 1): the operator refunds a succeeded charge at the
 // provider, and the wallet gives the amount back exactly once.
@@ -101,5 +101,30 @@ describe("refunds", () => {
     expect((await refund(app, other, declined.body.id, { reason: "not theirs" })).status).toBe(404);
     expect((await refund(app, account, declined.body.id, { amount: "0.00", reason: "nothing" })).status).toBe(400);
     expect(await refunds(app, account)).toEqual([]);
+  });
+
+  it.runIf(testPayments === "stripe")("a refund made in Stripe's dashboard reverses the credit once, its event delivered twice and late", async () => {
+    const account = await accountWith(app);
+    await addCard(app, account, "4242424242424242", true);
+    const topUp = await app.request("POST", `/v1/accounts/${account.id}/recharges`, { key: account.key, body: { amount: "50.00" } });
+    await settled(app, account);
+    const [charge] = await queryRows<{ provider_charge_id: string }>(app.db.db, sql`select provider_charge_id from recharges where id = ${topUp.body.id}`);
+    app.stripe!.holdWebhooks = true;
+    try {
+      app.stripe!.refundInDashboard(charge!.provider_charge_id, 1_500);
+      const events = app.stripe!.takePendingEvents();
+      expect(events.map((e) => e.type)).toEqual(["charge.refunded"]);
+      for (const event of [...events, ...events]) expect(await app.stripe!.deliver(event)).toBe(200);
+    } finally {
+      app.stripe!.holdWebhooks = false;
+    }
+    expect((await getAccount(app, account)).balance).toBe("35.00");
+    expect(await refunds(app, account)).toEqual([expect.objectContaining({ amount: "15.00", status: "succeeded", reason: "refunded at the payment provider" })]);
+    // Our own refund of the rest, then Stripe's event for both refunds again: nothing more moves.
+    expect((await refund(app, account, topUp.body.id, { reason: "the rest" })).body).toMatchObject({ amount: "35.00" });
+    await refundsSettled(app, account);
+    expect((await getAccount(app, account)).balance).toBe("0.00");
+    const entries = (await app.request("GET", `/v1/accounts/${account.id}/transactions`, { key: account.key })).body.data;
+    expect(entries.filter((e: { type: string }) => e.type === "refund").map((e: { amount: string }) => e.amount)).toEqual(["-35.00", "-15.00"]);
   });
 });

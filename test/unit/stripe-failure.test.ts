@@ -38,8 +38,31 @@ describe("translateStripeEvent", () => {
     expect(translateStripeEvent(failed)).toMatchObject({ kind: "charge_failed", rechargeId: "rch_1", code: "insufficient_funds", message: "no" });
   });
 
+  it("reads a charge's succeeded refunds, ours (named in metadata) or made in the dashboard", () => {
+    const refunds = [
+      { id: "re_1", amount: 2000, status: "succeeded", metadata: { refund_id: "rfd_1" } },
+      { id: "re_2", amount: 500, status: "succeeded", metadata: {} },
+      { id: "re_3", amount: 700, status: "pending", metadata: {} },
+    ];
+    expect(translateStripeEvent({ id: "e", type: "charge.refunded", data: { object: { id: "ch_1", payment_intent: "pi_1", refunds: { data: refunds } } } })).toEqual({
+      id: "e",
+      type: "charge.refunded",
+      kind: "charge_refunded",
+      chargeId: "pi_1",
+      refunds: [
+        { refundId: "re_1", amountMicros: 20_000_000n, ourRefundId: "rfd_1" },
+        { refundId: "re_2", amountMicros: 5_000_000n, ourRefundId: null },
+      ],
+    });
+    expect(translateStripeEvent({ id: "e", type: "refund.updated", data: { object: { ...refunds[1], payment_intent: "pi_1" } } })).toMatchObject({
+      kind: "charge_refunded",
+      refunds: [{ refundId: "re_2", amountMicros: 5_000_000n, ourRefundId: null }],
+    });
+    expect(translateStripeEvent({ id: "e", type: "charge.refunded", data: { object: { id: "ch_2" } } })).toMatchObject({ kind: "ignored" });
+  });
+
   it("ignores other types and intents no recharge made", () => {
-    expect(translateStripeEvent({ id: "e", type: "charge.refunded", data: { object: intent({}) } })).toMatchObject({ kind: "ignored", reason: "not a type we act on" });
+    expect(translateStripeEvent({ id: "e", type: "charge.captured", data: { object: intent({}) } })).toMatchObject({ kind: "ignored", reason: "not a type we act on" });
     expect(translateStripeEvent({ id: "e", type: "payment_intent.succeeded", data: { object: { id: "pi_2", metadata: {} } } })).toMatchObject({
       kind: "ignored",
       reason: "not a prepaid recharge",

@@ -1,4 +1,5 @@
-import type { ProviderEvent } from "../gateway.js";
+import { MICROS_PER_CENT } from "../../money/micros.js";
+import type { ProviderEvent, ProviderRefund } from "../gateway.js";
 import { failureCodeOf } from "./stripe-failure.js";
 
 /** The part of a verified Stripe event we read. */
@@ -14,13 +15,43 @@ interface IntentFields {
   last_payment_error?: { code?: string; decline_code?: string; message?: string } | null;
 }
 
+interface RefundFields {
+  id: string;
+  amount: number;
+  status?: string | null;
+  payment_intent?: string | null;
+  metadata?: Record<string, string> | null;
+}
+
+interface ChargeFields {
+  payment_intent?: string | null;
+  refunds?: { data?: RefundFields[] } | null;
+}
+
+/** The succeeded refunds among those Stripe listed, in our words (a pending or failed one moved no money). */
+const succeededRefunds = (refunds: readonly RefundFields[]): ProviderRefund[] =>
+  refunds
+    .filter((r) => r.status === "succeeded")
+    .map((r) => ({ refundId: r.id, amountMicros: BigInt(r.amount) * MICROS_PER_CENT, ourRefundId: r.metadata?.refund_id ?? null }));
+
 /**
  * A verified Stripe event in our words. Pure: billing settles what it says
- * (settleProviderEvent). Only a PaymentIntent that a recharge made (its metadata names the
- * recharge) and that succeeded or failed means anything to us.
+ * (settleProviderEvent). A PaymentIntent that a recharge made (its metadata names the
+ * recharge) and that succeeded or failed; and refunds of a charge — `charge.refunded` with the
+ * charge's refunds, or `refund.created`/`refund.updated` with one — whoever made them.
  */
 export function translateStripeEvent(event: StripeEventInput): ProviderEvent {
   const head = { id: event.id, type: event.type };
+  if (event.type === "charge.refunded") {
+    const charge = event.data.object as ChargeFields;
+    if (!charge.payment_intent) return { ...head, kind: "ignored", reason: "a charge without a PaymentIntent is not a prepaid recharge" };
+    return { ...head, kind: "charge_refunded", chargeId: charge.payment_intent, refunds: succeededRefunds(charge.refunds?.data ?? []) };
+  }
+  if (event.type === "refund.created" || event.type === "refund.updated") {
+    const refund = event.data.object as RefundFields;
+    if (!refund.payment_intent) return { ...head, kind: "ignored", reason: "a refund without a PaymentIntent is not of a prepaid recharge" };
+    return { ...head, kind: "charge_refunded", chargeId: refund.payment_intent, refunds: succeededRefunds([refund]) };
+  }
   if (event.type !== "payment_intent.succeeded" && event.type !== "payment_intent.payment_failed") {
     return { ...head, kind: "ignored", reason: "not a type we act on" };
   }

@@ -394,6 +394,11 @@ export class LocalStripe {
     }
   }
 
+  /** A refund made by hand in Stripe's dashboard: no metadata of ours; its event is sent as any other. */
+  refundInDashboard(paymentIntentId: string, amountCents: number): Json {
+    return this.createRefund({ payment_intent: paymentIntentId, amount: String(amountCents) });
+  }
+
   /** Refunds made for an account's charges (our refunds carry its id in their metadata). */
   refundsOf(accountId: string): Json[] {
     return [...this.refunds.values()].filter((r) => (r.metadata as Record<string, string>).account_id === accountId);
