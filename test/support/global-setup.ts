@@ -6,7 +6,7 @@ import pg from "pg";
 import { build } from "vite";
 import type { TestProject } from "vitest/node";
 import { connect, migrate } from "../../src/db/connect.js";
-import { databaseUrlWithName } from "./database-url.js";
+import { databaseUrlWithName, directDatabaseUrl } from "./database-url.js";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -24,7 +24,7 @@ declare module "vitest" {
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   // The browser tests load the dashboard the server serves from web/dist: build it once per run (~2 s).
   await build({ root: fileURLToPath(new URL("../../web", import.meta.url)), logLevel: "warn" });
-  const databaseUrl = process.env.DATABASE_URL;
+  const databaseUrl = directDatabaseUrl();
   if (databaseUrl) {
     const template = `prepaid_t${process.pid}_${Date.now().toString(36)}`;
     const admin = new pg.Client({ connectionString: databaseUrl });

@@ -4,7 +4,7 @@ import { inject } from "vitest";
 import { connect } from "../../src/db/connect.js";
 import type { DatabaseHandle } from "../../src/db/database.js";
 import { randomBase62 } from "../../src/ids/prefixed-id.js";
-import { databaseUrlWithName } from "./database-url.js";
+import { databaseUrlWithName, directDatabaseUrl } from "./database-url.js";
 
 export const onPostgres = Boolean(process.env.DATABASE_URL);
 
@@ -22,7 +22,7 @@ export async function testDatabase(options: { poolSize?: number } = {}): Promise
   const template = inject("pgTemplate");
   if (databaseUrl && template) {
     const name = `${template}_${randomBase62(8).toLowerCase()}`;
-    const admin = new pg.Client({ connectionString: databaseUrl });
+    const admin = new pg.Client({ connectionString: directDatabaseUrl() });
     await admin.connect();
     try {
       await admin.query(`create database ${name} template ${template}`);
