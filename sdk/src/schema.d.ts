@@ -1963,7 +1963,7 @@ export interface components {
         WebhookEndpoint: {
             id: string;
             url: string;
-            events: ("recharge.succeeded" | "recharge.failed" | "balance.low" | "account.paused" | "account.resumed" | "auto_recharge.updated" | "auto_recharge.limit_reached" | "balance.alert" | "balance.recovered")[] | null;
+            events: ("recharge.succeeded" | "recharge.failed" | "balance.low" | "account.paused" | "account.resumed" | "auto_recharge.updated" | "auto_recharge.limit_reached" | "balance.alert" | "balance.recovered" | "refund.succeeded")[] | null;
             created_at: string;
         };
         /**
@@ -1978,7 +1978,7 @@ export interface components {
         WebhookEndpointIn: {
             url: string;
             /** @description event types to send; all when left out */
-            events?: ("recharge.succeeded" | "recharge.failed" | "balance.low" | "account.paused" | "account.resumed" | "auto_recharge.updated" | "auto_recharge.limit_reached" | "balance.alert" | "balance.recovered")[];
+            events?: ("recharge.succeeded" | "recharge.failed" | "balance.low" | "account.paused" | "account.resumed" | "auto_recharge.updated" | "auto_recharge.limit_reached" | "balance.alert" | "balance.recovered" | "refund.succeeded")[];
         };
         /**
          * @example {
@@ -2001,7 +2001,7 @@ export interface components {
             /** @description the event id (the webhook body's `id`) */
             notification_id: string;
             /** @enum {string} */
-            type: "recharge.succeeded" | "recharge.failed" | "balance.low" | "account.paused" | "account.resumed" | "auto_recharge.updated" | "auto_recharge.limit_reached" | "balance.alert" | "balance.recovered";
+            type: "recharge.succeeded" | "recharge.failed" | "balance.low" | "account.paused" | "account.resumed" | "auto_recharge.updated" | "auto_recharge.limit_reached" | "balance.alert" | "balance.recovered" | "refund.succeeded";
             /** @enum {string} */
             channel: "webhook" | "email";
             target: string;

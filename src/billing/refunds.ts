@@ -9,6 +9,7 @@ import { postEntry } from "../ledger/ledger.js";
 import { logMoneyEvent } from "../logging/money-events.js";
 import { formatMicros, type Micros } from "../money/micros.js";
 import type { ProviderRefund, RefundOutcome } from "../payments/gateway.js";
+import { notify } from "../notifications/notify.js";
 import { afterBalanceChange } from "./auto-recharge.js";
 
 export type RefundStatus = "pending" | "succeeded" | "failed";
@@ -95,7 +96,14 @@ export async function settleRefund(tx: Tx, config: Config, refundId: string, out
     .update(refunds)
     .set({ status: "succeeded", providerRefundId: outcome.refundId, settledAt: sql`now()` })
     .where(eq(refunds.id, refundId));
-  if (applied) await afterBalanceChange(tx, config, refund.accountId, entry.balanceAfterMicros + refund.amountMicros, new Date(), { automaticCharge: false });
+  if (applied) {
+    const { state } = await afterBalanceChange(tx, config, refund.accountId, entry.balanceAfterMicros + refund.amountMicros, new Date(), { automaticCharge: false });
+    await notify(tx, {
+      accountId: refund.accountId,
+      agencyId: state.agencyId,
+      event: { type: "refund.succeeded", refundId: refund.id, rechargeId: refund.rechargeId, amountMicros: refund.amountMicros, balanceMicros: entry.balanceAfterMicros, reason: refund.reason },
+    });
+  }
   logMoneyEvent(tx, "refund.succeeded", {
     refund_id: refund.id,
     recharge_id: refund.rechargeId,

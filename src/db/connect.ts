@@ -5,10 +5,11 @@ import { PGlite, types as pgliteTypes } from "@electric-sql/pglite";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
 import { drizzle as drizzlePg } from "drizzle-orm/node-postgres";
-import { migrate as migratePg } from "drizzle-orm/node-postgres/migrator";
+import { readMigrationFiles, type MigrationMeta } from "drizzle-orm/migrator";
+import { sql, type SQL } from "drizzle-orm";
 import pg from "pg";
 import * as schema from "./schema.js";
-import type { Database, DatabaseHandle } from "./database.js";
+import { inTransaction, type Database, type DatabaseHandle, type Tx } from "./database.js";
 import { isEmptyDataDir, pgliteTemplate } from "./pglite-template.js";
 
 export const MIGRATIONS_DIR = fileURLToPath(new URL("./migrations", import.meta.url));
@@ -94,9 +95,20 @@ export async function connect(options: ConnectOptions): Promise<DatabaseHandle> 
   return { db, kind: "pglite", pglite: client, close: () => client.close() };
 }
 
+/** What drizzle's migrator needs of a session: the pg dialect runs pending migrations through it. */
+interface MigrationSession {
+  execute(query: SQL): Promise<unknown>;
+  all(query: SQL): Promise<unknown[]>;
+  transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T>;
+}
+
 /**
- * Applies pending migrations. On PostgreSQL several processes may start at once, so they
- * take turns on an advisory lock held by a connection of its own.
+ * Applies pending migrations. On PostgreSQL several processes may start at once, so they take
+ * turns on an advisory lock — a transaction-scoped one, taken first in the one transaction
+ * that runs drizzle's migrator (its schema and table checks, then every pending migration),
+ * and released by its commit. A session lock would not do behind PgBouncer in transaction
+ * pooling: the lock stays with whichever server connection ran it, the unlock may run on
+ * another, and every later start waits forever (seen in CI: three servers, one never started).
  */
 export async function migrate(handle: DatabaseHandle): Promise<void> {
   const config = { migrationsFolder: MIGRATIONS_DIR };
@@ -104,14 +116,12 @@ export async function migrate(handle: DatabaseHandle): Promise<void> {
     await migratePglite(handle.db as never, config);
     return;
   }
-  const pool = handle.pool;
-  if (!pool) throw new Error("assertion: a postgres handle has a pool");
-  const lockClient = await pool.connect();
-  try {
-    await lockClient.query("select pg_advisory_lock($1)", [MIGRATION_LOCK_KEY]);
-    await migratePg(handle.db as never, config);
-  } finally {
-    await lockClient.query("select pg_advisory_unlock($1)", [MIGRATION_LOCK_KEY]).catch(() => {});
-    lockClient.release();
-  }
+  await inTransaction(handle.db, async (tx) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(${MIGRATION_LOCK_KEY})`);
+    // drizzle's pg dialect runs the migrations through the session it is given (what its own
+    // migrate() does with the database's): here, this transaction, its own nested one included.
+    const inner = tx as unknown as { dialect: { migrate(m: MigrationMeta[], s: MigrationSession, c: typeof config): Promise<void> }; session: { all(q: SQL): Promise<unknown[]> } };
+    const session: MigrationSession = { execute: (q) => tx.execute(q), all: (q) => inner.session.all(q), transaction: (work) => work(tx) };
+    await inner.dialect.migrate(readMigrationFiles(config), session, config);
+  });
 }

@@ -17,6 +17,7 @@ export const EMAILED: ReadonlySet<NotificationType> = new Set([
   "account.resumed",
   "auto_recharge.limit_reached",
   "balance.alert",
+  "refund.succeeded",
 ]);
 
 export interface NotificationInput {

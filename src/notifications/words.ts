@@ -12,6 +12,7 @@ export const NOTIFICATION_TYPES = [
   "auto_recharge.limit_reached",
   "balance.alert",
   "balance.recovered",
+  "refund.succeeded",
 ] as const;
 export type NotificationType = (typeof NOTIFICATION_TYPES)[number];
 
@@ -52,6 +53,15 @@ export type NotificationEvent =
       nextStep: string;
       /** The provider's own words, kept for support. */
       providerMessage: string;
+    }
+  | {
+      /** Money given back on a charge: the operator's refund, or one made at the provider. */
+      type: "refund.succeeded";
+      refundId: string;
+      rechargeId: string;
+      amountMicros: Micros;
+      balanceMicros: Micros;
+      reason: string;
     }
   | { type: "balance.low"; balanceMicros: Micros; thresholdMicros: Micros; autoRechargeEnabled: boolean; reason: string | null }
   | { type: "account.paused"; balanceMicros: Micros; failureCode: string | null; failureMessage: string | null }
@@ -120,6 +130,17 @@ export function notificationText(event: NotificationEvent): NotificationText {
           trigger: event.trigger,
           next_step: event.nextStep,
           payment_method_id: event.paymentMethodId,
+        },
+      };
+    case "refund.succeeded":
+      return {
+        message: `Refund: $${formatCents(event.amountMicros)} of a card payment was given back to your card (${event.reason}). New balance ${dollars(event.balanceMicros)}.`,
+        data: {
+          refund_id: event.refundId,
+          recharge_id: event.rechargeId,
+          amount: formatCents(event.amountMicros),
+          balance: formatMicros(event.balanceMicros),
+          reason: event.reason,
         },
       };
     case "balance.low":
@@ -199,6 +220,7 @@ const TITLES: Record<NotificationType, (data: Record<string, unknown>) => string
   "auto_recharge.limit_reached": () => "Auto-Recharge stopped at your limit",
   "balance.alert": (d) => `Balance alert: below $${String(d.level_amount)}`,
   "balance.recovered": (d) => `Your balance is back above $${String(d.level_amount)}`,
+  "refund.succeeded": (d) => `Refund: $${String(d.amount)} given back to your card`,
 };
 
 /** A notification's human title (an email's subject), from what was stored of it. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { axeViolations, openPage, openSignedIn } from "../support/browser.js";
 import { useBrowser } from "../support/use-browser.js";
-import { useScenarioApp } from "../support/scenario.js";
+import { accountWith, addCard, CARDS, settled, useScenarioApp } from "../support/scenario.js";
 
 // The operator console in a real Chromium against the real server: signed in with the operator
 // key, which the tab trades for an operator session at once.
@@ -94,6 +94,33 @@ describe("operator console", { timeout: 90_000 }, () => {
     await page.getByRole("button", { name: "Sign out" }).click();
     await expect.poll(() => page.getByRole("status").filter({ hasText: "Signed out of the operator console." }).count()).toBe(1);
     expect((await app.request("GET", "/v1/accounts?limit=1", { key: stored.token })).status).toBe(401);
+    expect(watched.problems).toEqual([]);
+    await watched.context.close();
+  });
+
+  it("refunds part of a paid charge: chosen, reviewed, sent, and shown refunded once the provider confirms", async () => {
+    const account = await accountWith(app, { webWidget: true });
+    await addCard(app, account, CARDS.visa, true);
+    const topUp = await app.request("POST", `/v1/accounts/${account.id}/recharges`, { key: account.key, body: { amount: "50.00" } });
+    await settled(app, account);
+    const watched = await openSignedIn(browser, app.server.url, app.adminKey);
+    const { page } = watched;
+    await page.goto(`${app.server.url}/operator/accounts/${account.id}`);
+    await page.getByRole("heading", { name: "Refund a payment" }).waitFor();
+    await expect.poll(() => page.getByLabel("Payment to refund").locator("option").count()).toBe(2);
+    await page.getByLabel("Payment to refund").selectOption(topUp.body.id);
+    await page.getByLabel("Amount (USD; empty: all that is left)").fill("20");
+    await page.getByLabel("Reason for the refund").fill("customer asked");
+    await page.getByRole("button", { name: "Review refund" }).click();
+    const review = page.getByRole("group", { name: "Confirm the refund" });
+    await expect.poll(() => review.textContent()).toContain("Refund $20.00 of the $50.00 · Visa •••• 4242");
+    expect(await axeViolations(page)).toEqual([]);
+    await review.getByRole("button", { name: "Send refund" }).click();
+    await expect.poll(() => page.getByRole("status").filter({ hasText: "Refund of $20.00 requested" }).count()).toBe(1);
+    await expect.poll(() => page.getByTestId("refunds").textContent(), { timeout: 10_000 }).toContain("$20.00 · Refunded · customer asked");
+    await expect.poll(() => page.getByTestId("balance").textContent(), { timeout: 10_000 }).toBe("$30.00");
+    // What is left of the payment is what the form offers next.
+    await expect.poll(() => page.getByLabel("Payment to refund").locator("option").nth(1).textContent()).toContain("($30.00 left)");
     expect(watched.problems).toEqual([]);
     await watched.context.close();
   });

@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { queryRows } from "../../src/db/database.js";
-import { accountWith, addCard, getAccount, recharges, saveAutoRecharge, settled, useScenarioApp, waitFor } from "../support/scenario.js";
+import { accountWith, addCard, getAccount, notifications, recharges, saveAutoRecharge, settled, useScenarioApp, waitFor } from "../support/scenario.js";
 import { testPayments, type TestApp } from "../support/test-app.js";
 
 // DESIGN §6 Refunds (issue 18, item 1): the operator refunds a succeeded charge at the
@@ -87,6 +87,27 @@ describe("refunds", () => {
     ]);
     const audit = (await app.request("GET", `/v1/accounts/${account.id}/audit-log`, { key: account.key })).body.data;
     expect(audit.filter((e: { action: string }) => e.action === "refund.requested")).toHaveLength(2);
+    // The account hears of each refund once, with what it left.
+    const notices = (await notifications(app, account)).filter((n) => n.type === "refund.succeeded");
+    expect(notices.map((n) => [n.data.amount, n.data.balance])).toEqual([
+      ["30.00", "0.00"],
+      ["20.00", "30.00"],
+    ]);
+    expect(notices[1]!.message).toBe("Refund: $20.00 of a card payment was given back to your card (customer asked). New balance $30.00.");
+  });
+
+  it("five simultaneous $20 refunds of a $50 charge: exactly two are accepted, and the wallet gives back $40 once", async () => {
+    const account = await accountWith(app);
+    await addCard(app, account, "4242424242424242", true);
+    const topUp = await app.request("POST", `/v1/accounts/${account.id}/recharges`, { key: account.key, body: { amount: "50.00" } });
+    await settled(app, account);
+    // Each request is its own transaction (on PostgreSQL, on its own connection): the charge's lock orders them.
+    const answers = await Promise.all(Array.from({ length: 5 }, (_, i) => refund(app, account, topUp.body.id, { amount: "20.00", reason: `race ${i}` })));
+    expect(answers.map((a) => a.status).sort()).toEqual([201, 201, 400, 400, 400]);
+    expect(answers.filter((a) => a.status === 400).every((a) => a.body.error.message.includes("10.00"))).toBe(true);
+    await refundsSettled(app, account);
+    expect((await getAccount(app, account)).balance).toBe("10.00");
+    expect(await providerRefunds(app, account)).toBe(2);
   });
 
   it("only the operator refunds, only a succeeded charge of that account", async () => {

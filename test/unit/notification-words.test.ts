@@ -25,6 +25,7 @@ const EVENTS: NotificationEvent[] = [
   { type: "auto_recharge.limit_reached", reason: "monthly_limit", amountMicros: usd(50), balanceMicros: usd(5), maxAutomaticChargesPer24h: 20, monthlyLimitMicros: usd(60) },
   { type: "balance.alert", level: { below: "20.00" }, levelMicros: usd(20), balanceMicros: 19_800_000n, ratePerMinuteMicros: 180_000n },
   { type: "balance.recovered", level: { below_minutes: "30" }, levelMicros: 5_400_000n, balanceMicros: usd(55), ratePerMinuteMicros: 180_000n },
+  { type: "refund.succeeded", refundId: "rfd_1", rechargeId: "rch_1", amountMicros: usd(20), balanceMicros: usd(30), reason: "customer asked" },
 ];
 
 describe("notification words", () => {
@@ -52,6 +53,12 @@ describe("notification words", () => {
     expect(notificationText(EVENTS[7]!).message).toBe("Your balance fell below $20.00: $19.80, ≈ 110.00 minutes at $0.18/min left. Add funds or turn on Auto-Recharge so calls keep running.");
     expect(notificationTitle("balance.alert", notificationText(EVENTS[7]!).data)).toBe("Balance alert: below $20.00");
     expect(notificationText(EVENTS[8]!).message).toBe("Your balance is back above 30 minutes ($5.40): $55.00, ≈ 305.55 minutes at $0.18/min.");
+  });
+
+  it("say a refund's amount, reason and the balance it left", () => {
+    const refund = notificationText(EVENTS[9]!);
+    expect(refund.message).toBe("Refund: $20.00 of a card payment was given back to your card (customer asked). New balance $30.00.");
+    expect(notificationTitle("refund.succeeded", refund.data)).toBe("Refund: $20.00 given back to your card");
   });
 
   it("say what target mode charges: what brings the balance back to the target", () => {

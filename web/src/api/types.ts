@@ -19,6 +19,7 @@ export type AutoRechargeState = AutoRecharge["state"];
 export type PaymentMethod = Schemas["PaymentMethod"];
 export type SavedPaymentMethod = Schemas["SavedPaymentMethod"];
 export type Recharge = Schemas["Recharge"];
+export type Refund = Schemas["Refund"];
 export type Transaction = Schemas["Transaction"];
 export type CallRecord = Schemas["CallRecord"];
 export type Notification = Schemas["Notification"];

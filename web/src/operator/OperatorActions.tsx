@@ -7,6 +7,7 @@ import { useAction } from "../api/use-action.js";
 import { ErrorText } from "../components/ErrorText.js";
 import { usdText } from "../money/display.js";
 import { SecretOnce } from "../settings/SecretOnce.js";
+import { RefundPayment } from "./RefundPayment.js";
 
 /**
  * What the operator does to one account, each said before it is done and audited by the
@@ -19,6 +20,7 @@ export function OperatorActions({ api, account, onChanged }: { api: Api; account
       <div>
         <Adjust api={api} account={account} onChanged={onChanged} />
         <CallLimit api={api} account={account} onChanged={onChanged} />
+        <RefundPayment api={api} account={account} onChanged={onChanged} />
       </div>
       <div>
         <IssueKey api={api} account={account} />

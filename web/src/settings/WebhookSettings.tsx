@@ -23,6 +23,7 @@ const EVENTS: Record<EventType, string> = {
   "auto_recharge.limit_reached": "Auto-Recharge limit reached",
   "balance.alert": "Balance alert",
   "balance.recovered": "Balance recovered above an alert",
+  "refund.succeeded": "Refund made",
 };
 const EVENT_TYPES = Object.keys(EVENTS) as EventType[];
 
