@@ -226,7 +226,8 @@ async function findCalls(tx: Tx, ids: readonly string[]): Promise<Map<string, Ca
 /**
  * Gives back what ended calls took at their start: their holds, slots and rates. The one
  * place a call's end reaches its wallet (a final report, the idle timeout); the caller holds
- * the calls' locks and passes each call once, when it went from active to ended.
+ * the calls' locks and their wallets' (taken in account order), and passes each call once,
+ * when it went from active to ended.
  */
 export async function releaseCalls(tx: Tx, ended: readonly Call[]): Promise<void> {
   if (ended.length === 0) return;

@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import type { Config } from "../config/config.js";
+import { arrayLiteral } from "../db/array-literal.js";
 import { inTransaction, queryRows, type Database } from "../db/database.js";
 import { log } from "../logging/logger.js";
 import { PolledWorker } from "../workers/polled-worker.js";
@@ -36,6 +37,13 @@ export async function endIdleCalls(db: Database, idleTimeoutMs: number): Promise
             returning c.*`,
       );
       const found = rows.map(callFromRow);
+      // Their wallets locked in account order before they change, as every batch locks them
+      // (an update's own row order is the plan's): a usage batch holding one of them never
+      // waits on this sweep in a cycle.
+      const accountIds = [...new Set(found.map((c) => c.accountId))].sort();
+      if (accountIds.length > 0) {
+        await tx.execute(sql`select 1 from wallets where account_id = any(${arrayLiteral(accountIds)}::text[]) order by account_id for update`);
+      }
       await releaseCalls(tx, found);
       return found;
     });
