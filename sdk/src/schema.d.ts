@@ -1538,6 +1538,7 @@ export interface components {
          *         },
          *         "failure_code": null,
          *         "failure_message": null,
+         *         "refunded": "0.00",
          *         "created_at": "2026-11-24T20:13:32.405Z",
          *         "settled_at": null
          *       }
@@ -1561,6 +1562,7 @@ export interface components {
          *       },
          *       "failure_code": null,
          *       "failure_message": null,
+         *       "refunded": "0.00",
          *       "created_at": "2026-11-24T20:13:32.405Z",
          *       "settled_at": "2026-11-24T20:13:34.112Z"
          *     }
@@ -1586,6 +1588,11 @@ export interface components {
             } | null;
             failure_code: string | null;
             failure_message: string | null;
+            /**
+             * @description given back by refunds so far (those the provider confirmed)
+             * @example 49.813334
+             */
+            refunded: string;
             created_at: string;
             settled_at: string | null;
         };

@@ -81,13 +81,14 @@ export async function listRecharges(
   accountId: string,
   limit: number,
   after: CreatedKey | undefined,
-): Promise<{ recharges: Array<{ recharge: Recharge; card: ChargedCard | null }>; next: CreatedKey | undefined }> {
+): Promise<{ recharges: Array<{ recharge: Recharge; card: ChargedCard | null; refundedMicros: Micros }>; next: CreatedKey | undefined }> {
   const rows = await tx
     .select({
       recharge: recharges,
       createdMicros: microsOf(recharges.createdAt).mapWith(BigInt),
       brand: paymentMethods.brand,
       last4: paymentMethods.last4,
+      refundedMicros: sql`(select coalesce(sum(f.amount_micros), 0) from refunds f where f.recharge_id = ${recharges.id} and f.status = 'succeeded')`.mapWith(BigInt),
     })
     .from(recharges)
     .leftJoin(paymentMethods, eq(paymentMethods.id, recharges.paymentMethodId))
@@ -96,7 +97,11 @@ export async function listRecharges(
     .limit(limit + 1);
   const { page, next } = pageOf(rows, limit, (last) => ({ createdMicros: last.createdMicros, id: last.recharge.id }));
   return {
-    recharges: page.map((r) => ({ recharge: rechargeFromRow(r.recharge), card: r.brand === null || r.last4 === null ? null : { brand: r.brand, last4: r.last4 } })),
+    recharges: page.map((r) => ({
+      recharge: rechargeFromRow(r.recharge),
+      card: r.brand === null || r.last4 === null ? null : { brand: r.brand, last4: r.last4 },
+      refundedMicros: r.refundedMicros,
+    })),
     next,
   };
 }

@@ -63,6 +63,7 @@ describe("refunds", () => {
     const done = await refundsSettled(app, account);
     expect(done).toEqual([expect.objectContaining({ id: first.body.id, status: "succeeded", provider_refund_id: expect.any(String) })]);
     expect((await getAccount(app, account)).balance).toBe("30.00");
+    expect((await recharges(app, account))[0]).toMatchObject({ amount: "50.00", refunded: "20.00" });
 
     // $40 more is over what is left ($30): refused, nothing written.
     const over = await refund(app, account, topUp.body.id, { amount: "40.00", reason: "too much" });
@@ -77,7 +78,7 @@ describe("refunds", () => {
     await refundsSettled(app, account);
     expect((await getAccount(app, account)).balance).toBe("0.00");
     expect((await refund(app, account, topUp.body.id, { amount: "1.00", reason: "again" })).status).toBe(400);
-    expect((await recharges(app, account)).map((r) => r.status)).toEqual(["succeeded"]);
+    expect((await recharges(app, account)).map((r) => [r.status, r.refunded])).toEqual([["succeeded", "50.00"]]);
     expect(await providerRefunds(app, account)).toBe(2);
 
     const entries = (await app.request("GET", `/v1/accounts/${account.id}/transactions`, { key: account.key })).body.data;

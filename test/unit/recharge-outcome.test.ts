@@ -13,6 +13,7 @@ const recharge = (patch: Partial<Recharge>): Recharge => ({
   card: { brand: "visa", last4: "4242" },
   failure_code: null,
   failure_message: null,
+  refunded: "0.00",
   created_at: "2026-12-02T00:00:00.000Z",
   settled_at: null,
   ...patch,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import type { Transaction } from "../../web/src/api/types.js";
-import { durationText, rechargeLabel, statementRows } from "../../web/src/history/statement.js";
+import { durationText, rechargeLabel, refundedText, statementRows } from "../../web/src/history/statement.js";
 import { centsText, parseMicros } from "../../web/src/money/display.js";
 import { formatMicros } from "../../src/money/micros.js";
 
@@ -53,6 +53,14 @@ describe("the History card's words", () => {
     expect(rechargeLabel({ trigger: "threshold_sync", card: { brand: "visa", last4: "4242" } })).toBe("Auto-Recharge · Visa •••• 4242");
     expect(rechargeLabel({ trigger: "manual", card: { brand: "mastercard", last4: "4444" } })).toBe("Added funds · Mastercard •••• 4444");
     expect(rechargeLabel({ trigger: "retry", card: null })).toBe("Auto-Recharge retry");
+  });
+});
+
+describe("a payment's refunds, in words", () => {
+  it("says nothing of none, the amount of a part, and 'in full' of all", () => {
+    expect(refundedText({ amount: "50.00", refunded: "0.00" })).toBe("");
+    expect(refundedText({ amount: "50.00", refunded: "20.00" })).toBe("$20.00 refunded");
+    expect(refundedText({ amount: "50.00", refunded: "50.00" })).toBe("refunded in full");
   });
 });
 

@@ -64,7 +64,7 @@ rechargeRoutes.openapi(
     const account = await authorizedAccount(c, c.req.valid("param").id, "read");
     const { limit, cursor } = c.req.valid("query");
     const page = await listRecharges(c.get("deps").db, account.id, limit, decodeCreatedCursor(cursor));
-    return c.json({ data: page.recharges.map((r) => rechargeOut(r.recharge, r.card)), next_cursor: page.next ? encodeCreatedCursor(page.next) : null }, 200);
+    return c.json({ data: page.recharges.map((r) => rechargeOut(r.recharge, r.card, r.refundedMicros)), next_cursor: page.next ? encodeCreatedCursor(page.next) : null }, 200);
   },
 );
 

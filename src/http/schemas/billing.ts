@@ -6,7 +6,7 @@ import type { ChargedCard, Recharge } from "../../billing/recharges.js";
 import type { Refund } from "../../billing/refunds.js";
 import type { UsageDay } from "../../billing/usage-summary.js";
 import { autoRechargeState, type WalletState } from "../../billing/wallet-state.js";
-import { formatCents, formatMicros } from "../../money/micros.js";
+import { formatCents, formatMicros, type Micros } from "../../money/micros.js";
 import type { Notification } from "../../notifications/notify.js";
 import { notificationTitle } from "../../notifications/words.js";
 import type { PaymentMethod } from "../../billing/payment-methods.js";
@@ -78,12 +78,13 @@ export const RechargeOut = z
       .openapi({ description: "the card charged, as it was saved (also after it was removed); null only if its record is gone" }),
     failure_code: z.string().nullable(),
     failure_message: z.string().nullable(),
+    refunded: Money.openapi({ description: "given back by refunds so far (those the provider confirmed)" }),
     created_at: z.string(),
     settled_at: z.string().nullable(),
   })
   .openapi("Recharge", { example: EXAMPLES.Recharge });
 
-export const rechargeOut = (r: Recharge, card: ChargedCard | null): z.infer<typeof RechargeOut> => ({
+export const rechargeOut = (r: Recharge, card: ChargedCard | null, refundedMicros: Micros = 0n): z.infer<typeof RechargeOut> => ({
   id: r.id,
   account_id: r.accountId,
   trigger: r.trigger,
@@ -94,6 +95,7 @@ export const rechargeOut = (r: Recharge, card: ChargedCard | null): z.infer<type
   card,
   failure_code: r.failureCode,
   failure_message: r.failureMessage,
+  refunded: formatCents(refundedMicros),
   created_at: r.createdAt,
   settled_at: r.settledAt,
 });

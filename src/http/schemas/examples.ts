@@ -25,6 +25,7 @@ const Recharge = {
   card: { brand: "visa", last4: "4242" },
   failure_code: null,
   failure_message: null,
+  refunded: "0.00",
   created_at: AT,
   settled_at: "2026-11-24T20:13:34.112Z",
 };

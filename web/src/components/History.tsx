@@ -5,7 +5,7 @@ import { pageQuery, useCursorPages } from "../api/paging.js";
 import { useResource } from "../api/use-resource.js";
 import { toCsv } from "../export/csv.js";
 import { download } from "../export/download.js";
-import { durationText, rechargeLabel, rechargeStatusText, statementRows } from "../history/statement.js";
+import { durationText, rechargeLabel, rechargeStatusText, refundedText, statementRows } from "../history/statement.js";
 import { centsText, usdText } from "../money/display.js";
 import { ErrorText } from "./ErrorText.js";
 import { Pager } from "./Pager.js";
@@ -216,6 +216,7 @@ export function History({ api, accountId, refresh }: { api: Api; accountId: stri
                   <Amount value={r.amount} signed={false} />
                   <td>
                     <span className={`status status-${r.status}`}>{rechargeStatusText(r.status)}</span>
+                    {refundedText(r) && <span className="muted small"> · {refundedText(r)}</span>}
                   </td>
                   <td>{r.failure_message ?? ""}</td>
                 </tr>

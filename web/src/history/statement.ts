@@ -1,5 +1,5 @@
 import type { Recharge, Transaction } from "../api/types.js";
-import { cardLabel, parseMicros } from "../money/display.js";
+import { cardLabel, parseMicros, usdText } from "../money/display.js";
 import { formatMicros } from "../../../src/money/micros.js";
 
 /*
@@ -41,6 +41,13 @@ const STATUS_WORDS: Record<Recharge["status"], string> = {
 };
 
 export const rechargeStatusText = (status: Recharge["status"]): string => STATUS_WORDS[status];
+
+/** "" when nothing was refunded; "refunded in full", or "$20.00 refunded". */
+export function refundedText(r: Pick<Recharge, "amount" | "refunded">): string {
+  const refunded = parseMicros(r.refunded);
+  if (refunded <= 0n) return "";
+  return refunded >= parseMicros(r.amount) ? "refunded in full" : `${usdText(r.refunded)} refunded`;
+}
 
 const TYPE_WORDS: Record<Transaction["type"], string> = { usage: "Call", recharge: "Payment", adjustment: "Adjustment", refund: "Refund" };
 
