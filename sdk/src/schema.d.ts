@@ -1364,10 +1364,10 @@ export interface components {
             id: string;
             account_id: string;
             /**
-             * @description `refund`: money given back on a charge (its `recharge_id`), a debit
+             * @description `refund`: money given back on a charge (its `recharge_id`), a debit; `dispute`: a charge the card holder disputed (a debit), or the dispute won (a credit)
              * @enum {string}
              */
-            type: "usage" | "recharge" | "adjustment" | "refund";
+            type: "usage" | "recharge" | "adjustment" | "refund" | "dispute";
             /**
              * @description signed: credits positive, debits negative
              * @example 49.813334

@@ -3,6 +3,7 @@ import type { Config } from "../config/config.js";
 import { queryRows, type Tx } from "../db/database.js";
 import { classifyFailure } from "../payments/decline.js";
 import type { ProviderEvent } from "../payments/gateway.js";
+import { closeDispute, openDispute } from "./disputes.js";
 import { settleProviderRefunds } from "./refunds.js";
 import { settleFailed, settleSucceeded } from "./settle.js";
 
@@ -39,5 +40,9 @@ async function settle(tx: Tx, config: Config, event: ProviderEvent): Promise<str
     }
     case "charge_refunded":
       return settleProviderRefunds(tx, config, event.chargeId, event.refunds);
+    case "dispute_opened":
+      return openDispute(tx, config, event.chargeId, event.disputeId, event.amountMicros);
+    case "dispute_closed":
+      return closeDispute(tx, config, event.disputeId, event.outcome);
   }
 }

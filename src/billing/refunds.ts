@@ -11,6 +11,7 @@ import { formatMicros, type Micros } from "../money/micros.js";
 import type { ProviderRefund, RefundOutcome } from "../payments/gateway.js";
 import { notify } from "../notifications/notify.js";
 import { afterBalanceChange } from "./auto-recharge.js";
+import { lockCharge, reversalOf, reversalRoom } from "./reversals.js";
 
 export type RefundStatus = "pending" | "succeeded" | "failed";
 
@@ -84,24 +85,24 @@ export async function settleRefund(tx: Tx, config: Config, refundId: string, out
     logMoneyEvent(tx, "refund.failed", { refund_id: refund.id, recharge_id: refund.rechargeId, account_id: refund.accountId, amount: formatMicros(refund.amountMicros), failure_code: outcome.code });
     return true;
   }
-  const { applied, entry } = await postEntry(tx, {
-    accountId: refund.accountId,
-    type: "refund",
-    amountMicros: -refund.amountMicros,
-    entryKey: `refund:${outcome.refundId}`,
-    rechargeId: refund.rechargeId,
-    reason: refund.reason,
-  });
+  // What it takes off the balance: its amount, or less when a dispute took that money already.
+  await lockCharge(tx, refund.rechargeId);
+  const reversed = reversalOf(refund.amountMicros, await reversalRoom(tx, refund.rechargeId));
   await tx
     .update(refunds)
-    .set({ status: "succeeded", providerRefundId: outcome.refundId, settledAt: sql`now()` })
+    .set({ status: "succeeded", providerRefundId: outcome.refundId, reversedMicros: reversed, settledAt: sql`now()` })
     .where(eq(refunds.id, refundId));
-  if (applied) {
-    const { state } = await afterBalanceChange(tx, config, refund.accountId, entry.balanceAfterMicros + refund.amountMicros, new Date(), { automaticCharge: false });
+  const posted =
+    reversed > 0n
+      ? await postEntry(tx, { accountId: refund.accountId, type: "refund", amountMicros: -reversed, entryKey: `refund:${outcome.refundId}`, rechargeId: refund.rechargeId, reason: refund.reason })
+      : undefined;
+  const entry = posted?.entry;
+  if (posted?.applied && entry) {
+    const { state } = await afterBalanceChange(tx, config, refund.accountId, entry.balanceAfterMicros + reversed, new Date(), { automaticCharge: false });
     await notify(tx, {
       accountId: refund.accountId,
       agencyId: state.agencyId,
-      event: { type: "refund.succeeded", refundId: refund.id, rechargeId: refund.rechargeId, amountMicros: refund.amountMicros, balanceMicros: entry.balanceAfterMicros, reason: refund.reason },
+      event: { type: "refund.succeeded", refundId: refund.id, rechargeId: refund.rechargeId, amountMicros: reversed, balanceMicros: entry.balanceAfterMicros, reason: refund.reason },
     });
   }
   logMoneyEvent(tx, "refund.succeeded", {
@@ -109,7 +110,8 @@ export async function settleRefund(tx: Tx, config: Config, refundId: string, out
     recharge_id: refund.rechargeId,
     account_id: refund.accountId,
     amount: formatMicros(refund.amountMicros),
-    balance: formatMicros(entry.balanceAfterMicros),
+    reversed: formatMicros(reversed),
+    balance: entry ? formatMicros(entry.balanceAfterMicros) : null,
   });
   return true;
 }

@@ -66,7 +66,7 @@ export const ledgerEntries = pgTable(
     // trigger (migration 0006) checks every inserted entry's account has a wallet, and wallets,
     // which reference accounts, cannot be deleted.
     accountId: text("account_id").notNull(),
-    type: text("type", { enum: ["usage", "recharge", "adjustment", "refund"] }).notNull(),
+    type: text("type", { enum: ["usage", "recharge", "adjustment", "refund", "dispute"] }).notNull(),
     amountMicros: micros("amount_micros").notNull(),
     balanceAfterMicros: micros("balance_after_micros").notNull(),
     // The cause's own key (`usage:<call>:<billed-up-to second>`, `recharge:<recharge id>`,
@@ -82,7 +82,7 @@ export const ledgerEntries = pgTable(
     createdAt: createdAt(),
   },
   (t) => [
-    check("ledger_entries_type_check", sql`${t.type} in ('usage', 'recharge', 'adjustment', 'refund')`),
+    check("ledger_entries_type_check", sql`${t.type} in ('usage', 'recharge', 'adjustment', 'refund', 'dispute')`),
     check("ledger_entries_amount_check", sql`${t.amountMicros} <> 0`),
     // Ascending: a wallet's new entries go to the right end of its range (newest-first reads scan it
     // backwards just as fast). Descending put every insert at the left of the range, and a
@@ -343,6 +343,8 @@ export const refunds = pgTable(
     reason: text("reason").notNull(),
     status: text("status", { enum: ["pending", "succeeded", "failed"] }).notNull().default("pending"),
     providerRefundId: text("provider_refund_id").unique("refunds_provider_refund_id_key"),
+    // What it took off the balance once settled: its amount, or less when a dispute had taken that money already.
+    reversedMicros: micros("reversed_micros"),
     failureCode: text("failure_code"),
     failureMessage: text("failure_message"),
     attempts: integer("attempts").notNull().default(0),
@@ -357,6 +359,31 @@ export const refunds = pgTable(
     index("refunds_recharge_idx").on(t.rechargeId),
     index("refunds_account_created_idx").on(t.accountId, t.createdAt.desc(), t.id.desc()),
     index("refunds_pending_idx").on(t.nextAttemptAt).where(sql`${t.status} = 'pending'`),
+  ],
+);
+
+/** Disputes (chargebacks) of succeeded charges: what each took off the balance, and how it ended. */
+export const disputes = pgTable(
+  "disputes",
+  {
+    id: text("id").primaryKey(),
+    accountId: text("account_id")
+      .notNull()
+      .references(() => accounts.id),
+    rechargeId: text("recharge_id")
+      .notNull()
+      .references(() => recharges.id),
+    providerDisputeId: text("provider_dispute_id").notNull().unique("disputes_provider_dispute_id_key"),
+    amountMicros: micros("amount_micros").notNull(),
+    reversedMicros: micros("reversed_micros").notNull(),
+    status: text("status", { enum: ["open", "won", "lost"] }).notNull().default("open"),
+    createdAt: createdAt(),
+    closedAt: timestamp("closed_at", { withTimezone: true, mode: "date" }),
+  },
+  (t) => [
+    check("disputes_status_check", sql`${t.status} in ('open', 'won', 'lost')`),
+    check("disputes_amount_check", sql`${t.amountMicros} > 0 and ${t.reversedMicros} >= 0 and ${t.reversedMicros} <= ${t.amountMicros}`),
+    index("disputes_recharge_idx").on(t.rechargeId),
   ],
 );
 

@@ -71,8 +71,9 @@ const CHECKS: Check[] = [
         limit 100`,
     (r) => `recharge ${r.id} (${r.status ?? "missing"}) has ${r.credits} credit(s) totalling ${r.credited_micros ?? 0n} µUSD`,
   ),
-  // Each succeeded refund took its amount off the balance exactly once (its entry is keyed by the
-  // provider's refund id), and every refund entry is a succeeded refund's.
+  // Each succeeded refund took what it reversed off the balance exactly once (its entry is keyed
+  // by the provider's refund id; none when a dispute had taken that money already), and every
+  // refund entry is a succeeded refund's.
   check<Row<{ id: string; status: string | null; entries: bigint; debited_micros: bigint | null }>>(
     "refund_reversed_once",
     sql`select coalesce(f.account_id, e.account_id) as account_id, coalesce(f.id, e.entry_key) as id, f.status,
@@ -80,19 +81,45 @@ const CHECKS: Check[] = [
         from refunds f
         full join (select * from ledger_entries where type = 'refund') e on e.entry_key = 'refund:' || f.provider_refund_id
         where f.status = 'succeeded' or e.id is not null
-        group by 1, 2, 3, f.amount_micros
-        having f.status is distinct from 'succeeded' or count(e.id) <> 1 or -sum(e.amount_micros) <> f.amount_micros
+        group by 1, 2, 3, f.amount_micros, f.reversed_micros
+        having f.status is distinct from 'succeeded'
+            or count(e.id) <> (case when coalesce(f.reversed_micros, f.amount_micros) > 0 then 1 else 0 end)
+            or coalesce(-sum(e.amount_micros), 0) <> coalesce(f.reversed_micros, f.amount_micros)
         limit 100`,
     (r) => `refund ${r.id} (${r.status ?? "no refund"}) has ${r.entries} entr${r.entries === 1n ? "y" : "ies"} taking ${r.debited_micros ?? 0n} µUSD`,
   ),
-  // Refunds never give back more than the charge.
-  check<Row<{ id: string; amount_micros: bigint; refunded_micros: bigint }>>(
-    "refunds_within_charge",
-    sql`select r.account_id, r.id, r.amount_micros, sum(f.amount_micros)::bigint as refunded_micros
-        from recharges r join refunds f on f.recharge_id = r.id and f.status = 'succeeded'
-        group by r.account_id, r.id, r.amount_micros having sum(f.amount_micros) > r.amount_micros
+  // Each dispute took what it reversed once (`dispute:`), and gave it back once if won
+  // (`dispute_won:`); every dispute entry is a dispute's.
+  check<Row<{ id: string; status: string | null; taken: bigint; given: bigint; reversed: bigint | null }>>(
+    "dispute_reversed_once",
+    sql`select * from (
+          select d.account_id, d.id, d.status, d.reversed_micros as reversed,
+                 coalesce((select -sum(e.amount_micros) from ledger_entries e where e.entry_key = 'dispute:' || d.id), 0)::bigint as taken,
+                 coalesce((select sum(e.amount_micros) from ledger_entries e where e.entry_key = 'dispute_won:' || d.id), 0)::bigint as given
+          from disputes d) t
+        where t.taken <> t.reversed or t.given <> (case when t.status = 'won' then t.reversed else 0 end)
+        union all
+        select e.account_id, e.entry_key, null, null, 0, 0 from ledger_entries e
+        where e.type = 'dispute' and not exists (select 1 from disputes d where e.entry_key in ('dispute:' || d.id, 'dispute_won:' || d.id))
         limit 100`,
-    (r) => `charge ${r.id} of ${r.amount_micros} µUSD was refunded ${r.refunded_micros} µUSD`,
+    (r) => `dispute ${r.id} (${r.status ?? "no dispute"}) reversed ${r.reversed ?? 0n} µUSD; its entries took ${r.taken} and gave back ${r.given}`,
+  ),
+  // Refunds never give back more than the charge (at the provider), and refunds and disputes
+  // together never take more off the balance than the charge added.
+  check<Row<{ id: string; amount_micros: bigint; refunded_micros: bigint; reversed_micros: bigint }>>(
+    "reversals_within_charge",
+    sql`select r.account_id, r.id, r.amount_micros,
+               coalesce((select sum(f.amount_micros) from refunds f where f.recharge_id = r.id and f.status = 'succeeded'), 0)::bigint as refunded_micros,
+               (coalesce((select sum(coalesce(f.reversed_micros, f.amount_micros)) from refunds f where f.recharge_id = r.id and f.status = 'succeeded'), 0)
+                + coalesce((select sum(d.reversed_micros) from disputes d where d.recharge_id = r.id and d.status in ('open', 'lost')), 0))::bigint as reversed_micros
+        from recharges r
+        where exists (select 1 from refunds f where f.recharge_id = r.id) or exists (select 1 from disputes d where d.recharge_id = r.id)
+        group by r.account_id, r.id, r.amount_micros
+        having coalesce((select sum(f.amount_micros) from refunds f where f.recharge_id = r.id and f.status = 'succeeded'), 0) > r.amount_micros
+            or coalesce((select sum(coalesce(f.reversed_micros, f.amount_micros)) from refunds f where f.recharge_id = r.id and f.status = 'succeeded'), 0)
+               + coalesce((select sum(d.reversed_micros) from disputes d where d.recharge_id = r.id and d.status in ('open', 'lost')), 0) > r.amount_micros
+        limit 100`,
+    (r) => `charge ${r.id} of ${r.amount_micros} µUSD was refunded ${r.refunded_micros} µUSD; refunds and disputes took ${r.reversed_micros} µUSD off the balance`,
   ),
   // The wallet's sums over its running calls (kept with each start and end, read by every
   // start instead of a scan) are those calls' sums: a hold taken twice or never released shows.

@@ -12,7 +12,10 @@ export type MoneyEvent =
   | "account.paused"
   | "account.resumed"
   | "refund.succeeded"
-  | "refund.failed";
+  | "refund.failed"
+  | "dispute.opened"
+  | "dispute.won"
+  | "dispute.lost";
 
 /**
  * One log line and one count for a money event, once its transaction commits (never for a

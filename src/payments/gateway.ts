@@ -20,6 +20,9 @@ export type ProviderEvent = { id: string; type: string } & (
   | { kind: "charge_failed"; rechargeId: string; code: string; message: string }
   /** Refunds the provider made of a charge (ours, or made in its dashboard): each settled once. */
   | { kind: "charge_refunded"; chargeId: string; refunds: ProviderRefund[] }
+  /** A dispute (chargeback) opened on a charge, and how it closed. */
+  | { kind: "dispute_opened"; chargeId: string; disputeId: string; amountMicros: Micros }
+  | { kind: "dispute_closed"; disputeId: string; outcome: "won" | "lost" }
   | { kind: "ignored"; reason: string }
 );
 

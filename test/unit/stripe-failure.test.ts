@@ -61,6 +61,19 @@ describe("translateStripeEvent", () => {
     expect(translateStripeEvent({ id: "e", type: "charge.refunded", data: { object: { id: "ch_2" } } })).toMatchObject({ kind: "ignored" });
   });
 
+  it("reads a dispute opened on a charge and how it closed", () => {
+    const dispute = { id: "dp_1", amount: 5000, payment_intent: "pi_1", status: "needs_response" };
+    expect(translateStripeEvent({ id: "e", type: "charge.dispute.created", data: { object: dispute } })).toMatchObject({
+      kind: "dispute_opened",
+      chargeId: "pi_1",
+      disputeId: "dp_1",
+      amountMicros: 50_000_000n,
+    });
+    expect(translateStripeEvent({ id: "e", type: "charge.dispute.closed", data: { object: { ...dispute, status: "won" } } })).toMatchObject({ kind: "dispute_closed", disputeId: "dp_1", outcome: "won" });
+    expect(translateStripeEvent({ id: "e", type: "charge.dispute.closed", data: { object: { ...dispute, status: "lost" } } })).toMatchObject({ kind: "dispute_closed", outcome: "lost" });
+    expect(translateStripeEvent({ id: "e", type: "charge.dispute.closed", data: { object: { ...dispute, status: "warning_closed" } } })).toMatchObject({ kind: "ignored" });
+  });
+
   it("ignores other types and intents no recharge made", () => {
     expect(translateStripeEvent({ id: "e", type: "charge.captured", data: { object: intent({}) } })).toMatchObject({ kind: "ignored", reason: "not a type we act on" });
     expect(translateStripeEvent({ id: "e", type: "payment_intent.succeeded", data: { object: { id: "pi_2", metadata: {} } } })).toMatchObject({

@@ -8,7 +8,9 @@ export const TransactionOut = z
   .object({
     id: z.string(),
     account_id: z.string(),
-    type: z.enum(["usage", "recharge", "adjustment", "refund"]).openapi({ description: "`refund`: money given back on a charge (its `recharge_id`), a debit" }),
+    type: z.enum(["usage", "recharge", "adjustment", "refund", "dispute"]).openapi({
+      description: "`refund`: money given back on a charge (its `recharge_id`), a debit; `dispute`: a charge the card holder disputed (a debit), or the dispute won (a credit)",
+    }),
     amount: Money.openapi({ description: "signed: credits positive, debits negative" }),
     balance_after: Money,
     call_id: z.string().nullable(),

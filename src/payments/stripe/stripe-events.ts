@@ -23,6 +23,13 @@ interface RefundFields {
   metadata?: Record<string, string> | null;
 }
 
+interface DisputeFields {
+  id: string;
+  amount: number;
+  status: string;
+  payment_intent?: string | null;
+}
+
 interface ChargeFields {
   payment_intent?: string | null;
   refunds?: { data?: RefundFields[] } | null;
@@ -46,6 +53,15 @@ export function translateStripeEvent(event: StripeEventInput): ProviderEvent {
     const charge = event.data.object as ChargeFields;
     if (!charge.payment_intent) return { ...head, kind: "ignored", reason: "a charge without a PaymentIntent is not a prepaid recharge" };
     return { ...head, kind: "charge_refunded", chargeId: charge.payment_intent, refunds: succeededRefunds(charge.refunds?.data ?? []) };
+  }
+  if (event.type === "charge.dispute.created" || event.type === "charge.dispute.closed") {
+    const dispute = event.data.object as DisputeFields;
+    if (event.type === "charge.dispute.created") {
+      if (!dispute.payment_intent) return { ...head, kind: "ignored", reason: "a dispute without a PaymentIntent is not of a prepaid recharge" };
+      return { ...head, kind: "dispute_opened", chargeId: dispute.payment_intent, disputeId: dispute.id, amountMicros: BigInt(dispute.amount) * MICROS_PER_CENT };
+    }
+    if (dispute.status !== "won" && dispute.status !== "lost") return { ...head, kind: "ignored", reason: `a dispute closed as ${dispute.status}` };
+    return { ...head, kind: "dispute_closed", disputeId: dispute.id, outcome: dispute.status };
   }
   if (event.type === "refund.created" || event.type === "refund.updated") {
     const refund = event.data.object as RefundFields;

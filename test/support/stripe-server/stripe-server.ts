@@ -103,6 +103,7 @@ export class LocalStripe {
   private readonly setupIntents = new Map<string, Json>();
   private readonly paymentIntents = new Map<string, PaymentIntent>();
   private readonly refunds = new Map<string, Json>();
+  private readonly disputes = new Map<string, Json>();
   /** How many times each PaymentIntent was confirmed (charge attempts at the network). */
   private readonly confirmations = new Map<string, number>();
   private readonly idempotency = new Map<string, StoredResponse | "in_flight">();
@@ -392,6 +393,23 @@ export class LocalStripe {
       default:
         throw new StripeError(404, { type: "invalid_request_error", message: `Unrecognized request URL (${method}: ${url.pathname}).` });
     }
+  }
+
+  /** The card holder disputes a charge with the bank: Stripe opens a dispute and says so. */
+  disputeCharge(paymentIntentId: string, amountCents: number): Json {
+    const pi = this.paymentIntents.get(paymentIntentId) ?? throwing(missing("payment_intent", paymentIntentId));
+    const dispute: Json = { id: newId("dp"), object: "dispute", amount: amountCents, currency: "usd", charge: pi.latest_charge, payment_intent: pi.id, status: "needs_response", reason: "fraudulent" };
+    this.disputes.set(String(dispute.id), dispute);
+    this.emit("charge.dispute.created", dispute);
+    return dispute;
+  }
+
+  /** The bank decides a dispute: `won` (the money comes back) or `lost`. */
+  closeDispute(disputeId: string, status: "won" | "lost"): Json {
+    const dispute = this.disputes.get(disputeId) ?? throwing(missing("dispute", disputeId));
+    dispute.status = status;
+    this.emit("charge.dispute.closed", dispute);
+    return dispute;
   }
 
   /** A refund made by hand in Stripe's dashboard: no metadata of ours; its event is sent as any other. */

@@ -1,0 +1,83 @@
+import { and, eq, sql } from "drizzle-orm";
+import type { Config } from "../config/config.js";
+import { queryRows, type Tx } from "../db/database.js";
+import { disputes } from "../db/schema.js";
+import { newId } from "../ids/prefixed-id.js";
+import { postEntry } from "../ledger/ledger.js";
+import { logMoneyEvent } from "../logging/money-events.js";
+import { formatMicros, type Micros } from "../money/micros.js";
+import { afterBalanceChange } from "./auto-recharge.js";
+import { lockCharge, reversalOf, reversalRoom } from "./reversals.js";
+
+/** What Auto-Recharge says while a dispute is open: the card it charged is not charged again automatically. */
+const DISPUTED_MESSAGE = "A payment on this card is disputed with the bank; Auto-Recharge does not charge it until the dispute is closed. Add another card to keep Auto-Recharge on.";
+
+/**
+ * A dispute (chargeback) the provider opened on one of our charges (DESIGN §6), in the
+ * caller's transaction, once per provider dispute: what it takes off the balance (the
+ * disputed amount, or less when refunds took that money already) as one `dispute` entry, and
+ * Auto-Recharge `failing` with code `disputed` on the charged card, so that card is not charged
+ * automatically while it is open; the balance rules run without an automatic charge (the pause
+ * rule applies). Returns what it did.
+ */
+export async function openDispute(tx: Tx, config: Config, chargeId: string, providerDisputeId: string, amountMicros: Micros): Promise<string> {
+  const [charge] = await queryRows<{ id: string; account_id: string; payment_method_id: string }>(
+    tx,
+    sql`select id, account_id, payment_method_id from recharges where provider_charge_id = ${chargeId} and status = 'succeeded'`,
+  );
+  if (!charge) return "ignored: not a prepaid charge";
+  await lockCharge(tx, charge.id);
+  const reversed = reversalOf(amountMicros, await reversalRoom(tx, charge.id));
+  const [dispute] = await tx
+    .insert(disputes)
+    .values({ id: newId("dsp"), accountId: charge.account_id, rechargeId: charge.id, providerDisputeId, amountMicros, reversedMicros: reversed })
+    .onConflictDoNothing()
+    .returning();
+  if (!dispute) return "ignored: dispute known already";
+  await tx.execute(
+    sql`update auto_recharge_settings
+        set failing = true, failing_payment_method_id = ${charge.payment_method_id}, failure_code = 'disputed', failure_message = ${DISPUTED_MESSAGE}, updated_at = now()
+        where account_id = ${charge.account_id}`,
+  );
+  const posted = reversed > 0n ? await postEntry(tx, { accountId: charge.account_id, type: "dispute", amountMicros: -reversed, entryKey: `dispute:${dispute.id}`, rechargeId: charge.id, reason: "disputed by the card holder" }) : undefined;
+  const balanceAfter = posted?.entry.balanceAfterMicros;
+  await afterBalanceChange(tx, config, charge.account_id, balanceAfter === undefined ? await balanceOf(tx, charge.account_id) : balanceAfter + reversed, new Date(), { automaticCharge: false });
+  logMoneyEvent(tx, "dispute.opened", { dispute_id: dispute.id, recharge_id: charge.id, account_id: charge.account_id, amount: formatMicros(amountMicros), reversed: formatMicros(reversed) });
+  return `settled: dispute opened, ${formatMicros(reversed)} taken back`;
+}
+
+/**
+ * A dispute closed (DESIGN §6), once: won gives back, once, what it took (`dispute_won:` key);
+ * lost keeps it. Either way it is no longer open: Auto-Recharge stops failing for it when no
+ * other dispute of the account is open, and the balance rules run without an automatic charge.
+ */
+export async function closeDispute(tx: Tx, config: Config, providerDisputeId: string, outcome: "won" | "lost"): Promise<string> {
+  const [open] = await tx.select().from(disputes).where(and(eq(disputes.providerDisputeId, providerDisputeId), eq(disputes.status, "open")));
+  if (!open) return "ignored: no open dispute";
+  await lockCharge(tx, open.rechargeId);
+  const closed = await tx
+    .update(disputes)
+    .set({ status: outcome, closedAt: sql`now()` })
+    .where(and(eq(disputes.id, open.id), eq(disputes.status, "open")))
+    .returning({ id: disputes.id });
+  if (closed.length === 0) return "ignored: no open dispute";
+  const back = outcome === "won" && open.reversedMicros > 0n;
+  const posted = back
+    ? await postEntry(tx, { accountId: open.accountId, type: "dispute", amountMicros: open.reversedMicros, entryKey: `dispute_won:${open.id}`, rechargeId: open.rechargeId, reason: "dispute won" })
+    : undefined;
+  await tx.execute(
+    sql`update auto_recharge_settings
+        set failing = false, failing_payment_method_id = null, failure_code = null, failure_message = null, updated_at = now()
+        where account_id = ${open.accountId} and failure_code = 'disputed'
+          and not exists (select 1 from disputes d where d.account_id = ${open.accountId} and d.status = 'open')`,
+  );
+  const before = posted ? posted.entry.balanceAfterMicros - open.reversedMicros : await balanceOf(tx, open.accountId);
+  await afterBalanceChange(tx, config, open.accountId, before, new Date(), { automaticCharge: false });
+  logMoneyEvent(tx, outcome === "won" ? "dispute.won" : "dispute.lost", { dispute_id: open.id, recharge_id: open.rechargeId, account_id: open.accountId, reversed: formatMicros(open.reversedMicros) });
+  return `settled: dispute ${outcome}`;
+}
+
+async function balanceOf(tx: Tx, accountId: string): Promise<Micros> {
+  const [row] = await queryRows<{ balance_micros: bigint }>(tx, sql`select balance_micros from wallets where account_id = ${accountId} for update`);
+  return BigInt(row!.balance_micros);
+}
