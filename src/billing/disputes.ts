@@ -34,14 +34,17 @@ export async function openDispute(tx: Tx, config: Config, chargeId: string, prov
     .onConflictDoNothing()
     .returning();
   if (!dispute) return "ignored: dispute known already";
+  // Lock order of every money path: the charge, then the wallet, then the settings.
+  const before = await lockWallet(tx, charge.account_id);
+  if (reversed > 0n) {
+    await postEntry(tx, { accountId: charge.account_id, type: "dispute", amountMicros: -reversed, entryKey: `dispute:${dispute.id}`, rechargeId: charge.id, reason: "disputed by the card holder" });
+  }
   await tx.execute(
     sql`update auto_recharge_settings
         set failing = true, failing_payment_method_id = ${charge.payment_method_id}, failure_code = 'disputed', failure_message = ${DISPUTED_MESSAGE}, updated_at = now()
         where account_id = ${charge.account_id}`,
   );
-  const posted = reversed > 0n ? await postEntry(tx, { accountId: charge.account_id, type: "dispute", amountMicros: -reversed, entryKey: `dispute:${dispute.id}`, rechargeId: charge.id, reason: "disputed by the card holder" }) : undefined;
-  const balanceAfter = posted?.entry.balanceAfterMicros;
-  await afterBalanceChange(tx, config, charge.account_id, balanceAfter === undefined ? await balanceOf(tx, charge.account_id) : balanceAfter + reversed, new Date(), { automaticCharge: false });
+  await afterBalanceChange(tx, config, charge.account_id, before, new Date(), { automaticCharge: false });
   logMoneyEvent(tx, "dispute.opened", { dispute_id: dispute.id, recharge_id: charge.id, account_id: charge.account_id, amount: formatMicros(amountMicros), reversed: formatMicros(reversed) });
   return `settled: dispute opened, ${formatMicros(reversed)} taken back`;
 }
@@ -61,23 +64,23 @@ export async function closeDispute(tx: Tx, config: Config, providerDisputeId: st
     .where(and(eq(disputes.id, open.id), eq(disputes.status, "open")))
     .returning({ id: disputes.id });
   if (closed.length === 0) return "ignored: no open dispute";
-  const back = outcome === "won" && open.reversedMicros > 0n;
-  const posted = back
-    ? await postEntry(tx, { accountId: open.accountId, type: "dispute", amountMicros: open.reversedMicros, entryKey: `dispute_won:${open.id}`, rechargeId: open.rechargeId, reason: "dispute won" })
-    : undefined;
+  const before = await lockWallet(tx, open.accountId);
+  if (outcome === "won" && open.reversedMicros > 0n) {
+    await postEntry(tx, { accountId: open.accountId, type: "dispute", amountMicros: open.reversedMicros, entryKey: `dispute_won:${open.id}`, rechargeId: open.rechargeId, reason: "dispute won" });
+  }
   await tx.execute(
     sql`update auto_recharge_settings
         set failing = false, failing_payment_method_id = null, failure_code = null, failure_message = null, updated_at = now()
         where account_id = ${open.accountId} and failure_code = 'disputed'
           and not exists (select 1 from disputes d where d.account_id = ${open.accountId} and d.status = 'open')`,
   );
-  const before = posted ? posted.entry.balanceAfterMicros - open.reversedMicros : await balanceOf(tx, open.accountId);
   await afterBalanceChange(tx, config, open.accountId, before, new Date(), { automaticCharge: false });
   logMoneyEvent(tx, outcome === "won" ? "dispute.won" : "dispute.lost", { dispute_id: open.id, recharge_id: open.rechargeId, account_id: open.accountId, reversed: formatMicros(open.reversedMicros) });
   return `settled: dispute ${outcome}`;
 }
 
-async function balanceOf(tx: Tx, accountId: string): Promise<Micros> {
+/** Locks the wallet and returns its balance before this change. */
+async function lockWallet(tx: Tx, accountId: string): Promise<Micros> {
   const [row] = await queryRows<{ balance_micros: bigint }>(tx, sql`select balance_micros from wallets where account_id = ${accountId} for update`);
   return BigInt(row!.balance_micros);
 }
