@@ -7,7 +7,7 @@ import { postEntry } from "../ledger/ledger.js";
 import { logMoneyEvent } from "../logging/money-events.js";
 import { formatMicros, type Micros } from "../money/micros.js";
 import { afterBalanceChange } from "./auto-recharge.js";
-import { lockCharge, reversalOf, reversalRoom } from "./reversals.js";
+import { findSucceededCharge, lockCharge, reversalOf, reversalRoom } from "./reversals.js";
 
 /** What Auto-Recharge says while a dispute is open: the card it charged is not charged again automatically. */
 const DISPUTED_MESSAGE = "A payment on this card is disputed with the bank; Auto-Recharge does not charge it until the dispute is closed. Add another card to keep Auto-Recharge on.";
@@ -21,10 +21,7 @@ const DISPUTED_MESSAGE = "A payment on this card is disputed with the bank; Auto
  * rule applies). Returns what it did.
  */
 export async function openDispute(tx: Tx, config: Config, chargeId: string, providerDisputeId: string, amountMicros: Micros): Promise<string> {
-  const [charge] = await queryRows<{ id: string; account_id: string; payment_method_id: string }>(
-    tx,
-    sql`select id, account_id, payment_method_id from recharges where provider_charge_id = ${chargeId} and status = 'succeeded'`,
-  );
+  const charge = await findSucceededCharge(tx, chargeId);
   if (!charge) return "ignored: not a prepaid charge";
   await lockCharge(tx, charge.id);
   const reversed = reversalOf(amountMicros, await reversalRoom(tx, charge.id));

@@ -11,7 +11,7 @@ import { formatMicros, type Micros } from "../money/micros.js";
 import type { ProviderRefund, RefundOutcome } from "../payments/gateway.js";
 import { notify } from "../notifications/notify.js";
 import { afterBalanceChange } from "./auto-recharge.js";
-import { lockCharge, reversalOf, reversalRoom } from "./reversals.js";
+import { findSucceededCharge, lockCharge, reversalOf, reversalRoom } from "./reversals.js";
 
 export type RefundStatus = "pending" | "succeeded" | "failed";
 
@@ -124,10 +124,7 @@ export async function settleRefund(tx: Tx, config: Config, refundId: string, out
  * the same way; a known one changes nothing (its entry is keyed by the provider's refund id).
  */
 export async function settleProviderRefunds(tx: Tx, config: Config, chargeId: string, reported: readonly ProviderRefund[]): Promise<string> {
-  const [charge] = await queryRows<{ id: string; account_id: string }>(
-    tx,
-    sql`select id, account_id from recharges where provider_charge_id = ${chargeId} and status = 'succeeded'`,
-  );
+  const charge = await findSucceededCharge(tx, chargeId);
   if (!charge) return "ignored: not a prepaid charge";
   let settled = 0;
   for (const refund of reported) {

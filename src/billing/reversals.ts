@@ -30,6 +30,15 @@ export async function reversalRoom(tx: Tx, rechargeId: string): Promise<Micros> 
   return BigInt(row?.room ?? 0);
 }
 
+/** A succeeded charge of ours, found by the provider's id for it (what its events name), or undefined. */
+export async function findSucceededCharge(tx: Tx, providerChargeId: string): Promise<{ id: string; account_id: string; payment_method_id: string } | undefined> {
+  const [charge] = await queryRows<{ id: string; account_id: string; payment_method_id: string }>(
+    tx,
+    sql`select id, account_id, payment_method_id from recharges where provider_charge_id = ${providerChargeId} and status = 'succeeded'`,
+  );
+  return charge;
+}
+
 /** Locks a charge's row: every reversal of it (refund requested or settled, dispute opened or closed) takes this lock first. */
 export async function lockCharge(tx: Tx, rechargeId: string): Promise<void> {
   await tx.execute(sql`select 1 from recharges where id = ${rechargeId} for update`);
