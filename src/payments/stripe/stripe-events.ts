@@ -1,4 +1,4 @@
-import { MICROS_PER_CENT } from "../../money/micros.js";
+import { MICROS_PER_CENT, type Micros } from "../../money/micros.js";
 import type { ProviderEvent, ProviderRefund } from "../gateway.js";
 import { failureCodeOf } from "./stripe-failure.js";
 
@@ -35,11 +35,17 @@ interface ChargeFields {
   refunds?: { data?: RefundFields[] } | null;
 }
 
+/** Stripe's amount, whole cents as a JSON number, as µUSD: converted here, at the edge, and never used as a number. */
+function microsOfCents(cents: number): Micros {
+  if (!Number.isSafeInteger(cents) || cents < 0) throw new Error(`assertion: Stripe amounts are whole cents, not ${cents}`);
+  return BigInt(cents) * MICROS_PER_CENT;
+}
+
 /** The succeeded refunds among those Stripe listed, in our words (a pending or failed one moved no money). */
 const succeededRefunds = (refunds: readonly RefundFields[]): ProviderRefund[] =>
   refunds
     .filter((r) => r.status === "succeeded")
-    .map((r) => ({ refundId: r.id, amountMicros: BigInt(r.amount) * MICROS_PER_CENT, ourRefundId: r.metadata?.refund_id ?? null }));
+    .map((r) => ({ refundId: r.id, amountMicros: microsOfCents(r.amount), ourRefundId: r.metadata?.refund_id ?? null }));
 
 /**
  * A verified Stripe event in our words. Pure: billing settles what it says
@@ -58,7 +64,7 @@ export function translateStripeEvent(event: StripeEventInput): ProviderEvent {
     const dispute = event.data.object as DisputeFields;
     if (event.type === "charge.dispute.created") {
       if (!dispute.payment_intent) return { ...head, kind: "ignored", reason: "a dispute without a PaymentIntent is not of a prepaid recharge" };
-      return { ...head, kind: "dispute_opened", chargeId: dispute.payment_intent, disputeId: dispute.id, amountMicros: BigInt(dispute.amount) * MICROS_PER_CENT };
+      return { ...head, kind: "dispute_opened", chargeId: dispute.payment_intent, disputeId: dispute.id, amountMicros: microsOfCents(dispute.amount) };
     }
     if (dispute.status !== "won" && dispute.status !== "lost") return { ...head, kind: "ignored", reason: `a dispute closed as ${dispute.status}` };
     return { ...head, kind: "dispute_closed", disputeId: dispute.id, outcome: dispute.status };

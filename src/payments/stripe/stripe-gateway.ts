@@ -3,13 +3,11 @@ import Stripe from "stripe";
 import type { StripeConfig } from "../../config/config.js";
 import { queryRows, type Database } from "../../db/database.js";
 import { invalidField } from "../../errors/app-error.js";
-import type { Micros } from "../../money/micros.js";
+import { MICROS_PER_CENT, type Micros } from "../../money/micros.js";
 import { isExpired } from "../card-number.js";
 import { failureAdvice } from "../decline.js";
 import type { CardSetup, CardToSave, ChargeOutcome, ChargeRequest, PaymentAuthentication, PaymentGateway, RefundOutcome, RefundRequest, SavedCard } from "../gateway.js";
 import { failureCodeOf, type StripeFailure } from "./stripe-failure.js";
-
-const MICROS_PER_CENT = 10_000n;
 
 function cents(amountMicros: Micros): number {
   if (amountMicros % MICROS_PER_CENT !== 0n || amountMicros <= 0n) throw new Error(`assertion: a recharge is whole cents, not ${amountMicros} µUSD`);
