@@ -1,4 +1,5 @@
 import { IdleCallWorker } from "./billing/idle-calls.js";
+import { GrantExpiryWorker } from "./billing/grant-expiry-worker.js";
 import { RechargeWorker } from "./billing/recharge-worker.js";
 import { RefundWorker } from "./billing/refund-worker.js";
 import { UsageWriter } from "./billing/usage-writer.js";
@@ -56,15 +57,23 @@ export async function startService(
   const callStarter = new CallStarter(db, config, { concurrency: config.usageWriters });
   const deliveryWorker = options.worker ? new DeliveryWorker(db, config, resolveHost) : undefined;
   const idleCallWorker = options.worker ? new IdleCallWorker(db, config) : undefined;
+  const grantExpiryWorker = options.worker ? new GrantExpiryWorker(db, config, now) : undefined;
   const workers = (): Record<string, boolean> =>
-    worker && deliveryWorker && idleCallWorker && refundWorker
-      ? { recharges: worker.isRunning, refunds: refundWorker.isRunning, deliveries: deliveryWorker.isRunning, idle_calls: idleCallWorker.isRunning }
+    worker && deliveryWorker && idleCallWorker && refundWorker && grantExpiryWorker
+      ? {
+          recharges: worker.isRunning,
+          refunds: refundWorker.isRunning,
+          deliveries: deliveryWorker.isRunning,
+          idle_calls: idleCallWorker.isRunning,
+          grant_expiries: grantExpiryWorker.isRunning,
+        }
       : {};
   const deps: AppDeps = { db, config, gateway, afterCommit, usageWriter, callStarter, now, resolveHost, workers };
   worker?.start();
   deliveryWorker?.start();
   idleCallWorker?.start();
   refundWorker?.start();
+  grantExpiryWorker?.start();
   const server = options.http ? await startServer(deps, options.port ?? config.port, options.hostname) : undefined;
   return {
     deps,
@@ -74,7 +83,7 @@ export async function startService(
     async stop() {
       // Stop accepting; the requests already in are answered (their usage commits first).
       await server?.close();
-      await Promise.all([worker?.stop(SHUTDOWN_CHARGE_GRACE_MS), deliveryWorker?.stop(), idleCallWorker?.stop(), refundWorker?.stop()]);
+      await Promise.all([worker?.stop(SHUTDOWN_CHARGE_GRACE_MS), deliveryWorker?.stop(), idleCallWorker?.stop(), refundWorker?.stop(), grantExpiryWorker?.stop()]);
     },
   };
 }

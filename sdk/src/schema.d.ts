@@ -405,6 +405,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/accounts/{id}/grants": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Credit grants, newest first, with what is left of each and when it expires
+         * @description The account's grants: amount, `remaining`, `expires_at`, and `status` (`active`, `spent`, `expired`). Cursor-paged.
+         */
+        get: operations["listGrants"];
+        put?: never;
+        /**
+         * Operator: give promotional or compensation credit, optionally expiring
+         * @description Posts a `grant` entry and keeps the grant's remainder: usage spends granted credit before paid credit, soonest-expiring first. At `expires_at` what is left leaves as one `grant_expiry` entry, and no usage after that instant spends it. The account's `balance` includes it; `granted_balance` is the granted part. Audited.
+         */
+        post: operations["createGrant"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/calls": {
         parameters: {
             query?: never;
@@ -935,6 +959,7 @@ export interface components {
          *       "email": "billing@acme-voice.example",
          *       "status": "active",
          *       "balance": "37.412500",
+         *       "granted_balance": "3.400000",
          *       "rate_per_minute": "0.16",
          *       "minutes_available": "233.82",
          *       "runway_hours": 76.3,
@@ -978,6 +1003,11 @@ export interface components {
              * @example 49.813334
              */
             balance: string;
+            /**
+             * @description the part of `balance` that is credit granted by the operator and not yet expired: calls spend it first (`GET …/grants`); thresholds, minutes and holds use the whole balance
+             * @example 49.813334
+             */
+            granted_balance: string;
             /**
              * @description USD as a decimal string
              * @example 49.813334
@@ -1122,6 +1152,7 @@ export interface components {
          *       "email": "billing@acme-voice.example",
          *       "status": "active",
          *       "balance": "37.412500",
+         *       "granted_balance": "3.400000",
          *       "rate_per_minute": "0.16",
          *       "minutes_available": "233.82",
          *       "runway_hours": 76.3,
@@ -1189,6 +1220,7 @@ export interface components {
          *           "email": "billing@acme-voice.example",
          *           "status": "active",
          *           "balance": "37.412500",
+         *           "granted_balance": "3.400000",
          *           "rate_per_minute": "0.16",
          *           "minutes_available": "233.82",
          *           "runway_hours": 76.3,
@@ -1249,6 +1281,7 @@ export interface components {
          *       "email": "billing@acme-voice.example",
          *       "status": "active",
          *       "balance": "37.412500",
+         *       "granted_balance": "3.400000",
          *       "rate_per_minute": "0.16",
          *       "minutes_available": "233.82",
          *       "runway_hours": 76.3,
@@ -1364,10 +1397,10 @@ export interface components {
             id: string;
             account_id: string;
             /**
-             * @description `refund`: money given back on a charge (its `recharge_id`), a debit; `dispute`: a charge the card holder disputed (a debit), or the dispute won (a credit)
+             * @description `refund`: money given back on a charge (its `recharge_id`), a debit; `dispute`: a charge the card holder disputed (a debit), or the dispute won (a credit); `grant`: promotional or compensation credit from the operator; `grant_expiry`: what was left of a grant when it expired (a debit)
              * @enum {string}
              */
-            type: "usage" | "recharge" | "adjustment" | "refund" | "dispute";
+            type: "usage" | "recharge" | "adjustment" | "refund" | "dispute" | "grant" | "grant_expiry";
             /**
              * @description signed: credits positive, debits negative
              * @example 49.813334
@@ -1753,6 +1786,75 @@ export interface components {
              */
             amount?: string;
             reason: string;
+        };
+        /**
+         * @example {
+         *       "id": "grt_7hJ2kL4mN6pQ8rS1tU3v",
+         *       "account_id": "acct_3kX9pQ2mZ7rT1vB8nW4y",
+         *       "category": "promotional",
+         *       "amount": "5.00",
+         *       "remaining": "3.400000",
+         *       "reason": "trial minutes",
+         *       "expires_at": "2026-12-31T23:59:59.000Z",
+         *       "status": "active",
+         *       "expired": null,
+         *       "created_at": "2026-11-24T20:13:32.405Z"
+         *     }
+         */
+        Grant: {
+            id: string;
+            account_id: string;
+            /** @enum {string} */
+            category: "promotional" | "compensation";
+            /**
+             * @description USD as a decimal string
+             * @example 49.813334
+             */
+            amount: string;
+            /**
+             * @description what usage has not spent yet; 0.00 once expired
+             * @example 49.813334
+             */
+            remaining: string;
+            reason: string;
+            expires_at: string | null;
+            /**
+             * @description `spent`: usage took all of it; `expired`: its expiry ran (`expired` says what left the wallet then)
+             * @enum {string}
+             */
+            status: "active" | "spent" | "expired";
+            /**
+             * @description what left the wallet at expiry (a `grant_expiry` entry when above 0); null before
+             * @example 49.813334
+             */
+            expired: string | null;
+            created_at: string;
+        };
+        /**
+         * @example {
+         *       "amount": "5.00",
+         *       "reason": "trial minutes",
+         *       "category": "promotional",
+         *       "expires_at": "2026-12-31T23:59:59Z"
+         *     }
+         */
+        NewGrant: {
+            /**
+             * @description USD, whole cents, more than 0
+             * @example 50.00
+             */
+            amount: string;
+            reason: string;
+            /**
+             * @description `promotional`: trial or campaign credit; `compensation`: credit for a dropped call or an outage
+             * @enum {string}
+             */
+            category: "promotional" | "compensation";
+            /**
+             * Format: date-time
+             * @description when what is left of it leaves the wallet (in the future); without it the grant never expires
+             */
+            expires_at?: string;
         };
         /**
          * @example {
@@ -4075,6 +4177,153 @@ export interface operations {
             };
             /** @description `not_found`: no such account, or one this credential may not see */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many failed authentications from this client address; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listGrants: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of grants */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["Grant"][];
+                        next_cursor: string | null;
+                    };
+                };
+            };
+            /** @description `invalid_request`: a field that does not validate (`field` names it), a NUL character, or a body over 1 MB */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unauthorized`: missing, wrong, revoked or expired API key or session */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: no such account, or one this credential may not see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many failed authentications from this client address; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    createGrant: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Same key + same body replays the stored response */
+                "idempotency-key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewGrant"];
+            };
+        };
+        responses: {
+            /** @description The grant */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Grant"];
+                };
+            };
+            /** @description `invalid_request`: an amount of 0.00, or an expiry that is not in the future; or `invalid_request`: a field that does not validate (`field` names it) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unauthorized`: missing, wrong, revoked or expired API key or session */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden`: anyone but the operator */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: no such account, or one this credential may not see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `idempotency_conflict`: this Idempotency-Key was already used with a different request */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

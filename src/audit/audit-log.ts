@@ -25,7 +25,8 @@ export type AuditAction =
   | "session.opened"
   | "balance.adjusted"
   | "recharge.requested"
-  | "refund.requested";
+  | "refund.requested"
+  | "grant.issued";
 
 /** Who asked and in which request: the HTTP edge knows both and hands them down. */
 export interface AuditSource {

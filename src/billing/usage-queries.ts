@@ -60,6 +60,8 @@ export interface LockedWallet {
   alertLevels: AlertLevel[];
   /** Σ rates of its running calls when locked (before this batch ended any). */
   activeRateMicros: Micros;
+  /** Its granted credit not yet expired: above 0, the batch's debits spend grants first. */
+  grantedMicros: Micros;
 }
 
 /**
@@ -95,10 +97,11 @@ export async function writeCallsAndLockWallets(tx: Tx, touched: readonly Call[],
     failing: boolean | null;
     alert_levels: StoredLevel[] | string | null;
     active_rate_micros: bigint;
+    granted_micros: bigint;
   }>(
     tx,
     sql`${callsWritten}
-        select w.account_id, w.balance_micros, w.active_rate_micros, a.web_widget, s.enabled, s.threshold_micros, s.failing, ba.levels as alert_levels
+        select w.account_id, w.balance_micros, w.active_rate_micros, w.granted_micros, a.web_widget, s.enabled, s.threshold_micros, s.failing, ba.levels as alert_levels
         from wallets w join accounts a on a.id = w.account_id
         left join auto_recharge_settings s on s.account_id = w.account_id
         left join balance_alerts ba on ba.account_id = w.account_id
@@ -116,6 +119,7 @@ export async function writeCallsAndLockWallets(tx: Tx, touched: readonly Call[],
       failing: row.failing ?? false,
       alertLevels: storedLevels(row.alert_levels).map(levelFromStored),
       activeRateMicros: BigInt(row.active_rate_micros),
+      grantedMicros: BigInt(row.granted_micros),
     });
   }
   return wallets;

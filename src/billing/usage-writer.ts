@@ -10,6 +10,7 @@ import { cost } from "../money/rating.js";
 import { afterBalanceChange } from "./auto-recharge.js";
 import { ratePerMinuteMicros } from "./pricing.js";
 import { releaseCalls } from "./calls.js";
+import { spendGrants } from "./grants.js";
 import { rateBatch, usageAnswers, type RatedBatch, type UsageEvent, type UsageResult } from "./rate-batch.js";
 import { inFlightAmounts, type Recharge } from "./recharges.js";
 import { claimKeys, lockCalls, writeCallsAndLockWallets, type LockedWallet } from "./usage-queries.js";
@@ -161,7 +162,8 @@ export class UsageWriter {
   /**
    * One batch in the caller's transaction. Setup: claim the Idempotency-Keys, lock the calls.
    * Compute: rate every report (pure). Execute: write the calls and lock their wallets, post
-   * the entries through the ledger, run the balance rules where they may act, store answers.
+   * the entries through the ledger, spend grants where a wallet has any, run the balance
+   * rules where they may act, store answers.
    */
   private async write(
     tx: Tx,
@@ -179,6 +181,9 @@ export class UsageWriter {
     await releaseCalls(tx, rated.ended);
     const balancesBefore = new Map([...wallets].map(([id, w]) => [id, w.balanceMicros]));
     const { posted, walletMoves } = await postEntries(tx, rated.entries, balancesBefore);
+    // Nearly every wallet has no grant: those cost nothing more here (DESIGN §6, burn order).
+    const granted = new Set([...wallets].filter(([, w]) => w.grantedMicros > 0n).map(([id]) => id));
+    if (granted.size > 0) await spendGrants(tx, posted, granted);
     const { states, rechargeCreated } = await this.applyRules(tx, config, wallets, walletMoves, now);
 
     const outcomes = await this.answer(tx, rated, wallets, balancesBefore, posted.map((e) => e.balanceAfterMicros), states);

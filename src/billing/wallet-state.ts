@@ -28,6 +28,8 @@ export interface WalletState {
   status: AccountStatus;
   webWidget: boolean;
   balanceMicros: Micros;
+  /** The part of the balance that is granted credit not yet expired (spent first). */
+  grantedMicros: Micros;
   /** Σ holds of its running calls, how many run, and how many may (null: unlimited). */
   heldMicros: Micros;
   activeCalls: number;
@@ -64,6 +66,7 @@ interface Row {
   status: AccountStatus;
   web_widget: boolean;
   balance_micros: bigint;
+  granted_micros: bigint;
   held_micros: bigint;
   active_calls: number;
   max_concurrent_calls: number | null;
@@ -111,7 +114,7 @@ export async function loadWalletState(
 export async function loadWalletStates(tx: Tx, rates: Config["rates"], accountIds: string[]): Promise<Map<string, WalletState>> {
   const rows = await queryRows<Row>(
     tx,
-    sql`select a.id, a.parent_id, a.status, a.web_widget, w.balance_micros, w.held_micros, w.active_calls, a.max_concurrent_calls,
+    sql`select a.id, a.parent_id, a.status, a.web_widget, w.balance_micros, w.granted_micros, w.held_micros, w.active_calls, a.max_concurrent_calls,
                s.account_id as s_account_id, s.enabled, s.threshold_micros, s.amount_micros, s.mode, s.target_micros, s.monthly_limit_micros,
                s.payment_method_id, s.failing, s.failing_payment_method_id, s.failure_code, s.failure_message, s.limit_reached,
                r.id as in_flight_id, r.amount_micros as in_flight_amount, r.status as in_flight_status,
@@ -142,6 +145,7 @@ function stateFromRow(row: Row, rates: Config["rates"]): WalletState {
     status: row.status,
     webWidget: row.web_widget,
     balanceMicros: BigInt(row.balance_micros),
+    grantedMicros: BigInt(row.granted_micros),
     heldMicros: BigInt(row.held_micros),
     activeCalls: Number(row.active_calls),
     maxConcurrentCalls: row.max_concurrent_calls,

@@ -53,8 +53,14 @@ export const wallets = pgTable("wallets", {
   heldMicros: micros("held_micros").notNull().default(sql`0`),
   activeCalls: integer("active_calls").notNull().default(0),
   activeRateMicros: micros("active_rate_micros").notNull().default(sql`0`),
+  // Σ remaining of its credit grants not yet expired (part of the balance): 0 lets a usage
+  // batch skip the grants entirely.
+  grantedMicros: micros("granted_micros").notNull().default(sql`0`),
   updatedAt: timestamp("updated_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
-}, (t) => [check("wallets_running_calls_check", sql`${t.heldMicros} >= 0 and ${t.activeCalls} >= 0 and ${t.activeRateMicros} >= 0`)]);
+}, (t) => [
+  check("wallets_running_calls_check", sql`${t.heldMicros} >= 0 and ${t.activeCalls} >= 0 and ${t.activeRateMicros} >= 0`),
+  check("wallets_granted_check", sql`${t.grantedMicros} >= 0`),
+]);
 
 export const ledgerEntries = pgTable(
   "ledger_entries",
@@ -66,7 +72,7 @@ export const ledgerEntries = pgTable(
     // trigger (migration 0006) checks every inserted entry's account has a wallet, and wallets,
     // which reference accounts, cannot be deleted.
     accountId: text("account_id").notNull(),
-    type: text("type", { enum: ["usage", "recharge", "adjustment", "refund", "dispute"] }).notNull(),
+    type: text("type", { enum: ["usage", "recharge", "adjustment", "refund", "dispute", "grant", "grant_expiry"] }).notNull(),
     amountMicros: micros("amount_micros").notNull(),
     balanceAfterMicros: micros("balance_after_micros").notNull(),
     // The cause's own key (`usage:<call>:<billed-up-to second>`, `recharge:<recharge id>`,
@@ -384,6 +390,52 @@ export const disputes = pgTable(
     check("disputes_status_check", sql`${t.status} in ('open', 'won', 'lost')`),
     check("disputes_amount_check", sql`${t.amountMicros} > 0 and ${t.reversedMicros} >= 0 and ${t.reversedMicros} <= ${t.amountMicros}`),
     index("disputes_recharge_idx").on(t.rechargeId),
+  ],
+);
+
+/**
+ * Credit an operator gave (DESIGN §6): spent before paid credit, soonest-expiring first; at
+ * `expires_at` what is left leaves as one `grant_expiry` entry (`expired_micros`).
+ */
+export const creditGrants = pgTable(
+  "credit_grants",
+  {
+    id: text("id").primaryKey(),
+    accountId: text("account_id")
+      .notNull()
+      .references(() => accounts.id),
+    category: text("category", { enum: ["promotional", "compensation"] }).notNull(),
+    amountMicros: micros("amount_micros").notNull(),
+    remainingMicros: micros("remaining_micros").notNull(),
+    reason: text("reason").notNull(),
+    expiresAt: timestamp("expires_at", { withTimezone: true, mode: "date" }),
+    expiredMicros: micros("expired_micros"),
+    expiredAt: timestamp("expired_at", { withTimezone: true, mode: "date" }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    check("credit_grants_category_check", sql`${t.category} in ('promotional', 'compensation')`),
+    check("credit_grants_amount_check", sql`${t.amountMicros} > 0 and ${t.remainingMicros} >= 0 and ${t.remainingMicros} <= ${t.amountMicros}`),
+    check("credit_grants_expired_check", sql`(${t.expiredAt} is null) = (${t.expiredMicros} is null) and (${t.expiredAt} is null or ${t.remainingMicros} = 0)`),
+    index("credit_grants_account_idx").on(t.accountId, t.createdAt),
+    index("credit_grants_due_idx").on(t.expiresAt).where(sql`${t.expiredAt} is null and ${t.expiresAt} is not null`),
+  ],
+);
+
+/** What each usage entry took from which grant (no foreign key to the entry, like ledger_entries'). */
+export const grantSpends = pgTable(
+  "grant_spends",
+  {
+    entryId: text("entry_id").notNull(),
+    grantId: text("grant_id")
+      .notNull()
+      .references(() => creditGrants.id),
+    amountMicros: micros("amount_micros").notNull(),
+  },
+  (t) => [
+    primaryKey({ name: "grant_spends_pkey", columns: [t.entryId, t.grantId] }),
+    check("grant_spends_amount_check", sql`${t.amountMicros} > 0`),
+    index("grant_spends_grant_idx").on(t.grantId),
   ],
 );
 

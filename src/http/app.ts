@@ -21,6 +21,7 @@ import { notificationRoutes } from "./routes/notifications.js";
 import { paymentMethodRoutes } from "./routes/payment-methods.js";
 import { rechargeRoutes } from "./routes/recharges.js";
 import { refundRoutes } from "./routes/refunds.js";
+import { grantRoutes } from "./routes/grants.js";
 import { usageSummaryRoutes } from "./routes/usage-summary.js";
 import { pricingRoutes } from "./routes/pricing.js";
 import { serveDashboard } from "./web-assets.js";
@@ -161,6 +162,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route("/", autoRechargeRoutes);
   app.route("/", rechargeRoutes);
   app.route("/", refundRoutes);
+  app.route("/", grantRoutes);
   app.route("/", callRoutes);
   app.route("/", notificationRoutes);
   app.route("/", usageSummaryRoutes);

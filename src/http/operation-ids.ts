@@ -37,6 +37,8 @@ const OPERATION_IDS: Record<string, string> = {
   "POST /v1/accounts/{id}/recharges/{recharge}/authentication": "getPaymentAuthentication",
   "POST /v1/accounts/{id}/recharges/{recharge}/refunds": "createRefund",
   "GET /v1/accounts/{id}/refunds": "listRefunds",
+  "POST /v1/accounts/{id}/grants": "createGrant",
+  "GET /v1/accounts/{id}/grants": "listGrants",
   "GET /v1/accounts/{id}/usage": "getUsageSummary",
   "GET /v1/accounts/{id}/notifications": "listNotifications",
   "POST /v1/accounts/{id}/notifications/read": "markNotificationsRead",

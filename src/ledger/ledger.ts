@@ -8,7 +8,7 @@ import { planPosting, type PostingPlan } from "./posting.js";
 import { assert } from "../errors/assert.js";
 import { bySeq, pageOf } from "../db/keyset.js";
 
-export type EntryType = "usage" | "recharge" | "adjustment" | "refund" | "dispute";
+export type EntryType = "usage" | "recharge" | "adjustment" | "refund" | "dispute" | "grant" | "grant_expiry";
 
 export interface NewEntry {
   accountId: string;

@@ -136,6 +136,54 @@ const CHECKS: Check[] = [
       `wallet says ${r.active_calls} running calls holding ${r.held_micros} µUSD at ${r.active_rate_micros} µUSD/min; ` +
       `its calls: ${r.n} holding ${r.held} µUSD at ${r.rate} µUSD/min`,
   ),
+  // The wallet's granted credit (read by every usage batch instead of its grants) is what its
+  // grants not yet expired have left.
+  check<Row<{ granted_micros: bigint; remaining_micros: bigint }>>(
+    "granted_balance_is_grants",
+    sql`select w.account_id, w.granted_micros, coalesce(g.remaining, 0)::bigint as remaining_micros
+        from wallets w
+        left join (select account_id, sum(remaining_micros) as remaining from credit_grants where expired_at is null group by account_id) g
+          on g.account_id = w.account_id
+        where w.granted_micros <> coalesce(g.remaining, 0)
+        order by w.account_id limit 100`,
+    (r) => `wallet says ${r.granted_micros} µUSD granted, its grants have ${r.remaining_micros} µUSD left`,
+  ),
+  // Each grant's amount is what usage spent of it, what its expiry took and what is left; it
+  // was given by exactly one `grant` entry of its amount, and expired by at most one
+  // `grant_expiry` entry of what it had left (none when nothing was).
+  check<Row<{ id: string; amount_micros: bigint; spent_micros: bigint; remaining_micros: bigint; expired_micros: bigint | null; given: bigint; taken: bigint }>>(
+    "grant_accounted",
+    sql`select g.account_id, g.id, g.amount_micros, g.remaining_micros, g.expired_micros,
+               coalesce((select sum(s.amount_micros) from grant_spends s where s.grant_id = g.id), 0)::bigint as spent_micros,
+               coalesce((select sum(e.amount_micros) from ledger_entries e where e.entry_key = 'grant:' || g.id and e.type = 'grant'), 0)::bigint as given,
+               coalesce((select -sum(e.amount_micros) from ledger_entries e where e.entry_key = 'grant_expiry:' || g.id and e.type = 'grant_expiry'), 0)::bigint as taken
+        from credit_grants g
+        where g.amount_micros <> g.remaining_micros + coalesce(g.expired_micros, 0)
+                + coalesce((select sum(s.amount_micros) from grant_spends s where s.grant_id = g.id), 0)
+           or g.amount_micros <> coalesce((select sum(e.amount_micros) from ledger_entries e where e.entry_key = 'grant:' || g.id and e.type = 'grant'), 0)
+           or coalesce(g.expired_micros, 0) <> coalesce((select -sum(e.amount_micros) from ledger_entries e where e.entry_key = 'grant_expiry:' || g.id and e.type = 'grant_expiry'), 0)
+        limit 100`,
+    (r) =>
+      `grant ${r.id} of ${r.amount_micros} µUSD: spent ${r.spent_micros}, expired ${r.expired_micros ?? 0n}, left ${r.remaining_micros}; ` +
+      `its grant entry gave ${r.given} µUSD, its expiry entry took ${r.taken} µUSD`,
+  ),
+  // A grant is spent only by usage entries before its expiry, on its own account, and never
+  // for more than the entry debited (the entry's created_at is the instant the writer compared).
+  check<Row<{ entry_id: string; grant_id: string; problem: string }>>(
+    "grant_spent_in_time",
+    sql`select g.account_id, s.entry_id, s.grant_id,
+               case when e.id is null then 'no such entry'
+                    when e.type <> 'usage' or e.account_id <> g.account_id then 'not a usage entry of its account'
+                    when g.expires_at is not null and e.created_at >= g.expires_at then 'spent at or after its expiry'
+                    else 'more than the entry debited' end as problem
+        from grant_spends s join credit_grants g on g.id = s.grant_id
+        left join ledger_entries e on e.id = s.entry_id
+        where e.id is null or e.type <> 'usage' or e.account_id <> g.account_id
+           or (g.expires_at is not null and e.created_at >= g.expires_at)
+           or -e.amount_micros < (select sum(s2.amount_micros) from grant_spends s2 where s2.entry_id = s.entry_id)
+        limit 100`,
+    (r) => `entry ${r.entry_id} spent grant ${r.grant_id}: ${r.problem}`,
+  ),
   // No automatic recharge created while Auto-Recharge was off.
   check<Row<{ id: string }>>(
     "no_auto_recharge_when_disabled",

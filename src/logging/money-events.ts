@@ -15,7 +15,9 @@ export type MoneyEvent =
   | "refund.failed"
   | "dispute.opened"
   | "dispute.won"
-  | "dispute.lost";
+  | "dispute.lost"
+  | "grant.issued"
+  | "grant.expired";
 
 /**
  * One log line and one count for a money event, once its transaction commits (never for a

@@ -8,7 +8,8 @@ import { createAccount } from "../../src/accounts/accounts.js";
 import { startCall } from "../../src/billing/calls.js";
 import { loadConfig } from "../../src/config/config.js";
 import { connect, migrate } from "../../src/db/connect.js";
-import { inTransaction, type Database, type DatabaseHandle } from "../../src/db/database.js";
+import { inTransaction, queryRows, type Database, type DatabaseHandle } from "../../src/db/database.js";
+import { issueGrant } from "../../src/billing/grants.js";
 import { postEntry } from "../../src/ledger/ledger.js";
 import { verifyLedger } from "../../src/ledger/verify.js";
 import { usd } from "../../src/money/micros.js";
@@ -189,6 +190,33 @@ describe("prepaid verify", () => {
       expect(refundChecks.map((v) => [v.check, v.accountId, v.detail])).toEqual([
         ["refund_reversed_once", id, `refund rfd_${id} (succeeded) has 0 entries taking 0 µUSD`],
         ["reversals_within_charge", id, `charge rch_${id} of 5000000 µUSD was refunded 6000000 µUSD; refunds and disputes took 6000000 µUSD off the balance`],
+      ]);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it("fails when granted credit disagrees with its grants, a grant is not accounted for, or usage spent a grant after its expiry", async () => {
+    const db = await testDatabase();
+    try {
+      const id = await seed(db.db);
+      const config = loadConfig({ PREPAID_SECRET: "x".repeat(32) });
+      const grant = await inTransaction(db.db, (tx) =>
+        issueGrant(tx, config, id, { amountMicros: usd(5), reason: "trial", category: "promotional", expiresAt: new Date(Date.now() + 3_600_000) }, new Date()),
+      );
+      expect(await verifyLedger(db.db)).toEqual([]);
+      // A usage entry posted an hour after the grant expired says it spent $1 of it; the
+      // grant's remainder and the wallet's granted credit were changed behind the writer's back.
+      await db.db.execute(sql`update credit_grants set expires_at = now() - interval '1 hour' where id = ${grant.id}`);
+      await inTransaction(db.db, (tx) => postEntry(tx, { accountId: id, type: "usage", amountMicros: -usd(1), entryKey: `v3-${id}` }));
+      const [entry] = await queryRows<{ id: string }>(db.db, sql`select id from ledger_entries where entry_key = ${`v3-${id}`}`);
+      await db.db.execute(sql`insert into grant_spends (entry_id, grant_id, amount_micros) values (${entry!.id}, ${grant.id}, 1000000)`);
+      await db.db.execute(sql`update wallets set granted_micros = 3000000 where account_id = ${id}`);
+      const grantChecks = (await verifyLedger(db.db)).filter((v) => v.check.startsWith("grant"));
+      expect(grantChecks.map((v) => [v.check, v.accountId, v.detail])).toEqual([
+        ["granted_balance_is_grants", id, "wallet says 3000000 µUSD granted, its grants have 5000000 µUSD left"],
+        ["grant_accounted", id, `grant ${grant.id} of 5000000 µUSD: spent 1000000, expired 0, left 5000000; its grant entry gave 5000000 µUSD, its expiry entry took 0 µUSD`],
+        ["grant_spent_in_time", id, `entry ${entry!.id} spent grant ${grant.id}: spent at or after its expiry`],
       ]);
     } finally {
       await db.close();

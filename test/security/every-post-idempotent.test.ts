@@ -35,6 +35,10 @@ const CASES: Record<string, Case> = {
     bodies: [{ amount: "1.00", reason: "walk" }, { amount: "2.00", reason: "walk" }],
     path: async (f) => `/v1/accounts/${f.account.id}/recharges/${await succeededCharge(f.account.id)}/refunds`,
   },
+  "POST /v1/accounts/{id}/grants": {
+    key: (f) => f.admin,
+    bodies: [{ amount: "1.00", reason: "walk", category: "promotional" }, { amount: "2.00", reason: "walk", category: "compensation" }],
+  },
   // No body of its own: the second "body" differs only in bytes, which the key's fingerprint covers.
   "POST /v1/accounts/{id}/deliveries/{delivery}/resend": {
     key: own,

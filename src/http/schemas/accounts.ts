@@ -22,6 +22,9 @@ export const AccountOut = z
     email: z.string().nullable().openapi({ description: "where receipts and failure notices are emailed" }),
     status: z.enum(["active", "paused"]),
     balance: Money,
+    granted_balance: Money.openapi({
+      description: "the part of `balance` that is credit granted by the operator and not yet expired: calls spend it first (`GET …/grants`); thresholds, minutes and holds use the whole balance",
+    }),
     rate_per_minute: Money,
     minutes_available: z.string().openapi({ example: "311.33", description: "balance ÷ current rate, 2 decimals, rounded down" }),
     runway_hours: z.number().nullable().openapi({
@@ -91,6 +94,7 @@ export function accountOut(account: Account, state: WalletState, burnLast24hMicr
     email: account.email,
     status: state.status,
     balance: formatMicros(state.balanceMicros),
+    granted_balance: formatMicros(state.grantedMicros),
     rate_per_minute: formatMicros(rate),
     minutes_available: minutesAvailable(state.balanceMicros, rate),
     runway_hours: runwayHours(state.balanceMicros, burnLast24hMicros),

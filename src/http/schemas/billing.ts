@@ -4,6 +4,7 @@ import type { UsageResult } from "../../billing/usage-writer.js";
 import type { CallRecord } from "../../billing/call-history.js";
 import type { ChargedCard, Recharge } from "../../billing/recharges.js";
 import type { Refund } from "../../billing/refunds.js";
+import type { Grant } from "../../billing/grants.js";
 import type { UsageDay } from "../../billing/usage-summary.js";
 import { autoRechargeState, type WalletState } from "../../billing/wallet-state.js";
 import { formatCents, formatMicros, type Micros } from "../../money/micros.js";
@@ -354,4 +355,43 @@ export const refundOut = (r: Refund): z.infer<typeof RefundOut> => ({
   failure_message: r.failureMessage,
   created_at: r.createdAt,
   settled_at: r.settledAt,
+});
+
+// ---- credit grants
+export const GrantIn = z
+  .object({
+    amount: AmountInput.openapi({ description: "USD, whole cents, more than 0" }),
+    reason: z.string().trim().min(1).max(500),
+    category: z.enum(["promotional", "compensation"]).openapi({ description: "`promotional`: trial or campaign credit; `compensation`: credit for a dropped call or an outage" }),
+    expires_at: z.iso.datetime({ offset: true }).optional().openapi({ description: "when what is left of it leaves the wallet (in the future); without it the grant never expires" }),
+  })
+  .strict()
+  .openapi("NewGrant", { example: EXAMPLES.NewGrant });
+
+export const GrantOut = z
+  .object({
+    id: z.string(),
+    account_id: z.string(),
+    category: z.enum(["promotional", "compensation"]),
+    amount: Money,
+    remaining: Money.openapi({ description: "what usage has not spent yet; 0.00 once expired" }),
+    reason: z.string(),
+    expires_at: z.string().nullable(),
+    status: z.enum(["active", "spent", "expired"]).openapi({ description: "`spent`: usage took all of it; `expired`: its expiry ran (`expired` says what left the wallet then)" }),
+    expired: Money.nullable().openapi({ description: "what left the wallet at expiry (a `grant_expiry` entry when above 0); null before" }),
+    created_at: z.string(),
+  })
+  .openapi("Grant", { example: EXAMPLES.Grant });
+
+export const grantOut = (g: Grant): z.infer<typeof GrantOut> => ({
+  id: g.id,
+  account_id: g.accountId,
+  category: g.category,
+  amount: formatMicros(g.amountMicros),
+  remaining: formatMicros(g.remainingMicros),
+  reason: g.reason,
+  expires_at: g.expiresAt?.toISOString() ?? null,
+  status: g.expiredAt ? "expired" : g.remainingMicros === 0n ? "spent" : "active",
+  expired: g.expiredMicros === null ? null : formatMicros(g.expiredMicros),
+  created_at: g.createdAt.toISOString(),
 });

@@ -8,8 +8,9 @@ export const TransactionOut = z
   .object({
     id: z.string(),
     account_id: z.string(),
-    type: z.enum(["usage", "recharge", "adjustment", "refund", "dispute"]).openapi({
-      description: "`refund`: money given back on a charge (its `recharge_id`), a debit; `dispute`: a charge the card holder disputed (a debit), or the dispute won (a credit)",
+    type: z.enum(["usage", "recharge", "adjustment", "refund", "dispute", "grant", "grant_expiry"]).openapi({
+      description:
+        "`refund`: money given back on a charge (its `recharge_id`), a debit; `dispute`: a charge the card holder disputed (a debit), or the dispute won (a credit); `grant`: promotional or compensation credit from the operator; `grant_expiry`: what was left of a grant when it expired (a debit)",
     }),
     amount: Money.openapi({ description: "signed: credits positive, debits negative" }),
     balance_after: Money,

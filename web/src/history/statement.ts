@@ -49,7 +49,7 @@ export function refundedText(r: Pick<Recharge, "amount" | "refunded">): string {
   return refunded >= parseMicros(r.amount) ? "refunded in full" : `${usdText(r.refunded)} refunded`;
 }
 
-const TYPE_WORDS: Record<Transaction["type"], string> = { usage: "Call", recharge: "Payment", adjustment: "Adjustment", refund: "Refund", dispute: "Dispute" };
+const TYPE_WORDS: Record<Transaction["type"], string> = { usage: "Call", recharge: "Payment", adjustment: "Adjustment", refund: "Refund", dispute: "Dispute", grant: "Credit", grant_expiry: "Credit expired" };
 
 /**
  * One row of the transactions list: a run of a call's usage entries folded into one (a call
@@ -99,6 +99,8 @@ function describeEntry(entry: Transaction): string {
   if (entry.type === "usage") return entry.call_id ? `Call ${entry.call_id}` : "Calls";
   if (entry.type === "recharge") return "Card payment";
   if (entry.type === "refund") return `Refund to your card${entry.reason ? `: ${entry.reason}` : ""}`;
+  if (entry.type === "grant") return `Credit from the operator${entry.reason ? `: ${entry.reason}` : ""}`;
+  if (entry.type === "grant_expiry") return "Unused credit from the operator expired";
   if (entry.type === "dispute") return entry.amount.startsWith("-") ? "Card payment disputed with the bank" : "Dispute won: the payment counts again";
   return entry.reason ?? "Adjustment by the operator";
 }

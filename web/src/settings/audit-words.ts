@@ -22,6 +22,7 @@ const ACTIONS: Record<string, string> = {
   "balance.adjusted": "Balance adjusted by the operator",
   "recharge.requested": "Funds added",
   "refund.requested": "Refund requested",
+  "grant.issued": "Credit granted",
 };
 
 export const actionText = (action: string): string => ACTIONS[action] ?? action;
