@@ -3,6 +3,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
 import { GrantExpiryWorker } from "../../src/billing/grant-expiry-worker.js";
 import { queryRows } from "../../src/db/database.js";
+import { parseConfigMicros } from "../../src/money/parse.js";
 import { accountWith, getAccount, reportUsage, startCall, useScenarioApp } from "../support/scenario.js";
 import type { TestApp } from "../support/test-app.js";
 
@@ -104,5 +105,40 @@ describe("credit grants", () => {
     expect((await grant(app, account, { amount: "5.00", reason: "self-service", category: "promotional" }, account.key)).status).toBe(403);
     expect(await grants(app, account)).toEqual([]);
     expect(await getAccount(app, account)).toMatchObject({ balance: "1.00", granted_balance: "0.00" });
+  });
+});
+
+describe("credit grants under concurrent usage and expiry", () => {
+  const app = useScenarioApp({ PREPAID_WORKER_POLL_MS: "600000", PREPAID_USAGE_WRITERS: "4" });
+
+  it("many calls reporting at once across the expiry instant, with expiries running beside them: no spend after the instant, one expiry", async () => {
+    const account = await accountWith(app, { balance: "20.00", webWidget: true });
+    const expiresAt = new Date(Date.now() + 1_000);
+    // More than the 2 s of reports below spend ($0.32 a round): it is never used up, so what
+    // stops the spending at the instant is the instant.
+    const given = await grant(app, account, { amount: "50.00", reason: "race", category: "promotional", expires_at: expiresAt.toISOString() });
+    expect(given.status).toBe(201);
+    const calls = Array.from({ length: 8 }, (_, i) => `call-grant-race-${i}`);
+    for (const id of calls) expect((await startCall(app, account, id)).status).toBe(201);
+    const expiry = () => new GrantExpiryWorker(app.db.db, app.config, () => new Date()).runOnce();
+    let expired = 0;
+    // 2 s of rounds: every call reports 15 s more (4 cents at $0.16/min) at once. From 300 ms
+    // after the instant, an expiry pass runs beside each round (a worker that is late, then races).
+    for (let round = 1; Date.now() < expiresAt.getTime() + 1_000; round++) {
+      const late = Date.now() > expiresAt.getTime() + 300;
+      const [passed] = await Promise.all([late ? expiry() : 0, ...calls.map((id) => reportUsage(app, account, id, round * 15))]);
+      expired += passed;
+    }
+    expired += await expiry();
+    expect(expired).toBe(1);
+    const [row] = await queryRows<{ late: bigint }>(
+      app.db.db,
+      sql`select count(*)::bigint as late from grant_spends s join ledger_entries e on e.id = s.entry_id where s.grant_id = ${given.body.id} and e.created_at >= ${expiresAt.toISOString()}`,
+    );
+    expect(row!.late).toBe(0n);
+    const [left] = await grants(app, account);
+    // What usage spent and what expired add up to the grant.
+    expect((await spentFrom(app, given.body.id)) + parseConfigMicros(left!.expired!)).toBe(50_000_000n);
+    expect(await getAccount(app, account)).toMatchObject({ granted_balance: "0.00" });
   });
 });
