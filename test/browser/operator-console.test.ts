@@ -38,7 +38,7 @@ describe("operator console", { timeout: 90_000 }, () => {
 
     // An adjustment is reviewed before it is posted, then audited as this session.
     await page.getByLabel("Amount (USD; negative to debit)").fill("5");
-    await page.getByLabel("Reason").fill("credit for a call dropped on 2 Dec");
+    await page.getByLabel("Reason", { exact: true }).fill("credit for a call dropped on 2 Dec");
     await page.getByRole("button", { name: "Review adjustment" }).click();
     const review = page.getByRole("group", { name: "Confirm the adjustment" });
     await expect.poll(() => review.textContent()).toContain("Credit $5.00 to Console Sub");
@@ -123,5 +123,41 @@ describe("operator console", { timeout: 90_000 }, () => {
     await expect.poll(() => page.getByLabel("Payment to refund").locator("option").nth(1).textContent()).toContain("($30.00 left)");
     expect(watched.problems).toEqual([]);
     await watched.context.close();
+  });
+
+  it("gives promotional credit expiring tomorrow: reviewed, sent, and shown on the account's page with its expiry notice, and on the owner's page", async () => {
+    const account = await accountWith(app, { balance: "10.00", webWidget: true });
+    const watched = await openSignedIn(browser, app.server.url, app.adminKey);
+    const { page } = watched;
+    await page.goto(`${app.server.url}/operator/accounts/${account.id}`);
+    await page.getByRole("heading", { name: "Give credit" }).waitFor();
+    // Tomorrow in the browser's own zone, as its date picker gives it.
+    const tomorrow = await page.evaluate(() => {
+      const d = new Date(Date.now() + 24 * 3600 * 1000);
+      return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
+    });
+    await page.getByLabel("Credit (USD)").fill("5");
+    await page.getByLabel("Expires after (empty: never)").fill(tomorrow);
+    await page.getByLabel("Reason for the credit").fill("trial minutes");
+    await page.getByRole("button", { name: "Review credit" }).click();
+    const review = page.getByRole("group", { name: "Confirm the credit" });
+    await expect.poll(() => review.textContent()).toContain("$5.00 of promotional credit, expiring");
+    expect(await axeViolations(page)).toEqual([]);
+    await review.getByRole("button", { name: "Give credit" }).click();
+    await expect.poll(() => page.getByRole("status").filter({ hasText: "Granted $5.00, expiring" }).count()).toBe(1);
+    await expect.poll(() => page.getByTestId("balance").textContent(), { timeout: 10_000 }).toBe("$15.00");
+    await expect.poll(() => page.getByTestId("wallet-granted").textContent()).toContain("Includes $5.00 of granted credit");
+    await expect.poll(() => page.getByTestId("grants").textContent()).toContain("Promotional credit · $5.00 · $5.00 left · expires");
+    await expect.poll(() => page.getByTestId("grant-expiry-notice").textContent()).toContain("$5.00 of promotional credit expires");
+    expect(watched.problems).toEqual([]);
+    await watched.context.close();
+
+    // The owner sees the same on its Payments page.
+    const owner = await openSignedIn(browser, app.server.url, account.key);
+    await expect.poll(() => owner.page.getByTestId("grants").textContent(), { timeout: 10_000 }).toContain("$5.00 left");
+    await expect.poll(() => owner.page.getByTestId("grant-expiry-notice").count()).toBe(1);
+    expect(await axeViolations(owner.page)).toEqual([]);
+    expect(owner.problems).toEqual([]);
+    await owner.context.close();
   });
 });

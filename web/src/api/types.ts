@@ -20,6 +20,7 @@ export type PaymentMethod = Schemas["PaymentMethod"];
 export type SavedPaymentMethod = Schemas["SavedPaymentMethod"];
 export type Recharge = Schemas["Recharge"];
 export type Refund = Schemas["Refund"];
+export type Grant = Schemas["Grant"];
 export type Transaction = Schemas["Transaction"];
 export type CallRecord = Schemas["CallRecord"];
 export type Notification = Schemas["Notification"];

@@ -2,6 +2,7 @@ import type { Api } from "../api/client.js";
 import type { Account, PaymentMethod } from "../api/types.js";
 import { AutoRechargeSummary } from "./AutoRechargeForm.js";
 import { Banners } from "./Banners.js";
+import { Grants } from "./Grants.js";
 import { History } from "./History.js";
 import { PaymentMethods } from "./PaymentMethods.js";
 import { UsageChart } from "./UsageChart.js";
@@ -21,6 +22,7 @@ export function AccountFacts({ api, account, methods, refresh }: { api: Api; acc
         <PaymentMethods api={api} accountId={account.id} methods={methods} readOnly onChanged={() => {}} />
       </div>
       <AutoRechargeSummary account={account} />
+      <Grants api={api} accountId={account.id} refresh={refresh} />
       <UsageChart api={api} accountId={account.id} refresh={refresh} />
       <History api={api} accountId={account.id} refresh={refresh} />
     </>

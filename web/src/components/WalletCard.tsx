@@ -61,6 +61,11 @@ export function WalletCard(props: {
       <p className="minutes" data-testid="minutes">
         {minutesLine(account)}
       </p>
+      {parseMicros(account.granted_balance) > 0n && (
+        <p className="muted small" data-testid="wallet-granted">
+          Includes {usdText(account.granted_balance)} of granted credit, spent first
+        </p>
+      )}
       <p className="muted small" data-testid="runway">
         Runway: {runwayText(account.runway_hours)}
         {account.runway_hours !== null && " at the last 24 hours' pace"}

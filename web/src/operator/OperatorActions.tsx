@@ -7,12 +7,13 @@ import { useAction } from "../api/use-action.js";
 import { ErrorText } from "../components/ErrorText.js";
 import { usdText } from "../money/display.js";
 import { SecretOnce } from "../settings/SecretOnce.js";
+import { GiveCredit } from "./GiveCredit.js";
 import { RefundPayment } from "./RefundPayment.js";
 
 /**
  * What the operator does to one account, each said before it is done and audited by the
- * server: a signed adjustment with its reason, the calls it may run at once, an API key
- * (shown once), a viewer link.
+ * server: a signed adjustment with its reason, the calls it may run at once, a refund, a
+ * credit grant, an API key (shown once), a viewer link.
  */
 export function OperatorActions({ api, account, onChanged }: { api: Api; account: Account; onChanged(): void }) {
   return (
@@ -23,6 +24,7 @@ export function OperatorActions({ api, account, onChanged }: { api: Api; account
         <RefundPayment api={api} account={account} onChanged={onChanged} />
       </div>
       <div>
+        <GiveCredit api={api} account={account} onChanged={onChanged} />
         <IssueKey api={api} account={account} />
         <ViewerLink api={api} account={account} />
       </div>

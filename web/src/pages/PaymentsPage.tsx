@@ -9,6 +9,7 @@ import { useRechargeEvents } from "../embed/recharge-events.js";
 import { Banners } from "../components/Banners.js";
 import { confirmHeldPayment } from "../payments/confirm-payment.js";
 import { ErrorText } from "../components/ErrorText.js";
+import { Grants } from "../components/Grants.js";
 import { History } from "../components/History.js";
 import { PaymentMethods } from "../components/PaymentMethods.js";
 import { UsageChart } from "../components/UsageChart.js";
@@ -92,6 +93,7 @@ export function PaymentsPage() {
       </div>
       <AddFunds api={api} accountId={me.id} methods={methods.data?.data} focusToken={addFundsToken} onAddCard={openCardForm} onCharged={bump} />
       <AutoRechargeForm api={api} account={a} methods={methods.data?.data} onSaved={bump} />
+      <Grants api={api} accountId={me.id} refresh={moved} />
       {/* A widget switch moves a minutes level's dollar value: reloaded with the account. */}
       <BalanceAlerts api={api} accountId={me.id} refresh={a.rate_per_minute} />
       <UsageChart api={api} accountId={me.id} refresh={moved} />
