@@ -46,3 +46,29 @@ export async function enableAutoRecharge(db: Database, prefix: string, accounts:
         select 'acct_' || ${prefix} || g, true, 10000000, 50000000 from generate_series(1, ${accounts}) g`,
   );
 }
+
+/**
+ * Gives every `every`-th wallet of a prefix two grants (DESIGN §6), so the usage writer's
+ * grant path runs on those wallets: one that expires in a year and one that never does, each
+ * large enough that no run spends it, with their `grant` entries so `verify` holds.
+ */
+export async function seedGrants(db: Database, prefix: string, accounts: number, every: number): Promise<void> {
+  const each = OPENING_MICROS / 2n;
+  await db.execute(
+    sql`insert into credit_grants (id, account_id, category, amount_micros, remaining_micros, reason, expires_at)
+        select 'grt_' || ${prefix} || g || '_' || k, 'acct_' || ${prefix} || g, 'promotional', ${each}, ${each}, 'bench',
+               case when k = 1 then now() + interval '1 year' end
+        from generate_series(1, ${accounts}) g, generate_series(1, 2) k where g % ${every} = 0`,
+  );
+  await db.execute(
+    sql`insert into ledger_entries (id, account_id, type, amount_micros, balance_after_micros, entry_key, reason)
+        select 'txn_' || id, account_id, 'grant', amount_micros,
+               ${OPENING_MICROS} + amount_micros * row_number() over (partition by account_id order by id), 'grant:' || id, 'bench'
+        from credit_grants where account_id like 'acct_' || ${prefix} || '%'`,
+  );
+  await db.execute(
+    sql`update wallets w set balance_micros = w.balance_micros + g.total, granted_micros = g.total
+        from (select account_id, sum(amount_micros)::bigint as total from credit_grants where account_id like 'acct_' || ${prefix} || '%' group by account_id) g
+        where w.account_id = g.account_id`,
+  );
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { expiringSoon } from "../../web/src/components/Grants.js";
+import { expiringSoon } from "../../web/src/grants/expiring-soon.js";
 import type { Grant } from "../../web/src/api/types.js";
 
 const now = new Date("2026-12-03T12:00:00Z");

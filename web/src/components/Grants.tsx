@@ -5,19 +5,10 @@ import { formatMicros } from "../../../src/money/micros.js";
 import { parseMicros, usdText } from "../money/display.js";
 import { dateTimeText } from "../text/date-time.js";
 import { ErrorText } from "./ErrorText.js";
-
-/** How far ahead an expiry is announced: three days, time to use the credit or ask about it. */
-export const EXPIRY_NOTICE_MS = 3 * 24 * 3600 * 1000;
+import { expiringSoon } from "../grants/expiring-soon.js";
 
 const CATEGORY: Record<Grant["category"], string> = { promotional: "Promotional credit", compensation: "Credit for a service problem" };
 const STATUS: Record<Grant["status"], string> = { active: "", spent: "used up", expired: "expired" };
-
-/** Grants with credit left whose expiry falls within the notice window, soonest first. Pure. */
-export function expiringSoon(grants: readonly Grant[], now: Date): Grant[] {
-  return grants
-    .filter((g) => g.status === "active" && g.expires_at !== null && new Date(g.expires_at).getTime() - now.getTime() <= EXPIRY_NOTICE_MS)
-    .sort((a, b) => a.expires_at!.localeCompare(b.expires_at!));
-}
 
 /**
  * Credit the operator granted (DESIGN §6): what is left of each grant and when it expires,
