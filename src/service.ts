@@ -12,6 +12,7 @@ import { createGateway } from "./payments/create-gateway.js";
 import { DeliveryWorker } from "./notifications/delivery-worker.js";
 import { systemResolver, type HostResolver } from "./notifications/outbound-guard.js";
 import { sealLegacyEndpointSecrets } from "./notifications/webhook-endpoints.js";
+import { backfillAllReceipts } from "./receipts/receipts.js";
 
 /**
  * How long a stopping process waits for charges still at the provider before handing them
@@ -39,6 +40,7 @@ export async function startService(
 ): Promise<Service> {
   const resolveHost = options.resolveHost ?? systemResolver;
   await sealLegacyEndpointSecrets(db, config.secrets);
+  if (options.worker) await backfillAllReceipts(db, config.operatorName);
   const gateway = createGateway(config, db);
   const worker = options.worker ? new RechargeWorker(db, config, gateway, { crashAfterCharge: options.crashAfterCharge ?? false }) : undefined;
   const refundWorker = options.worker ? new RefundWorker(db, config, gateway) : undefined;

@@ -11,6 +11,7 @@ import { afterBalanceChange } from "./auto-recharge.js";
 import { rechargeFromRow, type Recharge } from "./recharges.js";
 import { loadWalletState } from "./wallet-state.js";
 import { assert } from "../errors/assert.js";
+import { issueReceipt } from "../receipts/receipts.js";
 
 /**
  * Who settles a recharge: the worker, on the attempt it claimed — another worker that took
@@ -44,7 +45,7 @@ const chargedCard = async (tx: Tx, paymentMethodId: string) => {
 
 /**
  * A charge succeeded: credit the wallet exactly once (the entry key is the recharge id),
- * close the recharge, clear a failing Auto-Recharge, send the receipt, and unpause.
+ * close the recharge, clear a failing Auto-Recharge, send the receipt (numbered, last), and unpause.
  * Lock order: the recharge, then the wallet (postEntry), then the recharge is updated.
  */
 export async function settleSucceeded(tx: Tx, config: Config, rechargeId: string, by: Settler, chargeId: string): Promise<boolean> {
@@ -91,6 +92,8 @@ export async function settleSucceeded(tx: Tx, config: Config, rechargeId: string
       card: await chargedCard(tx, recharge.paymentMethodId),
     },
   });
+  // Last: the receipt's number is taken under the operator's counter lock, held to the commit.
+  await issueReceipt(tx, config.operatorName, recharge.id);
   return true;
 }
 

@@ -106,6 +106,8 @@ export interface Config {
   embedOrigins: string[];
   /** LOG_LEVEL: info by default (a line per request and per money event). */
   logLevel: LogLevel;
+  /** PREPAID_OPERATOR_NAME: who issues the receipts (their header); receipt numbers run per operator name. */
+  operatorName: string;
 }
 
 function integerEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -199,5 +201,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrl: parsePublicUrl(env.PREPAID_PUBLIC_URL),
     embedOrigins: parseEmbedOrigins(env.PREPAID_EMBED_ORIGINS),
     logLevel: parseLogLevel(env.LOG_LEVEL),
+    operatorName: (env.PREPAID_OPERATOR_NAME ?? "").trim().slice(0, 200) || "prepaid",
   };
 }

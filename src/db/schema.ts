@@ -439,6 +439,41 @@ export const grantSpends = pgTable(
   ],
 );
 
+/** The last receipt number each operator issued (DESIGN §6): the next is one more, taken under this row's lock. */
+export const receiptCounters = pgTable(
+  "receipt_counters",
+  {
+    operator: text("operator").primaryKey(),
+    lastNumber: bigint("last_number", { mode: "bigint" }).notNull(),
+  },
+  (t) => [check("receipt_counters_number_check", sql`${t.lastNumber} >= 0`)],
+);
+
+/** A numbered receipt per succeeded charge, as of its settlement (card and balance then). */
+export const receipts = pgTable(
+  "receipts",
+  {
+    operator: text("operator").notNull(),
+    number: bigint("number", { mode: "bigint" }).notNull(),
+    rechargeId: text("recharge_id")
+      .notNull()
+      .references(() => recharges.id)
+      .unique("receipts_recharge_id_key"),
+    accountId: text("account_id")
+      .notNull()
+      .references(() => accounts.id),
+    amountMicros: micros("amount_micros").notNull(),
+    balanceAfterMicros: micros("balance_after_micros").notNull(),
+    cardBrand: text("card_brand"),
+    cardLast4: text("card_last4"),
+    issuedAt: timestamp("issued_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ name: "receipts_pkey", columns: [t.operator, t.number] }),
+    check("receipts_number_check", sql`${t.number} > 0 and ${t.amountMicros} > 0`),
+  ],
+);
+
 /** The sandbox provider's refund records, keyed like its charges. */
 export const sandboxRefunds = pgTable("sandbox_refunds", {
   idempotencyKey: text("idempotency_key").primaryKey(),

@@ -22,6 +22,7 @@ import { paymentMethodRoutes } from "./routes/payment-methods.js";
 import { rechargeRoutes } from "./routes/recharges.js";
 import { refundRoutes } from "./routes/refunds.js";
 import { grantRoutes } from "./routes/grants.js";
+import { receiptRoutes } from "./routes/receipts.js";
 import { usageSummaryRoutes } from "./routes/usage-summary.js";
 import { pricingRoutes } from "./routes/pricing.js";
 import { serveDashboard } from "./web-assets.js";
@@ -163,6 +164,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route("/", rechargeRoutes);
   app.route("/", refundRoutes);
   app.route("/", grantRoutes);
+  app.route("/", receiptRoutes);
   app.route("/", callRoutes);
   app.route("/", notificationRoutes);
   app.route("/", usageSummaryRoutes);

@@ -37,6 +37,7 @@ const OPERATION_IDS: Record<string, string> = {
   "POST /v1/accounts/{id}/recharges/{recharge}/authentication": "getPaymentAuthentication",
   "POST /v1/accounts/{id}/recharges/{recharge}/refunds": "createRefund",
   "GET /v1/accounts/{id}/refunds": "listRefunds",
+  "GET /v1/accounts/{id}/recharges/{recharge}/receipt.pdf": "getReceipt",
   "POST /v1/accounts/{id}/grants": "createGrant",
   "GET /v1/accounts/{id}/grants": "listGrants",
   "GET /v1/accounts/{id}/usage": "getUsageSummary",

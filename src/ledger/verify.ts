@@ -184,6 +184,34 @@ const CHECKS: Check[] = [
         limit 100`,
     (r) => `entry ${r.entry_id} spent grant ${r.grant_id}: ${r.problem}`,
   ),
+  // Receipt numbers run 1, 2, 3 … per operator without a gap: the primary key makes each
+  // number unique, so count = highest = the counter's last number proves none is missing.
+  check<Row<{ operator: string; n: bigint; highest: bigint | null; last_number: bigint }>>(
+    "receipt_numbers_gapless",
+    sql`select null as account_id, c.operator, c.last_number, count(r.number)::bigint as n, max(r.number) as highest
+        from receipt_counters c left join receipts r on r.operator = c.operator
+        group by c.operator, c.last_number
+        having count(r.number) <> c.last_number or coalesce(max(r.number), 0) <> c.last_number`,
+    (r) => `operator "${r.operator}": counter at ${r.last_number}, ${r.n} receipts, highest number ${r.highest ?? 0n}`,
+  ),
+  // Each receipt is a succeeded charge's, for its amount and account (one per charge: unique).
+  check<Row<{ recharge_id: string; status: string }>>(
+    "receipt_matches_charge",
+    sql`select rc.account_id, rc.recharge_id, r.status
+        from receipts rc join recharges r on r.id = rc.recharge_id
+        where r.status <> 'succeeded' or r.amount_micros <> rc.amount_micros or r.account_id <> rc.account_id
+        limit 100`,
+    (r) => `receipt of ${r.recharge_id} does not match its charge (${r.status})`,
+  ),
+  // Every succeeded charge has its receipt (issued in its settlement; charges from before
+  // receipts existed get theirs when a worker starts).
+  check<Row<{ id: string }>>(
+    "receipt_for_every_charge",
+    sql`select r.account_id, r.id from recharges r
+        where r.status = 'succeeded' and not exists (select 1 from receipts rc where rc.recharge_id = r.id)
+        limit 100`,
+    (r) => `succeeded charge ${r.id} has no receipt`,
+  ),
   // No automatic recharge created while Auto-Recharge was off.
   check<Row<{ id: string }>>(
     "no_auto_recharge_when_disabled",

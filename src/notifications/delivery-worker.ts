@@ -3,7 +3,9 @@ import type { Config } from "../config/config.js";
 import { inTransaction, queryRows, type Database } from "../db/database.js";
 import { toIso } from "../db/timestamps.js";
 import { PolledWorker } from "../workers/polled-worker.js";
-import { emailContent } from "./email-content.js";
+import { receiptPdf } from "../receipts/receipt-pdf.js";
+import { findReceipt, receiptNumberText } from "../receipts/receipts.js";
+import { emailContent, type EmailContent } from "./email-content.js";
 import { EmailSender } from "./email-sender.js";
 import type { NotificationType } from "./words.js";
 import { checkOutbound, systemResolver, type HostResolver } from "./outbound-guard.js";
@@ -102,7 +104,16 @@ export class DeliveryWorker extends PolledWorker {
       return sendWebhook({ url, address: checked.address, family: checked.family }, secret, event, this.config.delivery.timeoutMs);
     }
     const about = d.subject_account_id === d.account_id ? null : d.subject_name;
-    return this.email.send(d.id, d.target, emailContent({ type: d.type, message: d.message, data, subjectName: about, recipientName: d.recipient_name }));
+    const content = emailContent({ type: d.type, message: d.message, data, subjectName: about, recipientName: d.recipient_name });
+    return this.email.send(d.id, d.target, { ...content, ...(await this.receiptAttachment(d.type, d.subject_account_id, data)) });
+  }
+
+  /** A payment's email carries its numbered PDF receipt (DESIGN §6), made from what was stored when it settled. */
+  private async receiptAttachment(type: string, accountId: string, data: Record<string, unknown>): Promise<Pick<EmailContent, "attachments">> {
+    if (type !== "recharge.succeeded" || typeof data.recharge_id !== "string") return {};
+    const receipt = await findReceipt(this.db, accountId, data.recharge_id);
+    if (!receipt) return {};
+    return { attachments: [{ filename: `receipt-${receiptNumberText(receipt.number)}.pdf`, content: await receiptPdf(receipt), contentType: "application/pdf" }] };
   }
 
   private async record(d: Claimed, result: SendResult): Promise<void> {

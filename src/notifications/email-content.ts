@@ -3,6 +3,8 @@ import { notificationTitle, type NotificationType } from "./words.js";
 export interface EmailContent {
   subject: string;
   text: string;
+  /** Files sent with it: a payment's PDF receipt. */
+  attachments?: Array<{ filename: string; content: Buffer; contentType: string }>;
 }
 
 /** The notification as an email needs it. */

@@ -28,6 +28,7 @@ export class EmailSender {
         to,
         subject: content.subject,
         text: content.text,
+        ...(content.attachments ? { attachments: content.attachments } : {}),
         messageId: `<${deliveryId}@prepaid>`,
       });
       if (!this.options.smtpUrl) {

@@ -2,7 +2,8 @@ import { readFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
 import { axeViolations, openSignedIn, type WatchedPage } from "../support/browser.js";
 import { useBrowser } from "../support/use-browser.js";
-import { accountWith, getAccount, recharges, reportUsage, settled, startCall, useScenarioApp } from "../support/scenario.js";
+import { accountWith, addCard, CARDS, getAccount, recharges, reportUsage, settled, startCall, useScenarioApp } from "../support/scenario.js";
+import { pdfText } from "../support/pdf-text.js";
 
 // The Payments page in a real Chromium against the real server and database: every
 // assertion reads what a user sees, then checks the server agrees.
@@ -222,6 +223,39 @@ describe("Payments page", { timeout: 90_000 }, () => {
 
     expect(watched.problems).toEqual([]);
     await watched.context.close();
+  });
+
+  it("a paid charge's numbered PDF receipt downloads from the Payments history, for the owner and for its agency", async () => {
+    const agency = await app.createAccount({ name: "Receipt Agency", type: "agency" });
+    const account = await accountWith(app, { type: "subaccount", parentId: agency.id, balance: "1.00", webWidget: true });
+    await addCard(app, account, CARDS.visa, true);
+    const topUp = await app.request("POST", `/v1/accounts/${account.id}/recharges`, { key: account.key, body: { amount: "50.00" } });
+    expect(topUp.status).toBe(201);
+    await settled(app, account);
+
+    const receiptFrom = async ({ page }: WatchedPage) => {
+      await page.getByRole("tab", { name: "Payments" }).click();
+      const row = page.getByRole("table", { name: "Payments" }).locator("tbody tr");
+      await expect.poll(() => row.count()).toBe(1);
+      const [file] = await Promise.all([page.waitForEvent("download"), row.getByRole("button", { name: /^PDF receipt of the / }).click()]);
+      expect(file.suggestedFilename()).toMatch(/^receipt-\d{6}\.pdf$/);
+      return (await pdfText(await readFile((await file.path())!))).pages.join(" ");
+    };
+    const owner = await open(account.key);
+    const text = await receiptFrom(owner);
+    expect(text).toContain("Amount paid $50.00 USD");
+    expect(text).toContain("Paid with Visa •••• 4242");
+    expect(text).toContain("Balance after payment $51.00 USD");
+    expect(await axeViolations(owner.page)).toEqual([]);
+    expect(owner.problems).toEqual([]);
+    await owner.context.close();
+
+    const watching = await open(agency.key);
+    await watching.page.goto(`${app.server.url}/subaccounts/${account.id}`);
+    await expect.poll(() => watching.page.getByTestId("balance").textContent()).toBe("$51.00");
+    expect(await receiptFrom(watching)).toContain("Amount paid $50.00 USD");
+    expect(watching.problems).toEqual([]);
+    await watching.context.close();
   });
 
   it("all transactions: a call's reports are one row, opened to show each report", async () => {

@@ -11,6 +11,7 @@ import { queryRows } from "../../src/db/database.js";
 import { constructWebhookEvent, WebhookSignatureError } from "../../sdk/src/webhooks.js";
 import { addCard, CARDS, saveAutoRecharge, settled, waitFor } from "../support/scenario.js";
 import { startTestApp, type TestApp } from "../support/test-app.js";
+import { pdfText } from "../support/pdf-text.js";
 
 const cleanups: (() => Promise<unknown>)[] = [];
 afterAll(async () => {
@@ -239,6 +240,13 @@ describe("email", () => {
     const receipt = owner.find((m) => m.subject?.startsWith("Receipt"))!;
     expect(receipt.text).toMatch(/\$50\.00 charged to Visa •••• 4242\. New balance \$50\.10 \(≈ 313\.12 minutes at \$0\.16\/min\)/);
     expect(receipt.from?.text).toContain("billing@prepaid.localhost");
+    // The numbered PDF receipt rides along (DESIGN §6), and says what the email says.
+    expect(receipt.attachments.map((a) => [a.contentType, a.filename])).toEqual([["application/pdf", expect.stringMatching(/^receipt-\d{6}\.pdf$/)]]);
+    const pdf = (await pdfText(receipt.attachments[0]!.content)).pages.join(" ");
+    expect(pdf).toContain(`Receipt ${receipt.attachments[0]!.filename!.slice("receipt-".length, -".pdf".length)}`);
+    expect(pdf).toContain("Amount paid $50.00 USD");
+    expect(pdf).toContain("Paid with Visa •••• 4242");
+    expect(pdf).toContain("Balance after payment $50.10 USD");
 
     expect(to("ops@harbor.test").map((m) => m.subject).sort()).toEqual([
       "Action needed: your Auto-Recharge payment failed (Bright Realty)",

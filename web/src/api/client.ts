@@ -22,6 +22,8 @@ export interface Api {
   get<T>(path: string): Promise<T>;
   /** POST, PUT, PATCH or DELETE; POST and PUT carry an Idempotency-Key. */
   send<T>(method: "POST" | "PUT" | "PATCH" | "DELETE", path: string, body?: unknown): Promise<T>;
+  /** A file the API answers (a PDF receipt), with the same credential and errors, and the name the server gave it. */
+  file(path: string): Promise<{ blob: Blob; filename: string | null }>;
 }
 
 /**
@@ -29,7 +31,7 @@ export interface Api {
  * session ended or expired while the page was open.
  */
 export function createApi(key: string | undefined, onUnauthorized?: (error: ApiError) => void): Api {
-  async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+  async function call<T>(method: string, path: string, body?: unknown, as: "json" | "blob" = "json"): Promise<T> {
     const headers: Record<string, string> = key ? { Authorization: `Bearer ${key}` } : {};
     if (body !== undefined) headers["Content-Type"] = "application/json";
     if (method === "POST" || method === "PUT") headers["Idempotency-Key"] = idempotencyKey();
@@ -40,6 +42,10 @@ export function createApi(key: string | undefined, onUnauthorized?: (error: ApiE
       throw new ApiError(0, "network_error", "The server could not be reached. Check your connection and try again.", undefined);
     }
     if (response.status === 204) return undefined as T;
+    if (as === "blob" && response.ok) {
+      const filename = /filename="([^"]+)"/.exec(response.headers.get("content-disposition") ?? "")?.[1] ?? null;
+      return { blob: await response.blob(), filename } as T;
+    }
     const text = await response.text();
     let parsed: unknown;
     try {
@@ -55,5 +61,5 @@ export function createApi(key: string | undefined, onUnauthorized?: (error: ApiE
     }
     return parsed as T;
   }
-  return { get: (path) => call("GET", path), send: (method, path, body) => call(method, path, body) };
+  return { get: (path) => call("GET", path), send: (method, path, body) => call(method, path, body), file: (path) => call("GET", path, undefined, "blob") };
 }

@@ -129,6 +129,17 @@ export function History({ api, accountId, refresh }: { api: Api; accountId: stri
     }
   }
 
+  // The receipt is fetched with the page's credential (a link could not carry it) and saved.
+  async function saveReceipt(rechargeId: string) {
+    setExportError(undefined);
+    try {
+      const { blob, filename } = await api.file(`/v1/accounts/${accountId}/recharges/${rechargeId}/receipt.pdf`);
+      download(filename ?? `receipt-${rechargeId}.pdf`, blob);
+    } catch (e) {
+      setExportError(e as Error);
+    }
+  }
+
   const rows = page.data?.data;
   return (
     <section className="card history" aria-labelledby="history-title">
@@ -206,6 +217,7 @@ export function History({ api, accountId, refresh }: { api: Api; accountId: stri
                 <th scope="col" className="num">Amount</th>
                 <th scope="col">Status</th>
                 <th scope="col">Problem</th>
+                <th scope="col">Receipt</th>
               </tr>
             </thead>
             <tbody>
@@ -219,6 +231,13 @@ export function History({ api, accountId, refresh }: { api: Api; accountId: stri
                     {refundedText(r) && <span className="muted small"> · {refundedText(r)}</span>}
                   </td>
                   <td>{r.failure_message ?? ""}</td>
+                  <td>
+                    {r.status === "succeeded" && (
+                      <button type="button" className="small" aria-label={`PDF receipt of the ${rechargeLabel(r)} payment of ${dateTimeText(r.created_at)}`} onClick={() => void saveReceipt(r.id)}>
+                        PDF
+                      </button>
+                    )}
+                  </td>
                 </tr>
               ))}
             </tbody>

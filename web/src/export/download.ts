@@ -1,6 +1,6 @@
-/** Hands text to the browser as a file download. */
-export function download(filename: string, text: string): void {
-  const url = URL.createObjectURL(new Blob([text], { type: "text/csv;charset=utf-8" }));
+/** Hands a file to the browser as a download: CSV text, or a file the API sent (a receipt). */
+export function download(filename: string, content: string | Blob): void {
+  const url = URL.createObjectURL(typeof content === "string" ? new Blob([content], { type: "text/csv;charset=utf-8" }) : content);
   const link = document.createElement("a");
   link.href = url;
   link.download = filename;
