@@ -10,6 +10,7 @@ import { loadConfig } from "../../src/config/config.js";
 import { connect, migrate } from "../../src/db/connect.js";
 import { inTransaction, queryRows, type Database, type DatabaseHandle } from "../../src/db/database.js";
 import { issueGrant } from "../../src/billing/grants.js";
+import { backfillAllReceipts } from "../../src/receipts/receipts.js";
 import { postEntry } from "../../src/ledger/ledger.js";
 import { verifyLedger } from "../../src/ledger/verify.js";
 import { usd } from "../../src/money/micros.js";
@@ -217,6 +218,38 @@ describe("prepaid verify", () => {
         ["granted_balance_is_grants", id, "wallet says 3000000 µUSD granted, its grants have 5000000 µUSD left"],
         ["grant_accounted", id, `grant ${grant.id} of 5000000 µUSD: spent 1000000, expired 0, left 5000000; its grant entry gave 5000000 µUSD, its expiry entry took 0 µUSD`],
         ["grant_spent_in_time", id, `entry ${entry!.id} spent grant ${grant.id}: spent at or after its expiry`],
+      ]);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it("fails when a receipt number is missing, a succeeded charge has no receipt, or a receipt does not match its charge", async () => {
+    const db = await testDatabase();
+    try {
+      const id = await seed(db.db);
+      await db.db.execute(
+        sql`insert into payment_methods (id, account_id, provider, provider_ref, brand, last4, exp_month, exp_year, is_default)
+            values (${`pm_${id}`}, ${id}, 'sandbox', 'tok_v', 'visa', '4242', 12, 2034, true)`,
+      );
+      for (const n of [1, 2]) {
+        await db.db.execute(
+          sql`insert into recharges (id, account_id, trigger, amount_micros, payment_method_id, status, provider_charge_id, settled_at)
+              values (${`rch_${n}_${id}`}, ${id}, 'manual', 5000000, ${`pm_${id}`}, 'succeeded', ${`ch_${n}`}, now())`,
+        );
+        await inTransaction(db.db, (tx) => postEntry(tx, { accountId: id, type: "recharge", amountMicros: usd(5), entryKey: `recharge:rch_${n}_${id}`, rechargeId: `rch_${n}_${id}` }));
+      }
+      // Receipts for both, as a worker's start gives older charges theirs.
+      expect(await backfillAllReceipts(db.db, "Op")).toBe(2);
+      expect((await verifyLedger(db.db)).filter((v) => v.check.startsWith("receipt"))).toEqual([]);
+      // Receipt 1 gone (a gap and a charge without one); receipt 2 now says another amount.
+      await db.db.execute(sql`delete from receipts where operator = 'Op' and number = 1`);
+      await db.db.execute(sql`update receipts set amount_micros = 4000000 where operator = 'Op' and number = 2`);
+      const receiptChecks = (await verifyLedger(db.db)).filter((v) => v.check.startsWith("receipt"));
+      expect(receiptChecks.map((v) => [v.check, v.detail])).toEqual([
+        ["receipt_numbers_gapless", `operator "Op": counter at 2, 1 receipts, highest number 2`],
+        ["receipt_matches_charge", `receipt of rch_2_${id} does not match its charge (succeeded)`],
+        ["receipt_for_every_charge", `succeeded charge rch_1_${id} has no receipt`],
       ]);
     } finally {
       await db.close();
