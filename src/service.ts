@@ -1,5 +1,6 @@
 import { IdleCallWorker } from "./billing/idle-calls.js";
 import { GrantExpiryWorker } from "./billing/grant-expiry-worker.js";
+import { ProviderEventPoller } from "./billing/provider-event-poller.js";
 import { RechargeWorker } from "./billing/recharge-worker.js";
 import { RefundWorker } from "./billing/refund-worker.js";
 import { UsageWriter } from "./billing/usage-writer.js";
@@ -60,6 +61,12 @@ export async function startService(
   const deliveryWorker = options.worker ? new DeliveryWorker(db, config, resolveHost) : undefined;
   const idleCallWorker = options.worker ? new IdleCallWorker(db, config) : undefined;
   const grantExpiryWorker = options.worker ? new GrantExpiryWorker(db, config, now) : undefined;
+  // The sandbox has no webhooks: its disputes are polled and take the webhooks' path.
+  const { pendingEvents, eventDelivered } = gateway;
+  const eventPoller =
+    options.worker && pendingEvents && eventDelivered
+      ? new ProviderEventPoller(db, config, { pendingEvents: pendingEvents.bind(gateway), eventDelivered: eventDelivered.bind(gateway) })
+      : undefined;
   const workers = (): Record<string, boolean> =>
     worker && deliveryWorker && idleCallWorker && refundWorker && grantExpiryWorker
       ? {
@@ -76,6 +83,7 @@ export async function startService(
   idleCallWorker?.start();
   refundWorker?.start();
   grantExpiryWorker?.start();
+  eventPoller?.start();
   const server = options.http ? await startServer(deps, options.port ?? config.port, options.hostname) : undefined;
   return {
     deps,
@@ -85,7 +93,7 @@ export async function startService(
     async stop() {
       // Stop accepting; the requests already in are answered (their usage commits first).
       await server?.close();
-      await Promise.all([worker?.stop(SHUTDOWN_CHARGE_GRACE_MS), deliveryWorker?.stop(), idleCallWorker?.stop(), refundWorker?.stop(), grantExpiryWorker?.stop()]);
+      await Promise.all([worker?.stop(SHUTDOWN_CHARGE_GRACE_MS), deliveryWorker?.stop(), idleCallWorker?.stop(), refundWorker?.stop(), grantExpiryWorker?.stop(), eventPoller?.stop()]);
     },
   };
 }

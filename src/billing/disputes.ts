@@ -6,6 +6,7 @@ import { newId } from "../ids/prefixed-id.js";
 import { postEntry } from "../ledger/ledger.js";
 import { logMoneyEvent } from "../logging/money-events.js";
 import { formatMicros, type Micros } from "../money/micros.js";
+import { notify } from "../notifications/notify.js";
 import { afterBalanceChange } from "./auto-recharge.js";
 import { findSucceededCharge, lockCharge, reversalOf, reversalRoom } from "./reversals.js";
 
@@ -36,12 +37,18 @@ export async function openDispute(tx: Tx, config: Config, chargeId: string, prov
   if (reversed > 0n) {
     await postEntry(tx, { accountId: charge.account_id, type: "dispute", amountMicros: -reversed, entryKey: `dispute:${dispute.id}`, rechargeId: charge.id, reason: "disputed by the card holder" });
   }
+  const card = await queryRows<{ brand: string; last4: string }>(tx, sql`select brand, last4 from payment_methods where id = ${charge.payment_method_id}`);
   await tx.execute(
     sql`update auto_recharge_settings
         set failing = true, failing_payment_method_id = ${charge.payment_method_id}, failure_code = 'disputed', failure_message = ${DISPUTED_MESSAGE}, updated_at = now()
         where account_id = ${charge.account_id}`,
   );
-  await afterBalanceChange(tx, config, charge.account_id, before, new Date(), { automaticCharge: false });
+  const { state } = await afterBalanceChange(tx, config, charge.account_id, before, new Date(), { automaticCharge: false });
+  await notify(tx, {
+    accountId: charge.account_id,
+    agencyId: state.agencyId,
+    event: { type: "dispute.opened", disputeId: dispute.id, rechargeId: charge.id, amountMicros, reversedMicros: reversed, balanceMicros: state.balanceMicros, card: card[0] ?? null },
+  });
   logMoneyEvent(tx, "dispute.opened", { dispute_id: dispute.id, recharge_id: charge.id, account_id: charge.account_id, amount: formatMicros(amountMicros), reversed: formatMicros(reversed) });
   return `settled: dispute opened, ${formatMicros(reversed)} taken back`;
 }
@@ -71,7 +78,12 @@ export async function closeDispute(tx: Tx, config: Config, providerDisputeId: st
         where account_id = ${open.accountId} and failure_code = 'disputed'
           and not exists (select 1 from disputes d where d.account_id = ${open.accountId} and d.status = 'open')`,
   );
-  await afterBalanceChange(tx, config, open.accountId, before, new Date(), { automaticCharge: false });
+  const { state } = await afterBalanceChange(tx, config, open.accountId, before, new Date(), { automaticCharge: false });
+  await notify(tx, {
+    accountId: open.accountId,
+    agencyId: state.agencyId,
+    event: { type: "dispute.closed", disputeId: open.id, rechargeId: open.rechargeId, outcome, reversedMicros: open.reversedMicros, balanceMicros: state.balanceMicros },
+  });
   logMoneyEvent(tx, outcome === "won" ? "dispute.won" : "dispute.lost", { dispute_id: open.id, recharge_id: open.rechargeId, account_id: open.accountId, reversed: formatMicros(open.reversedMicros) });
   return `settled: dispute ${outcome}`;
 }

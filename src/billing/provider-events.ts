@@ -5,7 +5,8 @@ import { classifyFailure } from "../payments/decline.js";
 import type { ProviderEvent } from "../payments/gateway.js";
 import { closeDispute, openDispute } from "./disputes.js";
 import { settleProviderRefunds } from "./refunds.js";
-import { settleFailed, settleSucceeded } from "./settle.js";
+import { findSucceededCharge } from "./reversals.js";
+import { settleFailed, settleSucceeded, type Settler } from "./settle.js";
 
 /**
  * Settles what a provider's event says, in the caller's transaction, and says what it did.
@@ -26,12 +27,23 @@ export async function settleProviderEvent(tx: Tx, config: Config, event: Provide
   return outcome;
 }
 
+/**
+ * A charge succeeded (the worker heard it, or the provider's event said so): settled once, then
+ * what waited for it is applied in the same transaction — a dispute or refund of it that the
+ * provider reported before we settled it. Returns whether this call settled it.
+ */
+export async function settleChargeSucceeded(tx: Tx, config: Config, rechargeId: string, by: Settler, chargeId: string): Promise<boolean> {
+  if (!(await settleSucceeded(tx, config, rechargeId, by, chargeId))) return false;
+  await applyParked(tx, config, `charge:${chargeId}`);
+  return true;
+}
+
 async function settle(tx: Tx, config: Config, event: ProviderEvent): Promise<string> {
   switch (event.kind) {
     case "ignored":
       return `ignored: ${event.reason}`;
     case "charge_succeeded":
-      return (await settleSucceeded(tx, config, event.rechargeId, "provider_event", event.chargeId)) ? "settled: succeeded" : "ignored: nothing open to settle";
+      return (await settleChargeSucceeded(tx, config, event.rechargeId, "provider_event", event.chargeId)) ? "settled: succeeded" : "ignored: nothing open to settle";
     case "charge_failed": {
       // A soft failure is the worker's to retry (with its backoff); the event only confirms it.
       if (classifyFailure(event.code) === "soft") return `ignored: soft failure (${event.code}), retried by the worker`;
@@ -39,10 +51,53 @@ async function settle(tx: Tx, config: Config, event: ProviderEvent): Promise<str
       return settled ? `settled: failed (${event.code})` : "ignored: nothing open to settle";
     }
     case "charge_refunded":
+      if (!(await findSucceededCharge(tx, event.chargeId))) return park(tx, event, `charge:${event.chargeId}`);
       return settleProviderRefunds(tx, config, event.chargeId, event.refunds);
-    case "dispute_opened":
-      return openDispute(tx, config, event.chargeId, event.disputeId, event.amountMicros);
+    case "dispute_opened": {
+      if (!(await findSucceededCharge(tx, event.chargeId))) return park(tx, event, `charge:${event.chargeId}`);
+      const opened = await openDispute(tx, config, event.chargeId, event.disputeId, event.amountMicros);
+      await applyParked(tx, config, `dispute:${event.disputeId}`);
+      return opened;
+    }
     case "dispute_closed":
+      if (!(await disputeKnown(tx, event.disputeId))) return park(tx, event, `dispute:${event.disputeId}`);
       return closeDispute(tx, config, event.disputeId, event.outcome);
   }
+}
+
+/**
+ * An event about something we do not have yet — a charge not settled (its own event is late,
+ * or our worker is settling it now), a dispute not opened (events come in any order) — is
+ * kept, not dropped: `applyParked` applies it when that thing appears. An event about a
+ * charge that is not ours at all (another product on the same provider account) stays parked
+ * and changes nothing.
+ */
+async function park(tx: Tx, event: ProviderEvent, waitsFor: string): Promise<string> {
+  const stored = JSON.stringify(event, (_key, value: unknown) => (typeof value === "bigint" ? { micros: value.toString() } : value));
+  await tx.execute(sql`insert into parked_provider_events (event_id, waits_for, event) values (${event.id}, ${waitsFor}, ${stored}::jsonb) on conflict do nothing`);
+  return `parked: waiting for ${waitsFor}`;
+}
+
+/** The events parked for `waitsFor`, in arrival order, applied once each (and their outcome recorded), in the caller's transaction. */
+async function applyParked(tx: Tx, config: Config, waitsFor: string): Promise<void> {
+  const parked = await queryRows<{ event_id: string; event: string | object; created_at: Date | string }>(
+    tx,
+    sql`delete from parked_provider_events where event_id in (
+          select event_id from parked_provider_events where waits_for = ${waitsFor} order by created_at, event_id for update)
+        returning event_id, event, created_at`,
+  );
+  const at = (row: { created_at: Date | string }) => new Date(row.created_at).getTime();
+  parked.sort((a, b) => at(a) - at(b) || (a.event_id < b.event_id ? -1 : 1));
+  for (const row of parked) {
+    const text = typeof row.event === "string" ? row.event : JSON.stringify(row.event);
+    const event = JSON.parse(text, (_key, value: unknown) =>
+      value !== null && typeof value === "object" && "micros" in value && Object.keys(value).length === 1 ? BigInt((value as { micros: string }).micros) : value,
+    ) as ProviderEvent;
+    const outcome = await settle(tx, config, event);
+    await tx.execute(sql`update stripe_events set outcome = ${`applied once ${waitsFor.split(":")[0]} appeared: ${outcome}`} where id = ${event.id}`);
+  }
+}
+
+async function disputeKnown(tx: Tx, providerDisputeId: string): Promise<boolean> {
+  return (await queryRows(tx, sql`select 1 from disputes where provider_dispute_id = ${providerDisputeId}`)).length > 0;
 }

@@ -9,7 +9,8 @@ import { logMoneyEvent } from "../logging/money-events.js";
 import { formatMicros } from "../money/micros.js";
 import { PolledWorker } from "../workers/polled-worker.js";
 import { planAfterCharge, planBeforeCharge, type AttemptFacts, type AttemptStep } from "./charge-attempt.js";
-import { askLater, scheduleRetry, settleFailed, settleSucceeded } from "./settle.js";
+import { askLater, scheduleRetry, settleFailed } from "./settle.js";
+import { settleChargeSucceeded } from "./provider-events.js";
 import { assert } from "../errors/assert.js";
 import { log } from "../logging/logger.js";
 
@@ -199,7 +200,7 @@ export class RechargeWorker extends PolledWorker {
     return inTransaction(this.db, async (tx) => {
       switch (step.step) {
         case "settle_succeeded":
-          return settleSucceeded(tx, config, rechargeId, { attempt }, step.chargeId);
+          return settleChargeSucceeded(tx, config, rechargeId, { attempt }, step.chargeId);
         case "settle_failed":
           return settleFailed(tx, config, rechargeId, { attempt }, step.code, step.message);
         case "retry_later":

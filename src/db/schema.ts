@@ -474,6 +474,31 @@ export const receipts = pgTable(
   ],
 );
 
+/** Provider events waiting for what they are about (a charge not settled yet, a dispute not opened yet). */
+export const parkedProviderEvents = pgTable(
+  "parked_provider_events",
+  {
+    eventId: text("event_id").primaryKey(),
+    waitsFor: text("waits_for").notNull(),
+    event: jsonb("event").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index("parked_provider_events_waits_for_idx").on(t.waitsFor, t.createdAt)],
+);
+
+/** The sandbox provider's disputes (test card 0259), delivered to billing by polling. */
+export const sandboxDisputes = pgTable(
+  "sandbox_disputes",
+  {
+    disputeId: text("dispute_id").primaryKey(),
+    chargeId: text("charge_id").notNull(),
+    amountMicros: micros("amount_micros").notNull(),
+    deliveredAt: timestamp("delivered_at", { withTimezone: true, mode: "date" }),
+    createdAt: createdAt(),
+  },
+  (t) => [index("sandbox_disputes_undelivered_idx").on(t.createdAt).where(sql`${t.deliveredAt} is null`)],
+);
+
 /** The sandbox provider's refund records, keyed like its charges. */
 export const sandboxRefunds = pgTable("sandbox_refunds", {
   idempotencyKey: text("idempotency_key").primaryKey(),

@@ -6,7 +6,7 @@ import { pageOf } from "../db/keyset.js";
 import { notifications } from "../db/schema.js";
 
 /** Events an agency also receives about its subaccounts (DESIGN §1: it is notified of their failures). */
-const COPIED_TO_AGENCY: ReadonlySet<NotificationType> = new Set(["recharge.failed", "account.paused", "balance.alert", "balance.recovered"]);
+const COPIED_TO_AGENCY: ReadonlySet<NotificationType> = new Set(["recharge.failed", "account.paused", "balance.alert", "balance.recovered", "dispute.opened"]);
 
 /** Events also sent by email (a settings change is only in the feed and on webhooks: the user just made it). */
 export const EMAILED: ReadonlySet<NotificationType> = new Set([
@@ -18,6 +18,8 @@ export const EMAILED: ReadonlySet<NotificationType> = new Set([
   "auto_recharge.limit_reached",
   "balance.alert",
   "refund.succeeded",
+  "dispute.opened",
+  "dispute.closed",
 ]);
 
 export interface NotificationInput {

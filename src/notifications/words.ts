@@ -13,6 +13,8 @@ export const NOTIFICATION_TYPES = [
   "balance.alert",
   "balance.recovered",
   "refund.succeeded",
+  "dispute.opened",
+  "dispute.closed",
 ] as const;
 export type NotificationType = (typeof NOTIFICATION_TYPES)[number];
 
@@ -63,6 +65,18 @@ export type NotificationEvent =
       balanceMicros: Micros;
       reason: string;
     }
+  | {
+      /** The card holder disputed a charge with their bank: the money is taken back while it is open. */
+      type: "dispute.opened";
+      disputeId: string;
+      rechargeId: string;
+      amountMicros: Micros;
+      /** What came off the balance (less than the amount when refunds took that money already). */
+      reversedMicros: Micros;
+      balanceMicros: Micros;
+      card: Card;
+    }
+  | { type: "dispute.closed"; disputeId: string; rechargeId: string; outcome: "won" | "lost"; reversedMicros: Micros; balanceMicros: Micros }
   | { type: "balance.low"; balanceMicros: Micros; thresholdMicros: Micros; autoRechargeEnabled: boolean; reason: string | null }
   | { type: "account.paused"; balanceMicros: Micros; failureCode: string | null; failureMessage: string | null }
   | { type: "account.resumed"; balanceMicros: Micros }
@@ -143,6 +157,34 @@ export function notificationText(event: NotificationEvent): NotificationText {
           reason: event.reason,
         },
       };
+    case "dispute.opened":
+      return {
+        message:
+          `A card payment of $${formatCents(event.amountMicros)} was disputed with the bank${event.card ? ` (${cardLabel(event.card)})` : ""}: ` +
+          `${dollars(event.reversedMicros)} was taken off your balance while the dispute is open. New balance ${dollars(event.balanceMicros)}. ` +
+          "Auto-Recharge will not charge that card until the dispute is closed; add another card to keep it on.",
+        data: {
+          dispute_id: event.disputeId,
+          recharge_id: event.rechargeId,
+          amount: formatCents(event.amountMicros),
+          reversed: formatMicros(event.reversedMicros),
+          balance: formatMicros(event.balanceMicros),
+        },
+      };
+    case "dispute.closed":
+      return {
+        message:
+          event.outcome === "won"
+            ? `The dispute of a card payment was decided in your favour: ${dollars(event.reversedMicros)} is back on your balance. New balance ${dollars(event.balanceMicros)}.`
+            : `The dispute of a card payment is closed and the bank kept the money: the ${dollars(event.reversedMicros)} taken off your balance stays off. Balance ${dollars(event.balanceMicros)}.`,
+        data: {
+          dispute_id: event.disputeId,
+          recharge_id: event.rechargeId,
+          outcome: event.outcome,
+          reversed: formatMicros(event.reversedMicros),
+          balance: formatMicros(event.balanceMicros),
+        },
+      };
     case "balance.low":
       return {
         message:
@@ -221,6 +263,8 @@ const TITLES: Record<NotificationType, (data: Record<string, unknown>) => string
   "balance.alert": (d) => `Balance alert: below $${String(d.level_amount)}`,
   "balance.recovered": (d) => `Your balance is back above $${String(d.level_amount)}`,
   "refund.succeeded": (d) => `Refund: $${String(d.amount)} given back to your card`,
+  "dispute.opened": (d) => `A card payment of $${String(d.amount)} was disputed`,
+  "dispute.closed": (d) => (d.outcome === "won" ? "Dispute won: the payment counts again" : "Dispute closed: the bank kept the payment"),
 };
 
 /** A notification's human title (an email's subject), from what was stored of it. */

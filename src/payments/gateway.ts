@@ -126,4 +126,11 @@ export interface PaymentGateway {
   lookup(request: ChargeRequest): Promise<ChargeOutcome | undefined>;
   /** Refunds part or all of a succeeded charge; the same key answers the same refund. */
   refund(request: RefundRequest): Promise<RefundOutcome>;
+  /**
+   * Providers without webhooks (the sandbox) hand their events over by polling: the oldest not
+   * yet delivered, at most `limit`. Delivery is at least once: billing records each event id
+   * and handles an id once, then calls `eventDelivered`.
+   */
+  pendingEvents?(limit: number): Promise<ProviderEvent[]>;
+  eventDelivered?(eventId: string): Promise<void>;
 }

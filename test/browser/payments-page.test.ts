@@ -66,7 +66,7 @@ describe("Payments page", { timeout: 90_000 }, () => {
     await page.getByRole("tab", { name: "Payments" }).click();
     const paid = page.getByRole("table", { name: "Payments" }).locator("tbody tr");
     await expect.poll(() => paid.count()).toBe(1);
-    expect(await paid.locator("td").allTextContents()).toEqual([expect.any(String), "Auto-Recharge · Visa •••• 4242", "$50.00", "Paid", ""]);
+    expect(await paid.locator("td").allTextContents()).toEqual([expect.any(String), "Auto-Recharge · Visa •••• 4242", "$50.00", "Paid", "", "PDF"]);
 
     expect(watched.problems).toEqual([]);
     await watched.context.close();

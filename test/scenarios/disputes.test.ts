@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { queryRows } from "../../src/db/database.js";
-import { accountWith, addCard, debit, getAccount, recharges, saveAutoRecharge, settled, useScenarioApp } from "../support/scenario.js";
+import { accountWith, addCard, debit, getAccount, notifications, recharges, saveAutoRecharge, settled, useScenarioApp, waitFor } from "../support/scenario.js";
 import { testPayments } from "../support/test-app.js";
 
 // DESIGN §6 Refunds and disputes (issue 18, item 2): a chargeback takes the credit back once,
@@ -52,5 +52,42 @@ describe.runIf(testPayments === "stripe")("disputes", () => {
       ["dispute", "50.00"],
       ["dispute", "-50.00"],
     ]);
+  });
+});
+
+// The sandbox's test card 4000 0000 0000 0259: every charge succeeds, then the card holder
+// disputes it. The sandbox has no webhooks: its disputes are polled and take the same path,
+// and one that reaches billing before the charge's own settlement waits for it (parked).
+describe.runIf(testPayments === "sandbox")("disputes on the sandbox", () => {
+  const app = useScenarioApp();
+
+  it("card 0259: the charge succeeds, then the dispute takes it back once, Auto-Recharge stops charging the card, and the owner is told", async () => {
+    const account = await accountWith(app, { balance: "20.00", webWidget: true });
+    await addCard(app, account, "4000000000000259", true);
+    expect((await saveAutoRecharge(app, account, { enabled: true, threshold: "10.00", amount: "50.00" })).status).toBe(200);
+    const topUp = await app.request("POST", `/v1/accounts/${account.id}/recharges`, { key: account.key, body: { amount: "50.00" } });
+    expect(topUp.status).toBe(201);
+    expect((await settled(app, account)).map((r) => r.status)).toEqual(["succeeded"]);
+    const disputed = await waitFor("the dispute", async () => {
+      const a = await getAccount(app, account);
+      return a.auto_recharge.state === "failing" ? a : undefined;
+    });
+    expect(disputed.balance).toBe("20.00");
+    expect(JSON.stringify(disputed.auto_recharge)).toContain("disputed");
+    const entries = (await app.request("GET", `/v1/accounts/${account.id}/transactions`, { key: account.key })).body.data as Array<{ type: string; amount: string }>;
+    expect(entries.map((e) => [e.type, e.amount])).toEqual([
+      ["dispute", "-50.00"],
+      ["recharge", "50.00"],
+      ["adjustment", "20.00"],
+    ]);
+    // Below the threshold while it is open: no automatic charge on the disputed card.
+    expect((await debit(app, account.id, "15.00")).status).toBe(201);
+    expect((await recharges(app, account)).map((r) => r.id)).toEqual([topUp.body.id]);
+    const told = (await notifications(app, account)).filter((n) => n.type === "dispute.opened");
+    expect(told).toHaveLength(1);
+    expect(told[0]!.message).toContain("A card payment of $50.00 was disputed with the bank (Visa •••• 0259)");
+    // Handed over once: the poller marked it delivered.
+    const [left] = await queryRows<{ n: bigint }>(app.db.db, sql`select count(*)::bigint as n from sandbox_disputes where delivered_at is null`);
+    expect(left!.n).toBe(0n);
   });
 });

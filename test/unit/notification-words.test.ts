@@ -26,6 +26,8 @@ const EVENTS: NotificationEvent[] = [
   { type: "balance.alert", level: { below: "20.00" }, levelMicros: usd(20), balanceMicros: 19_800_000n, ratePerMinuteMicros: 180_000n },
   { type: "balance.recovered", level: { below_minutes: "30" }, levelMicros: 5_400_000n, balanceMicros: usd(55), ratePerMinuteMicros: 180_000n },
   { type: "refund.succeeded", refundId: "rfd_1", rechargeId: "rch_1", amountMicros: usd(20), balanceMicros: usd(30), reason: "customer asked" },
+  { type: "dispute.opened", disputeId: "dsp_1", rechargeId: "rch_1", amountMicros: usd(50), reversedMicros: usd(50), balanceMicros: -usd(2), card: { brand: "visa", last4: "0259" } },
+  { type: "dispute.closed", disputeId: "dsp_1", rechargeId: "rch_1", outcome: "won", reversedMicros: usd(50), balanceMicros: usd(48) },
 ];
 
 describe("notification words", () => {
@@ -53,6 +55,17 @@ describe("notification words", () => {
     expect(notificationText(EVENTS[7]!).message).toBe("Your balance fell below $20.00: $19.80, ≈ 110.00 minutes at $0.18/min left. Add funds or turn on Auto-Recharge so calls keep running.");
     expect(notificationTitle("balance.alert", notificationText(EVENTS[7]!).data)).toBe("Balance alert: below $20.00");
     expect(notificationText(EVENTS[8]!).message).toBe("Your balance is back above 30 minutes ($5.40): $55.00, ≈ 305.55 minutes at $0.18/min.");
+  });
+
+  it("say what a dispute took off, which card Auto-Recharge stops charging, and how it closed", () => {
+    const opened = notificationText(EVENTS[10]!);
+    expect(opened.message).toBe(
+      "A card payment of $50.00 was disputed with the bank (Visa •••• 0259): $50.00 was taken off your balance while the dispute is open. New balance −$2.00. Auto-Recharge will not charge that card until the dispute is closed; add another card to keep it on.",
+    );
+    expect(notificationTitle("dispute.opened", opened.data)).toBe("A card payment of $50.00 was disputed");
+    const won = notificationText(EVENTS[11]!);
+    expect(won.message).toBe("The dispute of a card payment was decided in your favour: $50.00 is back on your balance. New balance $48.00.");
+    expect(notificationTitle("dispute.closed", won.data)).toBe("Dispute won: the payment counts again");
   });
 
   it("say a refund's amount, reason and the balance it left", () => {

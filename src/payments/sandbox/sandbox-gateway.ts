@@ -4,7 +4,7 @@ import { inTransaction, queryRows, type Database } from "../../db/database.js";
 import { randomBase62 } from "../../ids/prefixed-id.js";
 import { cardBrand } from "../card-number.js";
 import { classifyFailure } from "../decline.js";
-import type { CardToSave, ChargeOutcome, ChargeRequest, PaymentGateway, RefundOutcome, RefundRequest, SavedCard } from "../gateway.js";
+import type { CardToSave, ChargeOutcome, ChargeRequest, PaymentGateway, ProviderEvent, RefundOutcome, RefundRequest, SavedCard } from "../gateway.js";
 import { invalidField } from "../../errors/app-error.js";
 import type { SandboxFaults } from "./faults.js";
 import { testCardBehaviour } from "./test-cards.js";
@@ -18,7 +18,7 @@ const FAILURE_MESSAGES: Record<string, string> = {
 };
 
 function outcomeFor(behaviour: string): ChargeOutcome {
-  if (behaviour === "succeed") return { status: "succeeded", chargeId: `ch_sandbox_${randomBase62(16)}` };
+  if (behaviour === "succeed" || behaviour === "dispute") return { status: "succeeded", chargeId: `ch_sandbox_${randomBase62(16)}` };
   return { status: "failed", code: behaviour, message: FAILURE_MESSAGES[behaviour] ?? behaviour };
 }
 
@@ -145,6 +145,13 @@ export class SandboxGateway implements PaymentGateway {
       // Taken over after this request was abandoned (it ran past abandonAfterMs): the other
       // request's outcome stands, and this one charged nothing.
       if (updated.length === 0) return IN_PROGRESS;
+      // Test card 0259: the card holder disputes the charge as soon as it is made, so the
+      // dispute may reach billing before the charge's own settlement does.
+      if (card?.behaviour === "dispute" && outcome.status === "succeeded") {
+        await tx.execute(
+          sql`insert into sandbox_disputes (dispute_id, charge_id, amount_micros) values (${`dp_sandbox_${randomBase62(16)}`}, ${outcome.chargeId}, ${request.amountMicros})`,
+        );
+      }
       return outcome;
     });
   }
@@ -177,6 +184,27 @@ export class SandboxGateway implements PaymentGateway {
       );
       return { status: "succeeded", refundId };
     });
+  }
+
+  /** Disputes not yet handed to billing, oldest first: the sandbox's stand-in for webhooks. */
+  async pendingEvents(limit: number): Promise<ProviderEvent[]> {
+    const rows = await queryRows<{ dispute_id: string; charge_id: string; amount_micros: bigint }>(
+      this.db,
+      sql`select dispute_id, charge_id, amount_micros from sandbox_disputes where delivered_at is null order by created_at, dispute_id limit ${limit}`,
+    );
+    return rows.map((r) => ({
+      id: `evt_${r.dispute_id}`,
+      type: "charge.dispute.created",
+      kind: "dispute_opened",
+      chargeId: r.charge_id,
+      disputeId: r.dispute_id,
+      amountMicros: BigInt(r.amount_micros),
+    }));
+  }
+
+  /** Billing handled the event (recorded under its id): it is not handed over again. */
+  async eventDelivered(eventId: string): Promise<void> {
+    await this.db.execute(sql`update sandbox_disputes set delivered_at = now() where 'evt_' || dispute_id = ${eventId}`);
   }
 
   async lookup({ idempotencyKey }: ChargeRequest): Promise<ChargeOutcome | undefined> {

@@ -10,6 +10,7 @@ export const TEST_CARDS = [
   { number: "4000000000000341", behaviour: "card_declined", description: "saves; every charge is declined (a second declining card)" },
   { number: "4000002760003184", behaviour: "authentication_required", description: "saves; an automatic charge needs the cardholder's authentication" },
   { number: "4000000000000119", behaviour: "processing_error", description: "saves; charges hit a processing error (retried)" },
+  { number: "4000000000000259", behaviour: "dispute", description: "saves; every charge succeeds, then the card holder disputes it" },
 ] as const;
 
 const BEHAVIOUR: Record<string, string> = Object.fromEntries(TEST_CARDS.map((card) => [card.number, card.behaviour]));

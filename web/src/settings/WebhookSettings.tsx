@@ -24,6 +24,8 @@ const EVENTS: Record<EventType, string> = {
   "balance.alert": "Balance alert",
   "balance.recovered": "Balance recovered above an alert",
   "refund.succeeded": "Refund made",
+  "dispute.opened": "Payment disputed",
+  "dispute.closed": "Dispute closed",
 };
 const EVENT_TYPES = Object.keys(EVENTS) as EventType[];
 

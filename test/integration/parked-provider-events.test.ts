@@ -1,0 +1,62 @@
+import { sql } from "drizzle-orm";
+import { afterAll, describe, expect, it } from "vitest";
+import { settleProviderEvent } from "../../src/billing/provider-events.js";
+import { inTransaction, queryRows } from "../../src/db/database.js";
+import { verifyLedger } from "../../src/ledger/verify.js";
+import type { ProviderEvent } from "../../src/payments/gateway.js";
+import { addCard, CARDS, getAccount } from "../support/scenario.js";
+import { startTestApp, testPayments, type TestApp } from "../support/test-app.js";
+
+// A provider's events come in any order, and may come before our own settlement of the charge
+// they are about (the charge's webhook is late, or the worker is settling it right now). A
+// dispute or refund of a charge not settled yet, or a dispute's close before its open, waits
+// for it and is applied once it appears — never dropped as "not ours".
+describe.runIf(testPayments === "sandbox")("provider events that arrive before what they are about", () => {
+  let app: TestApp;
+  afterAll(async () => {
+    expect(await verifyLedger(app.db.db)).toEqual([]);
+    await app.close();
+  });
+
+  it("a dispute opened and won before the charge settled: credited, taken back, given back, each once", async () => {
+    // No worker: the charge stays pending until the provider's own event settles it.
+    app = await startTestApp({}, { worker: false });
+    const account = await app.createAccount({ name: "Early events", type: "user" });
+    const card = await addCard(app, account, CARDS.visa, true);
+    const topUp = await app.request("POST", `/v1/accounts/${account.id}/recharges`, { key: account.key, body: { amount: "50.00" } });
+    expect(topUp.status).toBe(201);
+    // The provider's own record of the charge (the worker would have made it).
+    const [token] = await queryRows<{ provider_ref: string }>(app.db.db, sql`select provider_ref from payment_methods where id = ${card.id}`);
+    await app.db.db.execute(
+      sql`insert into sandbox_charges (idempotency_key, charge_id, card_token, amount_micros, status) values (${topUp.body.id}, 'ch_early', ${token!.provider_ref}, 50000000, 'succeeded')`,
+    );
+    const handle = (event: ProviderEvent) => inTransaction(app.db.db, (tx) => settleProviderEvent(tx, app.config, event));
+    const opened: ProviderEvent = { id: "evt_open", type: "charge.dispute.created", kind: "dispute_opened", chargeId: "ch_early", disputeId: "dp_early", amountMicros: 50_000_000n };
+    const won: ProviderEvent = { id: "evt_won", type: "charge.dispute.closed", kind: "dispute_closed", disputeId: "dp_early", outcome: "won" };
+    const succeeded: ProviderEvent = { id: "evt_paid", type: "payment_intent.succeeded", kind: "charge_succeeded", rechargeId: topUp.body.id, chargeId: "ch_early" };
+
+    expect(await handle(won)).toBe("parked: waiting for dispute:dp_early");
+    expect(await handle(opened)).toBe("parked: waiting for charge:ch_early");
+    expect((await getAccount(app, account)).balance).toBe("0.00");
+    expect(await handle(succeeded)).toBe("settled: succeeded");
+    // Replays of all three change nothing.
+    for (const event of [opened, won, succeeded]) expect(await handle(event)).toBe("duplicate: already handled");
+
+    const entries = (await app.request("GET", `/v1/accounts/${account.id}/transactions`, { key: account.key })).body.data as Array<{ type: string; amount: string }>;
+    expect(entries.map((e) => [e.type, e.amount]).reverse()).toEqual([
+      ["recharge", "50.00"],
+      ["dispute", "-50.00"],
+      ["dispute", "50.00"],
+    ]);
+    const account1 = await getAccount(app, account);
+    expect(account1.balance).toBe("50.00");
+    expect(account1.auto_recharge.state).not.toBe("failing");
+    const outcomes = await queryRows<{ id: string; outcome: string }>(app.db.db, sql`select id, outcome from stripe_events order by id`);
+    expect(outcomes).toEqual([
+      { id: "evt_open", outcome: "applied once charge appeared: settled: dispute opened, 50.00 taken back" },
+      { id: "evt_paid", outcome: "settled: succeeded" },
+      { id: "evt_won", outcome: "applied once dispute appeared: settled: dispute won" },
+    ]);
+    expect(await queryRows(app.db.db, sql`select * from parked_provider_events`)).toEqual([]);
+  });
+});
