@@ -49,9 +49,19 @@ export async function seedLoad(db: Database): Promise<void> {
 export async function driveLoad(
   url: () => string,
   adminKey: string,
-  options: { steps?: number; pauseMs?: number; giveUpMs?: number; signal?: AbortSignal } = {},
+  options: {
+    steps?: number;
+    /** The first step (a later round of load goes on from where the last one stopped). */
+    fromStep?: number;
+    pauseMs?: number;
+    giveUpMs?: number;
+    signal?: AbortSignal;
+    /** Hears every try's outcome as it comes (a failover test times the recovery). */
+    onAnswer?: (ok: boolean) => void;
+  } = {},
 ): Promise<{ retries: number; steps: number }> {
   const steps = options.steps ?? STEPS;
+  const fromStep = options.fromStep ?? 1;
   const giveUpMs = options.giveUpMs ?? 60_000;
   let retries = 0;
   const send = async (path: string, body: unknown) => {
@@ -70,12 +80,17 @@ export async function driveLoad(
           body: JSON.stringify(body),
           signal: AbortSignal.timeout(5_000),
         });
-        if (res.status === 200) return;
+        if (res.status === 200) {
+          options.onAnswer?.(true);
+          return;
+        }
+        options.onAnswer?.(false);
         const text = await res.text();
         if (res.status < 500) throw new Error(`${path}: ${res.status} ${text}`);
         lastFailure = `${path}: ${res.status} ${text}`;
       } catch (error) {
         if (error instanceof Error && error.message.startsWith(path)) throw error;
+        options.onAnswer?.(false);
         lastFailure = `${path}: ${String(error)}`;
       }
       retries++;
@@ -83,7 +98,7 @@ export async function driveLoad(
     }
   };
   const calls = Array.from({ length: ACCOUNTS * CALLS_PER_ACCOUNT }, (_, i) => `call_fl${i + 1}`);
-  for (let step = 1; step <= steps; step++) {
+  for (let step = fromStep; step <= steps; step++) {
     if (options.pauseMs) await sleep(options.pauseMs);
     const elapsed = step * SECONDS_PER_STEP;
     const half = calls.length / 2;
