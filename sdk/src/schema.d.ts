@@ -2092,7 +2092,7 @@ export interface components {
         WebhookEndpoint: {
             id: string;
             url: string;
-            events: ("recharge.succeeded" | "recharge.failed" | "balance.low" | "account.paused" | "account.resumed" | "auto_recharge.updated" | "auto_recharge.limit_reached" | "balance.alert" | "balance.recovered" | "refund.succeeded")[] | null;
+            events: ("recharge.succeeded" | "recharge.failed" | "balance.low" | "account.paused" | "account.resumed" | "auto_recharge.updated" | "auto_recharge.limit_reached" | "balance.alert" | "balance.recovered" | "refund.succeeded" | "dispute.opened" | "dispute.closed")[] | null;
             created_at: string;
         };
         /**
@@ -2107,7 +2107,7 @@ export interface components {
         WebhookEndpointIn: {
             url: string;
             /** @description event types to send; all when left out */
-            events?: ("recharge.succeeded" | "recharge.failed" | "balance.low" | "account.paused" | "account.resumed" | "auto_recharge.updated" | "auto_recharge.limit_reached" | "balance.alert" | "balance.recovered" | "refund.succeeded")[];
+            events?: ("recharge.succeeded" | "recharge.failed" | "balance.low" | "account.paused" | "account.resumed" | "auto_recharge.updated" | "auto_recharge.limit_reached" | "balance.alert" | "balance.recovered" | "refund.succeeded" | "dispute.opened" | "dispute.closed")[];
         };
         /**
          * @example {
@@ -2130,7 +2130,7 @@ export interface components {
             /** @description the event id (the webhook body's `id`) */
             notification_id: string;
             /** @enum {string} */
-            type: "recharge.succeeded" | "recharge.failed" | "balance.low" | "account.paused" | "account.resumed" | "auto_recharge.updated" | "auto_recharge.limit_reached" | "balance.alert" | "balance.recovered" | "refund.succeeded";
+            type: "recharge.succeeded" | "recharge.failed" | "balance.low" | "account.paused" | "account.resumed" | "auto_recharge.updated" | "auto_recharge.limit_reached" | "balance.alert" | "balance.recovered" | "refund.succeeded" | "dispute.opened" | "dispute.closed";
             /** @enum {string} */
             channel: "webhook" | "email";
             target: string;
