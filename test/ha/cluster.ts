@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { chmodSync, chownSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { freePort } from "../support/processes.js";
 
 /**
  * A Patroni cluster on loopback for the failover tests (issue 19, DESIGN §7): one etcd member,
@@ -16,14 +16,6 @@ import { setTimeout as sleep } from "node:timers/promises";
 const PG_BIN = "/usr/lib/postgresql/15/bin";
 /** PostgreSQL refuses to run as root: the nodes (and Patroni, which starts them) run as `postgres`. */
 const POSTGRES_USER = "postgres";
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
 
 function uidOf(user: string): { uid: number; gid: number } {
   const line = readFileSync("/etc/passwd", "utf8").split("\n").find((l) => l.startsWith(`${user}:`));

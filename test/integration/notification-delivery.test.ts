@@ -11,6 +11,7 @@ import { queryRows } from "../../src/db/database.js";
 import { constructWebhookEvent, WebhookSignatureError } from "../../sdk/src/webhooks.js";
 import { addCard, CARDS, saveAutoRecharge, settled, waitFor } from "../support/scenario.js";
 import { startTestApp, type TestApp } from "../support/test-app.js";
+import { freePort } from "../support/processes.js";
 import { pdfText } from "../support/pdf-text.js";
 
 const cleanups: (() => Promise<unknown>)[] = [];
@@ -26,14 +27,6 @@ async function start(env: Record<string, string>): Promise<TestApp> {
   const app = await startTestApp({ ...FAST, ...env });
   cleanups.push(() => app.close());
   return app;
-}
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
 }
 
 async function bodyOf(req: IncomingMessage): Promise<string> {

@@ -53,6 +53,21 @@ async function seed(db: Database): Promise<string> {
   });
 }
 
+/** A sandbox card and a succeeded $5 charge `rch_<n>_<account>` with its credit entry, as settlement leaves them. */
+async function succeededCharge(db: Database, id: string, n: number): Promise<string> {
+  await db.execute(
+    sql`insert into payment_methods (id, account_id, provider, provider_ref, brand, last4, exp_month, exp_year, is_default)
+        values (${`pm_${id}`}, ${id}, 'sandbox', 'tok_v', 'visa', '4242', 12, 2034, true) on conflict do nothing`,
+  );
+  const recharge = `rch_${n}_${id}`;
+  await db.execute(
+    sql`insert into recharges (id, account_id, trigger, amount_micros, payment_method_id, status, provider_charge_id, settled_at)
+        values (${recharge}, ${id}, 'manual', 5000000, ${`pm_${id}`}, 'succeeded', ${`ch_${n}`}, now())`,
+  );
+  await inTransaction(db, (tx) => postEntry(tx, { accountId: id, type: "recharge", amountMicros: usd(5), entryKey: `recharge:${recharge}`, rechargeId: recharge }));
+  return recharge;
+}
+
 describe("prepaid verify", () => {
   it("passes on a healthy database and fails, naming the account, when a balance is broken behind the trigger's back", async () => {
     const { handle, env } = await databaseForCli();
@@ -228,17 +243,7 @@ describe("prepaid verify", () => {
     const db = await testDatabase();
     try {
       const id = await seed(db.db);
-      await db.db.execute(
-        sql`insert into payment_methods (id, account_id, provider, provider_ref, brand, last4, exp_month, exp_year, is_default)
-            values (${`pm_${id}`}, ${id}, 'sandbox', 'tok_v', 'visa', '4242', 12, 2034, true)`,
-      );
-      for (const n of [1, 2]) {
-        await db.db.execute(
-          sql`insert into recharges (id, account_id, trigger, amount_micros, payment_method_id, status, provider_charge_id, settled_at)
-              values (${`rch_${n}_${id}`}, ${id}, 'manual', 5000000, ${`pm_${id}`}, 'succeeded', ${`ch_${n}`}, now())`,
-        );
-        await inTransaction(db.db, (tx) => postEntry(tx, { accountId: id, type: "recharge", amountMicros: usd(5), entryKey: `recharge:rch_${n}_${id}`, rechargeId: `rch_${n}_${id}` }));
-      }
+      for (const n of [1, 2]) await succeededCharge(db.db, id, n);
       // Receipts for both, as a worker's start gives older charges theirs.
       expect(await backfillAllReceipts(db.db, "Op")).toBe(2);
       expect((await verifyLedger(db.db)).filter((v) => v.check.startsWith("receipt"))).toEqual([]);

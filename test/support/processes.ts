@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import { createServer, type AddressInfo } from "node:net";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -175,4 +176,13 @@ export function jsonClient(base: string | (() => string)) {
     });
     return { status: res.status, requestId: res.headers.get("X-Request-Id")!, headers: res.headers, body: await res.json() };
   };
+}
+
+/** A TCP port free on loopback right now (the OS picks it; closed again before it is returned). */
+export async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
 }
