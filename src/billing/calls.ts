@@ -80,8 +80,7 @@ export interface CallStart {
  */
 export async function approveCallStarts(tx: Tx, config: Config, starts: CallStart[]): Promise<Array<StartedCall | AppError>> {
   const accountIds = [...new Set(starts.map((s) => s.accountId))].sort();
-  const existing = await lockWalletsAndFindCalls(tx, accountIds, starts.map((s) => s.callId));
-  const wallets = await readCallWallets(tx, config, accountIds);
+  const { existing, wallets } = await lockWalletsAndRead(tx, config, accountIds, starts.map((s) => s.callId));
 
   // Compute: the new starts of each account, in order (a call id given twice for one account
   // starts once; for two accounts, at most one of them gets it).
@@ -146,54 +145,66 @@ function refusal(admission: Admission | undefined): AppError {
   }
 }
 
-/**
- * Locks the wallets in account order (one lock order for every start, usage batch and
- * settlement) and, in the same round trip, reads the calls that exist with the given ids.
- */
-async function lockWalletsAndFindCalls(tx: Tx, accountIds: readonly string[], callIds: readonly string[]): Promise<Map<string, Call>> {
-  const rows = await queryRows<CallRow>(
-    tx,
-    sql`with locked as materialized (
-          select account_id from wallets where account_id = any(${arrayLiteral(accountIds)}::text[]) order by account_id for update
-        )
-        select ${CALL_COLUMNS} from calls where id = any(${arrayLiteral([...new Set(callIds)])}::text[]) and (select count(*) from locked) >= 0`,
-  );
-  return new Map(rows.map((r) => [r.id, callFromRow(r)]));
+interface StartRow {
+  kind: "wallet" | "call";
+  id: string;
+  account_id: string;
+  status: string;
+  web_widget: boolean | null;
+  max_concurrent_calls: number | null;
+  balance_micros: bigint | null;
+  held_micros: bigint | null;
+  active_calls: number | null;
+  in_flight_micros: bigint | null;
+  rate_per_minute_micros: bigint | null;
+  billed_seconds: number | null;
+  billed_micros: bigint | null;
+  hold_micros: bigint | null;
 }
 
-/** The wallets as a call start sees them (read under their lock), by account. */
-async function readCallWallets(tx: Tx, config: Config, accountIds: readonly string[]): Promise<Map<string, CallWallet>> {
-  const rows = await queryRows<{
-    account_id: string;
-    status: "active" | "paused";
-    web_widget: boolean;
-    max_concurrent_calls: number | null;
-    balance_micros: bigint;
-    held_micros: bigint;
-    active_calls: number;
-    in_flight_micros: bigint | null;
-  }>(
+/**
+ * One round trip: locks the wallets in account order (one lock order for every start, usage
+ * batch and settlement) and reads them as they are once locked — through
+ * `prepaid_lock_call_wallets` (migration 0021), whose read is a statement of its own, so it
+ * sees a settlement or a pause that committed while this start waited — and the calls that
+ * exist with the given ids. Before, these were two statements (two round trips).
+ */
+async function lockWalletsAndRead(
+  tx: Tx,
+  config: Config,
+  accountIds: readonly string[],
+  callIds: readonly string[],
+): Promise<{ existing: Map<string, Call>; wallets: Map<string, CallWallet> }> {
+  // Postgres runs a UNION ALL's branches in order: the function (locks, then reads) first.
+  const rows = await queryRows<StartRow>(
     tx,
-    sql`select w.account_id, a.status, a.web_widget, a.max_concurrent_calls, w.balance_micros, w.held_micros, w.active_calls,
-               r.amount_micros as in_flight_micros
-        from wallets w join accounts a on a.id = w.account_id
-        left join recharges r on r.account_id = w.account_id and r.status in ('pending', 'processing')
-        where w.account_id = any(${arrayLiteral(accountIds)}::text[])`,
+    sql`select 'wallet' as kind, x.account_id as id, x.account_id, x.status, x.web_widget, x.max_concurrent_calls, x.balance_micros,
+               x.held_micros, x.active_calls, x.in_flight_micros, null::bigint as rate_per_minute_micros, null::int as billed_seconds,
+               null::bigint as billed_micros, null::bigint as hold_micros
+        from prepaid_lock_call_wallets(${arrayLiteral(accountIds)}::text[]) x
+        union all
+        select 'call', c.id, c.account_id, c.status, null, null, null, null, null, null, c.rate_per_minute_micros, c.billed_seconds,
+               c.billed_micros, c.hold_micros
+        from calls c where c.id = any(${arrayLiteral([...new Set(callIds)])}::text[])`,
   );
-  return new Map(
-    rows.map((r) => [
-      r.account_id,
-      {
-        status: r.status,
-        balanceMicros: BigInt(r.balance_micros),
-        inFlightMicros: r.in_flight_micros === null ? 0n : BigInt(r.in_flight_micros),
-        heldMicros: BigInt(r.held_micros),
-        activeCalls: Number(r.active_calls),
-        maxConcurrentCalls: r.max_concurrent_calls,
-        ratePerMinuteMicros: ratePerMinuteMicros(config.rates, r.web_widget),
-      },
-    ]),
-  );
+  const existing = new Map<string, Call>();
+  const wallets = new Map<string, CallWallet>();
+  for (const r of rows) {
+    if (r.kind === "call") {
+      existing.set(r.id, callFromRow({ ...r, status: r.status as Call["status"], rate_per_minute_micros: r.rate_per_minute_micros!, billed_seconds: r.billed_seconds!, billed_micros: r.billed_micros!, hold_micros: r.hold_micros! }));
+      continue;
+    }
+    wallets.set(r.account_id, {
+      status: r.status as CallWallet["status"],
+      balanceMicros: BigInt(r.balance_micros!),
+      inFlightMicros: r.in_flight_micros === null ? 0n : BigInt(r.in_flight_micros),
+      heldMicros: BigInt(r.held_micros!),
+      activeCalls: Number(r.active_calls),
+      maxConcurrentCalls: r.max_concurrent_calls,
+      ratePerMinuteMicros: ratePerMinuteMicros(config.rates, r.web_widget!),
+    });
+  }
+  return { existing, wallets };
 }
 
 /** Inserts authorised calls and adds their holds, slots and rates to their wallets: one statement. */
