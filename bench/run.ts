@@ -88,10 +88,20 @@ async function startServer(env: Record<string, string>): Promise<Server> {
   };
 }
 
-/** Debits per second through POST /v1/usage: CLIENTS loops, each over its own 1000 calls. */
+/**
+ * Each loop's calls' cumulative seconds so far, by prefix and loop: a later measurement of the
+ * same calls (after a warm-up, or the other half of an A/B) goes on from there. Starting again
+ * at 1 s would re-report seconds already billed, which debit nothing and cost far less, and
+ * count them as debits.
+ */
+const reportedSeconds = new Map<string, number>();
+
+/** Debits per second through POST /v1/usage: CLIENTS loops, each over its own 1000 calls, each report one more second of every call. */
 async function batchDebitsPerSecond(client: LoadClient, prefix: string, durationMs = MS): Promise<number> {
-  const { units, seconds } = await closedLoop(CLIENTS, durationMs, async (w, i) => {
-    const events = Array.from({ length: BATCH }, (_, k) => ({ call_id: `call_${prefix}${w * BATCH + k + 1}`, elapsed_seconds: i + 1 }));
+  const { units, seconds } = await closedLoop(CLIENTS, durationMs, async (w) => {
+    const elapsed = (reportedSeconds.get(`${prefix}:${w}`) ?? 0) + 1;
+    reportedSeconds.set(`${prefix}:${w}`, elapsed);
+    const events = Array.from({ length: BATCH }, (_, k) => ({ call_id: `call_${prefix}${w * BATCH + k + 1}`, elapsed_seconds: elapsed }));
     const res = await client.post("/v1/usage", ADMIN, { events });
     if (res.status !== 200) throw new Error(`usage batch: ${res.status} ${res.text.slice(0, 200)}`);
     return BATCH;
