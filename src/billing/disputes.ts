@@ -8,6 +8,7 @@ import { logMoneyEvent } from "../logging/money-events.js";
 import { formatMicros, type Micros } from "../money/micros.js";
 import { notify } from "../notifications/notify.js";
 import { afterBalanceChange } from "./auto-recharge.js";
+import { chargedCard } from "./recharges.js";
 import { findSucceededCharge, lockCharge, reversalOf, reversalRoom } from "./reversals.js";
 
 /** What Auto-Recharge says while a dispute is open: the card it charged is not charged again automatically. */
@@ -37,7 +38,7 @@ export async function openDispute(tx: Tx, config: Config, chargeId: string, prov
   if (reversed > 0n) {
     await postEntry(tx, { accountId: charge.account_id, type: "dispute", amountMicros: -reversed, entryKey: `dispute:${dispute.id}`, rechargeId: charge.id, reason: "disputed by the card holder" });
   }
-  const card = await queryRows<{ brand: string; last4: string }>(tx, sql`select brand, last4 from payment_methods where id = ${charge.payment_method_id}`);
+  const card = await chargedCard(tx, { paymentMethodId: charge.payment_method_id });
   await tx.execute(
     sql`update auto_recharge_settings
         set failing = true, failing_payment_method_id = ${charge.payment_method_id}, failure_code = 'disputed', failure_message = ${DISPUTED_MESSAGE}, updated_at = now()
@@ -47,7 +48,7 @@ export async function openDispute(tx: Tx, config: Config, chargeId: string, prov
   await notify(tx, {
     accountId: charge.account_id,
     agencyId: state.agencyId,
-    event: { type: "dispute.opened", disputeId: dispute.id, rechargeId: charge.id, amountMicros, reversedMicros: reversed, balanceMicros: state.balanceMicros, card: card[0] ?? null },
+    event: { type: "dispute.opened", disputeId: dispute.id, rechargeId: charge.id, amountMicros, reversedMicros: reversed, balanceMicros: state.balanceMicros, card },
   });
   logMoneyEvent(tx, "dispute.opened", { dispute_id: dispute.id, recharge_id: charge.id, account_id: charge.account_id, amount: formatMicros(amountMicros), reversed: formatMicros(reversed) });
   return `settled: dispute opened, ${formatMicros(reversed)} taken back`;

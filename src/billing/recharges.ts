@@ -107,7 +107,7 @@ export async function listRecharges(
 }
 
 /** The card a recharge charges (removed cards included: a recharge's history outlives its card). */
-export async function chargedCard(tx: Tx, recharge: Recharge): Promise<ChargedCard | null> {
+export async function chargedCard(tx: Tx, recharge: Pick<Recharge, "paymentMethodId">): Promise<ChargedCard | null> {
   const [card] = await tx.select({ brand: paymentMethods.brand, last4: paymentMethods.last4 }).from(paymentMethods).where(eq(paymentMethods.id, recharge.paymentMethodId));
   return card ?? null;
 }

@@ -8,7 +8,7 @@ import { formatMicros } from "../money/micros.js";
 import { notify } from "../notifications/notify.js";
 import { failureAdvice, marksCardFailing } from "../payments/decline.js";
 import { afterBalanceChange } from "./auto-recharge.js";
-import { rechargeFromRow, type Recharge } from "./recharges.js";
+import { chargedCard, rechargeFromRow, type Recharge } from "./recharges.js";
 import { loadWalletState } from "./wallet-state.js";
 import { assert } from "../errors/assert.js";
 import { issueReceipt } from "../receipts/receipts.js";
@@ -33,15 +33,6 @@ async function lockSettleable(tx: Tx, rechargeId: string, by: Settler, to: "succ
   const [row] = await tx.select().from(recharges).where(and(eq(recharges.id, rechargeId), settleable)).for("update");
   return row ? rechargeFromRow(row) : undefined;
 }
-
-/** The charged card, looked up by id (removed since, it is still found: cards are kept). */
-const chargedCard = async (tx: Tx, paymentMethodId: string) => {
-  const [card] = await queryRows<{ brand: string; last4: string }>(
-    tx,
-    sql`select brand, last4 from payment_methods where id = ${paymentMethodId}`,
-  );
-  return card ?? null;
-};
 
 /**
  * A charge succeeded: credit the wallet exactly once (the entry key is the recharge id),
@@ -89,7 +80,7 @@ export async function settleSucceeded(tx: Tx, config: Config, rechargeId: string
       balanceMicros: entry.balanceAfterMicros,
       ratePerMinuteMicros: state.ratePerMinuteMicros,
       paymentMethodId: recharge.paymentMethodId,
-      card: await chargedCard(tx, recharge.paymentMethodId),
+      card: await chargedCard(tx, recharge),
     },
   });
   // Last: the receipt's number is taken under the operator's counter lock, held to the commit.
@@ -138,7 +129,7 @@ export async function settleFailed(tx: Tx, config: Config, rechargeId: string, b
       trigger: recharge.trigger,
       amountMicros: recharge.amountMicros,
       paymentMethodId: recharge.paymentMethodId,
-      card: await chargedCard(tx, recharge.paymentMethodId),
+      card: await chargedCard(tx, recharge),
       failureCode: code,
       failureMessage: advice.message,
       nextStep: advice.nextStep,
