@@ -51,15 +51,18 @@ async function settle(tx: Tx, config: Config, event: ProviderEvent): Promise<str
       return settled ? `settled: failed (${event.code})` : "ignored: nothing open to settle";
     }
     case "charge_refunded":
+      await takeTurnOn(tx, `charge:${event.chargeId}`);
       if (!(await findSucceededCharge(tx, event.chargeId))) return park(tx, event, `charge:${event.chargeId}`);
       return settleProviderRefunds(tx, config, event.chargeId, event.refunds);
     case "dispute_opened": {
+      await takeTurnOn(tx, `charge:${event.chargeId}`);
       if (!(await findSucceededCharge(tx, event.chargeId))) return park(tx, event, `charge:${event.chargeId}`);
       const opened = await openDispute(tx, config, event.chargeId, event.disputeId, event.amountMicros);
       await applyParked(tx, config, `dispute:${event.disputeId}`);
       return opened;
     }
     case "dispute_closed":
+      await takeTurnOn(tx, `dispute:${event.disputeId}`);
       if (!(await disputeKnown(tx, event.disputeId))) return park(tx, event, `dispute:${event.disputeId}`);
       return closeDispute(tx, config, event.disputeId, event.outcome);
   }
@@ -80,6 +83,7 @@ async function park(tx: Tx, event: ProviderEvent, waitsFor: string): Promise<str
 
 /** The events parked for `waitsFor`, in arrival order, applied once each (and their outcome recorded), in the caller's transaction. */
 async function applyParked(tx: Tx, config: Config, waitsFor: string): Promise<void> {
+  await takeTurnOn(tx, waitsFor);
   const parked = await queryRows<{ event_id: string; event: string | object; created_at: Date | string }>(
     tx,
     sql`delete from parked_provider_events where event_id in (
@@ -96,6 +100,23 @@ async function applyParked(tx: Tx, config: Config, waitsFor: string): Promise<vo
     const outcome = await settle(tx, config, event);
     await tx.execute(sql`update stripe_events set outcome = ${`applied once ${waitsFor.split(":")[0]} appeared: ${outcome}`} where id = ${event.id}`);
   }
+}
+
+/** Advisory locks of this class (the two-key form, apart from the one-key locks of migrations and bootstrap) are provider-event subjects. */
+const PROVIDER_EVENT_LOCK_CLASS = 7_482_331;
+
+/**
+ * Whether to park and whether anything is parked are decided one transaction at a time per
+ * subject (`charge:…`, `dispute:…`), until commit. Without it, under READ COMMITTED, an event
+ * read the charge as unsettled while another transaction was settling it, and that settlement
+ * looked for parked events before the park committed: both committed, and the event stayed
+ * parked for good (a dispute's $50 never taken back; seen in CI on the sandbox's card 0259).
+ * Whichever takes its turn second runs its next statement after the first's commit, and so
+ * sees it: the settled charge, or the parked event. A hash collision only makes two subjects
+ * take turns.
+ */
+async function takeTurnOn(tx: Tx, subject: string): Promise<void> {
+  await tx.execute(sql`select pg_advisory_xact_lock(${PROVIDER_EVENT_LOCK_CLASS}, hashtext(${subject}))`);
 }
 
 async function disputeKnown(tx: Tx, providerDisputeId: string): Promise<boolean> {
