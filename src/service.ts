@@ -1,6 +1,7 @@
 import { IdleCallWorker } from "./billing/idle-calls.js";
 import { GrantExpiryWorker } from "./billing/grant-expiry-worker.js";
 import { ProviderEventPoller } from "./billing/provider-event-poller.js";
+import { applyOverdueParked } from "./billing/provider-events.js";
 import { RechargeWorker } from "./billing/recharge-worker.js";
 import { RefundWorker } from "./billing/refund-worker.js";
 import { UsageWriter } from "./billing/usage-writer.js";
@@ -41,7 +42,10 @@ export async function startService(
 ): Promise<Service> {
   const resolveHost = options.resolveHost ?? systemResolver;
   await sealLegacyEndpointSecrets(db, config.secrets);
-  if (options.worker) await backfillAllReceipts(db, config.operatorName);
+  if (options.worker) {
+    await applyOverdueParked(db, config);
+    await backfillAllReceipts(db, config.operatorName);
+  }
   const gateway = createGateway(config, db);
   const worker = options.worker ? new RechargeWorker(db, config, gateway, { crashAfterCharge: options.crashAfterCharge ?? false }) : undefined;
   const refundWorker = options.worker ? new RefundWorker(db, config, gateway) : undefined;

@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import type { Config } from "../config/config.js";
-import { queryRows, type Tx } from "../db/database.js";
+import { inTransaction, queryRows, type Database, type Tx } from "../db/database.js";
 import { classifyFailure } from "../payments/decline.js";
 import type { ProviderEvent } from "../payments/gateway.js";
 import { closeDispute, openDispute } from "./disputes.js";
@@ -121,4 +121,24 @@ async function takeTurnOn(tx: Tx, subject: string): Promise<void> {
 
 async function disputeKnown(tx: Tx, providerDisputeId: string): Promise<boolean> {
   return (await queryRows(tx, sql`select 1 from disputes where provider_dispute_id = ${providerDisputeId}`)).length > 0;
+}
+
+/** Subjects caught up per start at most (each its own transaction); the rest wait for the next start. */
+const OVERDUE_SUBJECTS_PER_START = 1_000;
+
+/**
+ * Applies what stayed parked although the charge or dispute it waits for is there: the state a
+ * race before `takeTurnOn` could leave (its dispute never taken back). Run once at a worker's
+ * start; with the turns taken, nothing new can be left so. Returns the subjects caught up.
+ */
+export async function applyOverdueParked(db: Database, config: Config): Promise<number> {
+  const overdue = await queryRows<{ waits_for: string }>(
+    db,
+    sql`select distinct p.waits_for from parked_provider_events p
+        where exists (select 1 from recharges r where p.waits_for = 'charge:' || r.provider_charge_id and r.status = 'succeeded')
+           or exists (select 1 from disputes d where p.waits_for = 'dispute:' || d.provider_dispute_id)
+        order by p.waits_for limit ${OVERDUE_SUBJECTS_PER_START}`,
+  );
+  for (const { waits_for } of overdue) await inTransaction(db, (tx) => applyParked(tx, config, waits_for));
+  return overdue.length;
 }

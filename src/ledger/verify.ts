@@ -212,6 +212,18 @@ const CHECKS: Check[] = [
         limit 100`,
     (r) => `succeeded charge ${r.id} has no receipt`,
   ),
+  // A provider's event parked for a charge or dispute waits only while that is missing: once it
+  // is there, the event has been applied (in its transaction, or at a worker's start).
+  check<Row<{ event_id: string; waits_for: string }>>(
+    "nothing_parked_for_what_exists",
+    sql`select r.account_id, p.event_id, p.waits_for from parked_provider_events p
+          join recharges r on p.waits_for = 'charge:' || r.provider_charge_id and r.status = 'succeeded'
+        union all
+        select d.account_id, p.event_id, p.waits_for from parked_provider_events p
+          join disputes d on p.waits_for = 'dispute:' || d.provider_dispute_id
+        order by event_id limit 100`,
+    (r) => `provider event ${r.event_id} is still parked, but ${r.waits_for} is there`,
+  ),
   // No automatic recharge created while Auto-Recharge was off.
   check<Row<{ id: string }>>(
     "no_auto_recharge_when_disabled",

@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
-import { afterAll, describe, expect, it } from "vitest";
-import { settleProviderEvent } from "../../src/billing/provider-events.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { applyOverdueParked, settleProviderEvent } from "../../src/billing/provider-events.js";
+import { settleSucceeded } from "../../src/billing/settle.js";
 import { inTransaction, queryRows } from "../../src/db/database.js";
 import { verifyLedger } from "../../src/ledger/verify.js";
 import type { ProviderEvent } from "../../src/payments/gateway.js";
@@ -13,14 +14,16 @@ import { startTestApp, testPayments, type TestApp } from "../support/test-app.js
 // for it and is applied once it appears — never dropped as "not ours".
 describe.runIf(testPayments === "sandbox")("provider events that arrive before what they are about", () => {
   let app: TestApp;
+  // No worker: a charge stays pending until the provider's own event settles it.
+  beforeAll(async () => {
+    app = await startTestApp({}, { worker: false });
+  });
   afterAll(async () => {
     expect(await verifyLedger(app.db.db)).toEqual([]);
     await app.close();
   });
 
   it("a dispute opened and won before the charge settled: credited, taken back, given back, each once", async () => {
-    // No worker: the charge stays pending until the provider's own event settles it.
-    app = await startTestApp({}, { worker: false });
     const account = await app.createAccount({ name: "Early events", type: "user" });
     const card = await addCard(app, account, CARDS.visa, true);
     const topUp = await app.request("POST", `/v1/accounts/${account.id}/recharges`, { key: account.key, body: { amount: "50.00" } });
@@ -58,5 +61,32 @@ describe.runIf(testPayments === "sandbox")("provider events that arrive before w
       { id: "evt_won", outcome: "applied once dispute appeared: settled: dispute won" },
     ]);
     expect(await queryRows(app.db.db, sql`select * from parked_provider_events`)).toEqual([]);
+  });
+
+  it("a dispute left parked although its charge settled (a race before events took turns) is applied at a worker's start, once", async () => {
+    const account = await app.createAccount({ name: "Left parked", type: "user" });
+    const card = await addCard(app, account, CARDS.visa, true);
+    const topUp = await app.request("POST", `/v1/accounts/${account.id}/recharges`, { key: account.key, body: { amount: "50.00" } });
+    const [token] = await queryRows<{ provider_ref: string }>(app.db.db, sql`select provider_ref from payment_methods where id = ${card.id}`);
+    await app.db.db.execute(
+      sql`insert into sandbox_charges (idempotency_key, charge_id, card_token, amount_micros, status) values (${topUp.body.id}, 'ch_left', ${token!.provider_ref}, 50000000, 'succeeded')`,
+    );
+    const handle = (event: ProviderEvent) => inTransaction(app.db.db, (tx) => settleProviderEvent(tx, app.config, event));
+    expect(await handle({ id: "evt_left", type: "charge.dispute.created", kind: "dispute_opened", chargeId: "ch_left", disputeId: "dp_left", amountMicros: 50_000_000n })).toBe(
+      "parked: waiting for charge:ch_left",
+    );
+    // The settlement that did not see the park (what the race did): the charge is settled, the dispute still parked.
+    expect(await inTransaction(app.db.db, (tx) => settleSucceeded(tx, app.config, topUp.body.id, "provider_event", "ch_left"))).toBe(true);
+    expect((await verifyLedger(app.db.db)).map((v) => [v.check, v.detail])).toEqual([
+      ["nothing_parked_for_what_exists", "provider event evt_left is still parked, but charge:ch_left is there"],
+    ]);
+    expect((await getAccount(app, account)).balance).toBe("50.00");
+
+    expect(await applyOverdueParked(app.db.db, app.config)).toBe(1);
+    expect(await applyOverdueParked(app.db.db, app.config)).toBe(0);
+    expect((await getAccount(app, account)).balance).toBe("0.00");
+    expect(await verifyLedger(app.db.db)).toEqual([]);
+    const [outcome] = await queryRows<{ outcome: string }>(app.db.db, sql`select outcome from stripe_events where id = 'evt_left'`);
+    expect(outcome!.outcome).toBe("applied once charge appeared: settled: dispute opened, 50.00 taken back");
   });
 });
