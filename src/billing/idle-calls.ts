@@ -18,6 +18,8 @@ const SWEEP_BATCHES_PER_PASS = 10;
  * report committed meanwhile keeps its call running, and a call a usage batch holds is left
  * for the next pass. The clock is the database's, like the time of the reports. A report
  * that comes later is still billed (usage is never dropped) and answered `end_call`.
+ * Running calls are found by `calls_active_idx` and their age read from the rows: an index on
+ * last_report_at would make every report's update of its call a non-HOT one (migration 0022).
  * Returns how many calls it ended.
  */
 export async function endIdleCalls(db: Database, idleTimeoutMs: number): Promise<number> {

@@ -294,8 +294,8 @@ export const calls = pgTable(
   (t) => [
     // Newest first per account: the dashboard's call list pages by (started_at, id).
     index("calls_account_started_idx").on(t.accountId, t.startedAt.desc(), t.id.desc()),
-    // The idle sweep's range: running calls, oldest report first.
-    index("calls_active_last_report_idx").on(t.lastReportAt).where(sql`${t.status} = 'active'`),
+    // Running calls, for the idle sweep; on a column no report changes, so reports stay HOT updates (migration 0022).
+    index("calls_active_idx").on(t.id).where(sql`${t.status} = 'active'`),
     check("calls_ended_by_check", sql`${t.endedBy} in ('report', 'idle_timeout')`),
     check("calls_hold_check", sql`${t.holdMicros} >= 0`),
   ],
