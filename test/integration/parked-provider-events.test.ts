@@ -5,7 +5,7 @@ import { settleSucceeded } from "../../src/billing/settle.js";
 import { inTransaction, queryRows } from "../../src/db/database.js";
 import { verifyLedger } from "../../src/ledger/verify.js";
 import type { ProviderEvent } from "../../src/payments/gateway.js";
-import { addCard, CARDS, getAccount } from "../support/scenario.js";
+import { getAccount, pendingSandboxTopUp } from "../support/scenario.js";
 import { startTestApp, testPayments, type TestApp } from "../support/test-app.js";
 
 // A provider's events come in any order, and may come before our own settlement of the charge
@@ -22,21 +22,13 @@ describe.runIf(testPayments === "sandbox")("provider events that arrive before w
     expect(await verifyLedger(app.db.db)).toEqual([]);
     await app.close();
   });
+  const handle = (event: ProviderEvent) => inTransaction(app.db.db, (tx) => settleProviderEvent(tx, app.config, event));
 
   it("a dispute opened and won before the charge settled: credited, taken back, given back, each once", async () => {
-    const account = await app.createAccount({ name: "Early events", type: "user" });
-    const card = await addCard(app, account, CARDS.visa, true);
-    const topUp = await app.request("POST", `/v1/accounts/${account.id}/recharges`, { key: account.key, body: { amount: "50.00" } });
-    expect(topUp.status).toBe(201);
-    // The provider's own record of the charge (the worker would have made it).
-    const [token] = await queryRows<{ provider_ref: string }>(app.db.db, sql`select provider_ref from payment_methods where id = ${card.id}`);
-    await app.db.db.execute(
-      sql`insert into sandbox_charges (idempotency_key, charge_id, card_token, amount_micros, status) values (${topUp.body.id}, 'ch_early', ${token!.provider_ref}, 50000000, 'succeeded')`,
-    );
-    const handle = (event: ProviderEvent) => inTransaction(app.db.db, (tx) => settleProviderEvent(tx, app.config, event));
+    const { account, rechargeId } = await pendingSandboxTopUp(app, "ch_early");
     const opened: ProviderEvent = { id: "evt_open", type: "charge.dispute.created", kind: "dispute_opened", chargeId: "ch_early", disputeId: "dp_early", amountMicros: 50_000_000n };
     const won: ProviderEvent = { id: "evt_won", type: "charge.dispute.closed", kind: "dispute_closed", disputeId: "dp_early", outcome: "won" };
-    const succeeded: ProviderEvent = { id: "evt_paid", type: "payment_intent.succeeded", kind: "charge_succeeded", rechargeId: topUp.body.id, chargeId: "ch_early" };
+    const succeeded: ProviderEvent = { id: "evt_paid", type: "payment_intent.succeeded", kind: "charge_succeeded", rechargeId, chargeId: "ch_early" };
 
     expect(await handle(won)).toBe("parked: waiting for dispute:dp_early");
     expect(await handle(opened)).toBe("parked: waiting for charge:ch_early");
@@ -64,19 +56,12 @@ describe.runIf(testPayments === "sandbox")("provider events that arrive before w
   });
 
   it("a dispute left parked although its charge settled (a race before events took turns) is applied at a worker's start, once", async () => {
-    const account = await app.createAccount({ name: "Left parked", type: "user" });
-    const card = await addCard(app, account, CARDS.visa, true);
-    const topUp = await app.request("POST", `/v1/accounts/${account.id}/recharges`, { key: account.key, body: { amount: "50.00" } });
-    const [token] = await queryRows<{ provider_ref: string }>(app.db.db, sql`select provider_ref from payment_methods where id = ${card.id}`);
-    await app.db.db.execute(
-      sql`insert into sandbox_charges (idempotency_key, charge_id, card_token, amount_micros, status) values (${topUp.body.id}, 'ch_left', ${token!.provider_ref}, 50000000, 'succeeded')`,
-    );
-    const handle = (event: ProviderEvent) => inTransaction(app.db.db, (tx) => settleProviderEvent(tx, app.config, event));
+    const { account, rechargeId } = await pendingSandboxTopUp(app, "ch_left");
     expect(await handle({ id: "evt_left", type: "charge.dispute.created", kind: "dispute_opened", chargeId: "ch_left", disputeId: "dp_left", amountMicros: 50_000_000n })).toBe(
       "parked: waiting for charge:ch_left",
     );
     // The settlement that did not see the park (what the race did): the charge is settled, the dispute still parked.
-    expect(await inTransaction(app.db.db, (tx) => settleSucceeded(tx, app.config, topUp.body.id, "provider_event", "ch_left"))).toBe(true);
+    expect(await inTransaction(app.db.db, (tx) => settleSucceeded(tx, app.config, rechargeId, "provider_event", "ch_left"))).toBe(true);
     expect((await verifyLedger(app.db.db)).map((v) => [v.check, v.detail])).toEqual([
       ["nothing_parked_for_what_exists", "provider event evt_left is still parked, but charge:ch_left is there"],
     ]);

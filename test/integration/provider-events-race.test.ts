@@ -5,7 +5,7 @@ import { settleProviderEvent } from "../../src/billing/provider-events.js";
 import { inTransaction, queryRows } from "../../src/db/database.js";
 import { verifyLedger } from "../../src/ledger/verify.js";
 import type { ProviderEvent } from "../../src/payments/gateway.js";
-import { addCard, CARDS, getAccount } from "../support/scenario.js";
+import { getAccount, pendingSandboxTopUp } from "../support/scenario.js";
 import { startTestApp, testPayments, type TestApp } from "../support/test-app.js";
 import { onPostgres } from "../support/test-database.js";
 
@@ -25,19 +25,6 @@ describe.runIf(testPayments === "sandbox" && onPostgres)("a provider event racin
   });
 
   const handle = (event: ProviderEvent) => inTransaction(app.db.db, (tx) => settleProviderEvent(tx, app.config, event));
-
-  /** A pending $50 top-up whose charge `chargeId` the sandbox made; nothing settled yet. */
-  async function pendingTopUp(chargeId: string) {
-    const account = await app.createAccount({ name: "Race", type: "user" });
-    const card = await addCard(app, account, CARDS.visa, true);
-    const topUp = await app.request("POST", `/v1/accounts/${account.id}/recharges`, { key: account.key, body: { amount: "50.00" } });
-    expect(topUp.status).toBe(201);
-    const [token] = await queryRows<{ provider_ref: string }>(app.db.db, sql`select provider_ref from payment_methods where id = ${card.id}`);
-    await app.db.db.execute(
-      sql`insert into sandbox_charges (idempotency_key, charge_id, card_token, amount_micros, status) values (${topUp.body.id}, ${chargeId}, ${token!.provider_ref}, 50000000, 'succeeded')`,
-    );
-    return { account, rechargeId: topUp.body.id as string };
-  }
 
   /**
    * Handles `first` in a transaction held open, then `second` on another connection, and
@@ -65,7 +52,7 @@ describe.runIf(testPayments === "sandbox" && onPostgres)("a provider event racin
   }
 
   it("a dispute opened while the charge is being settled is applied once the settlement commits", async () => {
-    const { account, rechargeId } = await pendingTopUp("ch_race_settle");
+    const { account, rechargeId } = await pendingSandboxTopUp(app, "ch_race_settle");
     const [settledOutcome, disputeOutcome] = await race(
       { id: "evt_race_paid", type: "payment_intent.succeeded", kind: "charge_succeeded", rechargeId, chargeId: "ch_race_settle" },
       { id: "evt_race_open", type: "charge.dispute.created", kind: "dispute_opened", chargeId: "ch_race_settle", disputeId: "dp_race_settle", amountMicros: 50_000_000n },
@@ -77,7 +64,7 @@ describe.runIf(testPayments === "sandbox" && onPostgres)("a provider event racin
   });
 
   it("a dispute closed while its opening is being settled is applied once the opening commits", async () => {
-    const { account, rechargeId } = await pendingTopUp("ch_race_open");
+    const { account, rechargeId } = await pendingSandboxTopUp(app, "ch_race_open");
     expect(await handle({ id: "evt_race2_paid", type: "payment_intent.succeeded", kind: "charge_succeeded", rechargeId, chargeId: "ch_race_open" })).toBe(
       "settled: succeeded",
     );

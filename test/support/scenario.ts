@@ -91,6 +91,23 @@ export async function notifications(app: TestApp, account: { id: string; key: st
   return res.body.data as Array<{ type: string; message: string; account_id: string; data: Record<string, unknown> }>;
 }
 
+/**
+ * A $50 top-up left pending (a test app started with `worker: false`) whose charge `chargeId`
+ * the sandbox made and succeeded: what the worker would have done before settling it, so a
+ * test can hand the provider's events over itself, in any order.
+ */
+export async function pendingSandboxTopUp(app: TestApp, chargeId: string) {
+  const account = await app.createAccount({ name: "Provider events", type: "user" });
+  const card = await addCard(app, account, CARDS.visa, true);
+  const topUp = await app.request("POST", `/v1/accounts/${account.id}/recharges`, { key: account.key, body: { amount: "50.00" } });
+  expect(topUp.status).toBe(201);
+  const [token] = await queryRows<{ provider_ref: string }>(app.db.db, sql`select provider_ref from payment_methods where id = ${card.id}`);
+  await app.db.db.execute(
+    sql`insert into sandbox_charges (idempotency_key, charge_id, card_token, amount_micros, status) values (${topUp.body.id}, ${chargeId}, ${token!.provider_ref}, 50000000, 'succeeded')`,
+  );
+  return { account, rechargeId: topUp.body.id as string };
+}
+
 /** Waits until the account has no recharge pending or processing, and returns its recharges. */
 export async function settled(app: TestApp, account: { id: string; key: string }, timeoutMs = 15_000) {
   return waitFor(
