@@ -7,6 +7,7 @@ import { parseAmount } from "../../../src/money/parse.js";
 import { ErrorText } from "../components/ErrorText.js";
 import { usdText } from "../money/display.js";
 import { dateTimeText } from "../text/date-time.js";
+import { ReviewStep } from "../components/ReviewStep.js";
 
 /**
  * The operator's credit grant (DESIGN §6): promotional or compensation credit, spent by calls
@@ -81,19 +82,7 @@ export function GiveCredit({ api, account, onChanged }: { api: Api; account: Acc
           <label htmlFor="grant-reason">Reason for the credit</label>
           <input id="grant-reason" value={reason} maxLength={500} placeholder="e.g. trial minutes" onChange={(e) => { setReason(e.target.value); reset(); }} />
         </div>
-        {confirming ? (
-          <div className="confirm" role="group" aria-label="Confirm the credit">
-            <p>{confirming.text}</p>
-            <button type="button" className="primary" disabled={busy} onClick={send}>
-              Give credit
-            </button>{" "}
-            <button type="button" onClick={reset}>
-              Cancel
-            </button>
-          </div>
-        ) : (
-          <button type="submit">Review credit</button>
-        )}
+        <ReviewStep subject="credit" summary={confirming?.text} reviewLabel="Review credit" confirmLabel="Give credit" busy={busy} onConfirm={send} onCancel={reset} />
       </form>
       <ErrorText error={error} />
       {done && (

@@ -9,6 +9,7 @@ import { usdText } from "../money/display.js";
 import { SecretOnce } from "../settings/SecretOnce.js";
 import { GiveCredit } from "./GiveCredit.js";
 import { RefundPayment } from "./RefundPayment.js";
+import { ReviewStep } from "../components/ReviewStep.js";
 
 /**
  * What the operator does to one account, each said before it is done and audited by the
@@ -83,21 +84,19 @@ function Adjust({ api, account, onChanged }: { api: Api; account: Account; onCha
           <input id="adjust-reason" value={reason} maxLength={500} placeholder="e.g. credit for call dropped on 2 Dec" onChange={(e) => { setReason(e.target.value); setConfirming(undefined); }} />
         </div>
         <ErrorText error={error} />
-        {confirming ? (
-          <div className="confirm" role="group" aria-label="Confirm the adjustment">
-            <p>
-              {confirming.startsWith("-") ? "Debit" : "Credit"} {usdText(confirming.replace(/^-/, ""))} {confirming.startsWith("-") ? "from" : "to"} {account.name}, balance now {usdText(account.balance)}: “{reason.trim()}”.
-            </p>
-            <button type="button" className="primary" disabled={busy} onClick={() => void post()}>
-              Post adjustment
-            </button>{" "}
-            <button type="button" onClick={() => setConfirming(undefined)}>
-              Cancel
-            </button>
-          </div>
-        ) : (
-          <button type="submit">Review adjustment</button>
-        )}
+        <ReviewStep
+          subject="adjustment"
+          summary={
+            confirming
+              ? `${confirming.startsWith("-") ? "Debit" : "Credit"} ${usdText(confirming.replace(/^-/, ""))} ${confirming.startsWith("-") ? "from" : "to"} ${account.name}, balance now ${usdText(account.balance)}: “${reason.trim()}”.`
+              : undefined
+          }
+          reviewLabel="Review adjustment"
+          confirmLabel="Post adjustment"
+          busy={busy}
+          onConfirm={() => void post()}
+          onCancel={() => setConfirming(undefined)}
+        />
         {done && (
           <p role="status" className="ok">
             {done}

@@ -8,6 +8,7 @@ import { parseAmount } from "../../../src/money/parse.js";
 import { ErrorText } from "../components/ErrorText.js";
 import { cardLabel, parseMicros, usdText } from "../money/display.js";
 import { dateTimeText } from "../text/date-time.js";
+import { ReviewStep } from "../components/ReviewStep.js";
 
 const REFUND_STATUS: Record<Refund["status"], string> = { pending: "Pending at the card provider", succeeded: "Refunded", failed: "Failed" };
 
@@ -93,19 +94,7 @@ export function RefundPayment({ api, account, onChanged }: { api: Api; account: 
             <label htmlFor="refund-reason">Reason for the refund</label>
             <input id="refund-reason" value={reason} maxLength={500} onChange={(e) => { setReason(e.target.value); setConfirming(undefined); }} />
           </div>
-          {confirming ? (
-            <div className="confirm" role="group" aria-label="Confirm the refund">
-              <p>{confirming.text}</p>
-              <button type="button" className="primary" disabled={busy} onClick={send}>
-                Send refund
-              </button>{" "}
-              <button type="button" onClick={() => setConfirming(undefined)}>
-                Cancel
-              </button>
-            </div>
-          ) : (
-            <button type="submit">Review refund</button>
-          )}
+          <ReviewStep subject="refund" summary={confirming?.text} reviewLabel="Review refund" confirmLabel="Send refund" busy={busy} onConfirm={send} onCancel={() => setConfirming(undefined)} />
         </form>
       )}
       <ErrorText error={error ?? payments.error ?? refunds.error} />
