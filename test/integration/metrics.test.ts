@@ -109,21 +109,30 @@ describe("/metrics", { timeout: 60_000 }, () => {
     expect(value(after, "prepaid_account_status_changes_total", { to: "paused" }) - value(before, "prepaid_account_status_changes_total", { to: "paused" })).toBe(1);
   });
 
+  // On an app of its own without workers: the shared one's workers poll on the same pool, so a
+  // scrape could catch three of them busy at once (seen in CI: "expected 3 to be less than 3").
   it.runIf(onPostgres)("shows the connection pool: connections held by work count as busy, and come back idle", async () => {
-    const pool = app.db.pool!;
-    const before = await scrape();
-    expect(value(before, "prepaid_db_pool_max_connections")).toBe(10);
-    const held = await Promise.all([pool.connect(), pool.connect(), pool.connect()]);
+    const quiet = await startTestApp({}, { worker: false });
     try {
-      const during = await scrape();
-      expect(value(during, "prepaid_db_pool_connections", { state: "busy" })).toBeGreaterThanOrEqual(3);
-      expect(value(during, "prepaid_db_pool_waiting")).toBe(0);
+      const scrapeQuiet = async () => (await quiet.request("GET", "/metrics")).body as string;
+      const pool = quiet.db.pool!;
+      const before = await scrapeQuiet();
+      expect(value(before, "prepaid_db_pool_max_connections")).toBe(10);
+      expect(value(before, "prepaid_db_pool_connections", { state: "busy" })).toBe(0);
+      const held = await Promise.all([pool.connect(), pool.connect(), pool.connect()]);
+      try {
+        const during = await scrapeQuiet();
+        expect(value(during, "prepaid_db_pool_connections", { state: "busy" })).toBe(3);
+        expect(value(during, "prepaid_db_pool_waiting")).toBe(0);
+      } finally {
+        for (const client of held) client.release();
+      }
+      const after = await scrapeQuiet();
+      expect(value(after, "prepaid_db_pool_connections", { state: "idle" })).toBeGreaterThanOrEqual(3);
+      expect(value(after, "prepaid_db_pool_connections", { state: "busy" })).toBe(0);
     } finally {
-      for (const client of held) client.release();
+      await quiet.close();
     }
-    const after = await scrape();
-    expect(value(after, "prepaid_db_pool_connections", { state: "idle" })).toBeGreaterThanOrEqual(3);
-    expect(value(after, "prepaid_db_pool_connections", { state: "busy" })).toBeLessThan(3);
   });
 
   it.runIf(!onPostgres)("has no pool families on PGlite (one in-process connection)", async () => {
