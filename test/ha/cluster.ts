@@ -196,7 +196,9 @@ export async function startCluster(): Promise<Cluster> {
         // Stopped, or never started.
       }
     }
-    rmSync(dir, { recursive: true, force: true });
+    // PREPAID_HA_KEEP_DIR=1 keeps the logs (Patroni's, PostgreSQL's, HAProxy's) to read after a run.
+    if (process.env.PREPAID_HA_KEEP_DIR === "1") console.log(`cluster directory kept: ${dir}`);
+    else rmSync(dir, { recursive: true, force: true });
   };
   try {
     await until("etcd", async () => ((await httpStatus(`http://127.0.0.1:${etcdClient}/health`)) === 200 ? true : undefined), 30_000);

@@ -64,6 +64,8 @@ interface Round {
   /** Tries that got a 5xx or no answer, from the kill on (each retried until acknowledged). */
   clientErrors: number;
   rejoinMs: number;
+  /** When the leader was killed, to find the round in the logs (PREPAID_HA_KEEP_DIR=1). */
+  killedAt: string;
 }
 
 describe.runIf(FAILOVERS > 0)("failover on a Patroni cluster", () => {
@@ -143,7 +145,7 @@ describe.runIf(FAILOVERS > 0)("failover on a Patroni cluster", () => {
       // The old leader comes back by itself as the synchronous replica: the next round fails over to it.
       const rejoinStart = Date.now();
       await cluster.syncReplica(leader);
-      rounds.push({ from: leader.name, to: replica.name, recoveryMs: recoveredAt! - killedAt, clientErrors, rejoinMs: Date.now() - rejoinStart });
+      rounds.push({ from: leader.name, to: replica.name, recoveryMs: recoveredAt! - killedAt, clientErrors, rejoinMs: Date.now() - rejoinStart, killedAt: new Date(killedAt).toISOString() });
       await sleep(500);
     }
     // The figures docs/high-availability.md reports.
