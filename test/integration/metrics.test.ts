@@ -28,8 +28,8 @@ afterAll(async () => {
   await new Promise((resolve) => receiver?.close(resolve));
 });
 
-async function scrape(): Promise<string> {
-  const res = await app.request("GET", "/metrics");
+async function scrape(from: TestApp = app): Promise<string> {
+  const res = await from.request("GET", "/metrics");
   expect(res.status).toBe(200);
   expect(res.headers.get("Content-Type")).toContain("text/plain");
   return res.body as string;
@@ -114,20 +114,19 @@ describe("/metrics", { timeout: 60_000 }, () => {
   it.runIf(onPostgres)("shows the connection pool: connections held by work count as busy, and come back idle", async () => {
     const quiet = await startTestApp({}, { worker: false });
     try {
-      const scrapeQuiet = async () => (await quiet.request("GET", "/metrics")).body as string;
       const pool = quiet.db.pool!;
-      const before = await scrapeQuiet();
+      const before = await scrape(quiet);
       expect(value(before, "prepaid_db_pool_max_connections")).toBe(10);
       expect(value(before, "prepaid_db_pool_connections", { state: "busy" })).toBe(0);
       const held = await Promise.all([pool.connect(), pool.connect(), pool.connect()]);
       try {
-        const during = await scrapeQuiet();
+        const during = await scrape(quiet);
         expect(value(during, "prepaid_db_pool_connections", { state: "busy" })).toBe(3);
         expect(value(during, "prepaid_db_pool_waiting")).toBe(0);
       } finally {
         for (const client of held) client.release();
       }
-      const after = await scrapeQuiet();
+      const after = await scrape(quiet);
       expect(value(after, "prepaid_db_pool_connections", { state: "idle" })).toBeGreaterThanOrEqual(3);
       expect(value(after, "prepaid_db_pool_connections", { state: "busy" })).toBe(0);
     } finally {
