@@ -38,6 +38,7 @@ function describe({ event, data }) {
   if (event === "recharge.succeeded") return `Credit added: $${data.amount}`;
   if (event === "recharge.failed") return `Payment failed (${data.failure_code ?? "declined"})`;
   if (event === "card.added") return `Card •••• ${data.last4} saved`;
+  if (event === "session.expired" || event === "session.ended") return "Payments closed: open it again to continue";
   return "Auto-Recharge settings saved";
 }
 

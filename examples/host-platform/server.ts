@@ -26,6 +26,8 @@ export interface HostOptions {
   accountId: string;
   /** What this user may do on the Payments page. */
   role?: "owner" | "viewer";
+  /** How long a Payments session lasts (60 s to 12 h; 1 h here). */
+  ttlSeconds?: number;
   port?: number;
   host?: string;
 }
@@ -53,7 +55,7 @@ export async function startHostPlatform(options: HostOptions): Promise<{ url: st
         const client = createPrepaidClient({ baseUrl: prepaid.origin, apiKey: options.operatorKey });
         const { data, error } = await client.POST("/v1/accounts/{id}/sessions", {
           params: { path: { id: options.accountId } },
-          body: { role: options.role ?? "owner", ttl_seconds: 3600, return_url: `http://${req.headers.host}/` },
+          body: { role: options.role ?? "owner", ttl_seconds: options.ttlSeconds ?? 3600, return_url: `http://${req.headers.host}/` },
         });
         res.writeHead(data ? 200 : 502, { "Content-Type": "application/json" });
         return res.end(JSON.stringify(data ? { url: data.url } : { error: error?.error.message ?? "prepaid refused" }));

@@ -277,6 +277,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/accounts/{id}/payment-methods/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * What saving a card now would charge at once; writes nothing
+         * @description While Auto-Recharge is failing, a card saved becomes the default and the failed recharge is retried on it at once. This says beforehand whether that happens and for how much, with the sentence to show before the user saves (the page shows it beside the card form).
+         */
+        post: operations["previewCardSave"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/accounts/{id}/auto-recharge": {
         parameters: {
             query?: never;
@@ -460,7 +480,7 @@ export interface paths {
         put?: never;
         /**
          * Authorise a call: fixes its rate; 402 when the account is paused or out of credit
-         * @description Call before connecting a call. The call holds `PREPAID_CALL_HOLD_SECONDS` (60 s by default) of credit at its rate while it runs, so many calls starting at once never spend the same credit: a start is authorised only when the balance, plus a recharge in flight, minus the holds of the account's other running calls covers its hold, and while the account runs fewer calls than its `max_concurrent_calls`. The answer fixes the call's rate (the Web Widget setting now) and says how many seconds that credit pays for. `call_id` is yours to give (your telephony id) or ours; starting it again answers the same call. Then report its cumulative elapsed seconds with `POST /v1/calls/{id}/usage` (or many calls at once with `POST /v1/usage`) and end it with `POST /v1/calls/{id}/end`; a call with no report for `PREPAID_CALL_IDLE_TIMEOUT` (10 minutes) is ended at its last reported seconds.
+         * @description Call before connecting a call. The call holds `PREPAID_CALL_HOLD_SECONDS` (60 s by default) of credit at its rate while it runs, so many calls starting at once never spend the same credit: a start is authorised only when the balance, plus a recharge in flight, minus the holds of the account's other running calls covers its hold, and while the account runs fewer calls than its `max_concurrent_calls`. The answer fixes the call's rate (the Web Widget setting now) and says how many seconds that credit pays for. `call_id` is yours to give (your telephony id) or ours; starting it again answers the same call (an ended call with `max_seconds` 0: it is not started again). Then report its cumulative elapsed seconds with `POST /v1/calls/{id}/usage` (or many calls at once with `POST /v1/usage`) and end it with `POST /v1/calls/{id}/end`; a call with no report for `PREPAID_CALL_IDLE_TIMEOUT` (10 minutes) is ended at its last reported seconds.
          */
         post: operations["startCall"];
         delete?: never;
@@ -856,7 +876,7 @@ export interface paths {
         put?: never;
         /**
          * Forecast a campaign against the account's balance, Auto-Recharge and limits; writes nothing
-         * @description Plays `calls` calls of `average_seconds` at the account's current rate, in waves of `concurrency`, against its balance (a recharge in flight counted as landed), its Auto-Recharge settings and the daily count and monthly limit as they fill: how many calls would start, how many recharges for how much, what would be missing, and what stops Auto-Recharge short. Recharges are assumed to succeed. The account, or its agency.
+         * @description Plays `calls` calls of `average_seconds` at the account's current rate, in waves of `concurrency`, against its balance (a recharge in flight counted as landed), its Auto-Recharge settings and the daily count and monthly limit as they fill: how many calls would start, how many recharges for how much, what would be missing, and what stops Auto-Recharge short. Recharges are assumed to succeed. The account, or its agency; it writes nothing, so read-only keys and viewer sessions may ask it too.
          */
         post: operations["preflightCampaign"];
         delete?: never;
@@ -1495,12 +1515,15 @@ export interface components {
          *       "exp_year": 2030,
          *       "is_default": true,
          *       "created_at": "2026-11-24T20:13:32.405Z",
-         *       "replaced_payment_method_id": null
+         *       "replaced_payment_method_id": null,
+         *       "triggered_recharge_id": null
          *     }
          */
         SavedPaymentMethod: components["schemas"]["PaymentMethod"] & {
             /** @description The saved copy of the same card (same number at the provider) this one replaced and took the roles of — the default, the card Auto-Recharge charges — or null */
             replaced_payment_method_id: string | null;
+            /** @description The recharge saving this card started at once (the retry of a failing Auto-Recharge on it), or null; `POST …/payment-methods/preview` says beforehand what it would be */
+            triggered_recharge_id: string | null;
         };
         /**
          * @example {
@@ -1558,6 +1581,32 @@ export interface components {
             client_secret: string;
             publishable_key: string | null;
             api_base: string;
+        };
+        /**
+         * @example {
+         *       "will_charge": true,
+         *       "amount": "50.00",
+         *       "balance": "-2.120000",
+         *       "reason": null,
+         *       "message": "Saving this card makes it your default card and charges it $50.00 now to bring your balance back: your Auto-Recharge Amount."
+         *     }
+         */
+        CardSavePreview: {
+            will_charge: boolean;
+            /**
+             * @description USD as a decimal string
+             * @example 49.813334
+             */
+            amount: string | null;
+            /**
+             * @description USD as a decimal string
+             * @example 49.813334
+             */
+            balance: string;
+            /** @description why nothing would be charged: not_failing (Auto-Recharge is not failing), or a reason of the Auto-Recharge preview */
+            reason: string | null;
+            /** @description the sentence to show before the user saves the card */
+            message: string;
         };
         /**
          * @example {
@@ -2368,7 +2417,7 @@ export interface components {
              * @example 49.813334
              */
             balance: string;
-            /** @description calls that would start */
+            /** @description calls the credit (and the recharges expected) pays for their whole `average_seconds` */
             covered_calls: number;
             recharges_expected: number;
             /**
@@ -2377,7 +2426,7 @@ export interface components {
              */
             recharge_total: string;
             /**
-             * @description what the calls that would not start would cost
+             * @description the cost not covered by the balance (less what running calls hold) and the recharges expected; at least 0
              * @example 49.813334
              */
             shortfall: string;
@@ -3628,6 +3677,73 @@ export interface operations {
             };
         };
     };
+    previewCardSave: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description What saving a card would charge */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CardSavePreview"];
+                };
+            };
+            /** @description `invalid_request`: a field that does not validate (`field` names it), a NUL character, or a body over 1 MB */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unauthorized`: missing, wrong, revoked or expired API key or session */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden`: a read-only key or viewer session, an agency writing to its subaccount, or the operator key on a setting only the account makes */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: no such account, or one this credential may not see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many failed authentications from this client address; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     getAutoRecharge: {
         parameters: {
             query?: never;
@@ -4482,7 +4598,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `not_found`: no such account, or one this credential may not see */
+            /** @description `not_found`: no such account, or one this credential may not see; or a `call_id` another account's call has */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -5043,7 +5159,7 @@ export interface operations {
                     "application/json": components["schemas"]["StripeWebhookReceipt"];
                 };
             };
-            /** @description `invalid_request`: Stripe webhooks not enabled, or a `Stripe-Signature` that is missing, does not verify or is older than 5 minutes; or a field that does not validate, a NUL character, or a body over 1 MB */
+            /** @description `invalid_request`: Stripe webhooks not enabled; a `Stripe-Signature` that is missing, does not verify or is older than 5 minutes; or a signed body that is not JSON or not a Stripe event (the message names the field); or a field that does not validate, a NUL character, or a body over 1 MB */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6051,15 +6167,6 @@ export interface operations {
             };
             /** @description `unauthorized`: missing, wrong, revoked or expired API key or session */
             401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description `forbidden`: a read-only key or viewer session (a POST) */
-            403: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -91,15 +91,21 @@ export async function listApiKeys(db: Database | Tx, accountId: string): Promise
   return rows.map(recordFromRow);
 }
 
-/** Revokes a key of the account: every process refuses it from its next request (no cache). */
-export async function revokeApiKey(tx: Tx, accountId: string, keyId: string): Promise<ApiKeyRecord> {
-  const [row] = await tx
+/**
+ * Revokes a key of the account: every process refuses it from its next request (no cache).
+ * Revoking a revoked key changes nothing (`changed: false`): the same answer, and nothing for
+ * the audit log to record.
+ */
+export async function revokeApiKey(tx: Tx, accountId: string, keyId: string): Promise<{ record: ApiKeyRecord; changed: boolean }> {
+  const [revoked] = await tx
     .update(apiKeys)
-    .set({ revokedAt: sql`coalesce(${apiKeys.revokedAt}, now())` })
-    .where(and(eq(apiKeys.id, keyId), eq(apiKeys.accountId, accountId)))
+    .set({ revokedAt: sql`now()` })
+    .where(and(eq(apiKeys.id, keyId), eq(apiKeys.accountId, accountId), isNull(apiKeys.revokedAt)))
     .returning(RECORD);
+  if (revoked) return { record: recordFromRow(revoked), changed: true };
+  const [row] = await tx.select(RECORD).from(apiKeys).where(and(eq(apiKeys.id, keyId), eq(apiKeys.accountId, accountId)));
   if (!row) throw notFound("API key");
-  return recordFromRow(row);
+  return { record: recordFromRow(row), changed: false };
 }
 
 /**

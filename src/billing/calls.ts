@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import type { Config } from "../config/config.js";
 import { arrayLiteral } from "../db/array-literal.js";
 import { queryRows, type Tx } from "../db/database.js";
-import { AppError, invalidField, notFound } from "../errors/app-error.js";
+import { AppError, notFound } from "../errors/app-error.js";
 import { assert } from "../errors/assert.js";
 import { newId } from "../ids/prefixed-id.js";
 import type { Micros } from "../money/micros.js";
@@ -116,13 +116,16 @@ export async function approveCallStarts(tx: Tx, config: Config, starts: CallStar
     const call = calls.get(start.callId);
     const admission = decided.get(key(start));
     if (!call) return refusal(admission);
-    if (call.accountId !== start.accountId) return invalidField("call_id", "already used by another call");
+    // Another account's call: as far as this caller can tell, there is no such call (an
+    // object of another tenant is 404; a 400 would tell that the id exists).
+    if (call.accountId !== start.accountId) return notFound("call");
     if (admission?.kind === "admitted" && inserted.has(call.id)) return { call, maxSeconds: admission.maxSeconds };
+    // A call that ended is not started again: its answer is the ended call, with no time.
+    if (call.status === "ended") return { call, maxSeconds: 0 };
     // A retried start (or one that raced another start of the same id): what the credit the
     // account's other running calls do not hold pays for.
     const wallet = wallets.get(start.accountId)!;
-    const ownHold = call.status === "active" ? call.holdMicros : 0n;
-    return { call, maxSeconds: secondsAffordable(wallet.balanceMicros + wallet.inFlightMicros - wallet.heldMicros + ownHold, call.ratePerMinuteMicros) };
+    return { call, maxSeconds: secondsAffordable(wallet.balanceMicros + wallet.inFlightMicros - wallet.heldMicros + call.holdMicros, call.ratePerMinuteMicros) };
   });
 }
 

@@ -9,10 +9,11 @@ import { formatMicros, type Micros } from "../money/micros.js";
 import { notify } from "../notifications/notify.js";
 import { afterBalanceChange } from "./auto-recharge.js";
 import { chargedCard } from "./recharges.js";
-import { findSucceededCharge, lockCharge, reversalOf, reversalRoom } from "./reversals.js";
+import { DEFAULT_SETTINGS } from "./wallet-state.js";
+import { disputeGiveBack, findSucceededCharge, lockCharge, reversalOf, reversalRoom, unreturnedRefunds } from "./reversals.js";
 
 /** What Auto-Recharge says while a dispute is open: the card it charged is not charged again automatically. */
-const DISPUTED_MESSAGE = "A payment on this card is disputed with the bank; Auto-Recharge does not charge it until the dispute is closed. Add another card to keep Auto-Recharge on.";
+export const DISPUTED_MESSAGE = "A payment on this card is disputed with the bank; Auto-Recharge does not charge it until the dispute is closed. Add another card to keep Auto-Recharge on.";
 
 /**
  * A dispute (chargeback) the provider opened on one of our charges (DESIGN §6), in the
@@ -39,10 +40,15 @@ export async function openDispute(tx: Tx, config: Config, chargeId: string, prov
     await postEntry(tx, { accountId: charge.account_id, type: "dispute", amountMicros: -reversed, entryKey: `dispute:${dispute.id}`, rechargeId: charge.id, reason: "disputed by the card holder" });
   }
   const card = await chargedCard(tx, { paymentMethodId: charge.payment_method_id });
+  // Upserted: an account that never saved settings gets them (off, the defaults) marked failing,
+  // so turning Auto-Recharge on later cannot charge the disputed card (the policy also reads
+  // the open disputes themselves: wallet-state's disputedCardIds).
   await tx.execute(
-    sql`update auto_recharge_settings
-        set failing = true, failing_payment_method_id = ${charge.payment_method_id}, failure_code = 'disputed', failure_message = ${DISPUTED_MESSAGE}, updated_at = now()
-        where account_id = ${charge.account_id}`,
+    sql`insert into auto_recharge_settings (account_id, threshold_micros, amount_micros, failing, failing_payment_method_id, failure_code, failure_message)
+        values (${charge.account_id}, ${DEFAULT_SETTINGS.thresholdMicros}, ${DEFAULT_SETTINGS.amountMicros}, true, ${charge.payment_method_id}, 'disputed', ${DISPUTED_MESSAGE})
+        on conflict (account_id) do update
+          set failing = true, failing_payment_method_id = excluded.failing_payment_method_id, failure_code = 'disputed',
+              failure_message = excluded.failure_message, updated_at = now()`,
   );
   const { state } = await afterBalanceChange(tx, config, charge.account_id, before, new Date(), { automaticCharge: false });
   await notify(tx, {
@@ -55,7 +61,8 @@ export async function openDispute(tx: Tx, config: Config, chargeId: string, prov
 }
 
 /**
- * A dispute closed (DESIGN §6), once: won gives back, once, what it took (`dispute_won:` key);
+ * A dispute closed (DESIGN §6), once: won gives back, once, what it took less what refunds
+ * settled meanwhile already returned to the card (`dispute_won:` key, `returned_micros`);
  * lost keeps it. Either way it is no longer open: Auto-Recharge stops failing for it when no
  * other dispute of the account is open, and the balance rules run without an automatic charge.
  */
@@ -63,15 +70,16 @@ export async function closeDispute(tx: Tx, config: Config, providerDisputeId: st
   const [open] = await tx.select().from(disputes).where(and(eq(disputes.providerDisputeId, providerDisputeId), eq(disputes.status, "open")));
   if (!open) return "ignored: no open dispute";
   await lockCharge(tx, open.rechargeId);
+  const returned = outcome === "won" ? disputeGiveBack(open.reversedMicros, await unreturnedRefunds(tx, open.rechargeId)) : 0n;
   const closed = await tx
     .update(disputes)
-    .set({ status: outcome, closedAt: sql`now()` })
+    .set({ status: outcome, closedAt: sql`now()`, returnedMicros: outcome === "won" ? returned : null })
     .where(and(eq(disputes.id, open.id), eq(disputes.status, "open")))
     .returning({ id: disputes.id });
   if (closed.length === 0) return "ignored: no open dispute";
   const before = await lockWallet(tx, open.accountId);
-  if (outcome === "won" && open.reversedMicros > 0n) {
-    await postEntry(tx, { accountId: open.accountId, type: "dispute", amountMicros: open.reversedMicros, entryKey: `dispute_won:${open.id}`, rechargeId: open.rechargeId, reason: "dispute won" });
+  if (returned > 0n) {
+    await postEntry(tx, { accountId: open.accountId, type: "dispute", amountMicros: returned, entryKey: `dispute_won:${open.id}`, rechargeId: open.rechargeId, reason: "dispute won" });
   }
   await tx.execute(
     sql`update auto_recharge_settings
@@ -83,10 +91,16 @@ export async function closeDispute(tx: Tx, config: Config, providerDisputeId: st
   await notify(tx, {
     accountId: open.accountId,
     agencyId: state.agencyId,
-    event: { type: "dispute.closed", disputeId: open.id, rechargeId: open.rechargeId, outcome, reversedMicros: open.reversedMicros, balanceMicros: state.balanceMicros },
+    event: { type: "dispute.closed", disputeId: open.id, rechargeId: open.rechargeId, outcome, reversedMicros: open.reversedMicros, returnedMicros: returned, balanceMicros: state.balanceMicros },
   });
-  logMoneyEvent(tx, outcome === "won" ? "dispute.won" : "dispute.lost", { dispute_id: open.id, recharge_id: open.rechargeId, account_id: open.accountId, reversed: formatMicros(open.reversedMicros) });
-  return `settled: dispute ${outcome}`;
+  logMoneyEvent(tx, outcome === "won" ? "dispute.won" : "dispute.lost", {
+    dispute_id: open.id,
+    recharge_id: open.rechargeId,
+    account_id: open.accountId,
+    reversed: formatMicros(open.reversedMicros),
+    returned: formatMicros(returned),
+  });
+  return `settled: dispute ${outcome}${outcome === "won" ? `, ${formatMicros(returned)} given back` : ""}`;
 }
 
 /** Locks the wallet and returns its balance before this change. */

@@ -6,8 +6,9 @@ import { AppError, invalid, notFound } from "../errors/app-error.js";
 import { newId } from "../ids/prefixed-id.js";
 import type { SavedCard } from "../payments/gateway.js";
 import type { Recharge } from "./recharges.js";
-import { startRecharge } from "./start-recharge.js";
-import { loadWalletState, type CardRef } from "./wallet-state.js";
+import { decide, startRecharge } from "./start-recharge.js";
+import type { PolicyDecision } from "./recharge-policy.js";
+import { loadWalletState, type CardRef, type WalletState } from "./wallet-state.js";
 
 export interface PaymentMethod {
   id: string;
@@ -150,4 +151,19 @@ export async function findCard(tx: Tx, accountId: string, paymentMethodId: strin
     .from(paymentMethods)
     .where(savedCards(accountId, paymentMethodId === null ? eq(paymentMethods.isDefault, true) : eq(paymentMethods.id, paymentMethodId)));
   return card ?? null;
+}
+
+/**
+ * What saving a card now would charge at once, writing nothing: while Auto-Recharge is
+ * failing, a card added becomes the default and the failed recharge is retried on it (the
+ * `retry` trigger, limits counted); otherwise nothing. The page says it before the user saves.
+ */
+export async function previewCardSave(tx: Tx, config: Config, accountId: string, now: Date): Promise<{ state: WalletState; decision: PolicyDecision | null }> {
+  const state = await loadWalletState(tx, config.rates, accountId);
+  if (!state) throw notFound("account");
+  if (!state.settings.failing) return { state, decision: null };
+  // A card not saved yet: not the one that failed, not under a dispute, not expired.
+  const fresh: CardRef = { id: "pm_new", brand: "card", last4: "0000", expMonth: 12, expYear: now.getUTCFullYear() + 10, providerRef: "" };
+  const { decision } = await decide(tx, config, { ...state, settings: { ...state.settings, paymentMethodId: null } }, { trigger: "retry" }, now, fresh);
+  return { state, decision };
 }

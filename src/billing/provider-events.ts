@@ -2,7 +2,10 @@ import { sql } from "drizzle-orm";
 import type { Config } from "../config/config.js";
 import { inTransaction, queryRows, type Database, type Tx } from "../db/database.js";
 import { classifyFailure } from "../payments/decline.js";
-import type { ProviderEvent } from "../payments/gateway.js";
+import { logMoneyEvent } from "../logging/money-events.js";
+import { formatMicros, type Micros } from "../money/micros.js";
+import type { ProviderEvent, ReportedPayment } from "../payments/gateway.js";
+import { stripeCustomerOf } from "../payments/stripe/stripe-customers.js";
 import { closeDispute, openDispute } from "./disputes.js";
 import { settleProviderRefunds } from "./refunds.js";
 import { findSucceededCharge } from "./reversals.js";
@@ -42,11 +45,16 @@ async function settle(tx: Tx, config: Config, event: ProviderEvent): Promise<str
   switch (event.kind) {
     case "ignored":
       return `ignored: ${event.reason}`;
-    case "charge_succeeded":
+    case "charge_succeeded": {
+      const mismatch = await paymentMismatch(tx, event);
+      if (mismatch) return flagPayment(tx, event, mismatch);
       return (await settleChargeSucceeded(tx, config, event.rechargeId, "provider_event", event.chargeId)) ? "settled: succeeded" : "ignored: nothing open to settle";
+    }
     case "charge_failed": {
       // A soft failure is the worker's to retry (with its backoff); the event only confirms it.
       if (classifyFailure(event.code) === "soft") return `ignored: soft failure (${event.code}), retried by the worker`;
+      const mismatch = await paymentMismatch(tx, event);
+      if (mismatch) return flagPayment(tx, event, mismatch);
       const settled = await settleFailed(tx, config, event.rechargeId, "provider_event", event.code, event.message);
       return settled ? `settled: failed (${event.code})` : "ignored: nothing open to settle";
     }
@@ -66,6 +74,55 @@ async function settle(tx: Tx, config: Config, event: ProviderEvent): Promise<str
       if (!(await disputeKnown(tx, event.disputeId))) return park(tx, event, `dispute:${event.disputeId}`);
       return closeDispute(tx, config, event.disputeId, event.outcome);
   }
+}
+
+/**
+ * What in a reported payment disagrees with the recharge it names (pure): its amount, the
+ * customer at the provider (the account's, or none when the account has none), and the
+ * payment's id once the recharge has one. Null when it all matches.
+ */
+export function paymentMismatchOf(
+  recharge: { amountMicros: Micros; providerChargeId: string | null },
+  accountCustomerId: string | null,
+  reported: ReportedPayment,
+): PaymentMismatch | null {
+  if (reported.amountMicros !== recharge.amountMicros) return "amount";
+  if (reported.customerId !== accountCustomerId) return "customer";
+  if (recharge.providerChargeId !== null && recharge.providerChargeId !== reported.chargeId) return "payment_intent";
+  return null;
+}
+
+export type PaymentMismatch = "no_such_recharge" | "amount" | "customer" | "payment_intent";
+
+/**
+ * The recharge id in a payment's metadata is only a claim (anyone who can make a payment on the
+ * provider account can write it): the payment settles that recharge only if it matches it.
+ */
+async function paymentMismatch(tx: Tx, reported: ReportedPayment): Promise<PaymentMismatch | null> {
+  const [recharge] = await queryRows<{ account_id: string; amount_micros: bigint; provider_charge_id: string | null }>(
+    tx,
+    sql`select account_id, amount_micros, provider_charge_id from recharges where id = ${reported.rechargeId}`,
+  );
+  if (!recharge) return "no_such_recharge";
+  const customer = (await stripeCustomerOf(tx, recharge.account_id)) ?? null;
+  return paymentMismatchOf({ amountMicros: BigInt(recharge.amount_micros), providerChargeId: recharge.provider_charge_id }, customer, reported);
+}
+
+/**
+ * A payment that does not match its recharge changes nothing; it is recorded as the event's
+ * outcome, logged and counted for an operator. One naming no recharge of ours at all (another
+ * deployment on the same provider account) is only ignored.
+ */
+function flagPayment(tx: Tx, event: ProviderEvent & ReportedPayment, mismatch: PaymentMismatch): string {
+  if (mismatch === "no_such_recharge") return "ignored: no recharge of ours has this id";
+  logMoneyEvent(tx, "provider_event.flagged", {
+    reason: `payment_${mismatch}`,
+    provider_event_id: event.id,
+    recharge_id: event.rechargeId,
+    provider_payment_id: event.chargeId,
+    amount: formatMicros(event.amountMicros),
+  });
+  return `flagged: the payment ${event.chargeId} does not match recharge ${event.rechargeId} (${mismatch.replace(/_/g, " ")}); nothing settled`;
 }
 
 /**

@@ -100,6 +100,8 @@ export interface WalletOutlook {
   inFlightMicros: Micros;
   /** Σ rates of its running calls after the batch. */
   activeRateMicros: Micros;
+  /** Granted credit past its expiry not yet taken off by the worker: not there to spend (lapsed-grants.ts). */
+  lapsedMicros: Micros;
 }
 
 /**
@@ -119,12 +121,13 @@ export function usageAnswers(
     if (events === "replay") return "replay";
     return events.map((r): UsageResult => {
       if (r.entryIndex !== undefined) balanceSeen.set(r.accountId, balancesAfterMicros[r.entryIndex]!);
-      const balanceMicros = balanceSeen.get(r.accountId)!;
+      const { lapsedMicros, ...wallet } = outlook(r.accountId);
+      const balanceMicros = balanceSeen.get(r.accountId)! - lapsedMicros;
       const call = rated.calls.get(r.event.callId)!;
       const { secondsRemaining, action } = callOutlook({
         ended: r.event.final || call.status === "ended",
         balanceMicros,
-        ...outlook(r.accountId),
+        ...wallet,
         ratePerMinuteMicros: call.ratePerMinuteMicros,
       });
       return { callId: r.event.callId, billedSeconds: r.billedSeconds, debitMicros: r.debitMicros, totalMicros: r.totalMicros, balanceMicros, secondsRemaining, action };

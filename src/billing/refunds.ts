@@ -11,7 +11,7 @@ import { formatMicros, type Micros } from "../money/micros.js";
 import type { ProviderRefund, RefundOutcome } from "../payments/gateway.js";
 import { notify } from "../notifications/notify.js";
 import { afterBalanceChange } from "./auto-recharge.js";
-import { findSucceededCharge, lockCharge, reversalOf, reversalRoom } from "./reversals.js";
+import { findSucceededCharge, hasOpenOrLostDispute, lockCharge, reversalOf, reversalRoom } from "./reversals.js";
 
 export type RefundStatus = "pending" | "succeeded" | "failed";
 
@@ -56,11 +56,13 @@ export async function requestRefund(tx: Tx, accountId: string, rechargeId: strin
   );
   if (!charge) throw notFound("recharge");
   if (charge.status !== "succeeded") throw new AppError("invalid_request", `only a succeeded charge can be refunded; this one is ${charge.status}`);
-  const [taken] = await queryRows<{ total: bigint | string }>(
-    tx,
-    sql`select coalesce(sum(amount_micros), 0)::bigint as total from refunds where recharge_id = ${rechargeId} and status in ('pending', 'succeeded')`,
-  );
-  const left = BigInt(charge.amount_micros) - BigInt(taken!.total);
+  const disputed = await hasOpenOrLostDispute(tx, rechargeId);
+  if (disputed) {
+    // As Stripe refuses it (charge_disputed): the bank holds that money now; a lost dispute
+    // already returned it to the card holder, and an open one will decide where it goes.
+    throw new AppError("invalid_request", `this charge is disputed (the dispute is ${disputed}): the bank decides where its money goes, so it cannot be refunded`);
+  }
+  const left = await refundableLeft(tx, rechargeId);
   if (left <= 0n) throw new AppError("invalid_request", "this charge is refunded in full already");
   if (amountMicros !== undefined && amountMicros <= 0n) throw invalidField("amount", "must be more than 0.00");
   const amount = amountMicros ?? left;
@@ -77,6 +79,10 @@ export async function requestRefund(tx: Tx, accountId: string, rechargeId: strin
  * the pause rule apply. Failed: recorded with the provider's reason. Unknown is never settled.
  */
 export async function settleRefund(tx: Tx, config: Config, refundId: string, outcome: Exclude<RefundOutcome, { status: "unknown" }>): Promise<boolean> {
+  // The charge first, then the refund: the lock order of every reversal of a charge.
+  const [found] = await tx.select({ rechargeId: refunds.rechargeId }).from(refunds).where(eq(refunds.id, refundId));
+  if (!found) return false;
+  await lockCharge(tx, found.rechargeId);
   const [open] = await tx.select().from(refunds).where(and(eq(refunds.id, refundId), eq(refunds.status, "pending"))).for("update");
   if (!open) return false;
   const refund = refundFromRow(open);
@@ -86,7 +92,6 @@ export async function settleRefund(tx: Tx, config: Config, refundId: string, out
     return true;
   }
   // What it takes off the balance: its amount, or less when a dispute took that money already.
-  await lockCharge(tx, refund.rechargeId);
   const reversed = reversalOf(refund.amountMicros, await reversalRoom(tx, refund.rechargeId));
   await tx
     .update(refunds)
@@ -122,11 +127,17 @@ export async function settleRefund(tx: Tx, config: Config, refundId: string, out
  * it first — the worker's answer or this event, in any order and replayed: ours settles our
  * pending refund; one we did not ask for is recorded as a refund of the charge and settled
  * the same way; a known one changes nothing (its entry is keyed by the provider's refund id).
+ * A refund we did not ask for is recorded for at most what is left of the charge (refunds
+ * pending or settled count): a provider's list that adds up to more than the charge is not
+ * money we can have given back, so the excess is flagged for an operator, not recorded.
  */
 export async function settleProviderRefunds(tx: Tx, config: Config, chargeId: string, reported: readonly ProviderRefund[]): Promise<string> {
   const charge = await findSucceededCharge(tx, chargeId);
   if (!charge) return "ignored: not a prepaid charge";
+  // The charge's lock before any refund's (settleRefund's order), so what is left is decided one event at a time.
+  await lockCharge(tx, charge.id);
   let settled = 0;
+  const flagged: string[] = [];
   for (const refund of reported) {
     const [known] = await queryRows<{ id: string; status: RefundStatus }>(
       tx,
@@ -138,9 +149,23 @@ export async function settleProviderRefunds(tx: Tx, config: Config, chargeId: st
     let id = known?.status === "pending" ? known.id : undefined;
     if (!id) {
       // Made at the provider (or a refund of ours we had settled as failed): the money left all the same.
+      const left = await refundableLeft(tx, charge.id);
+      const recorded = refund.amountMicros < left ? refund.amountMicros : left;
+      if (recorded < refund.amountMicros) {
+        flagged.push(refund.refundId);
+        logMoneyEvent(tx, "provider_event.flagged", {
+          reason: "refund_exceeds_charge",
+          recharge_id: charge.id,
+          account_id: charge.account_id,
+          provider_refund_id: refund.refundId,
+          reported: formatMicros(refund.amountMicros),
+          recorded: formatMicros(recorded > 0n ? recorded : 0n),
+        });
+      }
+      if (recorded <= 0n) continue;
       const [row] = await tx
         .insert(refunds)
-        .values({ id: newId("rfd"), accountId: charge.account_id, rechargeId: charge.id, amountMicros: refund.amountMicros, reason: "refunded at the payment provider", providerRefundId: refund.refundId })
+        .values({ id: newId("rfd"), accountId: charge.account_id, rechargeId: charge.id, amountMicros: recorded, reason: "refunded at the payment provider", providerRefundId: refund.refundId })
         .onConflictDoNothing()
         .returning({ id: refunds.id });
       if (!row) continue;
@@ -148,7 +173,18 @@ export async function settleProviderRefunds(tx: Tx, config: Config, chargeId: st
     }
     if (await settleRefund(tx, config, id, { status: "succeeded", refundId: refund.refundId })) settled += 1;
   }
-  return settled > 0 ? `settled: ${settled} refund(s)` : "ignored: every refund settled already";
+  const flags = flagged.length > 0 ? `; flagged: ${flagged.join(", ")} beyond what is left of the charge` : "";
+  return settled > 0 ? `settled: ${settled} refund(s)${flags}` : `ignored: every refund settled already${flags}`;
+}
+
+/** What is left of a charge to refund: its amount less the refunds pending or settled (the caller holds the charge's lock). */
+async function refundableLeft(tx: Tx, rechargeId: string): Promise<Micros> {
+  const [row] = await queryRows<{ left: bigint | string }>(
+    tx,
+    sql`select r.amount_micros - coalesce((select sum(f.amount_micros) from refunds f where f.recharge_id = r.id and f.status in ('pending', 'succeeded')), 0) as left
+        from recharges r where r.id = ${rechargeId}`,
+  );
+  return BigInt(row?.left ?? 0);
 }
 
 /** An account's refunds, newest first, paged like its recharges. */

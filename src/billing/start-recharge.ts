@@ -37,7 +37,7 @@ export function policyInput(config: Config, state: WalletState, card: CardRef | 
     paused: state.status === "paused",
     inFlight: state.inFlight !== null,
     hasCard: card !== null,
-    cardFailing: state.settings.failing && card?.id === state.settings.failingPaymentMethodId,
+    cardFailing: card !== null && ((state.settings.failing && card.id === state.settings.failingPaymentMethodId) || state.disputedCardIds.includes(card.id)),
     automaticChargesLast24h: 0,
     automaticMonthMicros: 0n,
     maxAutomaticChargesPer24h: config.limits.maxAutomaticChargesPer24h,

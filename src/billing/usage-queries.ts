@@ -6,6 +6,7 @@ import { claimKey } from "../idempotency/store.js";
 import type { Micros } from "../money/micros.js";
 import { CALL_COLUMNS, callFromRow, type Call, type CallRow } from "./calls.js";
 import { DEFAULT_SETTINGS } from "./wallet-state.js";
+import { lapsedGrantsSql } from "./lapsed-grants.js";
 import { assert } from "../errors/assert.js";
 
 /** The hot statements of a usage batch (UsageWriter), in the order it runs them. */
@@ -60,8 +61,10 @@ export interface LockedWallet {
   alertLevels: AlertLevel[];
   /** Σ rates of its running calls when locked (before this batch ended any). */
   activeRateMicros: Micros;
-  /** Its granted credit not yet expired: above 0, the batch's debits spend grants first. */
+  /** Its granted credit not yet taken off by an expiry: above 0, the batch's debits spend grants first. */
   grantedMicros: Micros;
+  /** The part of it past its expiry (lapsed-grants.ts): no rule or answer counts it. */
+  lapsedMicros: Micros;
 }
 
 /**
@@ -98,10 +101,12 @@ export async function writeCallsAndLockWallets(tx: Tx, touched: readonly Call[],
     alert_levels: StoredLevel[] | string | null;
     active_rate_micros: bigint;
     granted_micros: bigint;
+    lapsed_micros: bigint;
   }>(
     tx,
     sql`${callsWritten}
-        select w.account_id, w.balance_micros, w.active_rate_micros, w.granted_micros, a.web_widget, s.enabled, s.threshold_micros, s.failing, ba.levels as alert_levels
+        select w.account_id, w.balance_micros, w.active_rate_micros, w.granted_micros, ${lapsedGrantsSql("w")} as lapsed_micros,
+               a.web_widget, s.enabled, s.threshold_micros, s.failing, ba.levels as alert_levels
         from wallets w join accounts a on a.id = w.account_id
         left join auto_recharge_settings s on s.account_id = w.account_id
         left join balance_alerts ba on ba.account_id = w.account_id
@@ -120,6 +125,7 @@ export async function writeCallsAndLockWallets(tx: Tx, touched: readonly Call[],
       alertLevels: storedLevels(row.alert_levels).map(levelFromStored),
       activeRateMicros: BigInt(row.active_rate_micros),
       grantedMicros: BigInt(row.granted_micros),
+      lapsedMicros: BigInt(row.lapsed_micros),
     });
   }
   return wallets;

@@ -213,6 +213,7 @@ export class UsageWriter {
     const outlook = (accountId: string) => ({
       inFlightMicros: inFlight.get(accountId) ?? 0n,
       activeRateMicros: wallets.get(accountId)!.activeRateMicros - (releasedRate.get(accountId) ?? 0n),
+      lapsedMicros: wallets.get(accountId)!.lapsedMicros,
     });
     const first = usageAnswers(rated, balancesBefore, balancesAfter, outlook);
     const unsure = new Set<string>();
@@ -242,8 +243,8 @@ export class UsageWriter {
     const needRules = walletMoves.filter(({ accountId, afterMicros }) => {
       const w = wallets.get(accountId)!;
       return mayNeedRules({
-        before: w.balanceMicros,
-        after: afterMicros,
+        before: w.balanceMicros - w.lapsedMicros,
+        after: afterMicros - w.lapsedMicros,
         thresholdMicros: w.thresholdMicros,
         enabled: w.enabled,
         failing: w.failing,
@@ -255,7 +256,8 @@ export class UsageWriter {
     let rechargeCreated = false;
     const loaded = await loadWalletStates(tx, config.rates, needRules.map((m) => m.accountId));
     for (const { accountId } of needRules) {
-      const applied: { state: WalletState; recharge: Recharge | null } = await afterBalanceChange(tx, config, loaded.get(accountId)!, wallets.get(accountId)!.balanceMicros, now);
+      const w = wallets.get(accountId)!;
+      const applied: { state: WalletState; recharge: Recharge | null } = await afterBalanceChange(tx, config, loaded.get(accountId)!, w.balanceMicros - w.lapsedMicros, now);
       rechargeCreated ||= applied.recharge !== null;
       states.set(accountId, applied.state);
     }

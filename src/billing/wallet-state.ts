@@ -8,6 +8,7 @@ import { usd, type Micros } from "../money/micros.js";
 import { cost } from "../money/rating.js";
 import { ratePerMinuteMicros } from "./pricing.js";
 import { storedLevels, type StoredLevel } from "./balance-alerts.js";
+import { lapsedGrantsSql } from "./lapsed-grants.js";
 
 /** Auto-Recharge settings before a user saves any: off, with the help article's example values. */
 export const DEFAULT_SETTINGS = { thresholdMicros: usd(10), amountMicros: usd(50) } as const;
@@ -27,6 +28,10 @@ export interface WalletState {
   agencyId: string | null;
   status: AccountStatus;
   webWidget: boolean;
+  /**
+   * What the wallet holds now: the ledger's balance less granted credit past its expiry that
+   * the expiry worker has not taken off yet (lapsed-grants.ts). Every rule and view uses this.
+   */
   balanceMicros: Micros;
   /** The part of the balance that is granted credit not yet expired (spent first). */
   grantedMicros: Micros;
@@ -58,6 +63,11 @@ export interface WalletState {
   alertLevels: StoredLevel[];
   /** The card an automatic charge would use: the chosen one if still saved, else the default. */
   card: CardRef | null;
+  /**
+   * Cards whose charge is under an open dispute (DESIGN §6): never charged automatically while
+   * it is open, whether or not the account had saved settings when it opened.
+   */
+  disputedCardIds: string[];
 }
 
 interface Row {
@@ -67,6 +77,7 @@ interface Row {
   web_widget: boolean;
   balance_micros: bigint;
   granted_micros: bigint;
+  lapsed_micros: bigint;
   held_micros: bigint;
   active_calls: number;
   max_concurrent_calls: number | null;
@@ -93,6 +104,7 @@ interface Row {
   card_exp_month: number | null;
   card_exp_year: number | null;
   card_provider_ref: string | null;
+  disputed_card_ids: string[] | string | null;
 }
 
 /**
@@ -114,12 +126,15 @@ export async function loadWalletState(
 export async function loadWalletStates(tx: Tx, rates: Config["rates"], accountIds: string[]): Promise<Map<string, WalletState>> {
   const rows = await queryRows<Row>(
     tx,
-    sql`select a.id, a.parent_id, a.status, a.web_widget, w.balance_micros, w.granted_micros, w.held_micros, w.active_calls, a.max_concurrent_calls,
+    sql`select a.id, a.parent_id, a.status, a.web_widget, w.balance_micros, w.granted_micros, ${lapsedGrantsSql("w")} as lapsed_micros,
+               w.held_micros, w.active_calls, a.max_concurrent_calls,
                s.account_id as s_account_id, s.enabled, s.threshold_micros, s.amount_micros, s.mode, s.target_micros, s.monthly_limit_micros,
                s.payment_method_id, s.failing, s.failing_payment_method_id, s.failure_code, s.failure_message, s.limit_reached,
                r.id as in_flight_id, r.amount_micros as in_flight_amount, r.status as in_flight_status,
                c.id as card_id, c.brand as card_brand, c.last4 as card_last4, c.exp_month as card_exp_month,
-               c.exp_year as card_exp_year, c.provider_ref as card_provider_ref, ba.levels as alert_levels
+               c.exp_year as card_exp_year, c.provider_ref as card_provider_ref, ba.levels as alert_levels,
+               (select array_agg(distinct dr.payment_method_id) from disputes d join recharges dr on dr.id = d.recharge_id
+                where d.account_id = a.id and d.status = 'open') as disputed_card_ids
         from accounts a
         join wallets w on w.account_id = a.id
         left join auto_recharge_settings s on s.account_id = a.id
@@ -144,8 +159,8 @@ function stateFromRow(row: Row, rates: Config["rates"]): WalletState {
     agencyId: row.parent_id,
     status: row.status,
     webWidget: row.web_widget,
-    balanceMicros: BigInt(row.balance_micros),
-    grantedMicros: BigInt(row.granted_micros),
+    balanceMicros: BigInt(row.balance_micros) - BigInt(row.lapsed_micros),
+    grantedMicros: BigInt(row.granted_micros) - BigInt(row.lapsed_micros),
     heldMicros: BigInt(row.held_micros),
     activeCalls: Number(row.active_calls),
     maxConcurrentCalls: row.max_concurrent_calls,
@@ -171,6 +186,7 @@ function stateFromRow(row: Row, rates: Config["rates"]): WalletState {
         ? { id: row.in_flight_id, amountMicros: BigInt(row.in_flight_amount), status: row.in_flight_status }
         : null,
     alertLevels: storedLevels(row.alert_levels),
+    disputedCardIds: textArray(row.disputed_card_ids),
     card: row.card_id
       ? {
           id: row.card_id,
@@ -184,6 +200,14 @@ function stateFromRow(row: Row, rates: Config["rates"]): WalletState {
   };
 }
 
+/** A text[] as either driver returns it: an array, or (PGlite) its literal `{a,b}`. */
+function textArray(value: string[] | string | null): string[] {
+  if (value === null) return [];
+  if (Array.isArray(value)) return value;
+  const inner = value.replace(/^\{|\}$/g, "");
+  return inner === "" ? [] : inner.split(",").map((v) => v.replace(/^"|"$/g, ""));
+}
+
 /** A card we may charge: saved and not past its expiry month. */
 export function usableCard(state: WalletState, now: Date): CardRef | null {
   return state.card && !isExpired(state.card.expMonth, state.card.expYear, now) ? state.card : null;
@@ -192,6 +216,6 @@ export function usableCard(state: WalletState, now: Date): CardRef | null {
 /** The Auto-Recharge state shown to users: a charge in flight, else failing, else off/idle. */
 export function autoRechargeState(state: WalletState): "off" | "idle" | "recharging" | "failing" {
   if (state.inFlight) return "recharging";
-  if (state.settings.failing) return "failing";
+  if (state.settings.failing || state.disputedCardIds.length > 0) return "failing";
   return state.settings.enabled ? "idle" : "off";
 }

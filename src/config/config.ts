@@ -95,6 +95,10 @@ export interface Config {
     emailFrom: string;
     /** PREPAID_WEBHOOK_ALLOW_PRIVATE: webhooks may reach loopback and private addresses (tests, development). */
     allowPrivate: boolean;
+    /** PREPAID_DELIVERY_CONCURRENCY: tries one process has in flight at once. */
+    concurrency: number;
+    /** PREPAID_WEBHOOK_PER_ENDPOINT: tries in flight per webhook endpoint, across processes. */
+    perEndpoint: number;
   };
   /** Abuse limits (DESIGN §5), PREPAID_RATE_LIMITS overriding the defaults. */
   rateLimits: RateLimits;
@@ -194,6 +198,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       outboxDir: env.PREPAID_OUTBOX_DIR || `${env.PREPAID_DATA_DIR || "./data"}/outbox`,
       emailFrom: env.PREPAID_EMAIL_FROM || "prepaid <billing@prepaid.localhost>",
       allowPrivate: env.PREPAID_WEBHOOK_ALLOW_PRIVATE === "true",
+      // 16 tries of at most the 10 s timeout each: one process sends ~1.6 slow deliveries a
+      // second at worst, and fast ones as fast as they answer; 2 per endpoint keeps one
+      // receiver from taking more than an eighth of that.
+      concurrency: Math.max(1, integerEnv(env, "PREPAID_DELIVERY_CONCURRENCY", 16)),
+      perEndpoint: Math.max(1, integerEnv(env, "PREPAID_WEBHOOK_PER_ENDPOINT", 2)),
     },
     rateLimits: parseRateLimits(env.PREPAID_RATE_LIMITS),
     // Demo keys are kept in a file beside the embedded database; a PostgreSQL deployment is real money.

@@ -8,6 +8,11 @@ export function parseEmbedOrigins(text: string | undefined): string[] {
   if (!text || text.trim() === "") return [];
   return text.split(",").map((part) => {
     const entry = part.trim();
+    // The list goes into a CSP header: only an origin's own characters may reach it (a `;`
+    // would end frame-ancestors and start a directive of the entry's choosing).
+    if (!ORIGIN_TEXT.test(entry)) {
+      throw new Error(`PREPAID_EMBED_ORIGINS: ${JSON.stringify(entry)} is not an origin like https://app.example.com (scheme, host and optional port only)`);
+    }
     let url: URL;
     try {
       url = new URL(entry);
@@ -20,6 +25,9 @@ export function parseEmbedOrigins(text: string | undefined): string[] {
     return url.origin;
   });
 }
+
+/** scheme://host[:port], the host a DNS name (letters, digits, hyphens, dots) or a bracketed IPv6 address, and an optional trailing slash. */
+const ORIGIN_TEXT = /^https?:\/\/(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?\/?$/;
 
 /** PREPAID_PUBLIC_URL: where session links point; unset, the origin the request came to. */
 export function parsePublicUrl(text: string | undefined): URL | undefined {

@@ -9,7 +9,7 @@ import { readMigrationFiles, type MigrationMeta } from "drizzle-orm/migrator";
 import { sql, type SQL } from "drizzle-orm";
 import pg from "pg";
 import * as schema from "./schema.js";
-import { inTransaction, type Database, type DatabaseHandle, type Tx } from "./database.js";
+import { inTransaction, queryRows, type Database, type DatabaseHandle, type Tx } from "./database.js";
 import { isEmptyDataDir, pgliteTemplate } from "./pglite-template.js";
 
 export const MIGRATIONS_DIR = fileURLToPath(new URL("./migrations", import.meta.url));
@@ -116,12 +116,33 @@ export async function migrate(handle: DatabaseHandle): Promise<void> {
     await migratePglite(handle.db as never, config);
     return;
   }
+  // Up to date: nothing to take a lock for, and nothing that needs the owner's privileges. The
+  // service may run as a role that can only read and write rows (docs/production.md), with
+  // migrations applied by the owner beforehand (`prepaid migrate`).
+  const files = readMigrationFiles(config);
+  if ((await appliedMigrations(handle.db)) >= files.length) return;
   await inTransaction(handle.db, async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(${MIGRATION_LOCK_KEY})`);
     // drizzle's pg dialect runs the migrations through the session it is given (what its own
     // migrate() does with the database's): here, this transaction, its own nested one included.
     const inner = tx as unknown as { dialect: { migrate(m: MigrationMeta[], s: MigrationSession, c: typeof config): Promise<void> }; session: { all(q: SQL): Promise<unknown[]> } };
     const session: MigrationSession = { execute: (q) => tx.execute(q), all: (q) => inner.session.all(q), transaction: (work) => work(tx) };
-    await inner.dialect.migrate(readMigrationFiles(config), session, config);
+    try {
+      await inner.dialect.migrate(files, session, config);
+    } catch (error) {
+      // 42501 insufficient_privilege: this role may not change the schema.
+      if ((error as { code?: string; cause?: { code?: string } }).code === "42501" || (error as { cause?: { code?: string } }).cause?.code === "42501") {
+        throw new Error(`migrations are pending and this database role may not apply them: run \`prepaid migrate\` as the database's owner first (${describeError(error)})`);
+      }
+      throw error;
+    }
   });
+}
+
+/** How many migrations the database records as applied (0 before the first). */
+async function appliedMigrations(db: Database): Promise<number> {
+  const [table] = await queryRows<{ present: boolean }>(db, sql`select to_regclass('drizzle.__drizzle_migrations') is not null as present`);
+  if (!table?.present) return 0;
+  const [row] = await queryRows<{ n: number }>(db, sql`select count(*)::int as n from drizzle.__drizzle_migrations`);
+  return Number(row?.n ?? 0);
 }

@@ -382,6 +382,8 @@ export const disputes = pgTable(
     providerDisputeId: text("provider_dispute_id").notNull().unique("disputes_provider_dispute_id_key"),
     amountMicros: micros("amount_micros").notNull(),
     reversedMicros: micros("reversed_micros").notNull(),
+    // What a win gave back (null until won): what it took, less refunds paid out while it was open.
+    returnedMicros: micros("returned_micros"),
     status: text("status", { enum: ["open", "won", "lost"] }).notNull().default("open"),
     createdAt: createdAt(),
     closedAt: timestamp("closed_at", { withTimezone: true, mode: "date" }),
@@ -389,7 +391,13 @@ export const disputes = pgTable(
   (t) => [
     check("disputes_status_check", sql`${t.status} in ('open', 'won', 'lost')`),
     check("disputes_amount_check", sql`${t.amountMicros} > 0 and ${t.reversedMicros} >= 0 and ${t.reversedMicros} <= ${t.amountMicros}`),
+    check(
+      "disputes_returned_check",
+      sql`(${t.status} = 'won') = (${t.returnedMicros} is not null) and (${t.returnedMicros} is null or (${t.returnedMicros} >= 0 and ${t.returnedMicros} <= ${t.reversedMicros}))`,
+    ),
     index("disputes_recharge_idx").on(t.rechargeId),
+    // Open disputes per account: read whenever a wallet's Auto-Recharge is decided or shown.
+    index("disputes_open_account_idx").on(t.accountId).where(sql`${t.status} = 'open'`),
   ],
 );
 
@@ -584,6 +592,9 @@ export const deliveries = pgTable(
     // A claimed delivery's next_attempt_at is pushed past its send timeout: one that a dead
     // process was sending comes due again by itself (at least once; receivers dedupe by event id).
     nextAttemptAt: timestamp("next_attempt_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+    // Set while a try is in flight (until it is recorded): the tries an endpoint has in flight
+    // across processes are those with a lease not yet expired.
+    leaseExpiresAt: timestamp("lease_expires_at", { withTimezone: true, mode: "date" }),
     lastError: text("last_error"),
     lastStatusCode: integer("last_status_code"),
     deliveredAt: timestamp("delivered_at", { withTimezone: true, mode: "date" }),
@@ -593,6 +604,7 @@ export const deliveries = pgTable(
     index("deliveries_due_idx").on(t.nextAttemptAt).where(sql`${t.status} = 'pending'`),
     index("deliveries_account_idx").on(t.accountId, t.createdAt.desc()),
     uniqueIndex("deliveries_once_idx").on(t.notificationId, t.channel, t.target),
+    index("deliveries_in_flight_idx").on(t.endpointId).where(sql`${t.status} = 'pending' and ${t.leaseExpiresAt} is not null`),
   ],
 );
 

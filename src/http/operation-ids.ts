@@ -29,6 +29,7 @@ const OPERATION_IDS: Record<string, string> = {
   "GET /v1/accounts/{id}/payment-methods": "listPaymentMethods",
   "DELETE /v1/accounts/{id}/payment-methods/{pm}": "deletePaymentMethod",
   "POST /v1/accounts/{id}/payment-methods/setup": "createCardSetup",
+  "POST /v1/accounts/{id}/payment-methods/preview": "previewCardSave",
   "GET /v1/accounts/{id}/auto-recharge": "getAutoRecharge",
   "PUT /v1/accounts/{id}/auto-recharge": "saveAutoRecharge",
   "POST /v1/accounts/{id}/auto-recharge/preview": "previewAutoRecharge",

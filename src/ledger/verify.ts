@@ -88,21 +88,38 @@ const CHECKS: Check[] = [
         limit 100`,
     (r) => `refund ${r.id} (${r.status ?? "no refund"}) has ${r.entries} entr${r.entries === 1n ? "y" : "ies"} taking ${r.debited_micros ?? 0n} µUSD`,
   ),
-  // Each dispute took what it reversed once (`dispute:`), and gave it back once if won
-  // (`dispute_won:`); every dispute entry is a dispute's.
-  check<Row<{ id: string; status: string | null; taken: bigint; given: bigint; reversed: bigint | null }>>(
+  // Each dispute took what it reversed once (`dispute:`), and if won gave back once what it
+  // returned (`dispute_won:`; none when that is 0); every dispute entry is a dispute's.
+  check<Row<{ id: string; status: string | null; taken: bigint; given: bigint; reversed: bigint | null; returned: bigint | null }>>(
     "dispute_reversed_once",
     sql`select * from (
-          select d.account_id, d.id, d.status, d.reversed_micros as reversed,
+          select d.account_id, d.id, d.status, d.reversed_micros as reversed, d.returned_micros as returned,
                  coalesce((select -sum(e.amount_micros) from ledger_entries e where e.entry_key = 'dispute:' || d.id), 0)::bigint as taken,
                  coalesce((select sum(e.amount_micros) from ledger_entries e where e.entry_key = 'dispute_won:' || d.id), 0)::bigint as given
           from disputes d) t
-        where t.taken <> t.reversed or t.given <> (case when t.status = 'won' then t.reversed else 0 end)
+        where t.taken <> t.reversed or t.given <> (case when t.status = 'won' then t.returned else 0 end)
         union all
-        select e.account_id, e.entry_key, null, null, 0, 0 from ledger_entries e
+        select e.account_id, e.entry_key, null, null, null, 0, 0 from ledger_entries e
         where e.type = 'dispute' and not exists (select 1 from disputes d where e.entry_key in ('dispute:' || d.id, 'dispute_won:' || d.id))
         limit 100`,
-    (r) => `dispute ${r.id} (${r.status ?? "no dispute"}) reversed ${r.reversed ?? 0n} µUSD; its entries took ${r.taken} and gave back ${r.given}`,
+    (r) => `dispute ${r.id} (${r.status ?? "no dispute"}) reversed ${r.reversed ?? 0n} µUSD and returned ${r.returned ?? 0n}; its entries took ${r.taken} and gave back ${r.given}`,
+  ),
+  // Once no dispute of a charge is open or lost, the balance has given up exactly what was
+  // refunded to the card: refunds' own entries plus what won disputes kept back for refunds
+  // that settled while they held the money. More is money lost to the user; less, money created.
+  check<Row<{ id: string; refunded_micros: bigint; taken_micros: bigint }>>(
+    "refunds_taken_once",
+    sql`select * from (
+          select r.account_id, r.id,
+                 coalesce((select sum(f.amount_micros) from refunds f where f.recharge_id = r.id and f.status = 'succeeded'), 0)::bigint as refunded_micros,
+                 (coalesce((select sum(coalesce(f.reversed_micros, f.amount_micros)) from refunds f where f.recharge_id = r.id and f.status = 'succeeded'), 0)
+                  + coalesce((select sum(d.reversed_micros - d.returned_micros) from disputes d where d.recharge_id = r.id and d.status = 'won'), 0))::bigint as taken_micros
+          from recharges r
+          where exists (select 1 from disputes d where d.recharge_id = r.id)
+            and not exists (select 1 from disputes d where d.recharge_id = r.id and d.status in ('open', 'lost'))) t
+        where t.refunded_micros <> t.taken_micros
+        limit 100`,
+    (r) => `charge ${r.id}: ${r.refunded_micros} µUSD refunded to the card, but refunds and won disputes kept ${r.taken_micros} µUSD off the balance`,
   ),
   // Refunds never give back more than the charge (at the provider), and refunds and disputes
   // together never take more off the balance than the charge added.
@@ -111,13 +128,13 @@ const CHECKS: Check[] = [
     sql`select r.account_id, r.id, r.amount_micros,
                coalesce((select sum(f.amount_micros) from refunds f where f.recharge_id = r.id and f.status = 'succeeded'), 0)::bigint as refunded_micros,
                (coalesce((select sum(coalesce(f.reversed_micros, f.amount_micros)) from refunds f where f.recharge_id = r.id and f.status = 'succeeded'), 0)
-                + coalesce((select sum(d.reversed_micros) from disputes d where d.recharge_id = r.id and d.status in ('open', 'lost')), 0))::bigint as reversed_micros
+                + coalesce((select sum(d.reversed_micros - coalesce(d.returned_micros, 0)) from disputes d where d.recharge_id = r.id), 0))::bigint as reversed_micros
         from recharges r
         where exists (select 1 from refunds f where f.recharge_id = r.id) or exists (select 1 from disputes d where d.recharge_id = r.id)
         group by r.account_id, r.id, r.amount_micros
         having coalesce((select sum(f.amount_micros) from refunds f where f.recharge_id = r.id and f.status = 'succeeded'), 0) > r.amount_micros
             or coalesce((select sum(coalesce(f.reversed_micros, f.amount_micros)) from refunds f where f.recharge_id = r.id and f.status = 'succeeded'), 0)
-               + coalesce((select sum(d.reversed_micros) from disputes d where d.recharge_id = r.id and d.status in ('open', 'lost')), 0) > r.amount_micros
+               + coalesce((select sum(d.reversed_micros - coalesce(d.returned_micros, 0)) from disputes d where d.recharge_id = r.id), 0) > r.amount_micros
         limit 100`,
     (r) => `charge ${r.id} of ${r.amount_micros} µUSD was refunded ${r.refunded_micros} µUSD; refunds and disputes took ${r.reversed_micros} µUSD off the balance`,
   ),

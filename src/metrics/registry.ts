@@ -47,6 +47,13 @@ export const deliveries = new Counter({
   registers: [registry],
 });
 
+export const providerEventsFlagged = new Counter({
+  name: "prepaid_provider_events_flagged_total",
+  help: "Provider events (or parts of them) not applied because they disagree with what we know: a refund beyond the charge, a payment that does not match its recharge (amount, customer, PaymentIntent).",
+  labelNames: ["reason"] as const,
+  registers: [registry],
+});
+
 export const usageBatchSize = new Histogram({
   name: "prepaid_usage_batch_reports",
   help: "Usage reports committed together in one transaction (group commit).",

@@ -30,8 +30,11 @@ for (const [network, prefix] of [
 for (const [network, prefix] of [
   ["::", 128],
   ["::1", 128],
+  ["100::", 64], // discard-only
+  ["2001:db8::", 32], // documentation
   ["fc00::", 7], // unique local
   ["fe80::", 10], // link-local
+  ["fec0::", 10], // site-local: deprecated (RFC 3879) but still routed inside some networks
   ["ff00::", 8], // multicast
 ] as const) {
   FORBIDDEN.addSubnet(network, prefix, "ipv6");

@@ -28,6 +28,12 @@ export interface CheckedTarget {
  * TLS SNI); redirects are not followed. Any 2xx is delivered; anything else, or no answer in
  * time, is a failed try. A failure without an HTTP answer is recorded in one fixed wording, so
  * the delivery log cannot tell a closed port from a filtered one (no port scanning through it).
+ *
+ * Bounded whatever the receiver does (DESIGN §5): the try as a whole — connect, TLS, request,
+ * the answer's status line and headers — is cut at `timeoutMs` (not a socket idle timer, which
+ * a receiver trickling bytes resets forever), and the answer's body is never read: the status
+ * decides, and the connection is closed as soon as it is known. Headers are capped by Node's
+ * own limit (16 KiB).
  */
 export function sendWebhook(target: CheckedTarget, secret: string, event: WebhookEvent, timeoutMs: number): Promise<SendResult> {
   const body = JSON.stringify(event);
@@ -37,31 +43,44 @@ export function sendWebhook(target: CheckedTarget, secret: string, event: Webhoo
   };
   const send = target.url.protocol === "https:" ? httpsRequest : httpRequest;
   return new Promise((resolve) => {
+    let done = false;
+    const finish = (result: SendResult) => {
+      if (done) return;
+      done = true;
+      clearTimeout(deadline);
+      resolve(result);
+    };
     const req = send(
       target.url,
       {
         method: "POST",
         lookup: pinned,
-        timeout: timeoutMs,
+        agent: false,
         headers: {
           "Content-Type": "application/json",
           "Content-Length": Buffer.byteLength(body),
           "User-Agent": "prepaid-webhooks/1",
           "Prepaid-Event-Id": event.id,
           "Prepaid-Event-Type": event.type,
+          Connection: "close",
           [SIGNATURE_HEADER]: signPayload(secret, body, Math.floor(Date.now() / 1000)),
         },
       },
       (res) => {
-        res.resume(); // the answer's body is not read: a receiver cannot make us hold it
         const status = res.statusCode ?? 0;
-        res.on("end", () => resolve(status >= 200 && status < 300 ? { ok: true, status } : { ok: false, status, error: `HTTP ${status}` }));
-        res.on("error", () => resolve({ ok: false, status, error: `HTTP ${status}` }));
+        finish(status >= 200 && status < 300 ? { ok: true, status } : { ok: false, status, error: `HTTP ${status}` });
+        // The body is not read: a receiver cannot make us hold it, or wait for it.
+        res.destroy();
+        req.destroy();
       },
     );
-    const noAnswer = () => resolve({ ok: false, status: null, error: "no HTTP answer (connection failed or timed out)" });
-    req.on("timeout", () => req.destroy(new Error("timeout")));
-    req.on("error", noAnswer);
+    const deadline = setTimeout(() => {
+      finish({ ok: false, status: null, error: NO_ANSWER });
+      req.destroy();
+    }, timeoutMs);
+    req.on("error", () => finish({ ok: false, status: null, error: NO_ANSWER }));
     req.end(body);
   });
 }
+
+const NO_ANSWER = "no HTTP answer (connection failed or timed out)";

@@ -76,7 +76,16 @@ export type NotificationEvent =
       balanceMicros: Micros;
       card: Card;
     }
-  | { type: "dispute.closed"; disputeId: string; rechargeId: string; outcome: "won" | "lost"; reversedMicros: Micros; balanceMicros: Micros }
+  | {
+      type: "dispute.closed";
+      disputeId: string;
+      rechargeId: string;
+      outcome: "won" | "lost";
+      reversedMicros: Micros;
+      /** What a won dispute gave back: what it took, less refunds paid to the card while it was open. */
+      returnedMicros: Micros;
+      balanceMicros: Micros;
+    }
   | { type: "balance.low"; balanceMicros: Micros; thresholdMicros: Micros; autoRechargeEnabled: boolean; reason: string | null }
   | { type: "account.paused"; balanceMicros: Micros; failureCode: string | null; failureMessage: string | null }
   | { type: "account.resumed"; balanceMicros: Micros }
@@ -175,13 +184,16 @@ export function notificationText(event: NotificationEvent): NotificationText {
       return {
         message:
           event.outcome === "won"
-            ? `The dispute of a card payment was decided in your favour: ${dollars(event.reversedMicros)} is back on your balance. New balance ${dollars(event.balanceMicros)}.`
+            ? `The dispute of a card payment was decided in your favour: ${dollars(event.returnedMicros)} is back on your balance` +
+              (event.returnedMicros < event.reversedMicros ? ` (${dollars(event.reversedMicros - event.returnedMicros)} of it was refunded to your card meanwhile)` : "") +
+              `. New balance ${dollars(event.balanceMicros)}.`
             : `The dispute of a card payment is closed and the bank kept the money: the ${dollars(event.reversedMicros)} taken off your balance stays off. Balance ${dollars(event.balanceMicros)}.`,
         data: {
           dispute_id: event.disputeId,
           recharge_id: event.rechargeId,
           outcome: event.outcome,
           reversed: formatMicros(event.reversedMicros),
+          returned: formatMicros(event.returnedMicros),
           balance: formatMicros(event.balanceMicros),
         },
       };

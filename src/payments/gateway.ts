@@ -16,8 +16,9 @@ export type ChargeOutcome =
  * provider's own name for it, kept for the record.
  */
 export type ProviderEvent = { id: string; type: string } & (
-  | { kind: "charge_succeeded"; rechargeId: string; chargeId: string }
-  | { kind: "charge_failed"; rechargeId: string; code: string; message: string }
+  /** A recharge's payment, as the provider reports it: billing checks it against the recharge before settling it. */
+  | ({ kind: "charge_succeeded" } & ReportedPayment)
+  | ({ kind: "charge_failed"; code: string; message: string } & ReportedPayment)
   /** Refunds the provider made of a charge (ours, or made in its dashboard): each settled once. */
   | { kind: "charge_refunded"; chargeId: string; refunds: ProviderRefund[] }
   /** A dispute (chargeback) opened on a charge, and how it closed. */
@@ -25,6 +26,21 @@ export type ProviderEvent = { id: string; type: string } & (
   | { kind: "dispute_closed"; disputeId: string; outcome: "won" | "lost" }
   | { kind: "ignored"; reason: string }
 );
+
+/**
+ * What a provider's event says of a recharge's payment. The recharge id comes from metadata
+ * anyone who can create a payment on the provider account could write, so the rest must
+ * match the recharge before it is settled: the amount, the account's customer at the
+ * provider, and the payment's id once the recharge has one.
+ */
+export interface ReportedPayment {
+  rechargeId: string;
+  /** The provider's payment (Stripe's PaymentIntent id). */
+  chargeId: string;
+  amountMicros: Micros;
+  /** The provider's customer the payment was made for (null: none named). */
+  customerId: string | null;
+}
 
 /** One refund as the provider reports it. `ourRefundId`: the refund we asked for, when it was ours. */
 export interface ProviderRefund {

@@ -131,3 +131,21 @@ export async function findSession(db: Database, id: string): Promise<AnySessionV
 export async function endSession(db: Database, id: string): Promise<void> {
   await db.update(sessions).set({ endedAt: sql`coalesce(${sessions.endedAt}, now())` }).where(eq(sessions.id, id));
 }
+
+/**
+ * A charge a session's user confirmed must reach its outcome on that page (issue 27, item 17):
+ * a session that starts one lives at least `CHARGE_GRACE_SECONDS` more, so the page can follow
+ * the charge to its end, but never past `CHARGE_GRACE_CAP_SECONDS` after the longest a session
+ * may be given (12 h): a user cannot keep a session alive by charging. In the charge's own
+ * transaction, so the two commit together.
+ */
+export async function extendSessionForCharge(tx: Tx, sessionId: string): Promise<void> {
+  await tx.execute(
+    sql`update sessions set expires_at = least(now() + make_interval(secs => ${CHARGE_GRACE_SECONDS}), created_at + make_interval(secs => ${43_200 + CHARGE_GRACE_CAP_SECONDS}))
+        where id = ${sessionId} and ended_at is null and expires_at > now() and expires_at < now() + make_interval(secs => ${CHARGE_GRACE_SECONDS})`,
+  );
+}
+
+/** A charge settles in seconds; the page watches it for 2 minutes at most (web/src/payments/recharge-outcome.ts). */
+const CHARGE_GRACE_SECONDS = 150;
+const CHARGE_GRACE_CAP_SECONDS = 600;

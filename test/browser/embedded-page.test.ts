@@ -6,7 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startHostPlatform, type HostOptions } from "../../examples/host-platform/server.js";
 import { openPage, type WatchedPage } from "../support/browser.js";
 import { useBrowser } from "../support/use-browser.js";
-import { accountWith, getAccount, settled } from "../support/scenario.js";
+import { setTimeout as sleep } from "node:timers/promises";
+import { queryRows } from "../../src/db/database.js";
+import { accountWith, addCard, CARDS, getAccount, settled } from "../support/scenario.js";
 import { startTestApp, type TestApp } from "../support/test-app.js";
 
 // The Payments page inside a platform (DESIGN §5, issue 14): the example host platform on one
@@ -157,6 +159,35 @@ describe("the Payments page inside a platform", { timeout: 120_000 }, () => {
     await app.db.db.execute(sql`update sessions set expires_at = now() where account_id = ${account.id} and code_used_at is not null and ended_at is null`);
     await expect.poll(() => frame.getByTestId("session-ended").textContent(), { timeout: 15_000 }).toContain("This session has expired");
     expect(await frame.getByRole("link", { name: "Return to your platform" }).getAttribute("href")).toBe(`${host.url}/`);
+    // The host is told once, so it can mint a new link (issue 27, item 17).
+    await expect.poll(() => hostEvents(watched.page)).toEqual([`session.expired {"return_url":"${host.url}/"}`]);
+    await watched.context.close();
+  });
+
+  it("a charge confirmed half a second before the session expires reaches its result, on the page and to the host; then the host hears the session expire", async () => {
+    const account = await accountWith(app, { balance: "5.00", webWidget: true });
+    await addCard(app, account, CARDS.visa, true);
+    const watched = await openHost(account.id, "owner", 375);
+    const frame = await watched.frame();
+    await expect.poll(() => frame.getByTestId("balance").textContent()).toBe("$5.00");
+    // The session ends in 4 s from now.
+    const [ends] = await queryRows<{ at: Date | string }>(
+      app.db.db,
+      sql`update sessions set expires_at = now() + interval '4 seconds' where account_id = ${account.id} and code_used_at is not null and ended_at is null returning expires_at as at`,
+    );
+    const endsAt = new Date(ends!.at).getTime();
+    await frame.getByRole("button", { name: "Review" }).click();
+    await expect.poll(() => frame.getByTestId("add-funds-confirmation").textContent()).toBe("This will charge $25.00 to Visa •••• 4242 now.");
+    await sleep(Math.max(0, endsAt - Date.now() - 500));
+    await frame.getByRole("button", { name: "Confirm and charge" }).click();
+    await expect.poll(() => frame.getByTestId("add-funds-outcome").textContent(), { timeout: 15_000 }).toBe("Charged $25.00 to Visa •••• 4242 — balance $30.00.");
+    await expect.poll(() => hostEvents(watched.page)).toContainEqual(expect.stringMatching(/^recharge\.succeeded .*"amount":"25\.00"/));
+    expect(await frame.getByTestId("session-ended").count()).toBe(0);
+    // Its grace over, the session ends, and the host hears it.
+    await app.db.db.execute(sql`update sessions set expires_at = now() where account_id = ${account.id} and code_used_at is not null and ended_at is null`);
+    await expect.poll(() => frame.getByTestId("session-ended").textContent(), { timeout: 15_000 }).toContain("This session has expired");
+    await expect.poll(() => hostEvents(watched.page)).toContainEqual(`session.expired {"return_url":"${host.url}/"}`);
+    expect(watched.problems).toEqual([]);
     await watched.context.close();
   });
 
@@ -168,6 +199,7 @@ describe("the Payments page inside a platform", { timeout: 120_000 }, () => {
     await frame.getByRole("button", { name: "Sign out" }).click();
     await expect.poll(() => frame.getByTestId("session-ended").textContent()).toContain("You have left Payments");
     expect((await app.request("GET", "/v1/me", { key: token })).status).toBe(401);
+    await expect.poll(() => hostEvents(watched.page)).toEqual([`session.ended {"return_url":"${host.url}/"}`]);
     await watched.context.close();
   });
 

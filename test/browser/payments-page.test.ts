@@ -143,6 +143,55 @@ describe("Payments page", { timeout: 90_000 }, () => {
     await watched.context.close();
   });
 
+  // Issue 27, items 15 and 16: the form opened before a recovery moved the card must not put
+  // the declined card back; saving a card while failing says first that it charges, and how much.
+  it("recovery on a new card: the card form says it will charge and shows the outcome; the Auto-Recharge form follows the move and a threshold save keeps the new card", async () => {
+    const account = await accountWith(app, { balance: "5.00", webWidget: true });
+    const declining = await addCard(app, account, CARDS.declined, true);
+    const saved = await app.request("PUT", `/v1/accounts/${account.id}/auto-recharge`, {
+      key: account.key,
+      body: { enabled: true, threshold: "10.00", amount: "25.00", payment_method_id: declining.id },
+    });
+    expect(saved.body.triggered_recharge).not.toBeNull();
+    await settled(app, account);
+    const watched = await open(account.key);
+    const { page } = watched;
+    const failure = page.getByTestId("failure-banner");
+    await expect.poll(() => failure.textContent()).toContain("Your card was declined.");
+    await expect.poll(() => page.locator("#ar-card").inputValue()).toBe(declining.id);
+
+    await failure.getByRole("button", { name: "Update card" }).click();
+    // Before saving, the form says what saving does: it charges the new card $25.00 now.
+    await expect.poll(() => page.getByTestId("card-save-charge").textContent()).toBe(
+      "Saving this card makes it your default card and charges it $25.00 now, to retry the Auto-Recharge that failed.",
+    );
+    await page.getByRole("textbox", { name: "Card number" }).fill("4242 4242 4242 4242");
+    await page.getByLabel("Expiry (MM/YY)").fill("12/34");
+    await page.getByLabel("CVC").fill("123");
+    await page.getByRole("button", { name: "Save card and charge $25.00" }).click();
+    await expect.poll(() => page.getByTestId("card-saved").textContent(), { timeout: 15_000 }).toBe(
+      "Saved Visa •••• 4242 as your default card. Charged $25.00 to Visa •••• 4242 — balance $30.00.",
+    );
+    await expect.poll(() => failure.count()).toBe(0);
+    // The server moved Auto-Recharge to the default card: the untouched form shows it.
+    await expect.poll(() => page.locator("#ar-card").inputValue()).toBe("");
+    await expect.poll(() => page.locator("#ar-card option:checked").textContent()).toBe("Default card (Visa •••• 4242)");
+
+    // Only the threshold changes: the save sends it alone, and the card stays the new one.
+    const sent: unknown[] = [];
+    page.on("request", (r) => r.method() === "PUT" && r.url().endsWith("/auto-recharge") && sent.push(r.postDataJSON()));
+    await page.getByLabel("Minimum Threshold").fill("8");
+    await page.getByRole("button", { name: "Save", exact: true }).click();
+    await expect.poll(() => page.getByTestId("auto-recharge-outcome").textContent()).toBe("Saved.");
+    expect(sent).toEqual([{ threshold: "8" }]);
+    // The card-saved line belonged to the earlier action: it is gone, not left beside the new one.
+    expect(await page.getByTestId("card-saved").count()).toBe(0);
+    const settings = (await app.request("GET", `/v1/accounts/${account.id}/auto-recharge`, { key: account.key })).body;
+    expect(settings).toMatchObject({ threshold: "8.00", payment_method_id: null, card: { last4: "4242" }, state: "idle" });
+    expect(watched.problems).toEqual([]);
+    await watched.context.close();
+  });
+
   it("bad input is shown where it was typed and nothing is sent or saved; the server's own refusals are shown too", async () => {
     const account = await accountWith(app, { balance: "12.00" });
     const watched = await open(account.key);
@@ -300,7 +349,7 @@ describe("Payments page", { timeout: 90_000 }, () => {
     await expect.poll(() => page.locator("#ar-target-error").textContent()).toBe("Target balance must be above the Minimum Threshold.");
     await page.getByLabel("Target balance", { exact: true }).fill("100");
     await page.getByRole("button", { name: "Save", exact: true }).click();
-    await expect.poll(() => page.getByTestId("charge-confirmation").textContent()).toBe("This will charge $90.16 to Visa •••• 4242 now.");
+    await expect.poll(() => page.getByTestId("charge-confirmation").textContent()).toBe("This will charge $90.16 to Visa •••• 4242 now: what brings your balance of $9.84 to your Target balance of $100.00.");
     await page.getByRole("button", { name: "Confirm and charge" }).click();
     await expect.poll(() => page.getByTestId("balance").textContent(), { timeout: 15_000 }).toBe("$100.00");
     const settings = (await getAccount(app, account)).auto_recharge;

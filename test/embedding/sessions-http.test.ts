@@ -98,6 +98,13 @@ describe("session links", () => {
     }
     expect(await queryRows(app.db.db, sql`select id from payment_methods where account_id = ${account.id}`)).toEqual([]);
 
+    // A campaign pre-flight writes nothing: a viewer (and a read key) may ask it (issue 27, item 13).
+    const forecast = await app.request("POST", `/v1/accounts/${account.id}/preflight`, { key: viewer.token, body: { calls: 10, average_seconds: 60 } });
+    expect(forecast.status, JSON.stringify(forecast.body)).toBe(200);
+    expect(forecast.body).toMatchObject({ cost: "1.80", covered_calls: 0 });
+    const readKey = (await app.request("POST", `/v1/accounts/${account.id}/api-keys`, { key: app.adminKey, body: { scope: "read" } })).body.key as string;
+    expect((await app.request("POST", `/v1/accounts/${account.id}/preflight`, { key: readKey, body: { calls: 1, average_seconds: 60 } })).status).toBe(200);
+
     const owner = await openSession(account);
     expect((await app.request("PATCH", `/v1/accounts/${account.id}`, { key: owner.token, body: { web_widget: true } })).status).toBe(200);
   });

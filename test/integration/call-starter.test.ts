@@ -40,10 +40,34 @@ describe("call authorisation in one statement for many starts", () => {
     expect(results.slice(3)).toEqual([
       { error: "insufficient_credit" },
       { error: "account_paused" },
-      { error: "invalid_request" },
+      // Another account's call is, to this account, no call at all (issue 27, item 11).
+      { error: "not_found" },
       { error: "not_found" },
     ]);
     expect(starter.stats.starts - before.starts).toBe(7);
     expect(starter.stats.batches - before.batches).toBe(1);
+  });
+
+  // Issue 27, item 11: a foreign call id answers as an unknown object (404, not a 400 that
+  // tells it exists), and an ended call is not started again.
+  it("over HTTP: another account's call id is 404 like any other tenant's object; restarting an ended call answers it ended, with no time", async () => {
+    const mine = await accountWith(app, { balance: "10.00", webWidget: true });
+    const theirs = await accountWith(app, { balance: "10.00" });
+    const start = (account: { id: string; key: string }, callId: string) =>
+      app.request("POST", "/v1/calls", { key: account.key, body: { account_id: account.id, call_id: callId } });
+    expect((await start(theirs, "call-probe-target")).status).toBe(201);
+    const probe = await start(mine, "call-probe-target");
+    expect(probe.status).toBe(404);
+    expect(probe.body.error).toMatchObject({ code: "not_found", message: "call not found" });
+    // With an Idempotency-Key (its own transaction): the same answer.
+    const keyed = await app.request("POST", "/v1/calls", { key: mine.key, body: { account_id: mine.id, call_id: "call-probe-target" }, headers: { "Idempotency-Key": "probe-1" } });
+    expect(keyed.status).toBe(404);
+
+    expect((await start(mine, "call-ended-once")).status).toBe(201);
+    expect((await app.request("POST", "/v1/calls/call-ended-once/end", { key: mine.key, body: { elapsed_seconds: 30 } })).status).toBe(200);
+    const again = await start(mine, "call-ended-once");
+    expect(again.status).toBe(201);
+    expect(again.body).toMatchObject({ call_id: "call-ended-once", status: "ended", max_seconds: 0 });
+    expect((await getAccount(app, mine)).balance).toBe("9.92");
   });
 });

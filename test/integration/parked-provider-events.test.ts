@@ -30,7 +30,7 @@ describe.runIf(testPayments === "sandbox")("provider events that arrive before w
     const { account, rechargeId } = await pendingSandboxTopUp(app, "ch_early");
     const opened: ProviderEvent = { id: "evt_open", type: "charge.dispute.created", kind: "dispute_opened", chargeId: "ch_early", disputeId: "dp_early", amountMicros: 50_000_000n };
     const won: ProviderEvent = { id: "evt_won", type: "charge.dispute.closed", kind: "dispute_closed", disputeId: "dp_early", outcome: "won" };
-    const succeeded: ProviderEvent = { id: "evt_paid", type: "payment_intent.succeeded", kind: "charge_succeeded", rechargeId, chargeId: "ch_early" };
+    const succeeded: ProviderEvent = { id: "evt_paid", type: "payment_intent.succeeded", kind: "charge_succeeded", rechargeId, chargeId: "ch_early", amountMicros: 50_000_000n, customerId: null };
 
     expect(await handle(won)).toBe("parked: waiting for dispute:dp_early");
     expect(await handle(opened)).toBe("parked: waiting for charge:ch_early");
@@ -52,7 +52,7 @@ describe.runIf(testPayments === "sandbox")("provider events that arrive before w
     expect(outcomes).toEqual([
       { id: "evt_open", outcome: "applied once charge appeared: settled: dispute opened, 50.00 taken back" },
       { id: "evt_paid", outcome: "settled: succeeded" },
-      { id: "evt_won", outcome: "applied once dispute appeared: settled: dispute won" },
+      { id: "evt_won", outcome: "applied once dispute appeared: settled: dispute won, 50.00 given back" },
     ]);
     expect(await queryRows(app.db.db, sql`select * from parked_provider_events`)).toEqual([]);
   });
@@ -111,7 +111,7 @@ describe.runIf(testPayments === "sandbox")("provider events that arrive before w
     it("a dispute opened while the charge is being settled is applied once the settlement commits", async () => {
       const { account, rechargeId } = await pendingSandboxTopUp(app, "ch_race_settle");
       const [settledOutcome, disputeOutcome] = await race(
-        { id: "evt_race_paid", type: "payment_intent.succeeded", kind: "charge_succeeded", rechargeId, chargeId: "ch_race_settle" },
+        { id: "evt_race_paid", type: "payment_intent.succeeded", kind: "charge_succeeded", rechargeId, chargeId: "ch_race_settle", amountMicros: 50_000_000n, customerId: null },
         { id: "evt_race_open", type: "charge.dispute.created", kind: "dispute_opened", chargeId: "ch_race_settle", disputeId: "dp_race_settle", amountMicros: 50_000_000n },
       );
       expect(settledOutcome).toBe("settled: succeeded");
@@ -122,7 +122,7 @@ describe.runIf(testPayments === "sandbox")("provider events that arrive before w
 
     it("a dispute closed while its opening is being settled is applied once the opening commits", async () => {
       const { account, rechargeId } = await pendingSandboxTopUp(app, "ch_race_open");
-      expect(await handle({ id: "evt_race2_paid", type: "payment_intent.succeeded", kind: "charge_succeeded", rechargeId, chargeId: "ch_race_open" })).toBe(
+      expect(await handle({ id: "evt_race2_paid", type: "payment_intent.succeeded", kind: "charge_succeeded", rechargeId, chargeId: "ch_race_open", amountMicros: 50_000_000n, customerId: null })).toBe(
         "settled: succeeded",
       );
       const [openedOutcome, wonOutcome] = await race(
@@ -130,7 +130,7 @@ describe.runIf(testPayments === "sandbox")("provider events that arrive before w
         { id: "evt_race2_won", type: "charge.dispute.closed", kind: "dispute_closed", disputeId: "dp_race_open", outcome: "won" },
       );
       expect(openedOutcome).toBe("settled: dispute opened, 50.00 taken back");
-      expect(wonOutcome).toBe("settled: dispute won");
+      expect(wonOutcome).toBe("settled: dispute won, 50.00 given back");
       expect((await getAccount(app, account)).balance).toBe("50.00");
       expect(await queryRows(app.db.db, sql`select event_id from parked_provider_events`)).toEqual([]);
     });

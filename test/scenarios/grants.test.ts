@@ -55,11 +55,13 @@ describe("credit grants", () => {
     expect(await getAccount(app, account)).toMatchObject({ balance: "12.00", granted_balance: "2.00" });
     expect((await grants(app, account))[0]).toMatchObject({ remaining: "2.00", status: "active" });
 
-    // Past the instant, before any expiry ran: $1.00 more (375 s) is paid credit; the grant keeps its $2.00.
+    // Past the instant, before any expiry ran: $1.00 more (375 s) is paid credit, and the
+    // grant's $2.00 no longer counts anywhere (the balance shown is 12 − 1 − 2 = 9.00).
     await sleep(Math.max(0, expiresAt.getTime() - Date.now()) + 50);
-    expect(await reportUsage(app, account, "call-grant-1", 1500)).toMatchObject({ amount: "1.00", balance: "11.00" });
+    expect(await reportUsage(app, account, "call-grant-1", 1500)).toMatchObject({ amount: "1.00", balance: "9.00" });
     expect(await spentFrom(app, given.body.id)).toBe(3_000_000n);
-    expect((await grants(app, account))[0]).toMatchObject({ remaining: "2.00", status: "active" });
+    expect(await getAccount(app, account)).toMatchObject({ balance: "9.00", granted_balance: "0.00" });
+    expect((await grants(app, account))[0]).toMatchObject({ remaining: "0.00", status: "expired", expired: "2.00" });
 
     // The expiry, run twice (and by two workers at once): one grant_expiry of −$2.00.
     const expiry = () => new GrantExpiryWorker(app.db.db, app.config, () => new Date()).runOnce();
@@ -70,6 +72,23 @@ describe("credit grants", () => {
     expect(expiries).toEqual([expect.objectContaining({ amount: "-2.00", balance_after: "9.00" })]);
     expect(await getAccount(app, account)).toMatchObject({ balance: "9.00", granted_balance: "0.00" });
     expect((await grants(app, account))[0]).toMatchObject({ remaining: "0.00", status: "expired", expired: "2.00" });
+  });
+
+  it("a grant past its expiry authorises nothing, before the expiry worker runs: balance, minutes, holds and pre-flight leave it out", async () => {
+    // Issue 27, item 3: only credit is a $1 grant expiring in 1.5 s; the worker polls every 10 minutes here.
+    const account = await accountWith(app, { webWidget: true });
+    const expiresAt = new Date(Date.now() + 1_500);
+    expect((await grant(app, account, { amount: "1.00", reason: "trial", category: "promotional", expires_at: expiresAt.toISOString() })).status).toBe(201);
+    expect(await getAccount(app, account)).toMatchObject({ balance: "1.00", granted_balance: "1.00", minutes_available: "6.25" });
+    await sleep(Math.max(0, expiresAt.getTime() - Date.now()) + 100);
+    expect(await getAccount(app, account)).toMatchObject({ balance: "0.00", granted_balance: "0.00", minutes_available: "0.00" });
+    const refused = await startCall(app, account, "call-lapsed");
+    expect(refused.status, JSON.stringify(refused.body)).toBe(402);
+    expect(refused.body.error.code).toBe("insufficient_credit");
+    const forecast = await app.request("POST", `/v1/accounts/${account.id}/preflight`, { key: account.key, body: { calls: 1, average_seconds: 60 } });
+    expect(forecast.body).toMatchObject({ balance: "0.00", covered_calls: 0, shortfall: "0.16" });
+    // Nothing was spent, nothing expired yet: the ledger still holds the grant's entry alone.
+    expect((await entries(app, account)).map((e) => e.type)).toEqual(["grant"]);
   });
 
   it("burns the soonest-expiring grant first and a grant that never expires last", async () => {

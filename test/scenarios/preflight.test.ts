@@ -35,7 +35,8 @@ describe("campaign pre-flight, each answer checked against the same campaign run
   it("no Auto-Recharge: covers what the balance pays for, says what is missing and why", async () => {
     const account = await accountWith(app, { balance: "5.00" });
     const f = await forecast(account, 40, 60); // $0.18 a call
-    expect(f).toEqual({ cost: "7.20", balance: "5.00", covered_calls: 27, recharges_expected: 0, recharge_total: "0.00", shortfall: "2.34", stopped_by: "no_auto_recharge" });
+    // Shortfall: the $7.20 cost less the $5.00 balance (no recharge expected).
+    expect(f).toEqual({ cost: "7.20", balance: "5.00", covered_calls: 27, recharges_expected: 0, recharge_total: "0.00", shortfall: "2.20", stopped_by: "no_auto_recharge" });
     expect(await run(app, account, 40, 60)).toEqual({ started: 27, recharges: 0, total: "0.00" });
   });
 
@@ -45,7 +46,7 @@ describe("campaign pre-flight, each answer checked against the same campaign run
     await saveAutoRecharge(app, account, { enabled: true, threshold: "10", amount: "20" });
     await settled(app, account);
     const f = await forecast(account, 30, 60);
-    expect(f).toMatchObject({ covered_calls: 16, recharges_expected: 0, stopped_by: "failing", shortfall: "2.52" });
+    expect(f).toMatchObject({ covered_calls: 16, recharges_expected: 0, stopped_by: "failing", shortfall: "2.40" }); // $5.40 − $3.00
     expect(await run(app, account, 30, 60)).toEqual({ started: 16, recharges: 0, total: "0.00" });
   });
 

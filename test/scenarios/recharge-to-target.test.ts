@@ -24,7 +24,7 @@ describe("Auto-Recharge to a target (issue 17: \"keep me at $100\")", () => {
     await addCard(app, account, CARDS.visa);
     const settings = { enabled: true, threshold: "10", mode: "target", target: "100" };
     const preview = await app.request("POST", `/v1/accounts/${account.id}/auto-recharge/preview`, { key: account.key, body: settings });
-    expect(preview.body).toMatchObject({ will_charge: true, amount: "165.00", message: "This will charge $165.00 to Visa •••• 4242 now." });
+    expect(preview.body).toMatchObject({ will_charge: true, amount: "165.00", message: "This will charge $165.00 to Visa •••• 4242 now: what brings your balance of −$65.00 to your Target balance of $100.00." });
     expect(await recharges(app, account)).toEqual([]);
 
     const saved = await saveAutoRecharge(app, account, settings);

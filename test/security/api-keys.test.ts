@@ -62,6 +62,12 @@ describe("API key lifecycle (DESIGN §5)", () => {
     expect(revoked.body.revoked_at).not.toBeNull();
     expect((await second.request("GET", `/v1/accounts/${id}`, { key: made.key })).status).toBe(401);
     expect((await app.request("GET", `/v1/accounts/${id}`, { key: made.key })).status).toBe(401);
+    // Revoking it again changes nothing: the same answer, and no second audit row (issue 27, item 12).
+    const again = await app.request("DELETE", `/v1/accounts/${id}/api-keys/${made.id}`, { key });
+    expect(again.status).toBe(200);
+    expect(again.body.revoked_at).toBe(revoked.body.revoked_at);
+    const audit = (await app.request("GET", `/v1/accounts/${id}/audit-log`, { key })).body.data as Array<{ action: string }>;
+    expect(audit.filter((a) => a.action === "api_key.revoked")).toHaveLength(1);
 
     // Long enough to be used once on a loaded machine; the wait below passes it.
     const soon = new Date(Date.now() + 4_000).toISOString();

@@ -88,6 +88,7 @@ const EXEMPT: Record<string, string> = {
   "POST /v1/accounts/{id}/payment-methods/setup": "Stripe only: a SetupIntent for the browser; repeating it makes another one and charges nothing",
   "POST /v1/accounts/{id}/recharges/{recharge}/authentication": "Stripe only: reads the held PaymentIntent's client secret, writes nothing",
   "POST /v1/accounts/{id}/preflight": "writes nothing: a forecast asked twice is computed twice, and each answer is what the account's state is then",
+  "POST /v1/accounts/{id}/payment-methods/preview": "writes nothing: what saving a card would charge, computed afresh each time",
   "POST /v1/sessions/exchange":
     "no credential, so no account to scope a key to; a code is one-time by design, and answering its token again to whoever repeats the request would defeat that",
 };

@@ -55,6 +55,7 @@ describe("webhook URLs that reach this machine or a private network", () => {
     "https://0.0.0.0/hook",
     "https://169.254.169.254/latest/meta-data",
     "https://[fe80::1]/hook",
+    "https://[fec0::1]/", // site-local (issue 27, item 9)
     "https://224.0.0.1/hook",
     "https://loopback.example.test/hook",
     "https://metadata.example.test/hook",

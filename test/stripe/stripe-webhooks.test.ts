@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { queryRows } from "../../src/db/database.js";
+import { verifyLedger } from "../../src/ledger/verify.js";
 import { accountWith, addCard, CARDS, getAccount, notifications, recharges, saveAutoRecharge, settled, useScenarioApp, waitFor } from "../support/scenario.js";
 import { confirmFromBrowser } from "../support/stripe-server/stripe-browser.js";
 
@@ -93,7 +94,13 @@ describe("Stripe webhooks", () => {
 
   it("refuses a bad signature, another secret, and a stale timestamp with 400, writing nothing", async () => {
     const stripe = app.stripe!;
-    const event = { id: "evt_forged", object: "event", type: "payment_intent.succeeded", created: 1, data: { object: { id: "pi_x", metadata: { recharge_id: "rch_x" } } } };
+    const event = {
+      id: "evt_forged",
+      object: "event",
+      type: "payment_intent.succeeded",
+      created: 1,
+      data: { object: { id: "pi_x", object: "payment_intent", amount: 5000, currency: "usd", customer: "cus_x", metadata: { recharge_id: "rch_x" } } },
+    };
     const payload = JSON.stringify(event);
     const before = Object.keys(await eventOutcomes()).length;
 
@@ -113,7 +120,97 @@ describe("Stripe webhooks", () => {
     expect(Object.keys(await eventOutcomes())).toHaveLength(before);
     // A correctly signed event about a recharge we do not have is recorded and ignored.
     const ok = await postWebhook(payload, signed);
-    expect(ok).toEqual({ status: 200, body: { received: true, outcome: "ignored: nothing open to settle" } });
+    expect(ok).toEqual({ status: 200, body: { received: true, outcome: "ignored: no recharge of ours has this id" } });
+  });
+
+  // Issue 27, item 4: the recharge id in a PaymentIntent's metadata is only a claim.
+  it("settles a recharge only with a payment that matches it: a signed success of another customer's or another amount's payment changes nothing", async () => {
+    const stripe = app.stripe!;
+    const a = await accountWith(app, {});
+    const b = await accountWith(app, {});
+    await addCard(app, a, CARDS.visa, true);
+    await addCard(app, b, CARDS.visa, true);
+    const paidA = await app.request("POST", `/v1/accounts/${a.id}/recharges`, { key: a.key, body: { amount: "50.00" } });
+    await settled(app, a);
+    const [intentA] = await queryRows<{ provider_charge_id: string }>(app.db.db, sql`select provider_charge_id from recharges where id = ${paidA.body.id}`);
+    // B's $50 top-up is at Stripe for 3 s: open, nothing charged yet.
+    stripe.chargeDelayMs = 3_000;
+    try {
+      const openB = await app.request("POST", `/v1/accounts/${b.id}/recharges`, { key: b.key, body: { amount: "50.00" } });
+      expect(openB.status).toBe(201);
+      const forge = (id: string, object: Record<string, unknown>) => {
+        const payload = JSON.stringify({ id, object: "event", type: "payment_intent.succeeded", created: Math.floor(Date.now() / 1000), data: { object } });
+        return postWebhook(payload, stripe.signature(payload));
+      };
+      const base = { object: "payment_intent", currency: "usd", status: "succeeded", metadata: { recharge_id: openB.body.id } };
+      // A's real $50 payment, claiming B's recharge.
+      const otherCustomer = await forge("evt_forged_customer", { ...base, id: intentA!.provider_charge_id, amount: 5_000, customer: stripe.customerIdOf(a.id) });
+      expect(otherCustomer).toEqual({ status: 200, body: { received: true, outcome: expect.stringMatching(/^flagged: .* \(customer\); nothing settled$/) } });
+      // B's own customer, but $1.
+      const otherAmount = await forge("evt_forged_amount", { ...base, id: "pi_forged", amount: 100, customer: stripe.customerIdOf(b.id) });
+      expect(otherAmount.body.outcome).toMatch(/\(amount\); nothing settled$/);
+      expect((await getAccount(app, b)).balance).toBe("0.00");
+      expect((await recharges(app, b))[0]).toMatchObject({ id: openB.body.id, status: "processing" });
+      // B's own payment then settles it, once.
+      const [done] = await settled(app, b);
+      expect(done).toMatchObject({ id: openB.body.id, status: "succeeded" });
+      expect(await credits(openB.body.id)).toBe(1n);
+      expect((await getAccount(app, b)).balance).toBe("50.00");
+      expect((await getAccount(app, a)).balance).toBe("50.00");
+    } finally {
+      stripe.chargeDelayMs = 0;
+    }
+  });
+
+  // Issue 27, item 5: refunds never recorded beyond the charge.
+  it("a signed charge.refunded listing more refunds than the charge: records what the charge allows, flags the rest", async () => {
+    const stripe = app.stripe!;
+    const account = await accountWith(app, {});
+    await addCard(app, account, CARDS.visa, true);
+    const paid = await app.request("POST", `/v1/accounts/${account.id}/recharges`, { key: account.key, body: { amount: "50.00" } });
+    await settled(app, account);
+    const [intent] = await queryRows<{ provider_charge_id: string }>(app.db.db, sql`select provider_charge_id from recharges where id = ${paid.body.id}`);
+    const refund = (id: string) => ({ id, object: "refund", amount: 3_000, status: "succeeded", payment_intent: intent!.provider_charge_id, metadata: {} });
+    const payload = JSON.stringify({
+      id: "evt_refunds_beyond",
+      object: "event",
+      type: "charge.refunded",
+      created: Math.floor(Date.now() / 1000),
+      data: { object: { id: "ch_beyond", object: "charge", payment_intent: intent!.provider_charge_id, refunds: { object: "list", data: [refund("re_beyond_1"), refund("re_beyond_2")] } } },
+    });
+    const answer = await postWebhook(payload, stripe.signature(payload));
+    expect(answer.status).toBe(200);
+    expect(answer.body.outcome).toBe("settled: 2 refund(s); flagged: re_beyond_2 beyond what is left of the charge");
+    const listed = (await app.request("GET", `/v1/accounts/${account.id}/refunds`, { key: account.key })).body.data as Array<{ amount: string; status: string }>;
+    expect(listed.map((r) => [r.amount, r.status]).sort()).toEqual([
+      ["20.00", "succeeded"],
+      ["30.00", "succeeded"],
+    ]);
+    expect((await getAccount(app, account)).balance).toBe("0.00");
+    expect(await verifyLedger(app.db.db)).toEqual([]);
+  });
+
+  // Issue 27, item 8: Stripe retries any 5xx for days; a signed body that is not an event is a
+  // 400 that says what is wrong (never "the signature did not verify"), and nothing is written.
+  it("a correctly signed body that is not an event: 400 naming what is wrong, nothing written", async () => {
+    const stripe = app.stripe!;
+    const before = Object.keys(await eventOutcomes()).length;
+    const cases: Array<[string, RegExp]> = [
+      ["[]", /not a Stripe event/],
+      ["null", /not a Stripe event/],
+      ["{}", /not a Stripe event: id/],
+      ['"evt_1"', /not a Stripe event/],
+      ['{"id":"evt_no_data","type":"payment_intent.succeeded"}', /not a Stripe event: data/],
+      ['{"id":"evt_bad","type":"charge.dispute.created","data":{"object":{"id":"dp_1","status":"needs_response"}}}', /charge\.dispute\.created event's data\.object: amount/],
+      ['{"id":', /not JSON/],
+    ];
+    for (const [payload, message] of cases) {
+      const answer = await postWebhook(payload, stripe.signature(payload));
+      expect(answer.status, payload).toBe(400);
+      expect(answer.body.error?.message, payload).toMatch(message);
+      expect(answer.body.error?.message, payload).not.toMatch(/signature|Stripe-Signature/);
+    }
+    expect(Object.keys(await eventOutcomes())).toHaveLength(before);
   });
 
   it("authentication_required: fails once, tells the user to confirm, and is not retried", async () => {

@@ -41,9 +41,13 @@ describe("PREPAID_EMBED_ORIGINS and PREPAID_PUBLIC_URL", () => {
   it("takes exact origins and refuses anything that is not one", () => {
     expect(parseEmbedOrigins(undefined)).toEqual([]);
     expect(parseEmbedOrigins(" https://app.example.com , http://127.0.0.1:4000/ ")).toEqual(["https://app.example.com", "http://127.0.0.1:4000"]);
-    for (const bad of ["*", "https://*.example.com", "https://app.example.com/billing", "javascript:alert(1)", "app.example.com", "ftp://x.example"]) {
+    // Issue 27, item 10: the list reaches a CSP header; a `;` would start a directive of its own.
+    for (const bad of ["*", "https://*.example.com", "https://app.example.com/billing", "javascript:alert(1)", "app.example.com", "ftp://x.example",
+      "https://app.example.com;script-src", "https://app.example.com script-src *", "https://app.example.com?x=1", "https://user@app.example.com", "https://app.example.com#x"]) {
       expect(() => parseEmbedOrigins(bad), bad).toThrow(/PREPAID_EMBED_ORIGINS/);
     }
+    expect(() => parseEmbedOrigins("https://app.example.com,https://app.example.com;script-src 'unsafe-inline'")).toThrow(/"https:\/\/app\.example\.com;script-src 'unsafe-inline'"/);
+    expect(parseEmbedOrigins("http://[::1]:4000")).toEqual(["http://[::1]:4000"]);
     expect(parsePublicUrl("https://billing.example.com")?.origin).toBe("https://billing.example.com");
     expect(() => parsePublicUrl("file:///etc")).toThrow(/PREPAID_PUBLIC_URL/);
   });

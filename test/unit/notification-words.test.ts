@@ -27,7 +27,7 @@ const EVENTS: NotificationEvent[] = [
   { type: "balance.recovered", level: { below_minutes: "30" }, levelMicros: 5_400_000n, balanceMicros: usd(55), ratePerMinuteMicros: 180_000n },
   { type: "refund.succeeded", refundId: "rfd_1", rechargeId: "rch_1", amountMicros: usd(20), balanceMicros: usd(30), reason: "customer asked" },
   { type: "dispute.opened", disputeId: "dsp_1", rechargeId: "rch_1", amountMicros: usd(50), reversedMicros: usd(50), balanceMicros: -usd(2), card: { brand: "visa", last4: "0259" } },
-  { type: "dispute.closed", disputeId: "dsp_1", rechargeId: "rch_1", outcome: "won", reversedMicros: usd(50), balanceMicros: usd(48) },
+  { type: "dispute.closed", disputeId: "dsp_1", rechargeId: "rch_1", outcome: "won", reversedMicros: usd(50), returnedMicros: usd(30), balanceMicros: usd(28) },
 ];
 
 describe("notification words", () => {
@@ -64,7 +64,8 @@ describe("notification words", () => {
     );
     expect(notificationTitle("dispute.opened", opened.data)).toBe("A card payment of $50.00 was disputed");
     const won = notificationText(EVENTS[11]!);
-    expect(won.message).toBe("The dispute of a card payment was decided in your favour: $50.00 is back on your balance. New balance $48.00.");
+    // $50 disputed, $20 refunded to the card while it was open: the win gives back $30.
+    expect(won.message).toBe("The dispute of a card payment was decided in your favour: $30.00 is back on your balance ($20.00 of it was refunded to your card meanwhile). New balance $28.00.");
     expect(notificationTitle("dispute.closed", won.data)).toBe("Dispute won: the payment counts again");
   });
 

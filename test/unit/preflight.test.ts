@@ -27,6 +27,21 @@ describe("preflight (pure)", () => {
     expect(preflight({ ...healthy, paused: true, cardFailing: true }, RATE, { calls: 5, averageSeconds: 60, concurrency: 1 })).toMatchObject({ coveredCalls: 0, stoppedBy: "failing" });
   });
 
+  // Issue 27, item 7: figures checked by hand. $1.60 at $0.16/min, no Auto-Recharge.
+  it("a call longer than the balance pays for is not covered, and the shortfall is the cost the balance does not cover", () => {
+    const rate = { ratePerMinuteMicros: 160_000n, holdSeconds: 60, maxConcurrentCalls: null };
+    const off = { ...healthy, enabled: false, balanceMicros: 1_600_000n };
+    // One 20-minute call costs $3.20: $1.60 of it is not covered, and the call would be told end_call at 600 s.
+    expect(preflight(off, rate, { calls: 1, averageSeconds: 1200, concurrency: 1 })).toMatchObject({ costMicros: 3_200_000n, coveredCalls: 0, shortfallMicros: 1_600_000n, stoppedBy: "no_auto_recharge" });
+    // Ten 10-minute calls at once cost $16.00: all ten start (ten holds of $0.16 fit), one is paid for, $14.40 short.
+    expect(preflight(off, rate, { calls: 10, averageSeconds: 600, concurrency: 10 })).toMatchObject({ costMicros: 16_000_000n, coveredCalls: 1, shortfallMicros: 14_400_000n });
+    // Three running calls hold $0.48 of it: ten one-minute calls at once, seven fit ($1.12), and $0.48 is short.
+    const running = { heldMicros: 480_000n, activeCalls: 3 };
+    expect(preflight(off, rate, { calls: 10, averageSeconds: 60, concurrency: 10 }, running)).toMatchObject({ coveredCalls: 7, shortfallMicros: 480_000n });
+    // And with a limit of 5 calls at once, the three running leave two slots for the first wave; the rest follow in waves of 5.
+    expect(preflight(off, { ...rate, maxConcurrentCalls: 5 }, { calls: 10, averageSeconds: 60, concurrency: 10 }, running)).toMatchObject({ coveredCalls: 7 });
+  });
+
   it("accounts for every call and every dollar (property)", () => {
     fc.assert(
       fc.property(
@@ -43,7 +58,11 @@ describe("preflight (pure)", () => {
           const perCall = (BigInt(seconds) * RATE.ratePerMinuteMicros + 59n) / 60n;
           expect(r.coveredCalls).toBeLessThanOrEqual(calls);
           expect(r.costMicros).toBe(perCall * BigInt(calls));
-          expect(r.shortfallMicros).toBe(perCall * BigInt(calls - r.coveredCalls));
+          // The cost not covered by the credit and the recharges expected, never below 0.
+          const uncovered = perCall * BigInt(calls) - (balance + r.rechargeTotalMicros);
+          expect(r.shortfallMicros).toBe(uncovered > 0n ? uncovered : 0n);
+          // Every covered call is paid for in full by that credit.
+          if (r.coveredCalls > 0) expect(perCall * BigInt(r.coveredCalls) <= balance + r.rechargeTotalMicros).toBe(true);
           expect(r.rechargesExpected).toBeLessThanOrEqual(maxPerDay);
           if (monthlyLimit !== null) expect(r.rechargeTotalMicros <= monthlyLimit).toBe(true);
           expect(r.stoppedBy === null).toBe(r.coveredCalls === calls);

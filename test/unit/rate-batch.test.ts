@@ -92,7 +92,7 @@ describe("rateBatch (property)", () => {
         const rated = rateBatch(batch, calls);
         const before = new Map([...calls.values()].map((c) => [c.accountId, start]));
         const plan = planPosting(before, rated.entries);
-        const answers = usageAnswers(rated, before, plan.balancesAfterMicros, () => ({ inFlightMicros: 0n, activeRateMicros: 0n }));
+        const answers = usageAnswers(rated, before, plan.balancesAfterMicros, () => ({ inFlightMicros: 0n, activeRateMicros: 0n, lapsedMicros: 0n }));
         const running = new Map(before);
         answers.forEach((answer, i) => {
           if (answer === "replay") return;

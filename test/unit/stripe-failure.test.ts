@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { AppError } from "../../src/errors/app-error.js";
 import { classifyFailure } from "../../src/payments/decline.js";
 import { translateStripeEvent } from "../../src/payments/stripe/stripe-events.js";
 import { failureCodeOf } from "../../src/payments/stripe/stripe-failure.js";
@@ -25,7 +26,7 @@ describe("Stripe failures mapped to DESIGN §1's classes", () => {
 });
 
 describe("translateStripeEvent", () => {
-  const intent = (extra: object) => ({ id: "pi_1", metadata: { recharge_id: "rch_1" }, ...extra });
+  const intent = (extra: object) => ({ id: "pi_1", amount: 5000, currency: "usd", customer: "cus_1", metadata: { recharge_id: "rch_1" }, ...extra });
   it("says what a recharge's PaymentIntent did, in our words", () => {
     expect(translateStripeEvent({ id: "evt_1", type: "payment_intent.succeeded", data: { object: intent({}) } })).toEqual({
       id: "evt_1",
@@ -33,7 +34,11 @@ describe("translateStripeEvent", () => {
       kind: "charge_succeeded",
       rechargeId: "rch_1",
       chargeId: "pi_1",
+      amountMicros: 50_000_000n,
+      customerId: "cus_1",
     });
+    // An expanded customer reads as its id.
+    expect(translateStripeEvent({ id: "evt_1", type: "payment_intent.succeeded", data: { object: intent({ customer: { id: "cus_1", object: "customer" } }) } })).toMatchObject({ customerId: "cus_1" });
     const failed = { id: "evt_2", type: "payment_intent.payment_failed", data: { object: intent({ last_payment_error: { code: "card_declined", decline_code: "insufficient_funds", message: "no" } }) } };
     expect(translateStripeEvent(failed)).toMatchObject({ kind: "charge_failed", rechargeId: "rch_1", code: "insufficient_funds", message: "no" });
   });
@@ -76,9 +81,34 @@ describe("translateStripeEvent", () => {
 
   it("ignores other types and intents no recharge made", () => {
     expect(translateStripeEvent({ id: "e", type: "charge.captured", data: { object: intent({}) } })).toMatchObject({ kind: "ignored", reason: "not a type we act on" });
-    expect(translateStripeEvent({ id: "e", type: "payment_intent.succeeded", data: { object: { id: "pi_2", metadata: {} } } })).toMatchObject({
+    expect(translateStripeEvent({ id: "e", type: "payment_intent.succeeded", data: { object: intent({ id: "pi_2", metadata: {} }) } })).toMatchObject({
       kind: "ignored",
       reason: "not a prepaid recharge",
     });
+    expect(translateStripeEvent({ id: "e", type: "payment_intent.succeeded", data: { object: intent({ currency: "eur" }) } })).toMatchObject({ kind: "ignored" });
+  });
+
+  // Issue 27, item 8: a body that verifies but is not an event is a 400 that says what is wrong
+  // (an AppError invalid_request at the edge), never an exception that answers 500.
+  it("refuses what is not an event, naming the field", () => {
+    const refusal = (input: unknown) => {
+      try {
+        translateStripeEvent(input);
+      } catch (error) {
+        return error instanceof AppError ? `${error.code}: ${error.message}` : `not an AppError: ${String(error)}`;
+      }
+      return "accepted";
+    };
+    expect(refusal([])).toBe("invalid_request: not a Stripe event: (the whole body): Invalid input: expected object, received array");
+    expect(refusal(null)).toMatch(/^invalid_request: not a Stripe event: \(the whole body\)/);
+    expect(refusal("evt")).toMatch(/^invalid_request: not a Stripe event/);
+    expect(refusal({})).toMatch(/^invalid_request: not a Stripe event: id:/);
+    expect(refusal({ id: "evt_1", type: "payment_intent.succeeded" })).toMatch(/^invalid_request: not a Stripe event: data:/);
+    expect(refusal({ id: "evt_1", type: "payment_intent.succeeded", data: {} })).toMatch(/data\.object/);
+    expect(refusal({ id: "evt_1", type: "charge.dispute.created", data: { object: { id: "dp_1", status: "needs_response" } } })).toBe(
+      "invalid_request: charge.dispute.created event's data.object: amount: Invalid input: expected number, received undefined",
+    );
+    expect(refusal({ id: "evt_1", type: "charge.refunded", data: { object: { id: "ch_1", payment_intent: "pi_1", refunds: { data: [{ id: "re_1", amount: -5 }] } } } })).toMatch(/refunds\.data\.0\.amount/);
+    expect(refusal({ id: "evt_1", type: "payment_intent.succeeded", data: { object: intent({ amount: 12.5 }) } })).toMatch(/amount/);
   });
 });

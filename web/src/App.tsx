@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from "react";
+import { useEffect, useMemo, useRef, useState } from "react";
 import { ApiError, createApi } from "./api/client.js";
 import type { Me } from "./api/types.js";
 import { useBranding } from "./branding/apply.js";
@@ -13,8 +13,12 @@ import { SubaccountPage } from "./pages/SubaccountPage.js";
 import { SubaccountsPage } from "./pages/SubaccountsPage.js";
 import { forgetCredential, SessionContext, storeCredential, storedCredential, type Credential, type Session } from "./session/session.js";
 import { useRoute } from "./session/route.js";
+import { emitEvent } from "./embed/parent.js";
 
 type Ended = { reason: "invalid" | "expired" | "ended"; returnUrl: string | null };
+
+/** After a session's expiry, how often the page asks whether it is over (a charge's grace may have lengthened it). */
+const SESSION_RECHECK_MS = 5_000;
 
 /**
  * `linkExchange`: the exchange of a session link's code, started once at load (main.tsx) when
@@ -31,6 +35,8 @@ export function App({ linkExchange }: { linkExchange?: Promise<Credential> | und
   /** A session's first load failed for another reason than its credential (network, server): it may be tried again. */
   const [loadError, setLoadError] = useState<string>();
   const [loadAttempt, setLoadAttempt] = useState(0);
+  /** The session whose end the platform was told of: it hears it once. */
+  const toldEnded = useRef<string | undefined>(undefined);
 
   const signOut = (message?: string) => {
     forgetCredential();
@@ -45,7 +51,12 @@ export function App({ linkExchange }: { linkExchange?: Promise<Credential> | und
     forgetCredential();
     setCredential(undefined);
     setMe(undefined);
-    if (current.kind === "session") setEnded({ reason: "expired", returnUrl: current.returnUrl });
+    if (current.kind === "session") {
+      setEnded({ reason: "expired", returnUrl: current.returnUrl });
+      // Once per session, however many requests heard its 401.
+      if (toldEnded.current !== current.token) emitEvent("session.expired", { return_url: current.returnUrl });
+      toldEnded.current = current.token;
+    }
     else if (current.kind === "operator") setNotice("Your operator session ended; sign in again.");
     else setNotice("Your key is no longer valid; sign in again.");
   };
@@ -65,6 +76,22 @@ export function App({ linkExchange }: { linkExchange?: Promise<Credential> | und
   }, [linkExchange]);
 
   const api = useMemo(() => (credential ? createApi(credential.token, () => lost(credential)) : undefined), [credential]); // eslint-disable-line react-hooks/exhaustive-deps
+
+  // A session ends at its expiry even on a page nobody touches: the platform hears it then
+  // (`session.expired`), not at the user's next click. A charge confirmed near the end keeps the
+  // session open a little longer (the server's grace), so the check repeats until it answers 401.
+  useEffect(() => {
+    if (!api || credential?.kind !== "session" || !credential.expiresAt) return;
+    let timer: ReturnType<typeof setTimeout>;
+    const check = () => {
+      api.get("/v1/me").then(
+        () => (timer = setTimeout(check, SESSION_RECHECK_MS)),
+        () => undefined, // a 401 reaches `lost`; anything else is looked at by the next request
+      );
+    };
+    timer = setTimeout(check, Math.max(0, Date.parse(credential.expiresAt) - Date.now()) + 250);
+    return () => clearTimeout(timer);
+  }, [api, credential]);
 
   // A credential kept from earlier in this tab is checked again: it may have been revoked or ended.
   useEffect(() => {
@@ -163,6 +190,8 @@ export function App({ linkExchange }: { linkExchange?: Promise<Credential> | und
     if (credential.kind === "key") return signOut();
     // Ending the session on the server makes the token useless wherever it was copied to.
     await session.api.send("DELETE", "/v1/sessions/current").catch(() => undefined);
+    toldEnded.current = credential.token;
+    emitEvent("session.ended", { return_url: credential.returnUrl });
     forgetCredential();
     setCredential(undefined);
     setMe(undefined);

@@ -128,8 +128,9 @@ apiKeyRoutes.openapi(
     const { id, key_id } = c.req.valid("param");
     await keyManager(c, id);
     const record = await commitRequest(c, async (tx) => {
-      const revoked = await revokeApiKey(tx, id, key_id);
-      await recordAudit(tx, auditSource(c), id, "api_key.revoked", { id: [revoked.id, revoked.id], revoked_at: [null, revoked.revokedAt] });
+      const { record: revoked, changed } = await revokeApiKey(tx, id, key_id);
+      // A change that changes nothing writes no audit row.
+      if (changed) await recordAudit(tx, auditSource(c), id, "api_key.revoked", { id: [revoked.id, revoked.id], revoked_at: [null, revoked.revokedAt] });
       return revoked;
     });
     return c.json(recordOut(record), 200);

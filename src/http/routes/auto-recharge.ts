@@ -1,5 +1,7 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { chargedCard } from "../../billing/recharges.js";
+import { because, chargeExplanation } from "../../billing/charge-explanation.js";
+import { keepSessionForCharge } from "../session-charge.js";
 import { previewSettings, saveSettings, type SettingsPatch } from "../../billing/auto-recharge.js";
 import { loadWalletState } from "../../billing/wallet-state.js";
 import { formatCents, formatMicros } from "../../money/micros.js";
@@ -71,6 +73,7 @@ autoRechargeRoutes.openapi(
     const patch = toPatch(c.req.valid("json"));
     return idempotent(c, 200, async (tx) => {
       const { before, state, triggered } = await saveSettings(tx, deps.config, id, patch, deps.now());
+      if (triggered) await keepSessionForCharge(tx, c);
       await recordAudit(tx, auditSource(c), id, "auto_recharge.updated", diffChanges(savedFields(before), savedFields(state)));
       return { ...autoRechargeOut(state), triggered_recharge: triggered ? rechargeOut(triggered, await chargedCard(tx, triggered)) : null };
     });
@@ -115,7 +118,8 @@ autoRechargeRoutes.openapi(
         threshold: formatCents(state.settings.thresholdMicros),
         reason: charge ? null : decision.reason,
         message: charge
-          ? `This will charge $${formatCents(decision.amountMicros)} to ${card ? cardLabel(card) : "your card"} now.`
+          ? `This will charge $${formatCents(decision.amountMicros)} to ${card ? cardLabel(card) : "your card"} now` +
+            `${because(chargeExplanation({ ...state.settings, balanceMicros: state.balanceMicros, chargeMicros: decision.amountMicros }))}.`
           : `Nothing will be charged now: ${REASONS[decision.reason]}`,
       };
     });

@@ -67,7 +67,8 @@ callRoutes.openapi(
       "so many calls starting at once never spend the same credit: a start is authorised only when the balance, plus a recharge in " +
       "flight, minus the holds of the account's other running calls covers its hold, and while the account runs fewer calls than its " +
       "`max_concurrent_calls`. The answer fixes the call's rate (the Web Widget setting now) and says how many seconds that credit pays " +
-      "for. `call_id` is yours to give (your telephony id) or ours; starting it again answers the same call. Then report its cumulative " +
+      "for. `call_id` is yours to give (your telephony id) or ours; starting it again answers the same call (an ended call with `max_seconds` 0: " +
+      "it is not started again). Then report its cumulative " +
       "elapsed seconds with `POST /v1/calls/{id}/usage` (or many calls at once with `POST /v1/usage`) and end it with " +
       "`POST /v1/calls/{id}/end`; a call with no report for `PREPAID_CALL_IDLE_TIMEOUT` (10 minutes) is ended at its last reported seconds.",
     security,
@@ -80,7 +81,7 @@ callRoutes.openapi(
           "`account_paused` (a failed payment): do not connect the call",
         concurrency: "the account runs as many calls as its `max_concurrent_calls` allows (`used` and `limit` in the error); start it when another ends",
         403: CALLS_FORBIDDEN,
-        404: "`not_found`: no such account, or one this credential may not see",
+        404: "`not_found`: no such account, or one this credential may not see; or a `call_id` another account's call has",
         409: KEY_REUSED,
         429: QUEUE_FULL,
       }),

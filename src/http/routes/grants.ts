@@ -35,7 +35,8 @@ grantRoutes.openapi(
     const { amount, reason, category, expires_at } = c.req.valid("json");
     const deps = c.get("deps");
     return idempotent(c, 201, async (tx) => {
-      const grant = grantOut(await issueGrant(tx, deps.config, id, { amountMicros: amount, reason, category, expiresAt: expires_at ? new Date(expires_at) : null }, deps.now()));
+      const now = deps.now();
+      const grant = grantOut(await issueGrant(tx, deps.config, id, { amountMicros: amount, reason, category, expiresAt: expires_at ? new Date(expires_at) : null }, now), now);
       await recordAudit(tx, auditSource(c), id, "grant.issued", diffChanges(null, { grant_id: grant.id, amount: grant.amount, category, expires_at: grant.expires_at, reason }));
       return grant;
     });
@@ -56,7 +57,9 @@ grantRoutes.openapi(
   async (c) => {
     const account = await authorizedAccount(c, c.req.valid("param").id, "read");
     const { limit, cursor } = c.req.valid("query");
-    const page = await listGrants(c.get("deps").db, account.id, limit, decodeCreatedCursor(cursor));
-    return c.json({ data: page.grants.map(grantOut), next_cursor: page.next ? encodeCreatedCursor(page.next) : null }, 200);
+    const { db, now } = c.get("deps");
+    const page = await listGrants(db, account.id, limit, decodeCreatedCursor(cursor));
+    const at = now();
+    return c.json({ data: page.grants.map((g) => grantOut(g, at)), next_cursor: page.next ? encodeCreatedCursor(page.next) : null }, 200);
   },
 );

@@ -3,7 +3,7 @@ import { commitRequest } from "../commit-request.js";
 import { AppError, invalid } from "../../errors/app-error.js";
 import { checkCard } from "../../payments/card-number.js";
 import type { CardToSave } from "../../payments/gateway.js";
-import { addPaymentMethod, deletePaymentMethod, listPaymentMethods, refuseOverSavedCardCap } from "../../billing/payment-methods.js";
+import { addPaymentMethod, deletePaymentMethod, listPaymentMethods, previewCardSave, refuseOverSavedCardCap } from "../../billing/payment-methods.js";
 import { countOrRefuse } from "../../rate-limits/counter.js";
 import { recordAudit } from "../../audit/audit-log.js";
 import { diffChanges } from "../../audit/changes.js";
@@ -12,7 +12,10 @@ import { clientAddress } from "../client-address.js";
 import { authorizedAccount } from "../authorized-account.js";
 import type { AppEnv } from "../context.js";
 import { idempotent } from "../idempotency.js";
-import { CardIn, PaymentMethodOut, paymentMethodOut, SavedPaymentMethodOut } from "../schemas/billing.js";
+import { CardIn, CardSavePreviewOut, PaymentMethodOut, paymentMethodOut, SavedPaymentMethodOut } from "../schemas/billing.js";
+import { keepSessionForCharge } from "../session-charge.js";
+import { because, chargeExplanation } from "../../billing/charge-explanation.js";
+import { formatCents, formatMicros } from "../../money/micros.js";
 import { ACCOUNT_NOT_FOUND, KEY_REUSED, WRITE_FORBIDDEN, routeErrors, IdempotencyHeader, IdParam, jsonBody, jsonResponse, listOf, security, Deleted } from "../schemas/common.js";
 import { EXAMPLES } from "../schemas/examples.js";
 
@@ -67,9 +70,10 @@ paymentMethodRoutes.openapi(
       c,
       201,
       async (tx, saved) => {
-        const { paymentMethod, replaced } = await addPaymentMethod(tx, deps.config, id, deps.gateway.provider, saved, body.default ?? false, deps.now());
+        const { paymentMethod, replaced, retry } = await addPaymentMethod(tx, deps.config, id, deps.gateway.provider, saved, body.default ?? false, deps.now());
         await recordAudit(tx, auditSource(c), id, "payment_method.added", diffChanges(null, { ...cardFields(paymentMethodOut(paymentMethod)), replaced_payment_method_id: replaced?.id ?? null }));
-        return { ...paymentMethodOut(paymentMethod), replaced_payment_method_id: replaced?.id ?? null };
+        if (retry) await keepSessionForCharge(tx, c);
+        return { ...paymentMethodOut(paymentMethod), replaced_payment_method_id: replaced?.id ?? null, triggered_recharge_id: retry?.id ?? null };
       },
       {
         prepare: async () => {
@@ -161,6 +165,42 @@ paymentMethodRoutes.openapi(
     return c.json(
       { setup_intent_id: setup.setupIntentId, client_secret: setup.clientSecret, publishable_key: setup.publishableKey, api_base: setup.apiBase },
       201,
+    );
+  },
+);
+
+paymentMethodRoutes.openapi(
+  createRoute({
+    method: "post",
+    path: "/v1/accounts/{id}/payment-methods/preview",
+    tags: ["payment methods"],
+    summary: "What saving a card now would charge at once; writes nothing",
+    description:
+      "While Auto-Recharge is failing, a card saved becomes the default and the failed recharge is retried on it at once. This says beforehand whether that happens and for how much, with the sentence to show before the user saves (the page shows it beside the card form).",
+    security,
+    request: { params: IdParam },
+    responses: { 200: jsonResponse(CardSavePreviewOut, "What saving a card would charge"), ...routeErrors({ 403: WRITE_FORBIDDEN, 404: ACCOUNT_NOT_FOUND }) },
+  }),
+  async (c) => {
+    const { id } = c.req.valid("param");
+    await authorizedAccount(c, id, "write");
+    const deps = c.get("deps");
+    const { state, decision } = await previewCardSave(deps.db, deps.config, id, deps.now());
+    const balance = formatMicros(state.balanceMicros);
+    if (!decision) return c.json({ will_charge: false, amount: null, balance, reason: "not_failing", message: "Saving a card charges nothing." }, 200);
+    if (decision.action !== "charge") {
+      return c.json({ will_charge: false, amount: null, balance, reason: decision.reason, message: "Saving a card makes it your default card; nothing is charged now." }, 200);
+    }
+    const why = chargeExplanation({ ...state.settings, balanceMicros: state.balanceMicros, chargeMicros: decision.amountMicros });
+    return c.json(
+      {
+        will_charge: true,
+        amount: formatCents(decision.amountMicros),
+        balance,
+        reason: null,
+        message: `Saving this card makes it your default card and charges it $${formatCents(decision.amountMicros)} now, to retry the Auto-Recharge that failed${because(why)}.`,
+      },
+      200,
     );
   },
 );

@@ -24,10 +24,10 @@ const PreflightOut = z
   .object({
     cost: Money.openapi({ description: "the whole campaign at the account's current rate" }),
     balance: Money,
-    covered_calls: z.number().int().openapi({ description: "calls that would start" }),
+    covered_calls: z.number().int().openapi({ description: "calls the credit (and the recharges expected) pays for their whole `average_seconds`" }),
     recharges_expected: z.number().int(),
     recharge_total: Money,
-    shortfall: Money.openapi({ description: "what the calls that would not start would cost" }),
+    shortfall: Money.openapi({ description: "the cost not covered by the balance (less what running calls hold) and the recharges expected; at least 0" }),
     stopped_by: z
       .enum(["no_auto_recharge", "failing", "daily_count", "monthly_limit"])
       .nullable()
@@ -44,10 +44,10 @@ preflightRoutes.openapi(
     tags: ["calls"],
     summary: "Forecast a campaign against the account's balance, Auto-Recharge and limits; writes nothing",
     description:
-      "Plays `calls` calls of `average_seconds` at the account's current rate, in waves of `concurrency`, against its balance (a recharge in flight counted as landed), its Auto-Recharge settings and the daily count and monthly limit as they fill: how many calls would start, how many recharges for how much, what would be missing, and what stops Auto-Recharge short. Recharges are assumed to succeed. The account, or its agency.",
+      "Plays `calls` calls of `average_seconds` at the account's current rate, in waves of `concurrency`, against its balance (a recharge in flight counted as landed), its Auto-Recharge settings and the daily count and monthly limit as they fill: how many calls would start, how many recharges for how much, what would be missing, and what stops Auto-Recharge short. Recharges are assumed to succeed. The account, or its agency; it writes nothing, so read-only keys and viewer sessions may ask it too.",
     security,
     request: { params: IdParam, body: jsonBody(PreflightIn) },
-    responses: { 200: jsonResponse(PreflightOut, "The forecast"), ...routeErrors({ 403: "`forbidden`: a read-only key or viewer session (a POST)", 404: ACCOUNT_NOT_FOUND }) },
+    responses: { 200: jsonResponse(PreflightOut, "The forecast"), ...routeErrors({ 404: ACCOUNT_NOT_FOUND }) },
   }),
   async (c) => {
     const account = await authorizedAccount(c, c.req.valid("param").id, "read");

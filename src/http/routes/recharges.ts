@@ -10,6 +10,7 @@ import type { AppEnv } from "../context.js";
 import { decodeCreatedCursor, encodeCreatedCursor } from "../cursor.js";
 import { countOrRefuse } from "../../rate-limits/counter.js";
 import { idempotent } from "../idempotency.js";
+import { keepSessionForCharge } from "../session-charge.js";
 import { RechargeOut, rechargeOut, TopUpIn } from "../schemas/billing.js";
 import { ACCOUNT_NOT_FOUND, KEY_REUSED, WRITE_FORBIDDEN, routeErrors, IdempotencyHeader, IdParam, jsonBody, jsonResponse, listOf, PageQuery, security } from "../schemas/common.js";
 import { EXAMPLES } from "../schemas/examples.js";
@@ -41,6 +42,7 @@ rechargeRoutes.openapi(
         const created = await manualTopUp(tx, deps.config, id, amount, payment_method_id, deps.now());
         const recharge = rechargeOut(created, await chargedCard(tx, created));
         await recordAudit(tx, auditSource(c), id, "recharge.requested", diffChanges(null, { recharge_id: recharge.id, amount: recharge.amount, payment_method_id: recharge.payment_method_id }));
+        await keepSessionForCharge(tx, c);
         return recharge;
       },
       { prepare: () => countOrRefuse(deps.db, deps.config.rateLimits, "top_ups", id) },

@@ -22,7 +22,7 @@ stripeWebhookRoutes.openapi(
       "Point a Stripe webhook endpoint here with `payment_intent.succeeded`, `payment_intent.payment_failed` and `setup_intent.succeeded`. Each event is verified on the raw body against STRIPE_WEBHOOK_SECRET, then settles its recharge exactly once, whatever the order and however often Stripe delivers it.",
     security: noCredential,
     request: { headers: z.object({ "stripe-signature": z.string().optional() }) },
-    responses: { 200: jsonResponse(Received, "Handled, or recognised as already handled"), ...publicErrors({ 400: "`invalid_request`: Stripe webhooks not enabled, or a `Stripe-Signature` that is missing, does not verify or is older than 5 minutes" }) },
+    responses: { 200: jsonResponse(Received, "Handled, or recognised as already handled"), ...publicErrors({ 400: "`invalid_request`: Stripe webhooks not enabled; a `Stripe-Signature` that is missing, does not verify or is older than 5 minutes; or a signed body that is not JSON or not a Stripe event (the message names the field)" }) },
   }),
   async (c) => {
     const deps = c.get("deps");
@@ -33,13 +33,18 @@ stripeWebhookRoutes.openapi(
     if (!signature) throw invalid("Stripe-Signature header: required");
     // The signature covers the exact bytes Stripe sent, so the raw text is verified before any parsing.
     const payload = await c.req.text();
-    let event;
-    try {
-      event = gateway.verifyEvent(payload, signature);
-    } catch {
+    if (!gateway.verifySignature(payload, signature)) {
       throw invalid("Stripe-Signature: does not verify for this body (wrong secret, altered body, or older than 5 minutes)");
     }
-    const outcome = await commitRequest(c, (tx) => settleProviderEvent(tx, deps.config, translateStripeEvent(event)));
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(payload);
+    } catch {
+      throw invalid("body: not JSON (a Stripe event is a JSON object)");
+    }
+    // Checked field by field before any transaction: a body that is not an event is a 400 naming what is wrong.
+    const event = translateStripeEvent(parsed);
+    const outcome = await commitRequest(c, (tx) => settleProviderEvent(tx, deps.config, event));
     return c.json({ received: true as const, outcome }, 200);
   },
 );

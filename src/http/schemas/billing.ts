@@ -6,6 +6,7 @@ import type { ChargedCard, Recharge } from "../../billing/recharges.js";
 import type { Refund } from "../../billing/refunds.js";
 import type { Grant } from "../../billing/grants.js";
 import type { UsageDay } from "../../billing/usage-summary.js";
+import { DISPUTED_MESSAGE } from "../../billing/disputes.js";
 import { autoRechargeState, type WalletState } from "../../billing/wallet-state.js";
 import { formatCents, formatMicros, type Micros } from "../../money/micros.js";
 import type { Notification } from "../../notifications/notify.js";
@@ -61,7 +62,20 @@ export const SavedPaymentMethodOut = PaymentMethodOut.extend({
   replaced_payment_method_id: z.string().nullable().openapi({
     description: "The saved copy of the same card (same number at the provider) this one replaced and took the roles of — the default, the card Auto-Recharge charges — or null",
   }),
+  triggered_recharge_id: z.string().nullable().openapi({
+    description: "The recharge saving this card started at once (the retry of a failing Auto-Recharge on it), or null; `POST …/payment-methods/preview` says beforehand what it would be",
+  }),
 }).openapi("SavedPaymentMethod", { example: EXAMPLES.SavedPaymentMethod });
+
+export const CardSavePreviewOut = z
+  .object({
+    will_charge: z.boolean(),
+    amount: Money.nullable(),
+    balance: Money,
+    reason: z.string().nullable().openapi({ description: "why nothing would be charged: not_failing (Auto-Recharge is not failing), or a reason of the Auto-Recharge preview" }),
+    message: z.string().openapi({ description: "the sentence to show before the user saves the card" }),
+  })
+  .openapi("CardSavePreview", { example: { will_charge: true, amount: "50.00", balance: "-2.120000", reason: null, message: "Saving this card makes it your default card and charges it $50.00 now to bring your balance back: your Auto-Recharge Amount." } });
 
 // ---- recharges
 export const RechargeOut = z
@@ -149,7 +163,11 @@ export function autoRechargeOut(state: WalletState): z.infer<typeof AutoRecharge
     payment_method_id: s.paymentMethodId,
     card: state.card ? { id: state.card.id, brand: state.card.brand, last4: state.card.last4 } : null,
     state: autoRechargeState(state),
-    failure: s.failing ? { code: s.failureCode ?? "unknown", message: s.failureMessage ?? "payment failed" } : null,
+    failure: s.failing
+      ? { code: s.failureCode ?? "unknown", message: s.failureMessage ?? "payment failed" }
+      : state.disputedCardIds.length > 0
+        ? { code: "disputed", message: DISPUTED_MESSAGE }
+        : null,
     limit_reached: s.limitReached,
     in_flight_recharge_id: state.inFlight?.id ?? null,
   };
@@ -383,15 +401,22 @@ export const GrantOut = z
   })
   .openapi("Grant", { example: EXAMPLES.Grant });
 
-export const grantOut = (g: Grant): z.infer<typeof GrantOut> => ({
-  id: g.id,
-  account_id: g.accountId,
-  category: g.category,
-  amount: formatMicros(g.amountMicros),
-  remaining: formatMicros(g.remainingMicros),
-  reason: g.reason,
-  expires_at: g.expiresAt?.toISOString() ?? null,
-  status: g.expiredAt ? "expired" : g.remainingMicros === 0n ? "spent" : "active",
-  expired: g.expiredMicros === null ? null : formatMicros(g.expiredMicros),
-  created_at: g.createdAt.toISOString(),
-});
+/**
+ * A grant as the API shows it at `now`: past its `expires_at` it is expired, with nothing
+ * left, even before the expiry worker posts its entry (the balance stops counting it then too).
+ */
+export const grantOut = (g: Grant, now: Date): z.infer<typeof GrantOut> => {
+  const lapsed = g.expiredAt === null && g.expiresAt !== null && g.expiresAt.getTime() <= now.getTime();
+  return {
+    id: g.id,
+    account_id: g.accountId,
+    category: g.category,
+    amount: formatMicros(g.amountMicros),
+    remaining: formatMicros(lapsed ? 0n : g.remainingMicros),
+    reason: g.reason,
+    expires_at: g.expiresAt?.toISOString() ?? null,
+    status: g.expiredAt || lapsed ? "expired" : g.remainingMicros === 0n ? "spent" : "active",
+    expired: lapsed ? formatMicros(g.remainingMicros) : g.expiredMicros === null ? null : formatMicros(g.expiredMicros),
+    created_at: g.createdAt.toISOString(),
+  };
+};

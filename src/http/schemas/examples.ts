@@ -143,7 +143,7 @@ export const EXAMPLES = {
     settled_at: "2026-11-24T20:13:35.020Z",
   },
   PaymentMethod: { ...card, exp_month: 12, exp_year: 2030, is_default: true, created_at: AT },
-  SavedPaymentMethod: { ...card, exp_month: 12, exp_year: 2030, is_default: true, created_at: AT, replaced_payment_method_id: null },
+  SavedPaymentMethod: { ...card, exp_month: 12, exp_year: 2030, is_default: true, created_at: AT, replaced_payment_method_id: null, triggered_recharge_id: null },
   CallRecord: { id: "twilio-CA42f0", status: "ended", rate_per_minute: "0.16", billed_seconds: 95, amount: "0.253333", started_at: AT, ended_at: "2026-11-24T20:14:07.000Z", ended_by: "report" },
   NewPaymentMethod: { card: { number: "4242 4242 4242 4242", exp_month: 12, exp_year: 2030, cvc: "123" }, default: true },
   CardSetup: { setup_intent_id: "seti_1Q2w3E4r5T6y7U8i", client_secret: "seti_1Q2w3E4r5T6y7U8i_secret_abc123", publishable_key: "pk_test_51Abc", api_base: "https://api.stripe.com" },

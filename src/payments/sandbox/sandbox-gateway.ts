@@ -170,6 +170,10 @@ export class SandboxGateway implements PaymentGateway {
       const [existing] = await queryRows<{ refund_id: string }>(tx, sql`select refund_id from sandbox_refunds where idempotency_key = ${request.idempotencyKey}`);
       if (existing) return { status: "succeeded", refundId: existing.refund_id };
       if (!charge || charge.status !== "succeeded") return { status: "failed", code: "charge_not_refundable", message: "No succeeded charge to refund." };
+      // As Stripe answers charge_disputed: a charged-back payment is the bank's to return (the
+      // sandbox's disputes never close, so any dispute of the charge refuses it).
+      const [disputed] = await queryRows(tx, sql`select 1 from sandbox_disputes where charge_id = ${request.chargeId}`);
+      if (disputed) return { status: "failed", code: "charge_disputed", message: "The charge you are attempting to refund has been charged back." };
       const [refunded] = await queryRows<{ total: bigint | string }>(
         tx,
         sql`select coalesce(sum(amount_micros), 0)::bigint as total from sandbox_refunds where charge_id = ${request.chargeId}`,

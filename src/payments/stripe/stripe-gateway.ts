@@ -1,12 +1,13 @@
 import { sql } from "drizzle-orm";
 import Stripe from "stripe";
 import type { StripeConfig } from "../../config/config.js";
-import { queryRows, type Database } from "../../db/database.js";
+import type { Database } from "../../db/database.js";
 import { invalidField } from "../../errors/app-error.js";
 import { MICROS_PER_CENT, type Micros } from "../../money/micros.js";
 import { isExpired } from "../card-number.js";
 import { failureAdvice } from "../decline.js";
 import type { CardSetup, CardToSave, ChargeOutcome, ChargeRequest, PaymentAuthentication, PaymentGateway, RefundOutcome, RefundRequest, SavedCard } from "../gateway.js";
+import { stripeCustomerOf } from "./stripe-customers.js";
 import { failureCodeOf, type StripeFailure } from "./stripe-failure.js";
 
 function cents(amountMicros: Micros): number {
@@ -79,9 +80,8 @@ export class StripeGateway implements PaymentGateway {
     });
   }
 
-  private async storedCustomer(accountId: string): Promise<string | undefined> {
-    const [row] = await queryRows<{ customer_id: string }>(this.db, sql`select customer_id from stripe_customers where account_id = ${accountId}`);
-    return row?.customer_id;
+  private storedCustomer(accountId: string): Promise<string | undefined> {
+    return stripeCustomerOf(this.db, accountId);
   }
 
   /** The account's Stripe customer, created once (two racing saves share it through the idempotency key). */
@@ -209,9 +209,18 @@ export class StripeGateway implements PaymentGateway {
     return this.config.webhookSecret !== undefined;
   }
 
-  /** Checks a webhook's Stripe-Signature (5-minute tolerance) and parses it; throws when it does not verify. */
-  verifyEvent(payload: string, signature: string): Stripe.Event {
-    if (!this.config.webhookSecret) throw new Error("assertion: verifyEvent is called only when acceptsWebhooks");
-    return this.stripe.webhooks.constructEvent(payload, signature, this.config.webhookSecret, 300);
+  /**
+   * Checks a webhook's Stripe-Signature over the raw body (the SDK's check, 5-minute
+   * tolerance); false when it does not verify. Parsing is the caller's, after this: a body
+   * that verifies but is not JSON, or not an event, is a different answer.
+   */
+  verifySignature(payload: string, signature: string): boolean {
+    if (!this.config.webhookSecret) throw new Error("assertion: verifySignature is called only when acceptsWebhooks");
+    try {
+      this.stripe.webhooks.signature!.verifyHeader(payload, signature, this.config.webhookSecret, 300);
+      return true;
+    } catch {
+      return false;
+    }
   }
 }

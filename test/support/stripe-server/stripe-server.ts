@@ -426,6 +426,10 @@ export class LocalStripe {
   private createRefund(p: Record<string, FormValue>): Json {
     const pi = this.paymentIntents.get(str(p.payment_intent) ?? "") ?? throwing(missing("payment_intent", str(p.payment_intent) ?? ""));
     if (pi.status !== "succeeded") throw invalidRequest("This PaymentIntent does not have a successful charge to refund.", "payment_intent");
+    // Stripe refuses to refund a charged-back payment while its dispute is open or once lost.
+    if ([...this.disputes.values()].some((d) => d.payment_intent === pi.id && d.status !== "won")) {
+      throw new StripeError(400, { type: "invalid_request_error", code: "charge_disputed", message: `Charge ${String(pi.latest_charge)} has been charged back; cannot issue a refund.`, param: "payment_intent" });
+    }
     const refunded = [...this.refunds.values()].filter((r) => r.payment_intent === pi.id).reduce((sum, r) => sum + Number(r.amount), 0);
     const amount = str(p.amount) === undefined ? pi.amount - refunded : Number(str(p.amount));
     if (!Number.isSafeInteger(amount) || amount <= 0 || refunded + amount > pi.amount) {

@@ -6,6 +6,7 @@ import type { SavedPaymentMethod } from "../api/types.js";
 import { saveCard } from "../payments/save-card.js";
 import { CardFieldError } from "../payments/stripe-api.js";
 import { ErrorText } from "./ErrorText.js";
+import { usdText } from "../money/display.js";
 
 type Field = "number" | "expiry" | "cvc";
 
@@ -29,6 +30,8 @@ export function AddCardForm(props: {
   accountId: string;
   provider: "sandbox" | "stripe";
   focusToken: number;
+  /** Saving charges the card at once (the retry of a failing Auto-Recharge): said before the user saves. */
+  charge?: { amount: string; message: string } | undefined;
   onAdded(card: SavedPaymentMethod): void;
   onCancel(): void;
 }) {
@@ -143,9 +146,14 @@ export function AddCardForm(props: {
         Make this my default card
       </label>
       <ErrorText error={formError} />
+      {props.charge && (
+        <p className="banner banner-info" data-testid="card-save-charge" id="card-save-charge">
+          {props.charge.message}
+        </p>
+      )}
       <div className="actions">
-        <button type="submit" className="primary" disabled={busy}>
-          {busy ? "Saving…" : "Save card"}
+        <button type="submit" className="primary" disabled={busy} aria-describedby={props.charge ? "card-save-charge" : undefined}>
+          {busy ? "Saving…" : props.charge ? `Save card and charge ${usdText(props.charge.amount)}` : "Save card"}
         </button>
         <button type="button" onClick={props.onCancel} disabled={busy}>
           Cancel

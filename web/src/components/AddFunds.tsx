@@ -24,6 +24,10 @@ export function AddFunds(props: {
   focusToken: number;
   onAddCard(): void;
   onCharged(): void;
+  /** False once another part of the page acted after this form: its outcome line is stale then. */
+  statusCurrent?: boolean;
+  /** Called when a charge starts here, whose outcome this form reports. */
+  onStatus?: () => void;
 }) {
   const { api, accountId, methods } = props;
   const [choice, setChoice] = useState(PRESETS[0]!);
@@ -77,6 +81,7 @@ export function AddFunds(props: {
         payment_method_id: confirming.card.id,
       });
       setConfirming(undefined);
+      props.onStatus?.();
       watch(recharge);
     } catch (e) {
       setConfirming(undefined);
@@ -168,7 +173,7 @@ export function AddFunds(props: {
           )}
         </form>
       )}
-      {outcome && (
+      {outcome && props.statusCurrent !== false && (
         <p role="status" className={outcome.state === "failed" ? "field-error" : outcome.state === "succeeded" ? "ok" : undefined} data-testid="add-funds-outcome">
           {outcome.text}
         </p>

@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from "react";
+import { useEffect, useState, type FormEvent } from "react";
 import { parseAmount } from "../../../src/money/parse.js";
 import { ApiError, type Api } from "../api/client.js";
 import type { Account, PaymentMethod, Preview, Recharge } from "../api/types.js";
@@ -12,7 +12,7 @@ import { useRechargeOutcome } from "../payments/recharge-outcome.js";
 type Field = "threshold" | "amount" | "target" | "monthly_limit";
 const LABELS: Record<Field, string> = { threshold: "Minimum Threshold", amount: "Auto-Recharge Amount", target: "Target balance", monthly_limit: "Monthly limit" };
 
-interface Draft {
+export interface Draft {
   enabled: boolean;
   threshold: string;
   /** `fixed`: charge the amount; `target`: charge what lifts the balance to the target. */
@@ -32,6 +32,37 @@ const draftOf = (account: Account): Draft => ({
   monthlyLimit: account.auto_recharge.monthly_limit ?? "",
   paymentMethodId: account.auto_recharge.payment_method_id ?? "",
 });
+
+/** The request field each part of the draft is saved as. */
+const BODY_FIELDS: Record<keyof Draft, string> = {
+  enabled: "enabled",
+  threshold: "threshold",
+  mode: "mode",
+  amount: "amount",
+  target: "target",
+  monthlyLimit: "monthly_limit",
+  paymentMethodId: "payment_method_id",
+};
+
+/**
+ * Only what the user changed since the form was loaded (`baseline`): the server keeps the
+ * current value of every field left out (PUT keeps what is not sent), so a form opened before
+ * the server moved the card (a recovery onto a new card, a card removed) cannot silently put
+ * the old card back by saving a threshold.
+ */
+export function changedFields(body: Record<string, unknown>, draft: Draft, baseline: Draft): Record<string, unknown> {
+  const changed: Record<string, unknown> = {};
+  for (const key of Object.keys(BODY_FIELDS) as Array<keyof Draft>) {
+    const field = BODY_FIELDS[key];
+    if (draft[key] !== baseline[key] && field in body) changed[field] = body[field];
+  }
+  // The amount that goes with a mode switched to fixed, and the target with target mode.
+  if ("mode" in changed) {
+    if (draft.mode === "fixed" && "amount" in body) changed.amount = body.amount;
+    if (draft.mode === "target" && "target" in body) changed.target = body.target;
+  }
+  return changed;
+}
 
 /** The same parser as the server (src/money/parse.ts): what passes here has the server's format. */
 function validate(draft: Draft): { errors: Partial<Record<Field, string>>; body?: Record<string, unknown> } {
@@ -70,9 +101,23 @@ function fieldOf(error: unknown): Field | undefined {
   return (["threshold", "amount", "target", "monthly_limit"] as const).find((f) => error.field === f);
 }
 
-export function AutoRechargeForm(props: { api: Api; account: Account; methods: PaymentMethod[] | undefined; onSaved(): void }) {
+export function AutoRechargeForm(props: {
+  api: Api;
+  account: Account;
+  methods: PaymentMethod[] | undefined;
+  onSaved(): void;
+  /** False once another part of the page acted after this form: its status line is stale then. */
+  statusCurrent?: boolean;
+  /** Called when this form starts something whose outcome it will report. */
+  onStatus?: () => void;
+}) {
   const { api, account } = props;
-  const [draft, setDraft] = useState(() => draftOf(account));
+  const server = draftOf(account);
+  const serverKey = JSON.stringify(server);
+  // What the form was loaded with: what is saved is only what the user changed from it.
+  const [baseline, setBaseline] = useState(server);
+  const [draft, setDraft] = useState(server);
+  const [movedNote, setMovedNote] = useState<string>();
   const [errors, setErrors] = useState<Partial<Record<Field, string>>>({});
   const [formError, setFormError] = useState<Error>();
   const [confirm, setConfirm] = useState<{ preview: Preview; body: Record<string, unknown> }>();
@@ -81,6 +126,24 @@ export function AutoRechargeForm(props: { api: Api; account: Account; methods: P
   const path = `/v1/accounts/${account.id}/auto-recharge`;
   // A save that charged at once (threshold sync) is followed to its outcome, not left at "Charging…".
   const charge = useRechargeOutcome(api, account.id, props.methods);
+
+  // The settings changed on the server (a recovery moved the card, a card was removed, another
+  // tab saved): an untouched form shows them; an edited one keeps the user's edits and takes
+  // the server's value for every other field, and says what moved.
+  useEffect(() => {
+    if (serverKey === JSON.stringify(baseline)) return;
+    const merged = { ...server };
+    for (const key of Object.keys(BODY_FIELDS) as Array<keyof Draft>) {
+      if (draft[key] !== baseline[key]) (merged as Record<string, unknown>)[key] = draft[key];
+    }
+    if (server.paymentMethodId !== baseline.paymentMethodId && draft.paymentMethodId === baseline.paymentMethodId) {
+      const card = props.methods?.find((m) => m.id === server.paymentMethodId);
+      setMovedNote(`The card Auto-Recharge charges has changed to ${card ? cardLabel(card) : "your default card"} since this form was opened.`);
+    }
+    setBaseline(server);
+    setDraft(merged);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [serverKey]);
 
   const edit = (patch: Partial<Draft>) => {
     setDraft({ ...draft, ...patch });
@@ -96,9 +159,15 @@ export function AutoRechargeForm(props: { api: Api; account: Account; methods: P
   }
 
   async function save(body: Record<string, unknown>) {
-    const result = await api.send<{ triggered_recharge: Recharge | null }>("PUT", path, body);
+    const result = await api.send<{ triggered_recharge: Recharge | null } & Account["auto_recharge"]>("PUT", path, body);
     setConfirm(undefined);
     setSaved("Saved.");
+    setMovedNote(undefined);
+    props.onStatus?.();
+    // What the server now holds is the form's new starting point.
+    const now = draftOf({ ...account, auto_recharge: result });
+    setBaseline(now);
+    setDraft(now);
     if (result.triggered_recharge) charge.watch(result.triggered_recharge);
     emitEvent("settings.saved", { ...body, triggered_recharge_id: result.triggered_recharge?.id ?? null });
     props.onSaved();
@@ -108,9 +177,15 @@ export function AutoRechargeForm(props: { api: Api; account: Account; methods: P
     event.preventDefault();
     setFormError(undefined);
     setSaved(undefined);
-    const { errors: found, body } = validate(draft);
+    const { errors: found, body: full } = validate(draft);
     setErrors(found);
-    if (!body) return;
+    if (!full) return;
+    const body = changedFields(full, draft, baseline);
+    if (Object.keys(body).length === 0) {
+      setSaved("Nothing to save: no setting was changed.");
+      props.onStatus?.();
+      return;
+    }
     setBusy(true);
     try {
       // Ask first what saving would do: when it would charge now, the user confirms the amount and card.
@@ -224,12 +299,17 @@ export function AutoRechargeForm(props: { api: Api; account: Account; methods: P
             <button type="submit" className="primary" disabled={busy}>
               {busy ? "Saving…" : "Save"}
             </button>
-            <button type="button" onClick={() => { setDraft(draftOf(account)); setErrors({}); setFormError(undefined); }} disabled={busy}>
+            <button type="button" onClick={() => { setDraft(baseline); setErrors({}); setFormError(undefined); setMovedNote(undefined); }} disabled={busy}>
               Reset
             </button>
           </div>
         )}
-        {saved && (
+        {movedNote && (
+          <p role="status" className="muted" data-testid="auto-recharge-moved">
+            {movedNote}
+          </p>
+        )}
+        {saved && props.statusCurrent !== false && (
           <p role="status" className={charge.outcome?.state === "failed" ? "field-error" : "ok"} data-testid="auto-recharge-outcome">
             {saved}
             {charge.outcome && ` ${charge.outcome.text}`}

@@ -1,4 +1,5 @@
-import { useState } from "react";
+import { useEffect, useState } from "react";
+import { useRechargeOutcome } from "../payments/recharge-outcome.js";
 import type { Api } from "../api/client.js";
 import type { PaymentMethod } from "../api/types.js";
 import { cardLabel } from "../money/display.js";
@@ -16,15 +17,46 @@ export function PaymentMethods(props: {
   provider?: "sandbox" | "stripe" | undefined;
   /** Bumped by "Update card" in the failure banner: opens the form and focuses it. */
   openFormToken?: number;
+  /** Auto-Recharge is failing: a card saved now is charged at once (asked beforehand, then followed). */
+  failing?: boolean;
   onChanged(): void;
+  /** False once another part of the page acted after this one: its status line is stale then. */
+  statusCurrent?: boolean;
+  onStatus?: () => void;
 }) {
   const [adding, setAdding] = useState(false);
+  const [charge, setCharge] = useState<{ amount: string; message: string }>();
+  const retry = useRechargeOutcome(props.api, props.accountId, props.methods);
   const [removing, setRemoving] = useState<string>();
   const [error, setError] = useState<Error>();
   const [closedToken, setClosedToken] = useState(0);
   /** What the last save did, said once: a card saved again replaces its copy rather than sitting beside it. */
   const [savedNote, setSavedNote] = useState<string>();
   const showForm = !props.readOnly && props.provider !== undefined && (adding || (props.openFormToken ?? 0) > closedToken);
+
+  // While failing, saving a card charges it: ask the server what, before the user saves.
+  useEffect(() => {
+    if (!showForm || !props.failing) {
+      setCharge(undefined);
+      return;
+    }
+    let live = true;
+    props.api
+      .send<{ will_charge: boolean; amount: string | null; message: string }>("POST", `/v1/accounts/${props.accountId}/payment-methods/preview`)
+      .then((p) => live && setCharge(p.will_charge && p.amount ? { amount: p.amount, message: p.message } : undefined))
+      .catch(() => live && setCharge(undefined));
+    return () => {
+      live = false;
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [showForm, props.failing, props.accountId]);
+
+  // The retry's outcome reloads the page (the balance and the banners move).
+  const settled = retry.outcome?.state === "succeeded" || retry.outcome?.state === "failed";
+  useEffect(() => {
+    if (settled) props.onChanged();
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [settled]);
 
   async function remove(id: string) {
     setError(undefined);
@@ -67,9 +99,10 @@ export function PaymentMethods(props: {
         ))}
       </ul>
       <ErrorText error={error} />
-      {savedNote && !showForm && (
-        <p role="status" data-testid="card-saved">
+      {savedNote && !showForm && props.statusCurrent !== false && (
+        <p role="status" data-testid="card-saved" className={retry.outcome?.state === "failed" ? "field-error" : undefined}>
           {savedNote}
+          {retry.outcome && ` ${retry.outcome.text}`}
         </p>
       )}
       {showForm ? (
@@ -78,8 +111,14 @@ export function PaymentMethods(props: {
           accountId={props.accountId}
           provider={props.provider!}
           focusToken={props.openFormToken ?? 0}
+          charge={charge}
           onAdded={(card) => {
             close();
+            props.onStatus?.();
+            retry.clear();
+            if (card.triggered_recharge_id) {
+              retry.watch({ id: card.triggered_recharge_id, amount: charge?.amount ?? "0.00", payment_method_id: card.id, status: "pending", failure_message: null });
+            }
             setSavedNote(
               card.replaced_payment_method_id
                 ? `This card was already saved: ${cardLabel(card)} now has the details you entered and replaces the earlier copy.`

@@ -11,7 +11,8 @@ const allowedOrigins: readonly string[] = (document.querySelector('meta[name="pr
 /** Inside another page's frame, with at least one origin allowed to hear from us. */
 export const framed = window.parent !== window && allowedOrigins.length > 0;
 
-export type PrepaidEventName = "recharge.succeeded" | "recharge.failed" | "card.added" | "settings.saved";
+/** What the platform's page hears; `session.ended` / `session.expired`: mint a new link to show Payments again. */
+export type PrepaidEventName = "recharge.succeeded" | "recharge.failed" | "card.added" | "settings.saved" | "session.ended" | "session.expired";
 
 function post(message: { type: string } & Record<string, unknown>): void {
   if (!framed) return;

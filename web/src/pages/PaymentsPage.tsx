@@ -44,6 +44,9 @@ export function PaymentsPage() {
     document.getElementById("payment-methods")?.scrollIntoView({ behavior: "smooth" });
   };
   const [pollMs, setPollMs] = useState(SLOW_POLL_MS);
+  // The part of the page that acted last owns the status line: an older "Charged $25.00 —
+  // balance $37.00" or a failure already fixed elsewhere is not left on screen beside newer facts.
+  const [statusOwner, setStatusOwner] = useState<"add-funds" | "auto-recharge" | "cards">();
   const bump = () => setRefresh((n) => n + 1);
 
   const account = useResource(async () => {
@@ -89,10 +92,36 @@ export function PaymentsPage() {
           }}
           onAddFunds={openAddFunds}
         />
-        <PaymentMethods api={api} accountId={me.id} methods={methods.data?.data} provider={pricing.data?.payments} openFormToken={cardFormToken} onChanged={bump} />
+        <PaymentMethods
+          api={api}
+          accountId={me.id}
+          methods={methods.data?.data}
+          provider={pricing.data?.payments}
+          openFormToken={cardFormToken}
+          failing={a.auto_recharge.state === "failing"}
+          onChanged={bump}
+          statusCurrent={statusOwner === "cards"}
+          onStatus={() => setStatusOwner("cards")}
+        />
       </div>
-      <AddFunds api={api} accountId={me.id} methods={methods.data?.data} focusToken={addFundsToken} onAddCard={openCardForm} onCharged={bump} />
-      <AutoRechargeForm api={api} account={a} methods={methods.data?.data} onSaved={bump} />
+      <AddFunds
+        api={api}
+        accountId={me.id}
+        methods={methods.data?.data}
+        focusToken={addFundsToken}
+        onAddCard={openCardForm}
+        onCharged={bump}
+        statusCurrent={statusOwner === "add-funds"}
+        onStatus={() => setStatusOwner("add-funds")}
+      />
+      <AutoRechargeForm
+        api={api}
+        account={a}
+        methods={methods.data?.data}
+        onSaved={bump}
+        statusCurrent={statusOwner === "auto-recharge"}
+        onStatus={() => setStatusOwner("auto-recharge")}
+      />
       <Grants api={api} accountId={me.id} refresh={moved} />
       {/* A widget switch moves a minutes level's dollar value: reloaded with the account. */}
       <BalanceAlerts api={api} accountId={me.id} refresh={a.rate_per_minute} />

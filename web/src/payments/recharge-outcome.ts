@@ -1,4 +1,4 @@
-import { useEffect, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import type { Api } from "../api/client.js";
 import type { Account, Page, PaymentMethod, Recharge } from "../api/types.js";
 import { cardLabel, usdText } from "../money/display.js";
@@ -13,13 +13,16 @@ export interface RechargeOutcome {
 const WATCH_LIMIT_MS = 120_000;
 const POLL_MS = 1_000;
 
-const cardOf = (recharge: Recharge, methods: PaymentMethod[] | undefined) => {
+const cardOf = (recharge: WatchedRecharge, methods: PaymentMethod[] | undefined) => {
   const card = methods?.find((m) => m.id === recharge.payment_method_id);
   return card ? cardLabel(card) : "your card";
 };
 
 /** The sentence for a recharge in the state the API reports it. Pure, so it is tested alone. */
-export function outcomeText(recharge: Recharge, card: string, balance?: string): RechargeOutcome {
+/** What the outcome needs of a recharge: the API's object, or what a save that started one knows of it. */
+export type WatchedRecharge = Pick<Recharge, "id" | "amount" | "payment_method_id" | "status" | "failure_message">;
+
+export function outcomeText(recharge: WatchedRecharge, card: string, balance?: string): RechargeOutcome {
   const amount = usdText(recharge.amount);
   if (recharge.status === "succeeded") {
     return { state: "succeeded", text: `Charged ${amount} to ${card}${balance === undefined ? "" : ` — balance ${usdText(balance, { cents: true })}`}.` };
@@ -37,13 +40,16 @@ export function outcomeText(recharge: Recharge, card: string, balance?: string):
  * failure and what to do. Polls its account's recent recharges every second, for at most 2 min.
  */
 export function useRechargeOutcome(api: Api, accountId: string, methods: PaymentMethod[] | undefined) {
-  const [watched, setWatched] = useState<Recharge>();
+  const [watched, setWatched] = useState<WatchedRecharge>();
   const [outcome, setOutcome] = useState<RechargeOutcome>();
+  // The cards as they are when the outcome comes: a card saved with the charge it starts may
+  // not be in the list the page had when the watch began.
+  const latestMethods = useRef(methods);
+  latestMethods.current = methods;
 
   useEffect(() => {
     if (!watched) return;
-    const card = cardOf(watched, methods);
-    setOutcome(outcomeText(watched, card));
+    setOutcome(outcomeText(watched, cardOf(watched, latestMethods.current)));
     const startedAt = Date.now();
     let stopped = false;
     const tick = async () => {
@@ -53,14 +59,14 @@ export function useRechargeOutcome(api: Api, accountId: string, methods: Payment
         const now = page.data.find((r) => r.id === watched.id);
         if (now && (now.status === "succeeded" || now.status === "failed")) {
           const balance = now.status === "succeeded" ? (await api.get<Account>(`/v1/accounts/${accountId}`)).balance : undefined;
-          if (!stopped) setOutcome(outcomeText(now, card, balance));
+          if (!stopped) setOutcome(outcomeText(now, cardOf(now, latestMethods.current), balance));
           return;
         }
       } catch {
         // A failed look-up is tried again at the next tick: the charge itself is unaffected.
       }
       if (Date.now() - startedAt > WATCH_LIMIT_MS) {
-        setOutcome({ state: "still_processing", text: `The charge of ${usdText(watched.amount)} to ${card} is still processing; the balance updates when it settles.` });
+        setOutcome({ state: "still_processing", text: `The charge of ${usdText(watched.amount)} to ${cardOf(watched, latestMethods.current)} is still processing; the balance updates when it settles.` });
         return;
       }
       setTimeout(() => void tick(), POLL_MS);
@@ -77,7 +83,7 @@ export function useRechargeOutcome(api: Api, accountId: string, methods: Payment
   return {
     outcome,
     /** Starts following a recharge the API just created. */
-    watch: (recharge: Recharge) => setWatched(recharge),
+    watch: (recharge: WatchedRecharge) => setWatched(recharge),
     clear: () => {
       setWatched(undefined);
       setOutcome(undefined);

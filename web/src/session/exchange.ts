@@ -18,5 +18,5 @@ export function takeLinkCode(): string | undefined {
 /** Trades the link's code for a session token; throws (401) when the code is used, unknown or expired. */
 export async function exchangeLinkCode(code: string): Promise<Credential> {
   const answer = await createApi(undefined).send<SessionToken>("POST", "/v1/sessions/exchange", { code });
-  return { token: answer.token, kind: "session", role: answer.role, returnUrl: answer.return_url };
+  return { token: answer.token, kind: "session", role: answer.role, returnUrl: answer.return_url, expiresAt: answer.expires_at };
 }

@@ -39,6 +39,8 @@ export interface Credential {
   role: "owner" | "viewer" | "operator";
   /** The platform's page to go back to when the session ends. */
   returnUrl: string | null;
+  /** A session's end as the exchange answered it (a charge started near it may lengthen it: the page checks). */
+  expiresAt?: string | undefined;
 }
 
 const STORAGE = "prepaid.credential";
