@@ -6,7 +6,8 @@ import { connect, migrate } from "./db/connect.js";
 import type { DatabaseHandle } from "./db/database.js";
 import { verifyLedger } from "./ledger/verify.js";
 import { startService } from "./service.js";
-import { RechargeWorker } from "./billing/recharge-worker.js";
+import { RechargeWorker } from "./billing/recharges/recharge-worker.js";
+import { settleChargeSucceeded } from "./billing/provider-events/provider-events.js";
 import { createGateway } from "./payments/create-gateway.js";
 import { runCampaign } from "./simulate/campaign.js";
 import { generateKey } from "./accounts/api-keys.js";
@@ -103,7 +104,7 @@ async function worker(config: Config, drain: boolean): Promise<number> {
   const crashAfterCharge = process.env.PREPAID_FAULT === "crash_after_charge";
   if (drain) {
     const gateway = createGateway(config, handle.db);
-    await new RechargeWorker(handle.db, config, gateway, { crashAfterCharge }).drain();
+    await new RechargeWorker(handle.db, config, gateway, { settleSucceeded: settleChargeSucceeded, crashAfterCharge }).drain();
     await handle.close();
     console.log("prepaid worker: drained, no recharge is pending or processing");
     return 0;

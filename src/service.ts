@@ -1,11 +1,11 @@
-import { IdleCallWorker } from "./billing/idle-calls.js";
-import { GrantExpiryWorker } from "./billing/grant-expiry-worker.js";
-import { ProviderEventPoller } from "./billing/provider-event-poller.js";
-import { applyOverdueParked } from "./billing/provider-events.js";
-import { RechargeWorker } from "./billing/recharge-worker.js";
-import { RefundWorker } from "./billing/refund-worker.js";
-import { UsageWriter } from "./billing/usage-writer.js";
-import { CallStarter } from "./billing/call-starter.js";
+import { IdleCallWorker } from "./billing/calls/idle-calls.js";
+import { GrantExpiryWorker } from "./billing/grants/grant-expiry-worker.js";
+import { ProviderEventPoller } from "./billing/provider-events/provider-event-poller.js";
+import { applyOverdueParked, settleChargeSucceeded } from "./billing/provider-events/provider-events.js";
+import { RechargeWorker } from "./billing/recharges/recharge-worker.js";
+import { RefundWorker } from "./billing/reversals/refund-worker.js";
+import { UsageWriter } from "./billing/usage/usage-writer.js";
+import { CallStarter } from "./billing/calls/call-starter.js";
 import type { Config } from "./config/config.js";
 import type { Database } from "./db/database.js";
 import type { AppDeps } from "./http/context.js";
@@ -47,7 +47,7 @@ export async function startService(
     await backfillAllReceipts(db, config.operatorName);
   }
   const gateway = createGateway(config, db);
-  const worker = options.worker ? new RechargeWorker(db, config, gateway, { crashAfterCharge: options.crashAfterCharge ?? false }) : undefined;
+  const worker = options.worker ? new RechargeWorker(db, config, gateway, { settleSucceeded: settleChargeSucceeded, crashAfterCharge: options.crashAfterCharge ?? false }) : undefined;
   const refundWorker = options.worker ? new RefundWorker(db, config, gateway) : undefined;
   const now = () => new Date();
   // The one after-commit hook (see commitRequest): the charge and refund workers wait for commits.

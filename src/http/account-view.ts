@@ -1,6 +1,6 @@
 import type { Account } from "../accounts/accounts.js";
-import { spendLast24h } from "../billing/usage-queries.js";
-import { loadWalletStates } from "../billing/wallet-state.js";
+import { spendLast24h } from "../billing/usage/usage-queries.js";
+import { loadWalletStates } from "../billing/status/wallet-state.js";
 import type { Tx } from "../db/database.js";
 import type { AppDeps } from "./context.js";
 import { accountOut } from "./schemas/accounts.js";

@@ -2,8 +2,8 @@ import type { Principal } from "../accounts/principal.js";
 import type { Config } from "../config/config.js";
 import type { Database } from "../db/database.js";
 import type { PaymentGateway } from "../payments/gateway.js";
-import type { UsageWriter } from "../billing/usage-writer.js";
-import type { CallStarter } from "../billing/call-starter.js";
+import type { UsageWriter } from "../billing/usage/usage-writer.js";
+import type { CallStarter } from "../billing/calls/call-starter.js";
 import type { HostResolver } from "../notifications/outbound-guard.js";
 
 /** What every request handler can reach: the process's dependencies and the caller. */

@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import pg from "pg";
 import { describe, expect, it } from "vitest";
 import { createAccount } from "../../src/accounts/accounts.js";
-import { approveCallStarts } from "../../src/billing/calls.js";
+import { approveCallStarts } from "../../src/billing/calls/calls.js";
 import { loadConfig } from "../../src/config/config.js";
 import { inTransaction, queryRows } from "../../src/db/database.js";
 import { AppError } from "../../src/errors/app-error.js";

@@ -1,8 +1,8 @@
 import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { createAccount } from "../../src/accounts/accounts.js";
-import { approveCallStarts } from "../../src/billing/calls.js";
-import { lockCalls, writeCallsAndLockWallets } from "../../src/billing/usage-queries.js";
+import { approveCallStarts } from "../../src/billing/calls/calls.js";
+import { lockCalls, writeCallsAndLockWallets } from "../../src/billing/usage/usage-queries.js";
 import { loadConfig } from "../../src/config/config.js";
 import { inTransaction, queryRows } from "../../src/db/database.js";
 import { postEntry } from "../../src/ledger/ledger.js";

@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { applyOverdueParked, settleProviderEvent } from "../../src/billing/provider-events.js";
-import { settleSucceeded } from "../../src/billing/settle.js";
+import { applyOverdueParked, settleProviderEvent } from "../../src/billing/provider-events/provider-events.js";
+import { settleSucceeded } from "../../src/billing/recharges/settle.js";
 import { inTransaction, queryRows } from "../../src/db/database.js";
 import { verifyLedger } from "../../src/ledger/verify.js";
 import type { ProviderEvent } from "../../src/payments/gateway.js";

@@ -1,8 +1,8 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAccount } from "../../src/accounts/accounts.js";
-import { startCall } from "../../src/billing/calls.js";
-import { UsageWriter } from "../../src/billing/usage-writer.js";
+import { startCall } from "../../src/billing/calls/calls.js";
+import { UsageWriter } from "../../src/billing/usage/usage-writer.js";
 import { loadConfig } from "../../src/config/config.js";
 import { arrayLiteral } from "../../src/db/array-literal.js";
 import { connect } from "../../src/db/connect.js";

@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import { setTimeout as sleep } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
-import { GrantExpiryWorker } from "../../src/billing/grant-expiry-worker.js";
+import { GrantExpiryWorker } from "../../src/billing/grants/grant-expiry-worker.js";
 import { queryRows } from "../../src/db/database.js";
 import { parseConfigMicros } from "../../src/money/parse.js";
 import { accountWith, getAccount, reportUsage, startCall, useScenarioApp } from "../support/scenario.js";

@@ -1,4 +1,4 @@
-import type { PolicyInput } from "../../src/billing/recharge-policy.js";
+import type { PolicyInput } from "../../src/billing/recharges/recharge-policy.js";
 import { usd } from "../../src/money/micros.js";
 
 /**

@@ -2,7 +2,7 @@ import { loadConfig, type Config } from "../../src/config/config.js";
 import { generateKey } from "../../src/accounts/api-keys.js";
 import type { RunningServer } from "../../src/http/server.js";
 import type { AppDeps } from "../../src/http/context.js";
-import type { RechargeWorker } from "../../src/billing/recharge-worker.js";
+import type { RechargeWorker } from "../../src/billing/recharges/recharge-worker.js";
 import { startService } from "../../src/service.js";
 import { testDatabase, type TestDatabase } from "./test-database.js";
 import type { DatabaseHandle } from "../../src/db/database.js";

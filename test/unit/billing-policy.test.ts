@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { decideRecharge, type PolicyInput, type RechargeRequest } from "../../src/billing/recharge-policy.js";
-import { rechargeAmount } from "../../src/billing/recharge-amount.js";
+import { decideRecharge, type PolicyInput, type RechargeRequest } from "../../src/billing/recharges/recharge-policy.js";
+import { rechargeAmount } from "../../src/billing/recharges/recharge-amount.js";
 import { HEALTHY_POLICY } from "../support/policy-fixture.js";
 import { parseDurationsMs } from "../../src/config/durations.js";
 import { usd } from "../../src/money/micros.js";
@@ -221,8 +221,8 @@ describe("durations", () => {
 
 describe("mayNeedRules (the usage writer's shortcut)", () => {
   it("is true whenever a rule would act: a recharge, a limit, a low-balance notice, a pause, or end_call", async () => {
-    const { mayNeedRules } = await import("../../src/billing/usage-writer.js");
-    const { desiredStatus } = await import("../../src/billing/account-status.js");
+    const { mayNeedRules } = await import("../../src/billing/usage/usage-writer.js");
+    const { desiredStatus } = await import("../../src/billing/status/account-status.js");
     fc.assert(
       fc.property(
         fc.bigInt({ min: -usd(100), max: usd(200) }),
@@ -246,7 +246,7 @@ describe("mayNeedRules (the usage writer's shortcut)", () => {
 
 describe("balance alert crossings", () => {
   it("are told once per downward crossing and once per upward one; a minutes level moves with the rate", async () => {
-    const { alertCrossings } = await import("../../src/billing/balance-alerts.js");
+    const { alertCrossings } = await import("../../src/billing/status/balance-alerts.js");
     const at = (balanceMicros: bigint, ratePerMinuteMicros = 180_000n) => ({ balanceMicros, ratePerMinuteMicros });
     const levels = [{ below: usd(20) }, { belowMinutes: 30 }]; // $20 and $5.40 at $0.18/min
     expect(alertCrossings(levels, at(usd(30)), at(19_800_000n)).map((c) => c.direction)).toEqual(["down"]);
@@ -259,7 +259,7 @@ describe("balance alert crossings", () => {
   });
 
   it("alternate: between two crossings of a level in the same direction there is one in the other (property)", async () => {
-    const { alertCrossings } = await import("../../src/billing/balance-alerts.js");
+    const { alertCrossings } = await import("../../src/billing/status/balance-alerts.js");
     const level = [{ below: usd(20) }];
     fc.assert(
       fc.property(fc.array(fc.bigInt({ min: -usd(50), max: usd(50) }), { minLength: 2, maxLength: 40 }), (balances) => {
@@ -272,8 +272,8 @@ describe("balance alert crossings", () => {
   });
 
   it("never escape the usage writer's shortcut (property)", async () => {
-    const { mayNeedRules } = await import("../../src/billing/usage-writer.js");
-    const { alertCrossings } = await import("../../src/billing/balance-alerts.js");
+    const { mayNeedRules } = await import("../../src/billing/usage/usage-writer.js");
+    const { alertCrossings } = await import("../../src/billing/status/balance-alerts.js");
     fc.assert(
       fc.property(fc.bigInt({ min: -usd(10), max: usd(100) }), fc.bigInt({ min: 0n, max: usd(50) }), fc.bigInt({ min: usd(1), max: usd(80) }), (after, debitMicros, levelMicros) => {
         const levels = [{ below: levelMicros }, { belowMinutes: 60 }];

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { admitStarts, callOutlook, type CallWallet } from "../../src/billing/call-credit.js";
+import { admitStarts, callOutlook, type CallWallet } from "../../src/billing/calls/call-credit.js";
 import { usd } from "../../src/money/micros.js";
 
 const WALLET: CallWallet = {

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { planAfterCharge, planBeforeCharge, type AttemptFacts } from "../../src/billing/charge-attempt.js";
+import { planAfterCharge, planBeforeCharge, type AttemptFacts } from "../../src/billing/recharges/charge-attempt.js";
 import type { ChargeOutcome } from "../../src/payments/gateway.js";
 import { HARD_DECLINES, SOFT_FAILURES } from "../../src/payments/decline.js";
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { chargeExplanation } from "../../src/billing/charge-explanation.js";
-import { rechargeAmount } from "../../src/billing/recharge-amount.js";
+import { chargeExplanation } from "../../src/billing/recharges/charge-explanation.js";
+import { rechargeAmount } from "../../src/billing/recharges/recharge-amount.js";
 import { usd } from "../../src/money/micros.js";
 
 // Issue 28, item 1: the amount a confirmation shows says why it is that amount.

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { burnOrder, planGrantSpends, type Debit, type SpendableGrant } from "../../src/billing/grant-burn.js";
+import { burnOrder, planGrantSpends, type Debit, type SpendableGrant } from "../../src/billing/grants/grant-burn.js";
 
 const at = (s: number) => new Date(Date.UTC(2026, 11, 1) + s * 1000);
 const grant = (id: string, remainingMicros: bigint, expiresIn: number | null, createdAt = 0, accountId = "acct_a"): SpendableGrant => ({

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { preflight } from "../../src/billing/preflight.js";
-import type { PolicyInput } from "../../src/billing/recharge-policy.js";
+import { preflight } from "../../src/billing/calls/preflight.js";
+import type { PolicyInput } from "../../src/billing/recharges/recharge-policy.js";
 import { usd } from "../../src/money/micros.js";
 import { HEALTHY_POLICY } from "../support/policy-fixture.js";
 

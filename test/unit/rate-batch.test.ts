@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { Call } from "../../src/billing/calls.js";
-import { rateBatch, usageAnswers, type UsageEvent } from "../../src/billing/rate-batch.js";
+import type { Call } from "../../src/billing/calls/calls.js";
+import { rateBatch, usageAnswers, type UsageEvent } from "../../src/billing/usage/rate-batch.js";
 import { planPosting } from "../../src/ledger/posting.js";
 import { cost } from "../../src/money/rating.js";
 

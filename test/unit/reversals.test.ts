@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { reversalOf } from "../../src/billing/reversals.js";
+import { reversalOf } from "../../src/billing/reversals/reversals.js";
 
 describe("reversalOf: refunds and disputes never take back more than the charge", () => {
   it("takes what is asked when there is room, what is left when there is less, nothing when none", () => {

@@ -1,6 +1,6 @@
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import { requireAdmin } from "../../accounts/access.js";
-import { issueGrant, listGrants } from "../../billing/grants.js";
+import { issueGrant, listGrants } from "../../billing/grants/grants.js";
 import { recordAudit } from "../../audit/audit-log.js";
 import { diffChanges } from "../../audit/changes.js";
 import { auditSource } from "../audit-source.js";

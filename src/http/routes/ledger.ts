@@ -1,8 +1,8 @@
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import { requireAdmin } from "../../accounts/access.js";
 import { listEntries } from "../../ledger/ledger.js";
-import { adjustBalance } from "../../billing/account-changes.js";
-import { listCalls } from "../../billing/call-history.js";
+import { adjustBalance } from "../../billing/adjustments/account-changes.js";
+import { listCalls } from "../../billing/calls/call-history.js";
 import { invalidField } from "../../errors/app-error.js";
 import { formatMicros } from "../../money/micros.js";
 import { recordAudit } from "../../audit/audit-log.js";

@@ -1,5 +1,5 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
-import { preflightAccount } from "../../billing/preflight.js";
+import { preflightAccount } from "../../billing/calls/preflight.js";
 import { formatMicros } from "../../money/micros.js";
 import { authorizedAccount } from "../authorized-account.js";
 import type { AppEnv } from "../context.js";

@@ -1,6 +1,6 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
-import { manualTopUp } from "../../billing/manual-top-up.js";
-import { chargedCard, findRecharge, listRecharges } from "../../billing/recharges.js";
+import { manualTopUp } from "../../billing/recharges/manual-top-up.js";
+import { chargedCard, findRecharge, listRecharges } from "../../billing/recharges/recharges.js";
 import { invalid, notFound } from "../../errors/app-error.js";
 import { recordAudit } from "../../audit/audit-log.js";
 import { diffChanges } from "../../audit/changes.js";

@@ -1,6 +1,6 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { requireAdmin } from "../../accounts/access.js";
-import { listRefunds, requestRefund } from "../../billing/refunds.js";
+import { listRefunds, requestRefund } from "../../billing/reversals/refunds.js";
 import { recordAudit } from "../../audit/audit-log.js";
 import { diffChanges } from "../../audit/changes.js";
 import { auditSource } from "../audit-source.js";

@@ -1,7 +1,7 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { commitRequest } from "../commit-request.js";
 import { invalid } from "../../errors/app-error.js";
-import { settleProviderEvent } from "../../billing/provider-events.js";
+import { settleProviderEvent } from "../../billing/provider-events/provider-events.js";
 import { translateStripeEvent } from "../../payments/stripe/stripe-events.js";
 import { StripeGateway } from "../../payments/stripe/stripe-gateway.js";
 import type { AppEnv } from "../context.js";

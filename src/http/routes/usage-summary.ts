@@ -1,5 +1,5 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
-import { usageByDay } from "../../billing/usage-summary.js";
+import { usageByDay } from "../../billing/usage/usage-summary.js";
 import { invalidField } from "../../errors/app-error.js";
 import { authorizedAccount } from "../authorized-account.js";
 import type { AppEnv } from "../context.js";

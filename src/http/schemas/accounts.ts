@@ -1,8 +1,8 @@
 import { z } from "@hono/zod-openapi";
 import type { Account } from "../../accounts/accounts.js";
-import { RISKS, type SearchTotals } from "../../billing/account-risks.js";
+import { RISKS, type SearchTotals } from "../../billing/status/account-risks.js";
 import { MAX_ROTATION_GRACE_SECONDS } from "../../accounts/api-keys.js";
-import type { WalletState } from "../../billing/wallet-state.js";
+import type { WalletState } from "../../billing/status/wallet-state.js";
 import { formatMicros, type Micros } from "../../money/micros.js";
 import { minutesAvailable, runwayHours } from "../../money/rating.js";
 import { AutoRechargeOut, autoRechargeOut } from "./billing.js";

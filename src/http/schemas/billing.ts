@@ -1,17 +1,17 @@
 import { z } from "@hono/zod-openapi";
-import type { Call } from "../../billing/calls.js";
-import type { UsageResult } from "../../billing/usage-writer.js";
-import type { CallRecord } from "../../billing/call-history.js";
-import type { ChargedCard, Recharge } from "../../billing/recharges.js";
-import type { Refund } from "../../billing/refunds.js";
-import type { Grant } from "../../billing/grants.js";
-import type { UsageDay } from "../../billing/usage-summary.js";
-import { DISPUTED_MESSAGE } from "../../billing/disputes.js";
-import { autoRechargeState, type WalletState } from "../../billing/wallet-state.js";
+import type { Call } from "../../billing/calls/calls.js";
+import type { UsageResult } from "../../billing/usage/usage-writer.js";
+import type { CallRecord } from "../../billing/calls/call-history.js";
+import type { ChargedCard, Recharge } from "../../billing/recharges/recharges.js";
+import type { Refund } from "../../billing/reversals/refunds.js";
+import type { Grant } from "../../billing/grants/grants.js";
+import type { UsageDay } from "../../billing/usage/usage-summary.js";
+import { DISPUTED_MESSAGE } from "../../billing/reversals/disputes.js";
+import { autoRechargeState, type WalletState } from "../../billing/status/wallet-state.js";
 import { formatCents, formatMicros, type Micros } from "../../money/micros.js";
 import type { Notification } from "../../notifications/notify.js";
 import { notificationTitle } from "../../notifications/words.js";
-import type { PaymentMethod } from "../../billing/payment-methods.js";
+import type { PaymentMethod } from "../../billing/recharges/payment-methods.js";
 import { AmountInput, Money } from "./money.js";
 import { EXAMPLES } from "./examples.js";
 

@@ -14,7 +14,7 @@ type Risk = AccountList["data"][number]["risks"][number];
 type Sort = "created" | "name" | "balance";
 type AccountType = "user" | "agency" | "subaccount";
 
-/** Each risk the server flags (src/billing/account-risks.ts), as a person reads it. */
+/** Each risk the server flags (src/billing/status/account-risks.ts), as a person reads it. */
 export const RISK_WORDS: Record<Risk, string> = {
   paused: "Paused",
   payment_failing: "Payment failing",

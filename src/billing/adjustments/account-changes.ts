@@ -1,0 +1,52 @@
+import { sql } from "drizzle-orm";
+import { getAccount, setEmail, type Account } from "../../accounts/accounts.js";
+import type { Config } from "../../config/config.js";
+import type { Tx } from "../../db/database.js";
+import { newId } from "../../ids/prefixed-id.js";
+import { postEntry, type LedgerEntry } from "../../ledger/ledger.js";
+import type { Micros } from "../../money/micros.js";
+import { reconcileStatus } from "../status/account-status.js";
+import { afterBalanceChange, notifyAlertCrossings } from "../recharges/auto-recharge.js";
+import { ratePerMinuteMicros } from "../pricing.js";
+import { loadWalletState } from "../status/wallet-state.js";
+
+/**
+ * Changes what an account may change of itself. Turning the Web Widget on or off is a pricing
+ * and pause rule: calls already running keep the rate they started with, but a minute now
+ * costs something else, so the pause rule is looked at again (under the wallet lock).
+ */
+export async function updateAccount(
+  tx: Tx,
+  config: Config,
+  id: string,
+  patch: { webWidget?: boolean | undefined; email?: string | null | undefined; maxConcurrentCalls?: number | null | undefined },
+): Promise<{ before: Account; after: Account }> {
+  // Under the wallet lock from the start: the pause rule needs it, and `before` is then the
+  // account this change replaced even when two changes race (the audit log records both).
+  await tx.execute(sql`select 1 from wallets where account_id = ${id} for update`);
+  const before = await getAccount(tx, id);
+  if (patch.webWidget !== undefined) {
+    await tx.execute(sql`update accounts set web_widget = ${patch.webWidget} where id = ${id}`);
+    const state = await loadWalletState(tx, config.rates, id);
+    if (state) {
+      await reconcileStatus(tx, state);
+      // A minutes alert level moves with the rate: the same balance may now be below it.
+      await notifyAlertCrossings(tx, state, { balanceMicros: state.balanceMicros, ratePerMinuteMicros: ratePerMinuteMicros(config.rates, before.webWidget) });
+    }
+  }
+  if (patch.email !== undefined) await setEmail(tx, id, patch.email);
+  // Under the wallet lock, like every start's check of it: a start sees the old limit or the new one.
+  if (patch.maxConcurrentCalls !== undefined) await tx.execute(sql`update accounts set max_concurrent_calls = ${patch.maxConcurrentCalls} where id = ${id}`);
+  return { before, after: await getAccount(tx, id) };
+}
+
+/**
+ * An operator's credit or debit by hand, as a new ledger entry (a correction is another
+ * entry). A manual debit is a debit like usage: it may cross the threshold or pause the
+ * account, so the balance rules run after it.
+ */
+export async function adjustBalance(tx: Tx, config: Config, accountId: string, amountMicros: Micros, reason: string, now: Date): Promise<LedgerEntry> {
+  const { entry } = await postEntry(tx, { accountId, type: "adjustment", amountMicros, entryKey: `adjustment:${newId("txn")}`, reason });
+  await afterBalanceChange(tx, config, accountId, entry.balanceAfterMicros - amountMicros, now);
+  return entry;
+}
