@@ -411,7 +411,7 @@ async function benchUnixSocket(baseUrl: string): Promise<void> {
 }
 
 /**
- * Credit grants on the usage writer's hot path (DESIGN §6): batch debits across 4000 wallets
+ * Credit grants on the usage writer's hot path (docs/concepts.md): batch debits across 4000 wallets
  * with no grant, and across 4000 wallets of which every tenth has grants (the writer locks and
  * spends them, records each spend), in one server, alternating so drift hits both alike.
  */

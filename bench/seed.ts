@@ -48,7 +48,7 @@ export async function enableAutoRecharge(db: Database, prefix: string, accounts:
 }
 
 /**
- * Gives every `every`-th wallet of a prefix two grants (DESIGN §6), so the usage writer's
+ * Gives every `every`-th wallet of a prefix two grants (docs/concepts.md), so the usage writer's
  * grant path runs on those wallets: one that expires in a year and one that never does, each
  * large enough that no run spends it, with their `grant` entries so `verify` holds.
  */

@@ -3,6 +3,7 @@ import { describeDatabaseUrl } from "./db/database-url.js";
 import { ensureAdminKey } from "./accounts/admin-key.js";
 import { loadConfig, type Config } from "./config/config.js";
 import { connect, migrate } from "./db/connect.js";
+import { settingText } from "./config/settings.js";
 import type { DatabaseHandle } from "./db/database.js";
 import { verifyLedger } from "./ledger/verify.js";
 import { startService } from "./service.js";
@@ -52,8 +53,8 @@ async function serve(config: Config): Promise<void> {
   const service = await startService(handle.db, config, {
     http: true,
     worker: config.inProcessWorker,
-    hostname: process.env.HOST ?? "127.0.0.1",
-    crashAfterCharge: process.env.PREPAID_FAULT === "crash_after_charge",
+    hostname: settingText(process.env, "HOST") ?? "127.0.0.1",
+    crashAfterCharge: settingText(process.env, "PREPAID_FAULT") === "crash_after_charge",
   });
   const server = service.server!;
   console.log(`prepaid listening on ${server.url}`);
@@ -101,7 +102,7 @@ async function serve(config: Config): Promise<void> {
 async function worker(config: Config, drain: boolean): Promise<number> {
   configureLogging(config.logLevel);
   const handle = await open(config);
-  const crashAfterCharge = process.env.PREPAID_FAULT === "crash_after_charge";
+  const crashAfterCharge = settingText(process.env, "PREPAID_FAULT") === "crash_after_charge";
   if (drain) {
     const gateway = createGateway(config, handle.db);
     await new RechargeWorker(handle.db, config, gateway, { settleSucceeded: settleChargeSucceeded, crashAfterCharge }).drain();

@@ -19,7 +19,7 @@ import { backfillAllReceipts } from "./receipts/receipts.js";
 /**
  * How long a stopping process waits for charges still at the provider before handing them
  * back: with the requests' drain before it, shutdown ends well inside the 10 s a supervisor
- * gives (DESIGN §7); a provider answer takes ~1 s, its timeout 30 s.
+ * gives (docs/production.md); a provider answer takes ~1 s, its timeout 30 s.
  */
 const SHUTDOWN_CHARGE_GRACE_MS = 5_000;
 

@@ -618,7 +618,7 @@ export interface paths {
         };
         /**
          * The per-minute rates with and without the Web Widget, and the payment provider cards go to
-         * @description $0.16 per minute with the Web Widget enabled, $0.18 without (DESIGN §1), as decimal strings, and whether cards go to the sandbox or Stripe.
+         * @description $0.16 per minute with the Web Widget enabled, $0.18 without (docs/concepts.md), as decimal strings, and whether cards go to the sandbox or Stripe.
          */
         get: operations["getPricing"];
         put?: never;

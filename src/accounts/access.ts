@@ -4,7 +4,7 @@ import type { Principal } from "./principal.js";
 export type Need = "read" | "write";
 
 /**
- * The access rules of DESIGN §1, in one place:
+ * The access rules of docs/concepts.md, in one place:
  * - an account reads and writes itself;
  * - an agency reads its subaccounts (monitoring) but may not write to them: 403;
  * - the operator reads everything; the account-owner writes are the account's own;

@@ -12,7 +12,7 @@ import type { Principal } from "./principal.js";
 export type { KeyScope };
 
 const KEY_PREFIX_LENGTH = 12;
-/** The longest grace a rotated key keeps working (DESIGN §5): one day. */
+/** The longest grace a rotated key keeps working (docs/concepts.md): one day. */
 export const MAX_ROTATION_GRACE_SECONDS = 86_400;
 
 /** `ppk_` + 40 base62 symbols (≈ 238 bits): only an HMAC under the server secret and its first 12 characters are stored. */

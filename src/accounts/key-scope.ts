@@ -4,7 +4,7 @@ export type KeyScope = "full" | "read" | "usage";
 /** POSTs that write nothing (a campaign pre-flight): reads, for every scope and viewer sessions. */
 const READ_POSTS = [/^\/v1\/accounts\/[^/]+\/preflight$/];
 
-/** What call infrastructure needs (DESIGN §5): start calls and report their usage. */
+/** What call infrastructure needs (docs/concepts.md): start calls and report their usage. */
 const USAGE_WRITES = [/^\/v1\/calls$/, /^\/v1\/calls\/[^/]+\/(usage|end)$/, /^\/v1\/usage$/];
 
 /**

@@ -1,6 +1,6 @@
 import type { KeyScope } from "./key-scope.js";
 
-/** Who made a change, as the audit log names them (DESIGN §5). */
+/** Who made a change, as the audit log names them (docs/concepts.md). */
 export interface Actor {
   type: "api_key" | "session" | "operator";
   /** The key's id (`key_…`, `key_env_admin`) or the session's id (`ses_…`). */

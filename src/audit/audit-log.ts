@@ -7,7 +7,7 @@ import { newId } from "../ids/prefixed-id.js";
 import type { Changes } from "./changes.js";
 
 /**
- * The closed set of audited changes (DESIGN §5). Refunds and grants join with issue 18.
+ * The closed set of audited changes (docs/concepts.md). Refunds and grants join with issue 18.
  */
 export type AuditAction =
   | "auto_recharge.updated"

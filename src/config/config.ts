@@ -6,6 +6,10 @@ import { parseEmbedOrigins, parsePublicUrl } from "./embed-origins.js";
 import { parseLogLevel, type LogLevel } from "../logging/logger.js";
 import { Secrets } from "../secrets/secrets.js";
 import { serverSecret } from "../secrets/server-secret.js";
+import { settingText, type SettingName } from "./settings.js";
+
+/** Variables are read by their names on the list (settings.ts): another name does not compile. */
+const get = settingText;
 
 export interface StripeConfig {
   secretKey: string;
@@ -18,15 +22,15 @@ export interface StripeConfig {
 }
 
 function stripeConfig(env: NodeJS.ProcessEnv): StripeConfig {
-  const secretKey = env.STRIPE_SECRET_KEY;
+  const secretKey = get(env, "STRIPE_SECRET_KEY");
   if (!secretKey) throw new Error("PREPAID_PAYMENTS=stripe needs STRIPE_SECRET_KEY");
   let apiBase: URL;
   try {
-    apiBase = new URL(env.STRIPE_API_BASE || "https://api.stripe.com");
+    apiBase = new URL(get(env, "STRIPE_API_BASE") || "https://api.stripe.com");
   } catch {
-    throw new Error(`STRIPE_API_BASE is not a URL: ${env.STRIPE_API_BASE}`);
+    throw new Error(`STRIPE_API_BASE is not a URL: ${get(env, "STRIPE_API_BASE")}`);
   }
-  return { secretKey, webhookSecret: env.STRIPE_WEBHOOK_SECRET || undefined, apiBase, publishableKey: env.STRIPE_PUBLISHABLE_KEY || undefined };
+  return { secretKey, webhookSecret: get(env, "STRIPE_WEBHOOK_SECRET") || undefined, apiBase, publishableKey: get(env, "STRIPE_PUBLISHABLE_KEY") || undefined };
 }
 
 export interface Config {
@@ -46,7 +50,7 @@ export interface Config {
   stripe: StripeConfig | undefined;
   /** Rate table (operator configuration): $0.16/min with the Web Widget, $0.18/min without. */
   rates: { withWidgetMicros: Micros; withoutWidgetMicros: Micros };
-  /** Operator limits on Auto-Recharge settings and charges (DESIGN §1). */
+  /** Operator limits on Auto-Recharge settings and charges (docs/concepts.md). */
   limits: {
     thresholdMinMicros: Micros;
     thresholdMaxMicros: Micros;
@@ -54,7 +58,7 @@ export interface Config {
     amountMaxMicros: Micros;
     maxAutomaticChargesPer24h: number;
   };
-  /** Running calls (DESIGN §6 Holds): what each holds beyond what it billed, and when a silent one is ended. */
+  /** Running calls (docs/concepts.md Holds): what each holds beyond what it billed, and when a silent one is ended. */
   calls: {
     /** PREPAID_CALL_HOLD_SECONDS: the seconds of credit at its rate a running call holds. */
     holdSeconds: number;
@@ -83,7 +87,7 @@ export interface Config {
   usageQueueMax: number;
   /** Run the recharge worker inside `serve` (set false to run `prepaid worker` apart). */
   inProcessWorker: boolean;
-  /** Notification delivery: webhooks and email (DESIGN §1 Notifications). */
+  /** Notification delivery: webhooks and email (docs/concepts.md Notifications). */
   delivery: {
     /** Backoff between tries of a failed delivery; after the last, it is marked failed. */
     retryDelaysMs: number[];
@@ -100,7 +104,7 @@ export interface Config {
     /** PREPAID_WEBHOOK_PER_ENDPOINT: tries in flight per webhook endpoint, across processes. */
     perEndpoint: number;
   };
-  /** Abuse limits (DESIGN §5), PREPAID_RATE_LIMITS overriding the defaults. */
+  /** Abuse limits (docs/concepts.md), PREPAID_RATE_LIMITS overriding the defaults. */
   rateLimits: RateLimits;
   /** Create a demo user and agency at `serve` and print their keys (embedded default only). */
   demoAccounts: boolean;
@@ -114,33 +118,33 @@ export interface Config {
   operatorName: string;
 }
 
-function integerEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
-  const raw = env[name];
+function integerEnv(env: NodeJS.ProcessEnv, name: SettingName, fallback: number): number {
+  const raw = settingText(env, name);
   if (raw === undefined || raw === "") return fallback;
   const value = Number(raw);
   if (!Number.isSafeInteger(value) || value < 0) throw new Error(`${name} must be a non-negative integer, not ${raw}`);
   return value;
 }
 
-function singleDurationMs(env: NodeJS.ProcessEnv, name: string, fallback: string): number {
-  const parsed = parseDurationsMs(env[name] || fallback);
-  if (parsed.length !== 1) throw new Error(`${name} is one duration (e.g. 1m), not ${env[name]}`);
+function singleDurationMs(env: NodeJS.ProcessEnv, name: SettingName, fallback: string): number {
+  const parsed = parseDurationsMs(settingText(env, name) || fallback);
+  if (parsed.length !== 1) throw new Error(`${name} is one duration (e.g. 1m), not ${settingText(env, name)}`);
   return parsed[0]!;
 }
 
 /** Reads the environment once at start; a bad value stops the process with its name. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const port = integerEnv(env, "PORT", 3000);
-  if (port > 65535) throw new Error(`PORT is not a port: ${env.PORT}`);
-  const payments = env.PREPAID_PAYMENTS || "sandbox";
+  if (port > 65535) throw new Error(`PORT is not a port: ${get(env, "PORT")}`);
+  const payments = get(env, "PREPAID_PAYMENTS") || "sandbox";
   if (payments !== "sandbox" && payments !== "stripe") {
     throw new Error(`PREPAID_PAYMENTS must be sandbox or stripe, not ${payments}`);
   }
-  const dataDir = env.PREPAID_DATA_DIR || "./data";
+  const dataDir = get(env, "PREPAID_DATA_DIR") || "./data";
   let resolved: { secrets: Secrets; source: "env" | "file" } | undefined;
   const secret = () => {
     if (!resolved) {
-      const { secret: text, source } = serverSecret(env.PREPAID_SECRET || undefined, dataDir);
+      const { secret: text, source } = serverSecret(get(env, "PREPAID_SECRET") || undefined, dataDir);
       resolved = { secrets: new Secrets(text), source };
     }
     return resolved;
@@ -148,8 +152,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     port,
     dataDir,
-    databaseUrl: env.DATABASE_URL || undefined,
-    adminKey: env.PREPAID_ADMIN_KEY || undefined,
+    databaseUrl: get(env, "DATABASE_URL") || undefined,
+    adminKey: get(env, "PREPAID_ADMIN_KEY") || undefined,
     get secrets() {
       return secret().secrets;
     },
@@ -159,8 +163,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     payments,
     stripe: payments === "stripe" ? stripeConfig(env) : undefined,
     rates: {
-      withWidgetMicros: parseConfigMicros(env.PREPAID_RATE_WITH_WIDGET || "0.16"),
-      withoutWidgetMicros: parseConfigMicros(env.PREPAID_RATE_WITHOUT_WIDGET || "0.18"),
+      withWidgetMicros: parseConfigMicros(get(env, "PREPAID_RATE_WITH_WIDGET") || "0.16"),
+      withoutWidgetMicros: parseConfigMicros(get(env, "PREPAID_RATE_WITHOUT_WIDGET") || "0.18"),
     },
     limits: {
       thresholdMinMicros: 0n,
@@ -175,9 +179,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       idleTimeoutMs: singleDurationMs(env, "PREPAID_CALL_IDLE_TIMEOUT", "10m"),
     },
     // "none": a soft failure is final at once (an unknown outcome is still looked up).
-    retryDelaysMs: env.PREPAID_RETRY_DELAYS === "none" ? [] : parseDurationsMs(env.PREPAID_RETRY_DELAYS || "1m,5m,30m,2h"),
+    retryDelaysMs: get(env, "PREPAID_RETRY_DELAYS") === "none" ? [] : parseDurationsMs(get(env, "PREPAID_RETRY_DELAYS") || "1m,5m,30m,2h"),
     sandboxDelayMs: integerEnv(env, "PREPAID_SANDBOX_DELAY_MS", 0),
-    sandboxFaults: env.PREPAID_SANDBOX_FAULTS,
+    sandboxFaults: get(env, "PREPAID_SANDBOX_FAULTS"),
     chargeLeaseMs: integerEnv(env, "PREPAID_CHARGE_LEASE_MS", 60_000),
     gatewayTimeoutMs: integerEnv(env, "PREPAID_GATEWAY_TIMEOUT_MS", 30_000),
     workerPollMs: integerEnv(env, "PREPAID_WORKER_POLL_MS", 250),
@@ -188,28 +192,28 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     usageBatchMax: Math.max(1, integerEnv(env, "PREPAID_USAGE_BATCH_MAX", 1000)),
     // Two batches at once keep PostgreSQL busy while Node prepares the next (measured: the bench
     // runs with 2); PGlite has one connection, so more would only queue.
-    usageWriters: Math.max(1, integerEnv(env, "PREPAID_USAGE_WRITERS", env.DATABASE_URL ? 2 : 1)),
+    usageWriters: Math.max(1, integerEnv(env, "PREPAID_USAGE_WRITERS", get(env, "DATABASE_URL") ? 2 : 1)),
     usageQueueMax: Math.max(1, integerEnv(env, "PREPAID_USAGE_QUEUE_MAX", 20_000)),
-    inProcessWorker: env.PREPAID_IN_PROCESS_WORKER !== "false",
+    inProcessWorker: get(env, "PREPAID_IN_PROCESS_WORKER") !== "false",
     delivery: {
-      retryDelaysMs: parseDurationsMs(env.PREPAID_DELIVERY_RETRY_DELAYS || "30s,2m,10m,1h,6h,24h"),
+      retryDelaysMs: parseDurationsMs(get(env, "PREPAID_DELIVERY_RETRY_DELAYS") || "30s,2m,10m,1h,6h,24h"),
       timeoutMs: integerEnv(env, "PREPAID_WEBHOOK_TIMEOUT_MS", 10_000),
-      smtpUrl: env.SMTP_URL || undefined,
-      outboxDir: env.PREPAID_OUTBOX_DIR || `${env.PREPAID_DATA_DIR || "./data"}/outbox`,
-      emailFrom: env.PREPAID_EMAIL_FROM || "prepaid <billing@prepaid.localhost>",
-      allowPrivate: env.PREPAID_WEBHOOK_ALLOW_PRIVATE === "true",
+      smtpUrl: get(env, "SMTP_URL") || undefined,
+      outboxDir: get(env, "PREPAID_OUTBOX_DIR") || `${get(env, "PREPAID_DATA_DIR") || "./data"}/outbox`,
+      emailFrom: get(env, "PREPAID_EMAIL_FROM") || "prepaid <billing@prepaid.localhost>",
+      allowPrivate: get(env, "PREPAID_WEBHOOK_ALLOW_PRIVATE") === "true",
       // 16 tries of at most the 10 s timeout each: one process sends ~1.6 slow deliveries a
       // second at worst, and fast ones as fast as they answer; 2 per endpoint keeps one
       // receiver from taking more than an eighth of that.
       concurrency: Math.max(1, integerEnv(env, "PREPAID_DELIVERY_CONCURRENCY", 16)),
       perEndpoint: Math.max(1, integerEnv(env, "PREPAID_WEBHOOK_PER_ENDPOINT", 2)),
     },
-    rateLimits: parseRateLimits(env.PREPAID_RATE_LIMITS),
+    rateLimits: parseRateLimits(get(env, "PREPAID_RATE_LIMITS")),
     // Demo keys are kept in a file beside the embedded database; a PostgreSQL deployment is real money.
-    demoAccounts: env.DATABASE_URL ? false : env.PREPAID_DEMO !== "false",
-    publicUrl: parsePublicUrl(env.PREPAID_PUBLIC_URL),
-    embedOrigins: parseEmbedOrigins(env.PREPAID_EMBED_ORIGINS),
-    logLevel: parseLogLevel(env.LOG_LEVEL),
-    operatorName: (env.PREPAID_OPERATOR_NAME ?? "").trim().slice(0, 200) || "prepaid",
+    demoAccounts: get(env, "DATABASE_URL") ? false : get(env, "PREPAID_DEMO") !== "false",
+    publicUrl: parsePublicUrl(get(env, "PREPAID_PUBLIC_URL")),
+    embedOrigins: parseEmbedOrigins(get(env, "PREPAID_EMBED_ORIGINS")),
+    logLevel: parseLogLevel(get(env, "LOG_LEVEL")),
+    operatorName: (get(env, "PREPAID_OPERATOR_NAME") ?? "").trim().slice(0, 200) || "prepaid",
   };
 }

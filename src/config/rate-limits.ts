@@ -1,6 +1,6 @@
 import { parseDurationsMs } from "./durations.js";
 
-/** What is limited (DESIGN §5 abuse limits); each counted across every process on the database. */
+/** What is limited (docs/concepts.md abuse limits); each counted across every process on the database. */
 export const LIMITED_ACTIONS = ["card_saves", "top_ups", "auth_failures", "session_exchanges", "session_card_saves"] as const;
 export type LimitedAction = (typeof LIMITED_ACTIONS)[number];
 
@@ -16,7 +16,7 @@ export interface RateLimits {
 }
 
 /**
- * DESIGN §5's defaults: card saves and manual top-ups 10 per account per hour; per client IP,
+ * docs/concepts.md's defaults: card saves and manual top-ups 10 per account per hour; per client IP,
  * failed authentications and session exchanges 60 a minute, card saves with a session 30 an hour.
  */
 export const DEFAULT_RATE_LIMITS: RateLimits = {

@@ -146,7 +146,7 @@ export const idempotencyKeys = pgTable(
 );
 
 /**
- * Abuse limits counted across every process on the database (DESIGN §5): one row per bucket
+ * Abuse limits counted across every process on the database (docs/concepts.md): one row per bucket
  * (what is limited, and for whom) and fixed window; rows of past windows are swept.
  */
 export const rateLimitCounters = pgTable(
@@ -332,7 +332,7 @@ export const sandboxCards = pgTable("sandbox_cards", {
 });
 
 /**
- * Refunds of succeeded charges (DESIGN §6): asked of the provider by the worker under the
+ * Refunds of succeeded charges (docs/concepts.md): asked of the provider by the worker under the
  * refund's id as idempotency key, then a `refund` entry keyed by the provider's refund id.
  */
 export const refunds = pgTable(
@@ -402,7 +402,7 @@ export const disputes = pgTable(
 );
 
 /**
- * Credit an operator gave (DESIGN §6): spent before paid credit, soonest-expiring first; at
+ * Credit an operator gave (docs/concepts.md): spent before paid credit, soonest-expiring first; at
  * `expires_at` what is left leaves as one `grant_expiry` entry (`expired_micros`).
  */
 export const creditGrants = pgTable(
@@ -447,7 +447,7 @@ export const grantSpends = pgTable(
   ],
 );
 
-/** The last receipt number each operator issued (DESIGN §6): the next is one more, taken under this row's lock. */
+/** The last receipt number each operator issued (docs/concepts.md): the next is one more, taken under this row's lock. */
 export const receiptCounters = pgTable(
   "receipt_counters",
   {
@@ -609,7 +609,7 @@ export const deliveries = pgTable(
 );
 
 /**
- * A Payments-page session opened by the platform for one of its users (DESIGN §5): a one-time
+ * A Payments-page session opened by the platform for one of its users (docs/concepts.md): a one-time
  * code rides the link's fragment and is exchanged for a bearer token. Only HMACs of the code and
  * the token under the server secret are kept, never either in the clear.
  */
@@ -656,7 +656,7 @@ export const accountBranding = pgTable("account_branding", {
 });
 
 /**
- * Who changed what (DESIGN §5): one row per change, written in the change's transaction, never
+ * Who changed what (docs/concepts.md): one row per change, written in the change's transaction, never
  * updated or deleted (a trigger refuses both, as for the ledger).
  */
 export const auditLog = pgTable(
@@ -680,7 +680,7 @@ export const auditLog = pgTable(
   ],
 );
 
-/** Balance alert levels (DESIGN §6): `[{below: "20.00"} | {below_minutes: "60"}]`, at most 5. */
+/** Balance alert levels (docs/concepts.md): `[{below: "20.00"} | {below_minutes: "60"}]`, at most 5. */
 export const balanceAlerts = pgTable("balance_alerts", {
   accountId: text("account_id")
     .primaryKey()

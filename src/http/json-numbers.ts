@@ -1,6 +1,6 @@
 /**
  * JSON.parse turns `1e3` into 1000 and a 30-digit number into 1e+30, losing the text the
- * client typed. Money must keep that text (DESIGN §1: a JSON number is an amount only when
+ * client typed. Money must keep that text (docs/concepts.md: a JSON number is an amount only when
  * it is a plain decimal), so before parsing we refuse any number token with an exponent or
  * more than 15 significant digits, the most a double holds exactly.
  * Returns the offending token, or undefined when every number is safe.

@@ -3,7 +3,7 @@ import type { Tx } from "../db/database.js";
 import { accountStatusChanges, providerEventsFlagged, recharges } from "../metrics/registry.js";
 import { log } from "./logger.js";
 
-/** The money events an operator follows in the logs (DESIGN §7). */
+/** The money events an operator follows in the logs (docs/production.md). */
 export type MoneyEvent =
   | "recharge.created"
   | "recharge.succeeded"

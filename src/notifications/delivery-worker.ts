@@ -39,7 +39,7 @@ const DELIVERY_CLAIM_LOCK = 7_482_332;
 const CLAIM_WINDOW = 64;
 
 /**
- * Sends queued deliveries (webhooks and emails), side by side (DESIGN §5): up to
+ * Sends queued deliveries (webhooks and emails), side by side (docs/concepts.md): up to
  * `delivery.concurrency` tries in flight per process, at most `delivery.perEndpoint` per
  * webhook endpoint across every process, so a slow or hostile receiver holds only its own
  * slots and never delays another endpoint's events. Each delivery is claimed with a lease
@@ -171,7 +171,7 @@ export class DeliveryWorker extends PolledWorker {
     return this.email.send(d.id, d.target, { ...content, ...(await this.receiptAttachment(d.type, d.subject_account_id, data)) });
   }
 
-  /** A payment's email carries its numbered PDF receipt (DESIGN §6), made from what was stored when it settled. */
+  /** A payment's email carries its numbered PDF receipt (docs/concepts.md), made from what was stored when it settled. */
   private async receiptAttachment(type: string, accountId: string, data: Record<string, unknown>): Promise<Pick<EmailContent, "attachments">> {
     if (type !== "recharge.succeeded" || typeof data.recharge_id !== "string") return {};
     const receipt = await findReceipt(this.db, accountId, data.recharge_id);

@@ -5,7 +5,7 @@ import { notificationText, type NotificationEvent, type NotificationType } from 
 import { pageOf } from "../db/keyset.js";
 import { notifications } from "../db/schema.js";
 
-/** Events an agency also receives about its subaccounts (DESIGN §1: it is notified of their failures). */
+/** Events an agency also receives about its subaccounts (docs/concepts.md: it is notified of their failures). */
 const COPIED_TO_AGENCY: ReadonlySet<NotificationType> = new Set(["recharge.failed", "account.paused", "balance.alert", "balance.recovered", "dispute.opened"]);
 
 /** Events also sent by email (a settings change is only in the feed and on webhooks: the user just made it). */

@@ -7,7 +7,7 @@ export type HostResolver = (hostname: string) => Promise<Array<{ address: string
 export const systemResolver: HostResolver = (hostname) => lookup(hostname, { all: true, verbatim: true });
 
 /**
- * Addresses a webhook must never reach (DESIGN §5): this machine, private networks, link-local
+ * Addresses a webhook must never reach (docs/concepts.md): this machine, private networks, link-local
  * (cloud metadata at 169.254.169.254 and fd00:ec2::254 among them), multicast, and the reserved
  * and unspecified ranges. IPv6 forms that carry an IPv4 address are checked by that address.
  */

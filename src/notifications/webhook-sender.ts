@@ -29,7 +29,7 @@ export interface CheckedTarget {
  * time, is a failed try. A failure without an HTTP answer is recorded in one fixed wording, so
  * the delivery log cannot tell a closed port from a filtered one (no port scanning through it).
  *
- * Bounded whatever the receiver does (DESIGN §5): the try as a whole — connect, TLS, request,
+ * Bounded whatever the receiver does (docs/concepts.md): the try as a whole — connect, TLS, request,
  * the answer's status line and headers — is cut at `timeoutMs` (not a socket idle timer, which
  * a receiver trickling bytes resets forever), and the answer's body is never read: the status
  * decides, and the connection is closed as soon as it is known. Headers are capped by Node's

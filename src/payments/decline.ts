@@ -14,7 +14,7 @@ export const SOFT_FAILURES = ["processing_error", "timeout", "provider_unavailab
 
 /**
  * Ends a recharge without a word from the card: it was never charged because the card was
- * removed first (DESIGN leaves this open; docs/decisions.md says why it ends rather than moves).
+ * removed first (the contract leaves this open; docs/decisions.md says why it ends rather than moves).
  */
 export const NOT_CHARGED = ["payment_method_removed"] as const;
 

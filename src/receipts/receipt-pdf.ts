@@ -20,7 +20,7 @@ const cardText = (card: Receipt["card"]) => (card ? `${card.brand[0]!.toUpperCas
 const dateText = (iso: string) => new Date(iso).toLocaleString("en-US", { dateStyle: "long", timeStyle: "short", timeZone: "UTC" }) + " UTC";
 
 /**
- * The receipt as a one-page PDF (DESIGN §6): the operator, the receipt's number, the date
+ * The receipt as a one-page PDF (docs/concepts.md): the operator, the receipt's number, the date
  * paid, who paid, what for, the amount, the card and the balance right after. Made with
  * pdfkit's built-in Helvetica; the document's dates are the payment's, so the same receipt
  * renders the same text every time.

@@ -52,7 +52,7 @@ const receiptFromRow = (r: ReceiptRow): Receipt => ({
 });
 
 /**
- * Issues the receipt of a charge that just succeeded (DESIGN §6), in its settlement's
+ * Issues the receipt of a charge that just succeeded (docs/concepts.md), in its settlement's
  * transaction, which holds the charge's lock: the operator's next number, taken from its
  * counter row (created at the first receipt). The row stays locked until the settlement
  * commits, so numbers are consecutive in commit order, and one that rolls back gives its

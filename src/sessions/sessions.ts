@@ -10,7 +10,7 @@ export type SessionRole = "owner" | "viewer";
 /** Session tokens start with this, so the edge tells them from API keys (`ppk_`) without a lookup. */
 export const SESSION_TOKEN_PREFIX = "pps_";
 
-/** A link's code works for 60 s (DESIGN §5): long enough to load the page, too short to be worth stealing. */
+/** A link's code works for 60 s (docs/concepts.md): long enough to load the page, too short to be worth stealing. */
 export const CODE_TTL_SECONDS = 60;
 /** How long a session may last: 1 minute to 12 hours, 1 hour unless the platform asks otherwise. */
 export const SESSION_TTL_SECONDS = { min: 60, max: 43_200, default: 3_600 } as const;
@@ -91,7 +91,7 @@ export async function exchangeCode(db: Database, secrets: Secrets, code: string)
 
 /**
  * The principal a session token stands for, or undefined when it is unknown, ended or expired.
- * An owner may do what a full key does, a viewer what a read key does (DESIGN §5). Looked up by
+ * An owner may do what a full key does, a viewer what a read key does (docs/concepts.md). Looked up by
  * its HMAC on every request, so ending a session takes effect on every process at once.
  */
 export async function authenticateSession(db: Database, secrets: Secrets, token: string): Promise<Principal | undefined> {

@@ -9,7 +9,7 @@ import { useBrowser } from "../support/use-browser.js";
 import { accountWith, addCard, CARDS, getAccount, settled } from "../support/scenario.js";
 import { startTestApp, type TestApp } from "../support/test-app.js";
 
-// The Payments page inside a platform (DESIGN §5, issue 14): the example host platform on one
+// The Payments page inside a platform (docs/concepts.md, issue 14): the example host platform on one
 // loopback port frames our page, served on another, through a session link its own backend
 // mints with the operator key. Everything is driven in Chromium and checked against the API.
 const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");

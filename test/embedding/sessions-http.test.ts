@@ -4,7 +4,7 @@ import { queryRows } from "../../src/db/database.js";
 import { CARDS } from "../support/scenario.js";
 import { startTestApp, type TestApp } from "../support/test-app.js";
 
-// Session links (DESIGN §5) through the real server and database: mint with the operator or
+// Session links (docs/concepts.md) through the real server and database: mint with the operator or
 // the account's full key, exchange the one-time code, use the token within its bounds.
 let app: TestApp;
 beforeAll(async () => {

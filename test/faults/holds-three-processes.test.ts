@@ -11,7 +11,7 @@ afterAll(async () => {
   await shared?.cleanup();
 });
 
-// DESIGN §6 Holds and Concurrency across processes: every start of an account takes the
+// docs/concepts.md Holds and Concurrency across processes: every start of an account takes the
 // wallet's lock, so three servers authorising the same wallet at once never hand out the same
 // credit or slot twice.
 describe.runIf(onPostgres)("holds and slots across three server processes on one PostgreSQL", () => {

@@ -6,11 +6,11 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { freePort } from "../support/processes.js";
 
 /**
- * A Patroni cluster on loopback for the failover tests (issue 19, DESIGN §7): one etcd member,
+ * A Patroni cluster on loopback for the failover tests (issue 19, docs/production.md): one etcd member,
  * two PostgreSQL 15 nodes run by Patroni with synchronous replication, and HAProxy sending
  * connections to whichever node Patroni's REST API says is the primary. Everything lives in
  * one temporary directory; every process is started here, known by its PID and stopped by it.
- * Facts this rests on (observed on these machines): ../shared/reference/ha-facts.md.
+ * What it rests on (observed on these machines): docs/high-availability.md, "What the harness rests on".
  */
 
 const PG_BIN = "/usr/lib/postgresql/15/bin";

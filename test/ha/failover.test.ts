@@ -11,7 +11,7 @@ import { ACCOUNTS, CALLS_PER_ACCOUNT, driveLoad, expectExactOutcome, faultServer
 import { spawnServer, type ServerProcess } from "../support/processes.js";
 import { startCluster, until, type Cluster } from "./cluster.js";
 
-// DESIGN §7, issue 19: prepaid on a Patroni cluster survives the primary's death. Two servers
+// docs/production.md, issue 19: prepaid on a Patroni cluster survives the primary's death. Two servers
 // and a worker reach PostgreSQL through HAProxy; under usage and recharge load (slow sandbox
 // charges in flight) the leader's postmaster is killed with SIGKILL, Patroni promotes the
 // synchronous replica, and the service carries on by itself: a lost connection answers 5xx,

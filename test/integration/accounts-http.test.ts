@@ -118,7 +118,7 @@ describe("authentication", () => {
   it("keeps operator routes for the operator key", async () => {
     const { id, key } = await app.createAccount({ name: "Not admin", type: "user" });
     expect((await app.request("POST", "/v1/accounts", { key, body: { name: "x", type: "user" } })).status).toBe(403);
-    // Keys of its own it may make with a full key (DESIGN §5); another account's, never.
+    // Keys of its own it may make with a full key (docs/concepts.md); another account's, never.
     const other = await app.createAccount({ name: "Other", type: "user" });
     expect((await app.request("POST", `/v1/accounts/${other.id}/api-keys`, { key })).status).toBe(404);
     const adj = await app.request("POST", `/v1/accounts/${id}/adjustments`, { key, body: { amount: "5.00", reason: "self" } });

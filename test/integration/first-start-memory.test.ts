@@ -16,7 +16,7 @@ afterAll(async () => {
 /** The process's peak resident set (VmHWM), in MB. */
 const peakMb = (pid: number) => Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))![1]) / 1024;
 
-// DESIGN §7 / issue 16: the embedded default's first start stays small. Running initdb in the
+// docs/production.md / issue 16: the embedded default's first start stays small. Running initdb in the
 // service peaked at 893 MB (PGlite 0.5.16); starting from the install's template (postinstall)
 // measured 495 MB here. The bound below is what initdb cannot meet, with room for the machine's
 // variation: the figure itself is in the README.

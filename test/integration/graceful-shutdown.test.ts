@@ -11,7 +11,7 @@ afterAll(async () => {
   await shared?.cleanup();
 });
 
-// DESIGN §7 / issue 16: SIGTERM to the `npm start` process under load stops accepting, finishes
+// docs/production.md / issue 16: SIGTERM to the `npm start` process under load stops accepting, finishes
 // the requests it is answering (their usage commits before their answers), hands back the lease
 // of a charge still at the provider so another worker resumes it at once, and exits 0 within
 // 10 s. Every usage report that was answered 200 is in the database afterwards.

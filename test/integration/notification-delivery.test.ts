@@ -233,7 +233,7 @@ describe("email", () => {
     const receipt = owner.find((m) => m.subject?.startsWith("Receipt"))!;
     expect(receipt.text).toMatch(/\$50\.00 charged to Visa •••• 4242\. New balance \$50\.10 \(≈ 313\.12 minutes at \$0\.16\/min\)/);
     expect(receipt.from?.text).toContain("billing@prepaid.localhost");
-    // The numbered PDF receipt rides along (DESIGN §6), and says what the email says.
+    // The numbered PDF receipt rides along (docs/concepts.md), and says what the email says.
     expect(receipt.attachments.map((a) => [a.contentType, a.filename])).toEqual([["application/pdf", expect.stringMatching(/^receipt-\d{6}\.pdf$/)]]);
     const pdf = (await pdfText(receipt.attachments[0]!.content)).pages.join(" ");
     expect(pdf).toContain(`Receipt ${receipt.attachments[0]!.filename!.slice("receipt-".length, -".pdf".length)}`);

@@ -20,7 +20,7 @@ const alive = (pid: number) => {
   }
 };
 
-// DESIGN §7: SIGTERM to the `npm start` process itself (what a supervisor or container runtime
+// docs/production.md: SIGTERM to the `npm start` process itself (what a supervisor or container runtime
 // signals) stops the server. npm hands the signal to its script's shell; dash does not pass it
 // on to a child, so the script execs the server: npm's child is the server itself. Before that,
 // npm exited and the server kept serving, an orphan. (--ignore-scripts: the dashboard build of

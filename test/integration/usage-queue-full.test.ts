@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { inTransaction } from "../../src/db/database.js";
 import { startTestApp, type TestApp } from "../support/test-app.js";
 
-// Every queue is bounded (DESIGN §7): the usage group commit holds at most PREPAID_USAGE_QUEUE_MAX events (20,000; 3,000 here)
+// Every queue is bounded (docs/production.md): the usage group commit holds at most PREPAID_USAGE_QUEUE_MAX events (20,000; 3,000 here)
 // waiting. Past that, a report is answered 429 rate_limited with Retry-After at once — before
 // it waits or is written — instead of queueing without end while memory grows.
 let app: TestApp;

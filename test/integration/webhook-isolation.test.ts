@@ -9,7 +9,7 @@ import { sharedDatabase, spawnServer, type ServerProcess } from "../support/proc
 import { startTestApp, type TestApp } from "../support/test-app.js";
 import { onPostgres } from "../support/test-database.js";
 
-// Issue 27, item 6 (DESIGN §5): one tenant's webhook receiver must not stall another's. A try
+// Issue 27, item 6 (docs/concepts.md): one tenant's webhook receiver must not stall another's. A try
 // is cut at PREPAID_WEBHOOK_TIMEOUT_MS as a whole, never reads the answer's body, tries run
 // side by side with a per-endpoint limit, and a try still in flight is never sent again.
 

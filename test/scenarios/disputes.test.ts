@@ -5,7 +5,7 @@ import { verifyLedger } from "../../src/ledger/verify.js";
 import { accountWith, addCard, debit, getAccount, notifications, recharges, saveAutoRecharge, settled, useScenarioApp, waitFor } from "../support/scenario.js";
 import { testPayments } from "../support/test-app.js";
 
-// DESIGN §6 Refunds and disputes (issue 18, item 2): a chargeback takes the credit back once,
+// docs/concepts.md Refunds and disputes (issue 18, item 2): a chargeback takes the credit back once,
 // Auto-Recharge stops charging that card while it is open, a refund of the same money reverses
 // nothing more, and a dispute won gives it back once. Disputes arrive as Stripe's events.
 describe.runIf(testPayments === "stripe")("disputes", () => {

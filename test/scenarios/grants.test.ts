@@ -7,7 +7,7 @@ import { parseConfigMicros } from "../../src/money/parse.js";
 import { accountWith, getAccount, reportUsage, startCall, useScenarioApp } from "../support/scenario.js";
 import type { TestApp } from "../support/test-app.js";
 
-// DESIGN §6 Credit grants (issue 18, item 3): granted credit is spent before paid credit,
+// docs/concepts.md Credit grants (issue 18, item 3): granted credit is spent before paid credit,
 // soonest-expiring first; at expires_at what is left leaves once, and usage after that
 // instant spends paid credit only, even before the expiry worker runs.
 

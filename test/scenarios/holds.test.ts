@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { accountWith, addCard, getAccount, recharges, saveAutoRecharge, settled, startCall, useScenarioApp } from "../support/scenario.js";
 import type { TestApp } from "../support/test-app.js";
 
-// DESIGN §6 Holds and Concurrency: a running call holds a minute of credit at its rate
+// docs/concepts.md Holds and Concurrency: a running call holds a minute of credit at its rate
 // (PREPAID_CALL_HOLD_SECONDS, 60 by default), so calls starting together never spend the same
 // credit; the operator caps how many run at once.
 

@@ -6,7 +6,7 @@ import { pdfText } from "../support/pdf-text.js";
 import { accountWith, addCard, CARDS, saveAutoRecharge, settled, useScenarioApp } from "../support/scenario.js";
 import type { TestApp } from "../support/test-app.js";
 
-// DESIGN §6 Receipts (issue 18, item 4): a numbered PDF per succeeded charge, numbers
+// docs/concepts.md Receipts (issue 18, item 4): a numbered PDF per succeeded charge, numbers
 // allocated without gaps in the settlement's transaction, readable by the owner and its agency.
 
 const OPERATOR = "Harbor Voice Billing";

@@ -4,7 +4,7 @@ import { queryRows } from "../../src/db/database.js";
 import { accountWith, addCard, getAccount, notifications, recharges, saveAutoRecharge, settled, useScenarioApp, waitFor } from "../support/scenario.js";
 import { testPayments, type TestApp } from "../support/test-app.js";
 
-// DESIGN §6 Refunds (issue 18, item 1): the operator refunds a succeeded charge at the
+// docs/concepts.md Refunds (issue 18, item 1): the operator refunds a succeeded charge at the
 // provider, and the wallet gives the amount back exactly once.
 
 type Account = { id: string; key: string };

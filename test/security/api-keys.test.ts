@@ -17,7 +17,7 @@ afterAll(async () => {
   await app?.close();
 });
 
-describe("API key lifecycle (DESIGN §5)", () => {
+describe("API key lifecycle (docs/concepts.md)", () => {
   it("lists keys without the key or its hash, creates scoped keys, and an account's full key manages its own", async () => {
     const { id, key } = await app.createAccount({ name: "Keys", type: "user" });
     const made = await app.request("POST", `/v1/accounts/${id}/api-keys`, { key, body: { name: "dialer", scope: "usage" } });

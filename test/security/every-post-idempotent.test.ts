@@ -4,7 +4,7 @@ import { CARDS } from "../support/scenario.js";
 import { startTestApp, type TestApp } from "../support/test-app.js";
 
 /**
- * Every POST in /openapi.json keeps the Idempotency-Key contract (DESIGN §4): the same key and
+ * Every POST in /openapi.json keeps the Idempotency-Key contract (docs/concepts.md): the same key and
  * body replay the stored answer byte for byte, and the same key with another body is 409. Each
  * POST needs an entry here — two valid bodies and the key to send them with — so a route added
  * without one fails this test, and no route can quietly ignore the header again.

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CARDS, settled } from "../support/scenario.js";
 import { startTestApp, type TestApp } from "../support/test-app.js";
 
-// Small limits so the test stays short; the counting is the same as with DESIGN §5's defaults.
+// Small limits so the test stays short; the counting is the same as with docs/concepts.md's defaults.
 const LIMITS = "card_saves=3/1h,top_ups=2/1h,auth_failures=5/1m,saved_cards=2";
 let app: TestApp;
 let second: TestApp;

@@ -4,7 +4,7 @@ import { classifyFailure } from "../../src/payments/decline.js";
 import { translateStripeEvent } from "../../src/payments/stripe/stripe-events.js";
 import { failureCodeOf } from "../../src/payments/stripe/stripe-failure.js";
 
-describe("Stripe failures mapped to DESIGN §1's classes", () => {
+describe("Stripe failures mapped to docs/concepts.md's classes", () => {
   const cases: [string, Parameters<typeof failureCodeOf>[0], string, "hard" | "soft"][] = [
     ["generic decline", { type: "StripeCardError", code: "card_declined", decline_code: "generic_decline" }, "card_declined", "hard"],
     ["insufficient funds (a decline_code)", { type: "StripeCardError", code: "card_declined", decline_code: "insufficient_funds" }, "insufficient_funds", "hard"],

@@ -121,7 +121,7 @@ export function App({ linkExchange }: { linkExchange?: Promise<Credential> | und
             me,
             // What the credential may do, as the server says: a read key signed in by hand edits nothing either.
             canEdit: me.credential.scope === "full",
-            // Keys and session links are the platform backend's (DESIGN §5): a full key, never a session.
+            // Keys and session links are the platform backend's (docs/concepts.md): a full key, never a session.
             canManageKeys: me.credential.type === "api_key" && me.credential.scope === "full",
             branding,
             navigate,

@@ -3,7 +3,7 @@ import type { Micros } from "../../money/micros.js";
 import { cost, secondsAffordable } from "../../money/rating.js";
 
 /**
- * The credit rules of running calls (DESIGN §6 Holds, Concurrency), pure: which starts are
+ * The credit rules of running calls (docs/concepts.md Holds, Concurrency), pure: which starts are
  * authorised, and what a usage report tells the agent. The queries that feed them and write
  * their outcome are in calls.ts (starts) and the usage writer (reports).
  */
@@ -12,7 +12,7 @@ import { cost, secondsAffordable } from "../../money/rating.js";
 export interface CallWallet {
   status: AccountStatus;
   balanceMicros: Micros;
-  /** A recharge in flight counts: it is on its way (DESIGN §1). */
+  /** A recharge in flight counts: it is on its way (docs/concepts.md). */
   inFlightMicros: Micros;
   /** Σ holds of its running calls. */
   heldMicros: Micros;

@@ -12,7 +12,7 @@ const SWEEP_BATCH = 500;
 const SWEEP_BATCHES_PER_PASS = 10;
 
 /**
- * Ends running calls whose last report is older than the idle timeout (DESIGN §6): at their
+ * Ends running calls whose last report is older than the idle timeout (docs/concepts.md): at their
  * last reported seconds (nothing more is billed), releasing their holds and slots. Calls are
  * taken with FOR UPDATE SKIP LOCKED and the age is checked again on the locked row, so a
  * report committed meanwhile keeps its call running, and a call a usage batch holds is left

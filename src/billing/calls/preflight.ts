@@ -47,7 +47,7 @@ export interface RunningCalls {
 export const NO_RUNNING_CALLS: RunningCalls = { heldMicros: 0n, activeCalls: 0 };
 
 /**
- * A campaign played against the account's own rules, writing nothing (DESIGN §6). The credit
+ * A campaign played against the account's own rules, writing nothing (docs/concepts.md). The credit
  * it may spend is the balance (with a recharge in flight) less what the running calls hold.
  * Calls start in waves of `concurrency` (at most the account's `max_concurrent_calls`; the
  * first wave also fits in the slots the running calls leave), each authorised by the rule real

@@ -25,7 +25,7 @@ export interface GrantSpend {
 }
 
 /**
- * The burn order (DESIGN §6): soonest-expiring first, a grant that never expires after every
+ * The burn order (docs/concepts.md): soonest-expiring first, a grant that never expires after every
  * one that does, then the older first, then by id, so two writers agree on the order.
  */
 export function burnOrder(a: SpendableGrant, b: SpendableGrant): number {

@@ -7,7 +7,7 @@ import { dueGrants, expireGrant } from "./grants.js";
 const GRANTS_PER_PASS = 50;
 
 /**
- * Applies grants' expiries once they are due (DESIGN §6). Lateness costs nothing but the
+ * Applies grants' expiries once they are due (docs/concepts.md). Lateness costs nothing but the
  * wait: usage after `expires_at` never spends the grant, so the expiry takes exactly what
  * was left at that instant whenever it runs. Several workers may run: each expiry locks its
  * wallet and then its grant and applies only if not applied yet.

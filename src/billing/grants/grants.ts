@@ -32,7 +32,7 @@ export interface Grant {
 const grantFromRow = (row: typeof creditGrants.$inferSelect): Grant => ({ ...row });
 
 /**
- * An operator's grant (DESIGN §6), in the caller's transaction: a `grant` entry of its amount,
+ * An operator's grant (docs/concepts.md), in the caller's transaction: a `grant` entry of its amount,
  * the grant with all of it remaining, and the wallet's granted credit raised by it. Like any
  * credit it may end a pause or a failure's consequences, so the balance rules run after it.
  * An expiry must be in the future.
@@ -60,7 +60,7 @@ export async function issueGrant(
 }
 
 /**
- * The grants a usage batch's entries spend (DESIGN §6), on wallets it has locked: only the
+ * The grants a usage batch's entries spend (docs/concepts.md), on wallets it has locked: only the
  * accounts in `grantedAccounts` (granted credit above 0), whose grants not expired at the
  * transaction's instant (`now()`, the same instant the entries carry) are locked in burn
  * order and spent in the entries' order; each spend is recorded against its entry, and each
@@ -117,7 +117,7 @@ export async function spendGrants(tx: Tx, entries: readonly PostedEntry[], grant
 }
 
 /**
- * A grant's expiry (DESIGN §6), once, in the caller's transaction: what is left of it leaves
+ * A grant's expiry (docs/concepts.md), once, in the caller's transaction: what is left of it leaves
  * as one `grant_expiry` entry, and the wallet's granted credit goes down by it. Usage after
  * `expires_at` never spent it (spendGrants reads the instant), so a late run takes exactly
  * what was left at that instant. The balance fell like any debit: the balance rules run,

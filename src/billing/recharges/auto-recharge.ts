@@ -27,7 +27,7 @@ export async function afterBalanceChange(
   stateOrAccountId: WalletState | string,
   balanceBeforeMicros: Micros,
   now: Date,
-  /** false for a refund: money given back never starts an automatic charge (DESIGN §6); the next debit may. */
+  /** false for a refund: money given back never starts an automatic charge (docs/concepts.md); the next debit may. */
   options: { automaticCharge: boolean } = { automaticCharge: true },
 ): Promise<{ state: WalletState; recharge: Recharge | null }> {
   const state = typeof stateOrAccountId === "string" ? await loadWalletState(tx, config.rates, stateOrAccountId) : stateOrAccountId;
@@ -55,7 +55,7 @@ export async function afterBalanceChange(
 }
 
 /**
- * Balance alerts (DESIGN §6), independent of Auto-Recharge: one `balance.alert` per level the
+ * Balance alerts (docs/concepts.md), independent of Auto-Recharge: one `balance.alert` per level the
  * change took the balance below, one `balance.recovered` per level it lifted it back above.
  * `before` is the balance and rate before the change; the state is after it.
  */

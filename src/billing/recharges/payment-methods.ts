@@ -104,7 +104,7 @@ async function countSavedCards(db: Database | Tx, accountId: string, except?: st
   return saved?.n ?? 0;
 }
 
-/** At most `max` saved cards an account (DESIGN §5): 400 before another reaches the vault. */
+/** At most `max` saved cards an account (docs/concepts.md): 400 before another reaches the vault. */
 export async function refuseOverSavedCardCap(db: Database, accountId: string, max: number): Promise<void> {
   if ((await countSavedCards(db, accountId)) >= max) throw invalid(`at most ${max} saved cards per account; remove one first`);
 }

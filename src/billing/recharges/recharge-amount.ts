@@ -19,7 +19,7 @@ export interface RechargeAmountInput {
  *   at the largest multiple the operator's per-charge maximum allows.
  * - Target: `target − balance`, rounded up to the cent (a card is charged whole cents, and the
  *   balance must reach the target, not fall short of it by a fraction), at least the
- *   operator's minimum per charge and at most the maximum (DESIGN §6).
+ *   operator's minimum per charge and at most the maximum (docs/concepts.md).
  */
 export function rechargeAmount(input: RechargeAmountInput): Micros {
   const { balanceMicros, thresholdMicros, amountMicros, maxPerChargeMicros } = input;

@@ -16,7 +16,7 @@ import { disputeGiveBack, findSucceededCharge, lockCharge, reversalOf, reversalR
 export const DISPUTED_MESSAGE = "A payment on this card is disputed with the bank; Auto-Recharge does not charge it until the dispute is closed. Add another card to keep Auto-Recharge on.";
 
 /**
- * A dispute (chargeback) the provider opened on one of our charges (DESIGN §6), in the
+ * A dispute (chargeback) the provider opened on one of our charges (docs/concepts.md), in the
  * caller's transaction, once per provider dispute: what it takes off the balance (the
  * disputed amount, or less when refunds took that money already) as one `dispute` entry, and
  * Auto-Recharge `failing` with code `disputed` on the charged card, so that card is not charged
@@ -61,7 +61,7 @@ export async function openDispute(tx: Tx, config: Config, chargeId: string, prov
 }
 
 /**
- * A dispute closed (DESIGN §6), once: won gives back, once, what it took less what refunds
+ * A dispute closed (docs/concepts.md), once: won gives back, once, what it took less what refunds
  * settled meanwhile already returned to the card (`dispute_won:` key, `returned_micros`);
  * lost keeps it. Either way it is no longer open: Auto-Recharge stops failing for it when no
  * other dispute of the account is open, and the balance rules run without an automatic charge.

@@ -44,7 +44,7 @@ const refundFromRow = (r: typeof refunds.$inferSelect): Refund => ({
 });
 
 /**
- * An operator's refund of a succeeded charge (DESIGN §6): checked and recorded `pending`; the
+ * An operator's refund of a succeeded charge (docs/concepts.md): checked and recorded `pending`; the
  * refund worker asks the provider and settles it. The charge's row is locked, so two refunds
  * of one charge are checked one after the other and never add up to more than it: what is
  * pending counts as refunded. Without an amount, the rest of the charge is refunded.
@@ -122,7 +122,7 @@ export async function settleRefund(tx: Tx, config: Config, refundId: string, out
 }
 
 /**
- * Refunds the provider reports of one of our charges (DESIGN §6): ours, named in their
+ * Refunds the provider reports of one of our charges (docs/concepts.md): ours, named in their
  * metadata, or made in the provider's dashboard. Each is settled once whichever path learns of
  * it first — the worker's answer or this event, in any order and replayed: ours settles our
  * pending refund; one we did not ask for is recorded as a refund of the charge and settled

@@ -3,7 +3,7 @@ import { queryRows, type Tx } from "../../db/database.js";
 import type { Micros } from "../../money/micros.js";
 
 /**
- * Money taken back from a charge (DESIGN §6 Refunds and disputes): refunds and disputes of one
+ * Money taken back from a charge (docs/concepts.md Refunds and disputes): refunds and disputes of one
  * charge never take off the balance more than the charge added, so a refund of money a
  * dispute already took back (or the reverse) reverses nothing twice. One owner of that rule.
  */

@@ -4,7 +4,7 @@ import { cost } from "../../money/rating.js";
 import type { Micros } from "../../money/micros.js";
 
 /**
- * Balance alerts (DESIGN §6): up to 5 levels, each in dollars or in minutes of calls at the
+ * Balance alerts (docs/concepts.md): up to 5 levels, each in dollars or in minutes of calls at the
  * account's current rate. Pure: which levels a balance change crossed. Crossings are read off
  * the balance before and after a change, so each downward crossing is told once and each
  * upward one once, with no state to keep: the next debit below a level starts below it.

@@ -2,7 +2,7 @@ import { sql, type SQL } from "drizzle-orm";
 
 /**
  * Granted credit past its `expires_at` whose expiry entry the worker has not posted yet
- * (DESIGN §6: from that instant nothing spends or counts it, even if the worker is late). Every
+ * (docs/concepts.md: from that instant nothing spends or counts it, even if the worker is late). Every
  * read that decides on or shows a balance — the wallet state, a call's start, a usage report's
  * answer — subtracts it, so a $1 grant that expired at 12:00:00 stops authorising calls at
  * 12:00:00, not when the expiry worker (polling every `PREPAID_WORKER_POLL_MS`) gets to it.

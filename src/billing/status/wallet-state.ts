@@ -64,7 +64,7 @@ export interface WalletState {
   /** The card an automatic charge would use: the chosen one if still saved, else the default. */
   card: CardRef | null;
   /**
-   * Cards whose charge is under an open dispute (DESIGN §6): never charged automatically while
+   * Cards whose charge is under an open dispute (docs/concepts.md): never charged automatically while
    * it is open, whether or not the account had saved settings when it opened.
    */
   disputedCardIds: string[];

@@ -181,7 +181,7 @@ export class UsageWriter {
     await releaseCalls(tx, rated.ended);
     const balancesBefore = new Map([...wallets].map(([id, w]) => [id, w.balanceMicros]));
     const { posted, walletMoves } = await postEntries(tx, rated.entries, balancesBefore);
-    // Nearly every wallet has no grant: those cost nothing more here (DESIGN §6, burn order).
+    // Nearly every wallet has no grant: those cost nothing more here (docs/concepts.md, burn order).
     const granted = new Set([...wallets].filter(([, w]) => w.grantedMicros > 0n).map(([id]) => id));
     if (granted.size > 0) await spendGrants(tx, posted, granted);
     const { states, rechargeCreated } = await this.applyRules(tx, config, wallets, walletMoves, now);

@@ -1,4 +1,4 @@
--- Issue 14: Payments-page sessions, white-label branding and the audit log (DESIGN §5).
+-- Issue 14: Payments-page sessions, white-label branding and the audit log (docs/concepts.md).
 CREATE TABLE "sessions" (
 	"id" text PRIMARY KEY NOT NULL,
 	"account_id" text NOT NULL REFERENCES "accounts"("id"),

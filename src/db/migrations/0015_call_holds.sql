@@ -1,4 +1,4 @@
--- Issue 17: holds, concurrency and the idle timeout (DESIGN §6).
+-- Issue 17: holds, concurrency and the idle timeout (docs/concepts.md).
 -- Each running call holds credit at its rate beyond what it billed; the wallet keeps the sums
 -- over its running calls, so authorising a call reads one row instead of scanning its calls.
 ALTER TABLE "calls" ADD COLUMN "hold_micros" bigint DEFAULT 0 NOT NULL;--> statement-breakpoint

@@ -1,4 +1,4 @@
--- Issue 18, item 1: refunds of succeeded charges (DESIGN §6 Refunds and disputes).
+-- Issue 18, item 1: refunds of succeeded charges (docs/concepts.md Refunds and disputes).
 -- A refund is asked of the provider by the worker under the refund's own id as idempotency
 -- key; its `refund` ledger entry is keyed by the provider's refund id, so the operator's
 -- refund and the provider's event for the same refund reverse the credit once.

@@ -1,4 +1,4 @@
--- Issue 18, item 2: disputes (chargebacks) of succeeded charges (DESIGN §6).
+-- Issue 18, item 2: disputes (chargebacks) of succeeded charges (docs/concepts.md).
 -- A dispute takes its money off the balance once (`dispute:<id>`), a dispute won gives it back
 -- once (`dispute_won:<id>`). What refunds and disputes take off one charge never adds up to
 -- more than the charge: each records what it actually reversed.

@@ -1,4 +1,4 @@
--- Issue 18, item 3: credit grants (DESIGN §6). An operator gives promotional or compensation
+-- Issue 18, item 3: credit grants (docs/concepts.md). An operator gives promotional or compensation
 -- credit, optionally expiring. Usage spends granted credit first, soonest-expiring first, and
 -- each spend is recorded against the usage entry that made it; at `expires_at` what is left
 -- leaves as one `grant_expiry` entry. `wallets.granted_micros` is Σ remaining of the grants

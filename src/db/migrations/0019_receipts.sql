@@ -1,4 +1,4 @@
--- Issue 18, item 4: a numbered receipt per succeeded charge (DESIGN §6). Numbers run per
+-- Issue 18, item 4: a numbered receipt per succeeded charge (docs/concepts.md). Numbers run per
 -- operator (PREPAID_OPERATOR_NAME) without gaps: each is taken from the operator's counter row
 -- in the settlement's own transaction, so a settlement that rolls back gives its number back,
 -- and two settlements take numbers one after the other (the row lock).

@@ -30,7 +30,7 @@ export const KEYS_FORBIDDEN =
 
 /**
  * Keys — and session links, which stand in for a key — are managed by the operator or by the
- * account itself with a full API key (DESIGN §5). Not from a Payments-page session: a person in
+ * account itself with a full API key (docs/concepts.md). Not from a Payments-page session: a person in
  * the platform's page could otherwise mint themselves a credential that outlives the session.
  */
 export async function keyManager(c: Context<AppEnv>, accountId: string): Promise<void> {

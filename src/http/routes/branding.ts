@@ -48,7 +48,7 @@ brandingRoutes.openapi(
   async (c) => {
     const { id } = c.req.valid("param");
     const principal = c.get("principal");
-    // Branding is the one account setting the operator writes too (DESIGN §5): white-labelling
+    // Branding is the one account setting the operator writes too (docs/concepts.md): white-labelling
     // is often set up by the platform's operator for its agencies. An agency still cannot write
     // its subaccounts' (403), as with every other setting.
     const account = await authorizedAccount(c, id, principal.kind === "admin" ? "read" : "write");

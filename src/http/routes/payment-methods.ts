@@ -77,7 +77,7 @@ paymentMethodRoutes.openapi(
       },
       {
         prepare: async () => {
-          // Abuse limits (DESIGN §5), before the card reaches the vault: card testing and vault filling.
+          // Abuse limits (docs/concepts.md), before the card reaches the vault: card testing and vault filling.
           await countOrRefuse(deps.db, deps.config.rateLimits, "card_saves", id);
           // A session is a person's browser: also limited per client IP, where card testers spread over accounts.
           if (c.get("principal").actor.type === "session") {

@@ -22,7 +22,7 @@ pricingRoutes.openapi(
     tags: ["accounts"],
     summary: "The per-minute rates with and without the Web Widget, and the payment provider cards go to",
     description:
-      "$0.16 per minute with the Web Widget enabled, $0.18 without (DESIGN §1), as decimal strings, and whether cards go to the sandbox or Stripe.",
+      "$0.16 per minute with the Web Widget enabled, $0.18 without (docs/concepts.md), as decimal strings, and whether cards go to the sandbox or Stripe.",
     security,
     responses: { 200: jsonResponse(PricingOut, "The rate table"), ...routeErrors({}) },
   }),

@@ -96,7 +96,7 @@ sessionRoutes.openapi(
   }),
   async (c) => {
     const { db, config } = c.get("deps");
-    // Counted before the code is looked at, per client IP, across every process (DESIGN §5).
+    // Counted before the code is looked at, per client IP, across every process (docs/concepts.md).
     await countOrRefuse(db, config.rateLimits, "session_exchanges", clientAddress(c));
     const exchanged = await exchangeCode(db, config.secrets, c.req.valid("json").code);
     if (!exchanged) throw new AppError("unauthorized", "this link has expired or was already used; ask for a new one");

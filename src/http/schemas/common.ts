@@ -23,7 +23,7 @@ export const errorResponse = (description: string) => ({
 type ErrorStatus = 400 | 401 | 402 | 403 | 404 | 409 | 429;
 
 /**
- * The error answers of an authenticated route (DESIGN §4's closed set): what every such route
+ * The error answers of an authenticated route (docs/concepts.md's closed set): what every such route
  * can give, and what this one adds, each saying when. Every /v1 route can answer 400 (a body
  * that does not validate, or refused at the edge), 401, and 429 (a client address that keeps
  * failing authentication is refused before its credential is checked). A route adds 403 when

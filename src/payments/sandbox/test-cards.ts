@@ -1,5 +1,5 @@
 /**
- * The sandbox's test cards (DESIGN §1). Saving any of them succeeds; `behaviour` is what a
+ * The sandbox's test cards (docs/concepts.md). Saving any of them succeeds; `behaviour` is what a
  * charge on it does. Shared with the dashboard, whose card form lists them in a help popover.
  */
 export const TEST_CARDS = [

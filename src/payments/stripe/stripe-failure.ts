@@ -10,7 +10,7 @@ export interface StripeFailure {
   decline_code?: string | undefined;
 }
 
-/** Issuer reasons behind a generic `card_declined` that have their own name in DESIGN §1. */
+/** Issuer reasons behind a generic `card_declined` that have their own name in docs/concepts.md. */
 const NAMED_DECLINES = new Set(["insufficient_funds", "lost_card", "stolen_card", "fraudulent", "expired_card", "incorrect_cvc", "authentication_required"]);
 
 /**

@@ -356,7 +356,7 @@ export class LocalStripe {
         const seti = this.setupIntents.get(id!) ?? throwing(missing("setup_intent", id!));
         if (publishable && str(p.client_secret) !== seti.client_secret) throw invalidRequest("The client_secret does not match.", "client_secret");
         const pm = this.paymentMethod(str(p.payment_method) ?? "");
-        // Saving never charges: every test card sets up fine (DESIGN §1); charges show the behaviour.
+        // Saving never charges: every test card sets up fine (docs/concepts.md); charges show the behaviour.
         if (seti.customer) pm.customer = seti.customer;
         seti.payment_method = pm.id;
         seti.status = "succeeded";

@@ -1,6 +1,6 @@
 /**
  * Stripe's test payment-method ids, as Stripe documents them, each standing for one of the
- * test card numbers (DESIGN §1). Tests that play the browser may use either form.
+ * test card numbers (docs/concepts.md). Tests that play the browser may use either form.
  */
 export const TEST_PAYMENT_METHODS: Record<string, string> = {
   pm_card_visa: "4242424242424242",

@@ -17,7 +17,7 @@ const rowsOf = (alerts: Alerts): Row[] =>
 /**
  * Balance alerts: up to 5 levels in dollars or minutes (a minutes level's dollar value follows
  * the Web Widget's rate). Crossing one down sends an alert, crossing it back up a recovery;
- * independent of Auto-Recharge (DESIGN §6).
+ * independent of Auto-Recharge (docs/concepts.md).
  */
 export function BalanceAlerts({ api, accountId, refresh }: { api: Api; accountId: string; refresh: unknown }) {
   const [saved, setSaved] = useState(0);

@@ -11,7 +11,7 @@ const CATEGORY: Record<Grant["category"], string> = { promotional: "Promotional 
 const STATUS: Record<Grant["status"], string> = { active: "", spent: "used up", expired: "expired" };
 
 /**
- * Credit the operator granted (DESIGN §6): what is left of each grant and when it expires,
+ * Credit the operator granted (docs/concepts.md): what is left of each grant and when it expires,
  * spent by calls before paid credit, soonest-expiring first, with a notice when some expires
  * within three days. Nothing is shown to an account that never had a grant. `refresh`
  * reloads it (a grant is spent as calls run).

@@ -1,5 +1,5 @@
 /**
- * Talking to the platform's page when the dashboard runs inside its frame (DESIGN §5): messages
+ * Talking to the platform's page when the dashboard runs inside its frame (docs/concepts.md): messages
  * go only to the origins the operator allowed (PREPAID_EMBED_ORIGINS, handed to the page in a
  * meta tag by the server), and only messages from them are heard.
  */

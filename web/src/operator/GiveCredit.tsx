@@ -10,7 +10,7 @@ import { dateTimeText } from "../text/date-time.js";
 import { ReviewStep } from "../components/ReviewStep.js";
 
 /**
- * The operator's credit grant (DESIGN §6): promotional or compensation credit, spent by calls
+ * The operator's credit grant (docs/concepts.md): promotional or compensation credit, spent by calls
  * before paid credit, optionally expiring at the end of a chosen day — said in full before it
  * is sent. The account's page lists it with its expiry.
  */

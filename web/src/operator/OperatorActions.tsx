@@ -107,7 +107,7 @@ function Adjust({ api, account, onChanged }: { api: Api; account: Account; onCha
   );
 }
 
-/** How many calls the account may run at once (DESIGN §6 Concurrency): empty is unlimited, 0 stops new calls. */
+/** How many calls the account may run at once (docs/concepts.md Concurrency): empty is unlimited, 0 stops new calls. */
 function CallLimit({ api, account, onChanged }: { api: Api; account: Account; onChanged(): void }) {
   const [limit, setLimit] = useState(account.max_concurrent_calls === null ? "" : String(account.max_concurrent_calls));
   const [done, setDone] = useState<string>();

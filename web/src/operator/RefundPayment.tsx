@@ -13,7 +13,7 @@ import { ReviewStep } from "../components/ReviewStep.js";
 const REFUND_STATUS: Record<Refund["status"], string> = { pending: "Pending at the card provider", succeeded: "Refunded", failed: "Failed" };
 
 /**
- * The operator's refund of a paid charge (DESIGN §6): which payment, how much (the rest when
+ * The operator's refund of a paid charge (docs/concepts.md): which payment, how much (the rest when
  * left empty), why — said in full before it is sent. The server checks the amount again under
  * the charge's lock; the refund completes when the provider confirms, and the list shows it.
  */

@@ -11,7 +11,7 @@ import { WebhookSettings } from "../settings/WebhookSettings.js";
 /**
  * The account's own settings. Who sees what follows what the server allows: a viewer reads
  * email, branding and Activity with no control; webhooks are the owner's; API keys need a
- * full key (never a session, DESIGN §5), so a session is told where keys are managed.
+ * full key (never a session, docs/concepts.md), so a session is told where keys are managed.
  */
 export function SettingsPage() {
   const { api, me, canEdit, canManageKeys } = useSession();

@@ -29,7 +29,7 @@ export function useSession(): Session {
 
 /**
  * What the page signs in with: an API key typed on the sign-in screen, or a session token from
- * a link the platform opened (DESIGN §5). Kept for this browser tab only (sessionStorage, which
+ * a link the platform opened (docs/concepts.md). Kept for this browser tab only (sessionStorage, which
  * a framed page has too, partitioned under the platform's site): closing the tab signs out.
  */
 export interface Credential {

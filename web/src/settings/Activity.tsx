@@ -7,7 +7,7 @@ import { useSession } from "../session/session.js";
 import { dateTimeText } from "../text/date-time.js";
 import { actionText, actorText, changeLines } from "./audit-words.js";
 
-/** The audit log (DESIGN §5): every change to the account, who made it, before → after; newest first. */
+/** The audit log (docs/concepts.md): every change to the account, who made it, before → after; newest first. */
 export function Activity() {
   const { api, me } = useSession();
   const pages = useCursorPages();

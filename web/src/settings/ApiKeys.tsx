@@ -27,7 +27,7 @@ function keyState(key: ApiKeyRecord, now: number): string {
 /**
  * The account's API keys: list (name, scope, last used), create with a scope, revoke, rotate.
  * Shown only when signed in with a full key: keys are the platform backend's, and a session
- * in the platform's page may not mint a credential that outlives it (DESIGN §5).
+ * in the platform's page may not mint a credential that outlives it (docs/concepts.md).
  */
 export function ApiKeys() {
   const { api, me } = useSession();
