@@ -26,6 +26,7 @@ import { receiptRoutes } from "./routes/receipts.js";
 import { usageSummaryRoutes } from "./routes/usage-summary.js";
 import { pricingRoutes } from "./routes/pricing.js";
 import { serveDashboard } from "./web-assets.js";
+import { serveApiReference } from "./api-reference.js";
 import { stripeWebhookRoutes } from "./routes/stripe-webhooks.js";
 import { webhookEndpointRoutes } from "./routes/webhook-endpoints.js";
 import { auditLogRoutes } from "./routes/audit-log.js";
@@ -188,6 +189,15 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     security: noCredential,
     responses: { 200: { description: "OpenAPI 3.1 document" }, ...refusedAtTheEdge },
   });
+  app.openAPIRegistry.registerPath({
+    method: "get",
+    path: "/docs",
+    tags: ["system"],
+    summary: "This API's reference, rendered from /openapi.json (an HTML page)",
+    description: "Redoc's standalone bundle, served by this service (no CDN): every route with its fields and examples. No credential.",
+    security: noCredential,
+    responses: { 200: { description: "HTML page" }, ...refusedAtTheEdge },
+  });
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer" });
   nameOperations(app);
   app.doc31("/openapi.json", {
@@ -196,7 +206,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
       title: "prepaid",
       version: "1.0.0",
       description: [
-        "Prepaid USD credit wallets with Auto-Recharge for voice-AI calling platforms.",
+        "Prepaid USD credit wallets with Auto-Recharge for voice-AI calling platforms. The rules behind these routes (rating, Auto-Recharge, holds, refunds and disputes, sessions) are in the repository's docs/concepts.md.",
         "",
         "**Credentials.** `Authorization: Bearer <key>`: an account's API key (`full`, `read` or `usage` scope), a Payments-page session token, or the operator key. An object of another tenant is 404, never 403.",
         "",
@@ -206,7 +216,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
         "",
         "**Paging.** Lists answer `{data, next_cursor}`, newest first; pass `cursor=<next_cursor>` for the next page, `limit` ≤ 100.",
         "",
-        "**Errors** are `{error: {code, message, request_id, field?}}` with the codes `invalid_request` and `payment_method_required` (400), `unauthorized` (401), `insufficient_credit` and `account_paused` (402), `forbidden` (403), `not_found` (404), `idempotency_conflict` (409), `rate_limited` (429, with `Retry-After`). `request_id` is also the `X-Request-Id` header and is in the server's log line for the request.",
+        "**Errors** are `{error: {code, message, request_id, field?}}` with the codes `invalid_request` and `payment_method_required` (400), `unauthorized` (401), `insufficient_credit` and `account_paused` (402), `forbidden` (403), `not_found` (404), `idempotency_conflict` (409), `rate_limited` and `concurrency_limited` (429, with `Retry-After`), `internal_error` (500). `request_id` is also the `X-Request-Id` header and is in the server's log line for the request.",
       ].join("\n"),
       license: { name: "MIT", url: "https://opensource.org/license/mit" },
     },
@@ -216,6 +226,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
         : { url: `http://127.0.0.1:${deps.config.port}`, description: "The embedded default (npm start); PREPAID_PUBLIC_URL names a deployment's" },
     ],
   });
+  serveApiReference(app);
   serveDashboard(app, { stripeApiOrigin: deps.config.stripe?.apiBase.origin, embedOrigins: deps.config.embedOrigins });
   return app;
 }

@@ -11,6 +11,7 @@ const OPERATION_IDS: Record<string, string> = {
   "GET /readyz": "getReadiness",
   "GET /metrics": "getMetrics",
   "GET /openapi.json": "getOpenApiDocument",
+  "GET /docs": "getApiReference",
   "GET /v1/me": "getMe",
   "GET /v1/pricing": "getPricing",
   "POST /v1/accounts": "createAccount",

@@ -9,7 +9,7 @@ import type { AppEnv } from "./context.js";
 export const WEB_DIST_DIR = fileURLToPath(new URL("../../web/dist", import.meta.url));
 
 /** Paths the API owns: everything else under GET is the dashboard (a single-page app). */
-const API_PATH = /^\/(v1\/|v1$|openapi\.json$|healthz$|readyz$|metrics$)/;
+const API_PATH = /^\/(v1\/|v1$|openapi\.json$|healthz$|readyz$|metrics$|docs$|docs\/)/;
 
 /**
  * The dashboard talks to this origin, and with Stripe to Stripe's API (the card goes there, not
