@@ -23,7 +23,7 @@ const USAGE = `usage: prepaid <command>
             --drain: finish every pending or in-flight recharge, then exit
   migrate   apply pending database migrations and exit
   verify    check the ledger invariants; exits 1 and names the accounts when one fails
-  version   print prepaid's version and the Node it runs on
+  version   print prepaid's version, the SDK's, and the Node it runs on
   simulate  a demo campaign: calls drain a wallet, Auto-Recharge fires, a declining card pauses it
             (on a throwaway in-memory database; --url URL --admin-key KEY to use a running server;
              --calls N concurrent calls, default 20)
@@ -181,8 +181,8 @@ async function verify(config: Config): Promise<number> {
 
 async function main(argv: string[]): Promise<number> {
   if (argv[0] === "--version" || argv[0] === "version") {
-    const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
-    console.log(`prepaid ${pkg.version} (node ${process.versions.node})`);
+    const version = (path: string) => (JSON.parse(readFileSync(new URL(path, import.meta.url), "utf8")) as { version: string }).version;
+    console.log(`prepaid ${version("../package.json")} (sdk ${version("../sdk/package.json")}, node ${process.versions.node})`);
     return 0;
   }
   const config = loadConfig();

@@ -18,6 +18,11 @@ describe("the runtime", () => {
       env: { ...process.env, PATH: `/usr/bin:/usr/local/bin:${process.env.PATH}` },
     });
     expect(out.trim()).toContain(`node ${pinned}`);
+    // The service's and the SDK's semantic versions (issue 29, item 4; CHANGELOG.md).
+    const version = (file: string) => (JSON.parse(readFileSync(file, "utf8")) as { version: string }).version;
+    expect(out.trim()).toBe(`prepaid ${version("package.json")} (sdk ${version("sdk/package.json")}, node ${pinned})`);
+    expect(version("package.json")).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(readFileSync("CHANGELOG.md", "utf8")).toContain(`## ${version("package.json")}`);
   });
 });
 
