@@ -894,9 +894,29 @@ export interface paths {
         };
         /**
          * Who changed what on the account, newest first (the account, its agency, the operator)
-         * @description Every settings change, card save or removal, key and session event, with who made it (`actor`: API key, session or operator), the request id and the fields' old and new values. Append-only in the database. Cursor-paged.
+         * @description Every settings change, card save or removal, key and session event, with who made it (`actor`: API key, session or operator, and its `label` in words: the key's name) , the request id and the fields' old and new values. Append-only in the database. Cursor-paged.
          */
         get: operations["listAuditLog"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/audit-log": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The audit log of every account, newest first (operator), filtered by account, action and actor
+         * @description The operator console's Activity: each row names its account (`account_id`, `account_name`). Cursor-paged.
+         */
+        get: operations["listAllAuditLog"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1240,7 +1260,8 @@ export interface components {
          *       "created_at": "2026-11-01T08:00:00.000Z",
          *       "credential": {
          *         "type": "api_key",
-         *         "scope": "full"
+         *         "scope": "full",
+         *         "id": "key_3kX9pQ2mZ7rT1vB8nW4y"
          *       }
          *     }
          */
@@ -1254,6 +1275,8 @@ export interface components {
                  * @enum {string}
                  */
                 scope: "full" | "read" | "usage";
+                /** @description the key's id (`key_…`) or the session's (`ses_…`): a page can tell the key it is signed in with */
+                id: string;
             };
         };
         /**
@@ -2472,10 +2495,13 @@ export interface components {
         /**
          * @example {
          *       "id": "aud_5fG7hJ9kL2zX4cV6bN8m",
+         *       "account_id": "acct_3kX9pQ2mZ7rT1vB8nW4y",
+         *       "account_name": "Acme Voice",
          *       "action": "auto_recharge.updated",
          *       "actor": {
          *         "type": "session",
-         *         "id": "ses_8iO1pA3sD5fG7hJ9kL2z"
+         *         "id": "ses_8iO1pA3sD5fG7hJ9kL2z",
+         *         "label": "Payments page (owner)"
          *       },
          *       "request_id": "req_7hJ9kL2zX4cV6bN8mQ1w",
          *       "changes": {
@@ -2490,12 +2516,16 @@ export interface components {
         AuditEntry: {
             /** @example aud_3kX9pQ2mZ7rT1vB8nW4y */
             id: string;
+            account_id: string;
+            account_name: string;
             /** @example auto_recharge.updated */
             action: string;
             actor: {
                 /** @enum {string} */
                 type: "api_key" | "session" | "operator";
                 id: string;
+                /** @description who, in words: the key's name (or its prefix), `Payments page (owner)`, `The operator` */
+                label: string;
             };
             request_id: string;
             /** @description {field: [before, after]} */
@@ -6260,6 +6290,75 @@ export interface operations {
             };
             /** @description `not_found`: no such account, or one this credential may not see */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many failed authentications from this client address; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listAllAuditLog: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+                /** @description one account's rows only */
+                account_id?: string;
+                /** @description e.g. `auto_recharge.updated` */
+                action?: string;
+                actor_type?: "api_key" | "session" | "operator";
+                /** @description a key's (`key_…`) or a session's (`ses_…`) id */
+                actor_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of the audit log */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["AuditEntry"][];
+                        next_cursor: string | null;
+                    };
+                };
+            };
+            /** @description `invalid_request`: a field that does not validate (`field` names it), a NUL character, or a body over 1 MB */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unauthorized`: missing, wrong, revoked or expired API key or session */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden`: this needs the operator key */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

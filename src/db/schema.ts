@@ -677,6 +677,8 @@ export const auditLog = pgTable(
   (t) => [
     check("audit_log_actor_check", sql`${t.actorType} in ('api_key', 'session', 'operator')`),
     index("audit_log_account_idx").on(t.accountId, t.createdAt.desc(), t.id.desc()),
+    // The operator's log across accounts (GET /v1/audit-log), newest first.
+    index("audit_log_created_idx").on(t.createdAt.desc(), t.id.desc()),
   ],
 );
 

@@ -17,6 +17,11 @@ export function endpointUrlProblem(text: string, allowPrivate: boolean): string 
   if (url.username || url.password) return "must not contain a user name or password";
   if (url.hash) return "must not contain a #fragment";
   if (url.protocol === "https:") return undefined;
-  if (url.protocol === "http:" && allowPrivate && LOOPBACK_HOSTS.has(url.hostname)) return undefined;
-  return "must be https:// (http:// only for 127.0.0.1, localhost or [::1])";
+  if (url.protocol === "http:" && LOOPBACK_HOSTS.has(url.hostname)) {
+    if (allowPrivate) return undefined;
+    // The real reason is not the scheme: this machine's addresses are refused at all.
+    return "points to this machine (127.0.0.1, localhost, [::1]): webhooks reach only public addresses here; the operator allows this machine and private networks for development with PREPAID_WEBHOOK_ALLOW_PRIVATE=true";
+  }
+  if (url.protocol === "http:") return "must be https:// (events carry account and payment data; plain http:// is only for this machine, in development)";
+  return "must be an https:// URL";
 }

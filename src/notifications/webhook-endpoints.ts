@@ -169,20 +169,23 @@ export async function listDeliveries(
 }
 
 /**
- * Sends a failed delivery once more, now: it goes back to pending with its attempts used up,
- * so the worker tries it once and, failing again, records it failed again (a resend is one
- * try, not a new retry schedule). Only a failed one: a pending one is on its way, a
- * delivered one arrived. Never to an endpoint since removed: the account stopped it.
+ * Sends a delivery once more, now. A failed one goes back to pending with its attempts used
+ * up, so the worker tries it once and, failing again, records it failed again (a resend is one
+ * try, not a new retry schedule); a pending one waiting for its next try is tried now instead
+ * of at its backoff. Not one whose try is in flight (that would send it twice at once), not a
+ * delivered one, and never to an endpoint since removed: the account stopped it.
  */
 export async function resendDelivery(tx: Tx, accountId: string, deliveryId: string): Promise<Delivery> {
-  const [found] = await queryRows<{ status: string; endpoint_removed: boolean }>(
+  const [found] = await queryRows<{ status: string; endpoint_removed: boolean; in_flight: boolean }>(
     tx,
-    sql`select d.status, coalesce(e.deleted_at is not null, false) as endpoint_removed
+    sql`select d.status, coalesce(e.deleted_at is not null, false) as endpoint_removed, coalesce(d.lease_expires_at > now(), false) as in_flight
         from deliveries d left join webhook_endpoints e on e.id = d.endpoint_id
         where d.id = ${deliveryId} and d.account_id = ${accountId} for update of d`,
   );
   if (!found) throw notFound("delivery");
-  if (found.status !== "failed") throw invalid(`only a failed delivery can be resent; this one is ${found.status}`);
+  if (found.status === "delivered") throw invalid("this delivery was delivered already");
+  // A try in flight ends by its timeout and is recorded; sending it again meanwhile would send it twice at once.
+  if (found.in_flight) throw invalid("a try of this delivery is in flight now; resend it once that try is recorded");
   if (found.endpoint_removed) throw invalid("its webhook endpoint was removed; add it again to receive new events");
   await tx.execute(sql`update deliveries set status = 'pending', next_attempt_at = now() where id = ${deliveryId}`);
   const [row] = await deliveryRows(tx, accountId, sql`and d.id = ${deliveryId}`);

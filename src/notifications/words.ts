@@ -1,4 +1,4 @@
-import { formatCents, formatMicros, type Micros } from "../money/micros.js";
+import { formatCents, formatMicros, MICROS_PER_CENT, type Micros } from "../money/micros.js";
 import { minutesAvailable } from "../money/rating.js";
 import { cardLabel } from "../payments/card-label.js";
 
@@ -20,10 +20,17 @@ export type NotificationType = (typeof NOTIFICATION_TYPES)[number];
 
 type Card = { brand: string; last4: string } | null;
 
-/** "$12.40", "−$0.40": the sign before the dollar, as a bill reads (formatMicros alone gives "$-0.40"). */
+/**
+ * "$12.40", "−$10.13": a balance in words a customer reads, in whole cents cut toward zero (as
+ * the page's headline balance: never more than is there), the sign before the dollar. The exact
+ * micro-dollars stay in the payload's fields.
+ */
 function dollars(micros: Micros): string {
-  return micros < 0n ? `−$${formatMicros(-micros)}` : `$${formatMicros(micros)}`;
+  return micros < 0n ? `−$${wholeCents(-micros)}` : `$${wholeCents(micros)}`;
 }
+
+/** 39_866_666n → "39.86" (toward zero). */
+const wholeCents = (micros: Micros) => formatCents((micros / MICROS_PER_CENT) * MICROS_PER_CENT);
 
 /**
  * What happened, as facts (amounts in micros): the money paths say this, and this module alone

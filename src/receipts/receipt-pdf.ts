@@ -1,5 +1,5 @@
 import PDFDocument from "pdfkit";
-import { formatCents, formatMicros } from "../money/micros.js";
+import { formatCents, MICROS_PER_CENT } from "../money/micros.js";
 import { receiptNumberText, type Receipt } from "./receipts.js";
 
 const TRIGGER_WORDS: Record<Receipt["trigger"], string> = {
@@ -50,7 +50,8 @@ export function receiptPdf(receipt: Receipt): Promise<Buffer> {
     ["Description", TRIGGER_WORDS[receipt.trigger]],
     ["Amount paid", `$${formatCents(receipt.amountMicros)} USD`],
     ["Paid with", printable(cardText(receipt.card))],
-    ["Balance after payment", `$${formatMicros(receipt.balanceAfterMicros)} USD`],
+    // Whole cents, cut toward zero, like every balance a customer reads; the exact figure is in the API.
+    ["Balance after payment", `${receipt.balanceAfterMicros < 0n ? "−" : ""}$${formatCents(((receipt.balanceAfterMicros < 0n ? -receipt.balanceAfterMicros : receipt.balanceAfterMicros) / MICROS_PER_CENT) * MICROS_PER_CENT)} USD`],
     ["Payment reference", receipt.rechargeId],
   ];
   for (const [label, value] of rows) {

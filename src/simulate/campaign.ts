@@ -52,7 +52,8 @@ export async function runCampaign(options: CampaignOptions): Promise<void> {
   await unwrap(api.POST("/v1/accounts/{id}/payment-methods", { params: { path: { id } }, body: { card: card("4242 4242 4242 4242") } }));
   await unwrap(api.PUT("/v1/accounts/{id}/auto-recharge", { params: { path: { id } }, body: { enabled: true, threshold: "10", amount: "50" } }));
   say(`Demo account ${id}: $12.00, Web Widget on ($0.16/min), Auto-Recharge $50 below $10 on Visa •••• 4242.`);
-  say(`Running ${options.calls} concurrent calls, ${options.secondsPerTick} s of talk per tick.\n`);
+  say(`Running ${options.calls} concurrent calls, ${options.secondsPerTick} s of talk per tick.`);
+  say("Each line: balance, minutes left at the rate | calls running, calls refused | recharges ✓ paid ✗ failed | account status / Auto-Recharge state (idle: on and waiting, recharging: a charge in flight, failing: the card failed) | what is happening.\n");
 
   const elapsed = new Map<string, number>();
   let refused = 0;
@@ -130,7 +131,8 @@ export async function runCampaign(options: CampaignOptions): Promise<void> {
   const failure = (await notifications(20)).data.find((n) => n.type === "recharge.failed");
   say(`✗ ${failure?.message ?? "The recharge failed."}`);
   const refusedCall = await api.POST("/v1/calls", { body: { account_id: id } });
-  say(`✗ Account paused: a new call is refused with ${refusedCall.response.status} ${refusedCall.error?.error.code}.\n`);
+  if (refusedCall.error) refused++;
+  say(`✗ Account paused: a new call is refused with ${refusedCall.response.status} ${refusedCall.error?.error.code} (refused calls so far: ${refused}).\n`);
 
   say("Adding a working card (4242 4242 4242 4242) retries at once…");
   await unwrap(api.POST("/v1/accounts/{id}/payment-methods", { params: { path: { id } }, body: { card: card("4242 4242 4242 4242") } }));

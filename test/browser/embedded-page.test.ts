@@ -93,7 +93,8 @@ describe("the Payments page inside a platform", { timeout: 120_000 }, () => {
     await expect.poll(() => hostEvents(page), { timeout: 10_000 }).toHaveLength(3);
     const events = await hostEvents(page);
     expect(events[0]).toMatch(/^card\.added .*"last4":"4242"/);
-    expect(events[1]).toMatch(/^settings\.saved .*"threshold":"20"/);
+    // What the server saved, as it writes it ("20.00", not the "20" typed; issue 28, item 10).
+    expect(events[1]).toMatch(/^settings\.saved .*"threshold":"20\.00".*"amount":"50\.00"/);
     expect(events[2]).toMatch(/^recharge\.succeeded .*"amount":"50\.00".*"trigger":"threshold_sync"/);
     // ...and sized the frame to the page's content, not its initial 600 px.
     const frameHeight = (await page.locator("iframe[title=Payments]").boundingBox())!.height;

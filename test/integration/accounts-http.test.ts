@@ -165,4 +165,23 @@ describe("tenancy", () => {
     expect((await app.request("GET", `/v1/accounts/${id}`, { key: app.adminKey })).status).toBe(200);
     expect((await app.request("PATCH", `/v1/accounts/${id}`, { key: app.adminKey, body: { web_widget: true } })).status).toBe(403);
   });
+
+  // Issue 28, item 3: opening an account is a change like any other: in its log and its agency's,
+  // and the operator reads every account's log in one list, filtered.
+  it("audits opening an account and a subaccount, in the new account's log and the agency's; the operator's log across accounts filters", async () => {
+    const agency = await app.createAccount({ name: "Audit Agency", type: "agency" });
+    const sub = await app.createAccount({ name: "Audit Sub", type: "subaccount", parent_id: agency.id });
+    const own = (await app.request("GET", `/v1/accounts/${sub.id}/audit-log`, { key: sub.key })).body.data as Array<{ action: string; actor: { type: string; label: string }; changes: Record<string, unknown> }>;
+    const opened = own.find((e) => e.action === "account.created");
+    expect(opened).toMatchObject({ actor: { type: "operator", label: "The operator" }, changes: { name: [null, "Audit Sub"], type: [null, "subaccount"], parent_id: [null, agency.id] } });
+    const parents = (await app.request("GET", `/v1/accounts/${agency.id}/audit-log`, { key: agency.key })).body.data as Array<{ action: string; changes: Record<string, unknown> }>;
+    expect(parents.find((e) => e.action === "subaccount.created")?.changes).toEqual({ subaccount_id: [null, sub.id], name: [null, "Audit Sub"] });
+
+    const across = await app.request("GET", `/v1/audit-log?action=account.created&account_id=${sub.id}`, { key: app.adminKey });
+    expect(across.status).toBe(200);
+    expect(across.body.data).toEqual([expect.objectContaining({ account_id: sub.id, account_name: "Audit Sub", action: "account.created" })]);
+    const byOperator = await app.request("GET", `/v1/audit-log?actor_type=operator&limit=100`, { key: app.adminKey });
+    expect((byOperator.body.data as Array<{ actor: { type: string } }>).every((e) => e.actor.type === "operator")).toBe(true);
+    expect((await app.request("GET", "/v1/audit-log", { key: agency.key })).status).toBe(403);
+  });
 });

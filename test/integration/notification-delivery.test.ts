@@ -158,7 +158,7 @@ describe("customer webhooks", () => {
     expect(received).toEqual([failed.notification_id, failed.notification_id, failed.notification_id]);
     const again = await app.request("POST", `/v1/accounts/${account.id}/deliveries/${failed.id}/resend`, { key: account.key });
     expect(again.status).toBe(400);
-    expect(again.body.error.message).toBe("only a failed delivery can be resent; this one is delivered");
+    expect(again.body.error.message).toBe("this delivery was delivered already");
     // The owner's action is in the audit log.
     const audit = await app.request("GET", `/v1/accounts/${account.id}/audit-log`, { key: account.key });
     expect(audit.body.data[0]).toMatchObject({ action: "delivery.resent", changes: { delivery_id: [null, failed.id] } });
@@ -169,7 +169,7 @@ describe("customer webhooks", () => {
     const agency = await app.createAccount({ name: "Harbor Agency", type: "agency" });
     const http = await app.request("POST", `/v1/accounts/${agency.id}/webhook-endpoints`, { key: agency.key, body: { url: "http://hooks.example.com/x" } });
     expect(http.status).toBe(400);
-    expect(http.body.error.message).toBe("url: must be https:// (http:// only for 127.0.0.1, localhost or [::1])");
+    expect(http.body.error.message).toBe("url: must be https:// (events carry account and payment data; plain http:// is only for this machine, in development)");
 
     const received: { type: string; subject_account_id: string }[] = [];
     const receiver = createServer(async (req, res) => {

@@ -38,8 +38,8 @@ describe("webhook endpoint URLs", () => {
     ["http://127.0.0.1:8080/hook", undefined],
     ["http://localhost/hook", undefined],
     ["http://[::1]:9000/", undefined],
-    ["http://hooks.example.com/prepaid", "must be https:// (http:// only for 127.0.0.1, localhost or [::1])"],
-    ["ftp://example.com/", "must be https:// (http:// only for 127.0.0.1, localhost or [::1])"],
+    ["http://hooks.example.com/prepaid", "must be https:// (events carry account and payment data; plain http:// is only for this machine, in development)"],
+    ["ftp://example.com/", "must be an https:// URL"],
     ["https://user:pw@example.com/", "must not contain a user name or password"],
     ["https://example.com/#x", "must not contain a #fragment"],
     ["not a url", "not a URL"],
@@ -47,8 +47,11 @@ describe("webhook endpoint URLs", () => {
     expect(endpointUrlProblem(url, true)).toBe(problem);
   });
 
-  it("refuses plain HTTP even to loopback unless private addresses are allowed", () => {
-    expect(endpointUrlProblem("http://127.0.0.1:8080/hook", false)).toBe("must be https:// (http:// only for 127.0.0.1, localhost or [::1])");
+  // Issue 28, item 7: the refusal names the real cause (this machine's addresses are off) and the setting.
+  it("refuses this machine, even over plain HTTP, unless private addresses are allowed, and says so", () => {
+    expect(endpointUrlProblem("http://127.0.0.1:8080/hook", false)).toBe(
+      "points to this machine (127.0.0.1, localhost, [::1]): webhooks reach only public addresses here; the operator allows this machine and private networks for development with PREPAID_WEBHOOK_ALLOW_PRIVATE=true",
+    );
     expect(endpointUrlProblem("https://hooks.example.com/prepaid", false)).toBeUndefined();
   });
 });

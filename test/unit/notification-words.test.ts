@@ -51,6 +51,18 @@ describe("notification words", () => {
     );
   });
 
+  // Issue 28, item 2: text a customer reads shows cents (toward zero, as the page's balance);
+  // the payload keeps the exact micro-dollars.
+  it("say balances in whole cents, while the payload keeps every micro-dollar", () => {
+    const low = notificationText({ type: "account.paused", balanceMicros: -10_133_334n, failureCode: "card_declined", failureMessage: null });
+    expect(low.message).toContain("of −$10.13 no longer covers a minute");
+    expect(low.data.balance).toBe("-10.133334");
+    const receipt = notificationText({ ...(EVENTS[0] as Extract<NotificationEvent, { type: "recharge.succeeded" }>), balanceMicros: 39_866_666n });
+    expect(receipt.message).toContain("New balance $39.86 (");
+    expect(receipt.data.balance).toBe("39.866666");
+    for (const event of EVENTS) expect(notificationText(event).message, event.type).not.toMatch(/\$\d+\.\d{3,}/);
+  });
+
   it("say which alert level was crossed, in its own unit, and the balance and minutes left", () => {
     expect(notificationText(EVENTS[7]!).message).toBe("Your balance fell below $20.00: $19.80, ≈ 110.00 minutes at $0.18/min left. Add funds or turn on Auto-Recharge so calls keep running.");
     expect(notificationTitle("balance.alert", notificationText(EVENTS[7]!).data)).toBe("Balance alert: below $20.00");

@@ -262,4 +262,4 @@ export async function releaseCalls(tx: Tx, ended: readonly Call[]): Promise<void
 
 /** 429 `concurrency_limited`: the account runs as many calls as it may; `used` and `limit` go in the error object. */
 export const concurrencyLimited = (used: number, limit: number) =>
-  new AppError("concurrency_limited", `the account runs ${used} calls at once, its limit; start this one when another ends`, undefined, undefined, { used, limit });
+  new AppError("concurrency_limited", `the account runs ${used} ${used === 1 ? "call" : "calls"} at once, its limit; start this one when another ends`, undefined, undefined, { used, limit });

@@ -56,7 +56,13 @@ export async function addPaymentMethod(
   card: SavedCard,
   makeDefault: boolean,
   now: Date,
-): Promise<{ paymentMethod: PaymentMethod; retry: Recharge | null; replaced: PaymentMethod | null }> {
+): Promise<{
+  paymentMethod: PaymentMethod;
+  retry: Recharge | null;
+  replaced: PaymentMethod | null;
+  /** Auto-Recharge was failing and now charges this card: the card it charged before (for the audit log). */
+  autoRechargeMovedFrom: CardRef | null;
+}> {
   const state = await loadWalletState(tx, config.rates, accountId, { lock: true });
   if (!state) throw notFound("account");
   const [copy] = card.fingerprint === null ? [] : await tx.select().from(paymentMethods).where(savedCards(accountId, eq(paymentMethods.fingerprint, card.fingerprint)));
@@ -74,13 +80,15 @@ export async function addPaymentMethod(
     await tx.execute(sql`update auto_recharge_settings set payment_method_id = ${paymentMethod.id} where account_id = ${accountId} and payment_method_id = ${copy.id}`);
   }
   let retry: Recharge | null = null;
+  let autoRechargeMovedFrom: CardRef | null = null;
   if (state.settings.failing) {
+    autoRechargeMovedFrom = state.card;
     // The new card replaces the one that failed: charge it, not a card chosen earlier.
     await tx.execute(sql`update auto_recharge_settings set payment_method_id = null where account_id = ${accountId}`);
     const after = await loadWalletState(tx, config.rates, accountId);
     ({ recharge: retry } = await startRecharge(tx, config, after!, { trigger: "retry" }, now));
   }
-  return { paymentMethod, retry, replaced: copy ? fromRow(copy) : null };
+  return { paymentMethod, retry, replaced: copy ? fromRow(copy) : null, autoRechargeMovedFrom };
 }
 
 /**
@@ -137,6 +145,25 @@ export async function deletePaymentMethod(tx: Tx, config: Config, accountId: str
     );
   }
   return fromRow(card);
+}
+
+/**
+ * Makes a saved card the default: the card a top-up without a card, and Auto-Recharge set to
+ * "the default card", charge. Nothing is charged now. Returns the card and the one that was
+ * the default before (null when it was this one already: nothing changed).
+ */
+export async function makeDefaultCard(tx: Tx, config: Config, accountId: string, paymentMethodId: string): Promise<{ card: PaymentMethod; previous: PaymentMethod | null }> {
+  await loadWalletState(tx, config.rates, accountId, { lock: true });
+  const [card] = await tx.select().from(paymentMethods).where(savedCards(accountId, eq(paymentMethods.id, paymentMethodId)));
+  if (!card) throw notFound("payment method");
+  if (card.isDefault) return { card: fromRow(card), previous: null };
+  const [previous] = await tx
+    .update(paymentMethods)
+    .set({ isDefault: false })
+    .where(and(eq(paymentMethods.accountId, accountId), eq(paymentMethods.isDefault, true)))
+    .returning();
+  const [made] = await tx.update(paymentMethods).set({ isDefault: true }).where(eq(paymentMethods.id, paymentMethodId)).returning();
+  return { card: fromRow(made!), previous: previous ? fromRow(previous) : null };
 }
 
 /**

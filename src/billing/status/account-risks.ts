@@ -65,16 +65,22 @@ function candidates(config: Config, search: AccountSearch): SQL {
   if (search.query !== undefined) {
     // LIKE's own characters in the query are literal: "50%" finds "50%", not everything.
     const pattern = `%${search.query.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    filters.push(sql`(a.name ilike ${pattern} or a.id = ${search.query})`);
+    // Ids match from their start ("acct_3kX" finds acct_3kX9…): what a person pastes or types of one.
+    const idPrefix = `${search.query.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    filters.push(sql`(a.name ilike ${pattern} or a.id like ${idPrefix})`);
   }
   const where = filters.length ? sql`where ${sql.join(filters, sql` and `)}` : sql``;
+  // A wallet's balance is a risk only for an account that makes calls: one with none in 30 days
+  // (an agency's own wallet at $0, an account not yet in use) has nothing running dry. Read on
+  // calls_account_started_idx, one probe per account.
+  const calling = sql`exists (select 1 from calls cl where cl.account_id = a.id and cl.started_at > now() - interval '30 days')`;
   return sql`select a.id, a.name, a.type, a.parent_id, a.web_widget, a.status, a.email, a.max_concurrent_calls, a.created_at, w.balance_micros,
                     array_remove(array[
                       case when a.status = 'paused' then 'paused' end,
                       case when coalesce(s.failing, false) then 'payment_failing' end,
                       case when ${enabled} and s.limit_reached is not null then 'limit_reached' end,
-                      case when not ${enabled} and w.balance_micros < coalesce(s.threshold_micros, ${DEFAULT_SETTINGS.thresholdMicros}) then 'unprotected_below_threshold' end,
-                      case when not ${healthy}
+                      case when not ${enabled} and w.balance_micros < coalesce(s.threshold_micros, ${DEFAULT_SETTINGS.thresholdMicros}) and ${calling} then 'unprotected_below_threshold' end,
+                      case when not ${healthy} and ${calling}
                              and w.balance_micros < ${LOW_MINUTES} * (case when a.web_widget then ${withWidgetMicros}::bigint else ${withoutWidgetMicros}::bigint end)
                            then 'low_minutes' end
                     ]::text[], null) as risks

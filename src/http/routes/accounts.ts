@@ -43,13 +43,14 @@ accountRoutes.openapi(
   async (c) => {
     requireAdmin(c.get("principal"));
     const body = c.req.valid("json");
-    return idempotent(c, 201, async (tx) =>
-      viewAccount(
-        tx,
-        c.get("deps"),
-        await createAccount(tx, { name: body.name, type: body.type, parentId: body.parent_id, webWidget: body.web_widget, email: body.email }),
-      ),
-    );
+    return idempotent(c, 201, async (tx) => {
+      const account = await createAccount(tx, { name: body.name, type: body.type, parentId: body.parent_id, webWidget: body.web_widget, email: body.email });
+      // In the new account's log, and in its agency's: who opened it, when, with what.
+      const opened = { name: account.name, type: account.type, parent_id: account.parentId, web_widget: account.webWidget, email: account.email };
+      await recordAudit(tx, auditSource(c), account.id, "account.created", diffChanges(null, opened));
+      if (account.parentId) await recordAudit(tx, auditSource(c), account.parentId, "subaccount.created", diffChanges(null, { subaccount_id: account.id, name: account.name }));
+      return viewAccount(tx, c.get("deps"), account);
+    });
   },
 );
 
@@ -68,7 +69,7 @@ accountRoutes.openapi(
     const principal = c.get("principal");
     if (principal.kind !== "account") throw invalid("the operator key belongs to no account; sign in with an account's API key");
     const account = await authorizedAccount(c, principal.accountId, "read");
-    const credential = { type: principal.actor.type === "session" ? ("session" as const) : ("api_key" as const), scope: principal.scope };
+    const credential = { type: principal.actor.type === "session" ? ("session" as const) : ("api_key" as const), scope: principal.scope, id: principal.actor.id };
     return c.json({ ...(await viewAccount(c.get("deps").db, c.get("deps"), account)), credential }, 200);
   },
 );

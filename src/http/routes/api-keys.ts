@@ -130,7 +130,7 @@ apiKeyRoutes.openapi(
     const record = await commitRequest(c, async (tx) => {
       const { record: revoked, changed } = await revokeApiKey(tx, id, key_id);
       // A change that changes nothing writes no audit row.
-      if (changed) await recordAudit(tx, auditSource(c), id, "api_key.revoked", { id: [revoked.id, revoked.id], revoked_at: [null, revoked.revokedAt] });
+      if (changed) await recordAudit(tx, auditSource(c), id, "api_key.revoked", { id: [revoked.id, revoked.id], name: [revoked.name, revoked.name], prefix: [revoked.prefix, revoked.prefix], revoked_at: [null, revoked.revokedAt] });
       return revoked;
     });
     return c.json(recordOut(record), 200);

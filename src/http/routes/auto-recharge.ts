@@ -29,9 +29,11 @@ const toPatch = (body: z.infer<typeof AutoRechargeIn>): SettingsPatch => ({
 });
 
 /** The settings a save writes, as the API shows them: what the audit row compares. */
+/** What the audit log keeps of the settings; `card` is the card a charge would use, in words (the id alone reads as nothing). */
 function savedFields(state: WalletState) {
   const { enabled, threshold, amount, mode, target, monthly_limit, payment_method_id } = autoRechargeOut(state);
-  return { enabled, threshold, amount, mode, target, monthly_limit, payment_method_id };
+  const card = state.card ? cardLabel(state.card) : null;
+  return { enabled, threshold, amount, mode, target, monthly_limit, payment_method_id, card: card && payment_method_id === null ? `the default card (${card})` : card };
 }
 
 autoRechargeRoutes.openapi(

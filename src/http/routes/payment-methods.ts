@@ -3,7 +3,7 @@ import { commitRequest } from "../commit-request.js";
 import { AppError, invalid } from "../../errors/app-error.js";
 import { checkCard } from "../../payments/card-number.js";
 import type { CardToSave } from "../../payments/gateway.js";
-import { addPaymentMethod, deletePaymentMethod, listPaymentMethods, previewCardSave, refuseOverSavedCardCap } from "../../billing/recharges/payment-methods.js";
+import { addPaymentMethod, deletePaymentMethod, listPaymentMethods, makeDefaultCard, previewCardSave, refuseOverSavedCardCap } from "../../billing/recharges/payment-methods.js";
 import { countOrRefuse } from "../../rate-limits/counter.js";
 import { recordAudit } from "../../audit/audit-log.js";
 import { diffChanges } from "../../audit/changes.js";
@@ -16,6 +16,7 @@ import { CardIn, CardSavePreviewOut, PaymentMethodOut, paymentMethodOut, SavedPa
 import { keepSessionForCharge } from "../session-charge.js";
 import { because, chargeExplanation } from "../../billing/recharges/charge-explanation.js";
 import { formatCents, formatMicros } from "../../money/micros.js";
+import { cardLabel } from "../../payments/card-label.js";
 import { ACCOUNT_NOT_FOUND, KEY_REUSED, WRITE_FORBIDDEN, routeErrors, IdempotencyHeader, IdParam, jsonBody, jsonResponse, listOf, security, Deleted } from "../schemas/common.js";
 import { EXAMPLES } from "../schemas/examples.js";
 
@@ -70,8 +71,15 @@ paymentMethodRoutes.openapi(
       c,
       201,
       async (tx, saved) => {
-        const { paymentMethod, replaced, retry } = await addPaymentMethod(tx, deps.config, id, deps.gateway.provider, saved, body.default ?? false, deps.now());
+        const { paymentMethod, replaced, retry, autoRechargeMovedFrom } = await addPaymentMethod(tx, deps.config, id, deps.gateway.provider, saved, body.default ?? false, deps.now());
         await recordAudit(tx, auditSource(c), id, "payment_method.added", diffChanges(null, { ...cardFields(paymentMethodOut(paymentMethod)), replaced_payment_method_id: replaced?.id ?? null }));
+        // A card saved while Auto-Recharge was failing takes over from the card that failed: said in its own row.
+        if (autoRechargeMovedFrom && autoRechargeMovedFrom.id !== paymentMethod.id) {
+          await recordAudit(tx, auditSource(c), id, "auto_recharge.updated", {
+            card: [cardLabel(autoRechargeMovedFrom), cardLabel(paymentMethod)],
+            payment_method_id: [autoRechargeMovedFrom.id, paymentMethod.id],
+          });
+        }
         if (retry) await keepSessionForCharge(tx, c);
         return { ...paymentMethodOut(paymentMethod), replaced_payment_method_id: replaced?.id ?? null, triggered_recharge_id: retry?.id ?? null };
       },
@@ -132,6 +140,36 @@ paymentMethodRoutes.openapi(
       await recordAudit(tx, auditSource(c), id, "payment_method.removed", diffChanges(cardFields(paymentMethodOut(removed)), null));
     });
     return c.json({ id: pm, deleted: true as const }, 200);
+  },
+);
+
+paymentMethodRoutes.openapi(
+  createRoute({
+    method: "patch",
+    path: "/v1/accounts/{id}/payment-methods/{pm}",
+    tags: ["payment methods"],
+    summary: "Make a saved card the default",
+    description:
+      "`{default: true}`: the card that top-ups without a card, and Auto-Recharge set to the default card, charge from now on. Nothing is charged now. Audited.",
+    security,
+    request: {
+      params: IdParam.extend({ pm: z.string().min(1).max(100).openapi({ param: { name: "pm", in: "path" } }) }),
+      body: jsonBody(z.object({ default: z.literal(true) }).strict().openapi("PaymentMethodUpdate", { example: { default: true } })),
+    },
+    responses: { 200: jsonResponse(PaymentMethodOut, "The card, now the default"), ...routeErrors({ 403: WRITE_FORBIDDEN, 404: "`not_found`: no such account or card" }) },
+  }),
+  async (c) => {
+    const { id, pm } = c.req.valid("param");
+    await authorizedAccount(c, id, "write");
+    const deps = c.get("deps");
+    const card = await commitRequest(c, async (tx) => {
+      const { card, previous } = await makeDefaultCard(tx, deps.config, id, pm);
+      if (previous) {
+        await recordAudit(tx, auditSource(c), id, "payment_method.default", { card: [cardLabel(previous), cardLabel(card)], payment_method_id: [previous.id, card.id] });
+      }
+      return card;
+    });
+    return c.json(paymentMethodOut(card), 200);
   },
 );
 

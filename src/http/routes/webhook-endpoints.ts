@@ -175,14 +175,14 @@ webhookEndpointRoutes.openapi(
     method: "post",
     path: "/v1/accounts/{id}/deliveries/{delivery}/resend",
     tags: ["notifications"],
-    summary: "Send a failed webhook or email delivery once more, now",
+    summary: "Send a failed or waiting webhook or email delivery once more, now",
     description:
-      "For a delivery whose retries are used up (`failed`), after the receiver is fixed: it goes back to `pending` and is tried once more at once; failing again, it is `failed` again (one try, not a new retry schedule). The same event id is sent, so a receiver that deduplicates by id handles it once. A delivery to an endpoint removed since is not resent.",
+      "For a delivery whose retries are used up (`failed`), after the receiver is fixed: it goes back to `pending` and is tried once more at once; failing again, it is `failed` again (one try, not a new retry schedule). A `pending` delivery waiting for its next try is tried now instead of at its backoff. The same event id is sent, so a receiver that deduplicates by id handles it once. Not while a try is in flight, and not to an endpoint removed since.",
     security,
     request: { params: DeliveryParam, headers: IdempotencyHeader },
     responses: {
       200: jsonResponse(DeliveryOut, "The delivery, pending again"),
-      ...routeErrors({ 400: "`invalid_request`: a delivery that is not `failed`, or one to an endpoint since removed", 403: ENDPOINTS_FORBIDDEN, 404: "`not_found`: no such account or delivery", 409: KEY_REUSED }),
+      ...routeErrors({ 400: "`invalid_request`: a delivery already delivered, one whose try is in flight, or one to an endpoint since removed", 403: ENDPOINTS_FORBIDDEN, 404: "`not_found`: no such account or delivery", 409: KEY_REUSED }),
     },
   }),
   async (c) => {

@@ -75,6 +75,7 @@ export const MeOut = AccountOut.extend({
     .object({
       type: z.enum(["api_key", "session"]),
       scope: z.enum(["full", "read", "usage"]).openapi({ description: "an owner session acts as `full`, a viewer session as `read`" }),
+      id: z.string().openapi({ description: "the key's id (`key_…`) or the session's (`ses_…`): a page can tell the key it is signed in with" }),
     })
     .openapi({ description: "The credential of this request: an API key or a Payments-page session, and its scope" }),
 }).openapi("Me", { example: EXAMPLES.Me });

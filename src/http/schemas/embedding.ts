@@ -85,8 +85,14 @@ export const BrandingOut = z
 export const AuditEntryOut = z
   .object({
     id: z.string().openapi({ example: "aud_3kX9pQ2mZ7rT1vB8nW4y" }),
+    account_id: z.string(),
+    account_name: z.string(),
     action: z.string().openapi({ example: "auto_recharge.updated" }),
-    actor: z.object({ type: z.enum(["api_key", "session", "operator"]), id: z.string() }),
+    actor: z.object({
+      type: z.enum(["api_key", "session", "operator"]),
+      id: z.string(),
+      label: z.string().openapi({ description: "who, in words: the key's name (or its prefix), `Payments page (owner)`, `The operator`" }),
+    }),
     request_id: z.string(),
     changes: z.record(z.string(), z.tuple([z.unknown(), z.unknown()])).openapi({ description: "{field: [before, after]}" }),
     created_at: z.string(),

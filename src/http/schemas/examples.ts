@@ -95,7 +95,7 @@ const Account = {
 export const EXAMPLES = {
   Account,
   AccountSummary: { ...Account, risks: [] },
-  Me: { ...Account, credential: { type: "api_key", scope: "full" } },
+  Me: { ...Account, credential: { type: "api_key", scope: "full", id: "key_3kX9pQ2mZ7rT1vB8nW4y" } },
   OperatorSession: { session_id: "ses_5fG7hJ9kL2zX4cV6bN8m", token: "pps_Zx4cV6bN8mQ1wE3rT5yU7iO9pA2sD4fG6hJ8kL0zXc1", expires_at: "2026-11-25T04:13:32.405Z" },
   CreateAccount: { name: "Acme Voice", type: "subaccount", parent_id: AGENCY, web_widget: true, email: "billing@acme-voice.example" },
   PatchAccount: { web_widget: false },
@@ -201,8 +201,10 @@ export const EXAMPLES = {
   BrandingUpdate: { display_name: "Acme Voice", accent_color: "#0B5FFF" },
   AuditEntry: {
     id: "aud_5fG7hJ9kL2zX4cV6bN8m",
+    account_id: ACCOUNT,
+    account_name: "Acme Voice",
     action: "auto_recharge.updated",
-    actor: { type: "session", id: "ses_8iO1pA3sD5fG7hJ9kL2z" },
+    actor: { type: "session", id: "ses_8iO1pA3sD5fG7hJ9kL2z", label: "Payments page (owner)" },
     request_id: "req_7hJ9kL2zX4cV6bN8mQ1w",
     changes: { threshold: ["5.00", "10.00"] },
     created_at: AT,

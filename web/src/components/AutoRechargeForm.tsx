@@ -169,7 +169,9 @@ export function AutoRechargeForm(props: {
     setBaseline(now);
     setDraft(now);
     if (result.triggered_recharge) charge.watch(result.triggered_recharge);
-    emitEvent("settings.saved", { ...body, triggered_recharge_id: result.triggered_recharge?.id ?? null });
+    // What the server saved, as it says it ("80.00", not the "80" typed), and every setting, not only those changed.
+    const { enabled, threshold, amount, mode, target, monthly_limit, payment_method_id } = result;
+    emitEvent("settings.saved", { enabled, threshold, amount, mode, target, monthly_limit, payment_method_id, triggered_recharge_id: result.triggered_recharge?.id ?? null });
     props.onSaved();
   }
 

@@ -1,6 +1,6 @@
 import { useState } from "react";
 import type { Account } from "../api/types.js";
-import { cardLabel } from "../money/display.js";
+import { cardLabel, usdText } from "../money/display.js";
 
 /** The states a user must notice: a recharge under way, a failed payment, a paused account. */
 export function Banners({
@@ -67,6 +67,18 @@ export function Banners({
       {confirmNote && (
         <div className="banner banner-info" role="status" data-testid="confirm-note">
           {confirmNote}
+        </div>
+      )}
+      {/* Below zero with nothing to top it up: running calls went past the balance, and new calls need a minute of credit. */}
+      {account.status !== "paused" && account.balance.startsWith("-") && ar.state !== "recharging" && ar.state !== "failing" && (
+        <div className="banner banner-warning" role="status" data-testid="negative-banner">
+          <strong>Your balance is {usdText(account.balance, { cents: true })}.</strong> Calls already running went past it; new calls start again once the balance
+          covers a minute. {ar.enabled ? "Auto-Recharge tops it up at the next call's usage." : "Add funds, or turn on Auto-Recharge."}
+          {onAddFunds && (
+            <button type="button" className="primary small" onClick={onAddFunds}>
+              Add funds
+            </button>
+          )}
         </div>
       )}
       {ar.state === "recharging" && (

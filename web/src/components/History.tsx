@@ -88,7 +88,10 @@ export function History({ api, accountId, refresh }: { api: Api; accountId: stri
   // The answer carries the tab it was asked for: right after a switch, the other tab's rows
   // (another shape) must not be drawn as this tab's.
   const loaded = useResource(
-    async () => ({ tab, page: await api.get<Page<CallRecord | Recharge | Transaction>>(`${base}${pageQuery(PAGE_SIZE, cursor)}`) }),
+    async () => {
+      const first = await api.get<Page<CallRecord | Recharge | Transaction>>(`${base}${pageQuery(PAGE_SIZE, cursor)}`);
+      return { tab, page: tab === "transactions" ? await withWholeRun(api, base, first as Page<Transaction>) : first };
+    },
     [base, cursor, refresh],
   );
   const page = { error: loaded.error, data: loaded.data?.tab === tab ? loaded.data.page : undefined };
@@ -292,4 +295,32 @@ export function History({ api, accountId, refresh }: { api: Api; accountId: stri
       <Pager pages={pages} next={page.data?.next_cursor} />
     </section>
   );
+}
+
+/** Pages read at most to finish a call's run of reports at a page's end (a call reports a few times a minute). */
+const RUN_PAGES_MAX = 5;
+
+/**
+ * A page of entries whose last rows are a call's reports that go on into the next page: the
+ * rest of that run is moved onto this page (and the next page starts after it), so a call is
+ * one row with its whole amount, never split across pages (6 reports here, 5 more there).
+ * The API's cursor is opaque: the run's length is read from the next page, then that many
+ * entries are asked for again, to get the cursor right after them.
+ */
+async function withWholeRun(api: Api, base: string, page: Page<Transaction>): Promise<Page<Transaction>> {
+  const data = [...page.data];
+  let next = page.next_cursor;
+  for (let round = 0; round < RUN_PAGES_MAX && next; round++) {
+    const last = data[data.length - 1];
+    if (!last || last.type !== "usage" || last.call_id === null) break;
+    const ahead = await api.get<Page<Transaction>>(`${base}${pageQuery(100, next)}`);
+    const run = ahead.data.findIndex((e) => e.type !== "usage" || e.call_id !== last.call_id);
+    const length = run === -1 ? ahead.data.length : run;
+    if (length === 0) break;
+    const taken = length === ahead.data.length ? ahead : await api.get<Page<Transaction>>(`${base}${pageQuery(length, next)}`);
+    data.push(...taken.data.slice(0, length));
+    next = taken.next_cursor;
+    if (run !== -1) break;
+  }
+  return { data, next_cursor: next };
 }

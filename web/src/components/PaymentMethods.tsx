@@ -58,6 +58,18 @@ export function PaymentMethods(props: {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [settled]);
 
+  async function makeDefault(pm: PaymentMethod) {
+    setError(undefined);
+    try {
+      await props.api.send("PATCH", `/v1/accounts/${props.accountId}/payment-methods/${pm.id}`, { default: true });
+      props.onStatus?.();
+      setSavedNote(`${cardLabel(pm)} is now your default card. Nothing was charged.`);
+      props.onChanged();
+    } catch (e) {
+      setError(e as Error);
+    }
+  }
+
   async function remove(id: string) {
     setError(undefined);
     try {
@@ -87,6 +99,11 @@ export function PaymentMethods(props: {
               expires {String(pm.exp_month).padStart(2, "0")}/{pm.exp_year}
             </span>
             {pm.is_default && <span className="tag">Default</span>}
+            {!props.readOnly && !pm.is_default && (
+              <button type="button" className="small" aria-label={`Make ${cardLabel(pm)} the default card`} onClick={() => void makeDefault(pm)}>
+                Make default
+              </button>
+            )}
             {!props.readOnly &&
               (removing === pm.id ? (
                 <InlineConfirm question={`Remove ${cardLabel(pm)}?`} confirmLabel="Remove" onConfirm={() => void remove(pm.id)} onCancel={() => setRemoving(undefined)} />

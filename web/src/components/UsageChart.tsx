@@ -18,7 +18,7 @@ export function UsageChart({ api, accountId, refresh }: { api: Api; accountId: s
       <h2 id="usage-title">Usage, last 30 days</h2>
       <ErrorText error={usage.error} />
       <p className="muted small">
-        {(total / 60).toFixed(1)} minutes in {days.reduce((n, d) => n + d.calls, 0)} calls
+        {(total / 60).toFixed(1)} minutes in {callsText(days.reduce((n, d) => n + d.calls, 0))}
       </p>
       {usage.data && total === 0 ? (
         // An empty grid says nothing; this says why it is empty.
@@ -50,3 +50,6 @@ export function UsageChart({ api, accountId, refresh }: { api: Api; accountId: s
     </section>
   );
 }
+
+/** "1 call", "2 calls". */
+const callsText = (n: number) => `${n} ${n === 1 ? "call" : "calls"}`;

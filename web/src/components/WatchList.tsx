@@ -1,4 +1,4 @@
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import type { Api } from "../api/client.js";
 import type { components } from "../api/schema.js";
 import { pageQuery, useCursorPages } from "../api/paging.js";
@@ -24,6 +24,9 @@ export const RISK_WORDS: Record<Risk, string> = {
 };
 
 const SORTS: Record<Sort, string> = { balance: "Lowest balance first", name: "Name A–Z", created: "Newest first" };
+
+/** How long after the last key the search runs. */
+const SEARCH_DELAY_MS = 300;
 
 /**
  * A searchable list of wallets with their risks and totals: an agency's subaccounts and the
@@ -56,6 +59,15 @@ export function WatchList(props: {
     pages.reset();
   };
   const totals = list.data?.totals;
+  // Search as you type: the list follows a moment after the last key (not on every key, and
+  // not only on Enter, which nothing on screen told a person to press).
+  useEffect(() => {
+    const next = typed.trim();
+    if (next === query) return;
+    const timer = setTimeout(() => change(() => setQuery(next)), SEARCH_DELAY_MS);
+    return () => clearTimeout(timer);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [typed]);
 
   return (
     <section className="card" aria-label={props.noun.many}>
@@ -69,7 +81,17 @@ export function WatchList(props: {
       >
         <div className="field">
           <label htmlFor="watch-search">Search</label>
-          <input id="watch-search" type="search" value={typed} placeholder="Name or account id" onChange={(e) => setTyped(e.target.value)} onBlur={() => change(() => setQuery(typed.trim()))} />
+          <input
+            id="watch-search"
+            type="search"
+            value={typed}
+            placeholder="Name or account id"
+            aria-describedby="watch-search-hint"
+            onChange={(e) => setTyped(e.target.value)}
+          />
+          <p id="watch-search-hint" className="muted small">
+            Results follow as you type; an id matches from its start.
+          </p>
         </div>
         <div className="field">
           <label htmlFor="watch-risk">Show</label>

@@ -3,6 +3,7 @@ import type { Api } from "../api/client.js";
 import { WatchList } from "../components/WatchList.js";
 import { CreateAccount } from "./CreateAccount.js";
 import { OperatorAccountPage } from "./OperatorAccountPage.js";
+import { OperatorActivity } from "./OperatorActivity.js";
 
 /**
  * The platform's support staff's console, signed in with an operator session: every account,
@@ -12,6 +13,7 @@ import { OperatorAccountPage } from "./OperatorAccountPage.js";
 export function OperatorConsole({ api, path, navigate, onSignOut }: { api: Api; path: string; navigate(path: string): void; onSignOut(): void }) {
   const [made, setMade] = useState(0);
   const account = /^\/operator\/accounts\/(acct_[A-Za-z0-9]+)$/.exec(path)?.[1];
+  const activity = path === "/operator/activity";
   const go = (href: string) => (e: { preventDefault(): void }) => {
     e.preventDefault();
     navigate(href);
@@ -24,8 +26,13 @@ export function OperatorConsole({ api, path, navigate, onSignOut }: { api: Api; 
       <nav id="side-panel" className="side-panel" aria-label="Main">
         <ul>
           <li>
-            <a href="/operator" aria-current={account ? undefined : "page"} onClick={go("/operator")}>
+            <a href="/operator" aria-current={account || activity ? undefined : "page"} onClick={go("/operator")}>
               Accounts
+            </a>
+          </li>
+          <li>
+            <a href="/operator/activity" aria-current={activity ? "page" : undefined} onClick={go("/operator/activity")}>
+              Activity
             </a>
           </li>
         </ul>
@@ -36,6 +43,8 @@ export function OperatorConsole({ api, path, navigate, onSignOut }: { api: Api; 
       <main className="content">
         {account ? (
           <OperatorAccountPage api={api} id={account} navigate={navigate} />
+        ) : activity ? (
+          <OperatorActivity api={api} navigate={navigate} />
         ) : (
           <>
             <h1>Accounts</h1>

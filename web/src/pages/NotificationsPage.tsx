@@ -9,7 +9,7 @@ import { dateTimeText } from "../text/date-time.js";
 
 /** The in-app feed, newest first. Opening it does not mark anything read: the user says so. */
 export function NotificationsPage() {
-  const { api, me, feedChanged } = useSession();
+  const { api, me, feedChanged, canEdit } = useSession();
   const pages = useCursorPages();
   const [refresh, setRefresh] = useState(0);
   const [error, setError] = useState<Error>();
@@ -38,9 +38,12 @@ export function NotificationsPage() {
     <>
       <div className="section-head">
         <h1>Notifications</h1>
-        <button type="button" onClick={() => void markRead("all")} disabled={!feed.data?.unread}>
-          Mark all as read
-        </button>
+        {/* Marking read is a write: a viewer (or a read key) reads the feed without the controls. */}
+        {canEdit && (
+          <button type="button" onClick={() => void markRead("all")} disabled={!feed.data?.unread}>
+            Mark all as read
+          </button>
+        )}
       </div>
       <ErrorText error={feed.error ?? error} />
       <section className="card">
@@ -58,7 +61,7 @@ export function NotificationsPage() {
               </div>
               <p>{n.message}</p>
               {n.account_id !== me.id && <p className="muted small">about subaccount {n.account_id}</p>}
-              {!n.read && (
+              {!n.read && canEdit && (
                 <button type="button" className="link small" onClick={() => void markRead([n.id])}>
                   Mark as read
                 </button>

@@ -1,11 +1,11 @@
 import { createContext, useContext } from "react";
 import type { Api } from "../api/client.js";
-import type { Account } from "../api/types.js";
+import type { Me } from "../api/types.js";
 import type { AppliedBranding } from "../branding/apply.js";
 
 export interface Session {
   api: Api;
-  me: Account;
+  me: Me;
   /** False for a viewer session or a read key: the page shows facts and no controls (the API refuses writes anyway). */
   canEdit: boolean;
   /** API keys can be listed and made here: signed in with a full key, not in a session. */

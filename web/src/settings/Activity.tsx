@@ -5,7 +5,7 @@ import { ErrorText } from "../components/ErrorText.js";
 import { Pager } from "../components/Pager.js";
 import { useSession } from "../session/session.js";
 import { dateTimeText } from "../text/date-time.js";
-import { actionText, actorText, changeLines } from "./audit-words.js";
+import { actorText, changeLines, entryTitle } from "./audit-words.js";
 
 /** The audit log (docs/concepts.md): every change to the account, who made it, before → after; newest first. */
 export function Activity() {
@@ -22,7 +22,7 @@ export function Activity() {
         {log.data?.data.map((entry) => (
           <li key={entry.id}>
             <div>
-              <strong>{actionText(entry.action)}</strong> <span className="muted small">{dateTimeText(entry.created_at)}</span>
+              <strong>{entryTitle(entry)}</strong> <span className="muted small">{dateTimeText(entry.created_at)}</span>
             </div>
             <div className="muted small">
               by {actorText(entry.actor)} · request <span className="mono">{entry.request_id}</span>

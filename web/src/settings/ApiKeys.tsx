@@ -58,7 +58,7 @@ export function ApiKeys() {
       <h2 id="keys-title">API keys</h2>
       <p className="muted">For your backend and call infrastructure. A key is shown once, when it is made; keep only what you use.</p>
       {shown && <SecretOnce label={shown.label} value={shown.key} onDone={() => setShown(undefined)} />}
-      <div className="table-wrap" tabIndex={0} role="region" aria-label="API keys">
+      <div className="table-wrap" tabIndex={0} role="region" aria-label="API keys, scrollable">
         <table aria-label="API keys">
           <thead>
             <tr>
@@ -97,7 +97,11 @@ export function ApiKeys() {
                     )}
                     {asking === "revoke" && (
                       <InlineConfirm
-                        question={`Revoke ${label(key)}? Requests with it fail within seconds.`}
+                        question={
+                          key.id === me.credential.id
+                            ? `Revoke ${label(key)}? You are signed in with this key: this page signs you out, and every request with it fails within seconds.`
+                            : `Revoke ${label(key)}? Requests with it fail within seconds.`
+                        }
                         confirmLabel="Revoke"
                         busy={busy}
                         onConfirm={() => void act(async () => void (await api.send("DELETE", `/v1/accounts/${me.id}/api-keys/${key.id}`)))}

@@ -9,6 +9,7 @@ import { Pager } from "../components/Pager.js";
 import { useSession } from "../session/session.js";
 import { dateTimeText } from "../text/date-time.js";
 import { SecretOnce } from "./SecretOnce.js";
+import { answerText } from "./delivery-words.js";
 
 type EventType = NonNullable<WebhookEndpoint["events"]>[number];
 
@@ -145,9 +146,9 @@ export function WebhookSettings() {
                     {d.status === "pending" && d.next_attempt_at ? `, next ${dateTimeText(d.next_attempt_at)}` : ""}
                   </span>
                 </td>
-                <td className="small">{d.last_error ?? (d.last_status_code ? `HTTP ${d.last_status_code}` : "")}</td>
+                <td className="small">{d.last_error ?? (d.last_status_code ? answerText(d.channel, d.last_status_code) : "")}</td>
                 <td>
-                  {d.status === "failed" && (
+                  {d.status !== "delivered" && (
                     <button
                       type="button"
                       className="small"
