@@ -254,7 +254,11 @@ export interface paths {
         delete: operations["deletePaymentMethod"];
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * Make a saved card the default
+         * @description `{default: true}`: the card that top-ups without a card, and Auto-Recharge set to the default card, charge from now on. Nothing is charged now. Audited.
+         */
+        patch: operations["makeDefaultPaymentMethod"];
         trace?: never;
     };
     "/v1/accounts/{id}/payment-methods/setup": {
@@ -723,8 +727,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Send a failed webhook or email delivery once more, now
-         * @description For a delivery whose retries are used up (`failed`), after the receiver is fixed: it goes back to `pending` and is tried once more at once; failing again, it is `failed` again (one try, not a new retry schedule). The same event id is sent, so a receiver that deduplicates by id handles it once. A delivery to an endpoint removed since is not resent.
+         * Send a failed or waiting webhook or email delivery once more, now
+         * @description For a delivery whose retries are used up (`failed`), after the receiver is fixed: it goes back to `pending` and is tried once more at once; failing again, it is `failed` again (one try, not a new retry schedule). A `pending` delivery waiting for its next try is tried now instead of at its backoff. The same event id is sent, so a receiver that deduplicates by id handles it once. Not while a try is in flight, and not to an endpoint removed since.
          */
         post: operations["resendDelivery"];
         delete?: never;
@@ -1609,6 +1613,15 @@ export interface components {
             provider_payment_method?: string;
             /** @description make it the default card */
             default?: boolean;
+        };
+        /**
+         * @example {
+         *       "default": true
+         *     }
+         */
+        PaymentMethodUpdate: {
+            /** @enum {boolean} */
+            default: true;
         };
         /**
          * @description What the browser needs to save a card at Stripe; then POST payment-methods with the payment method id
@@ -3660,6 +3673,78 @@ export interface operations {
             };
         };
     };
+    makeDefaultPaymentMethod: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                pm: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PaymentMethodUpdate"];
+            };
+        };
+        responses: {
+            /** @description The card, now the default */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentMethod"];
+                };
+            };
+            /** @description `invalid_request`: a field that does not validate (`field` names it), a NUL character, or a body over 1 MB */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unauthorized`: missing, wrong, revoked or expired API key or session */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden`: a read-only key or viewer session, an agency writing to its subaccount, or the operator key on a setting only the account makes */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: no such account or card */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many failed authentications from this client address; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     createCardSetup: {
         parameters: {
             query?: never;
@@ -5542,7 +5627,7 @@ export interface operations {
                     "application/json": components["schemas"]["Delivery"];
                 };
             };
-            /** @description `invalid_request`: a delivery that is not `failed`, or one to an endpoint since removed; or `invalid_request`: a field that does not validate (`field` names it) */
+            /** @description `invalid_request`: a delivery already delivered, one whose try is in flight, or one to an endpoint since removed; or `invalid_request`: a field that does not validate (`field` names it) */
             400: {
                 headers: {
                     [name: string]: unknown;

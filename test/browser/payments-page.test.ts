@@ -455,6 +455,9 @@ describe("agency view", { timeout: 90_000 }, () => {
     const named = async (name: string, balance: string) => {
       const created = await app.createAccount({ name, type: "subaccount", parent_id: agency.id });
       await app.request("POST", `/v1/accounts/${created.id}/adjustments`, { key: app.adminKey, body: { amount: balance, reason: "opening" } });
+      // Each makes calls: a balance is a risk only for an account that does.
+      const call = await app.request("POST", "/v1/calls", { key: created.key, body: { account_id: created.id } });
+      await app.request("POST", `/v1/calls/${call.body.call_id}/end`, { key: created.key, body: { elapsed_seconds: 0 } });
     };
     await named("Bright Dental", "80.00");
     await named("Corner Bakery", "4.00");

@@ -58,7 +58,7 @@ describe("Settings", { timeout: 90_000 }, () => {
     const readKey = await shown.getByRole("textbox").inputValue();
     expect(readKey).toMatch(/^ppk_/);
     const asRead = await app.request("GET", "/v1/me", { key: readKey });
-    expect(asRead.body.credential).toEqual({ type: "api_key", scope: "read" });
+    expect(asRead.body.credential).toEqual({ type: "api_key", scope: "read", id: expect.stringMatching(/^key_/) });
     expect((await app.request("PATCH", `/v1/accounts/${account.id}`, { key: readKey, body: { web_widget: true } })).status).toBe(403);
     await shown.getByRole("button", { name: "Done" }).click();
     expect(await page.getByRole("group", { name: "New read key reporting" }).count()).toBe(0);
@@ -91,7 +91,7 @@ describe("Settings", { timeout: 90_000 }, () => {
     await expect.poll(() => activity.textContent()).toContain("Branding changed");
     const text = (await activity.textContent()) ?? "";
     for (const action of ["Account settings changed", "API key created", "API key rotated", "API key revoked"]) expect(text).toContain(action);
-    expect(text).toContain("email: billing@acme.example");
+    expect(text).toContain("Email: billing@acme.example");
     // No key is ever in the page after it was dismissed, nor in the log.
     expect(await page.content()).not.toContain(readKey);
     expect(await page.content()).not.toContain(rotated);

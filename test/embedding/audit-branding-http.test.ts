@@ -50,8 +50,11 @@ describe("audit log", () => {
       "payment_method.added",
       "session.opened",
       "api_key.created",
+      "account.created",
     ]);
-    const [adjustment, rotation, removal, off, on, addition, sessionOpened, keyCreated] = rows;
+    const [adjustment, rotation, removal, off, on, addition, sessionOpened, keyCreated, accountOpened] = rows;
+    // Opening the account is audited too (issue 28, item 3).
+    expect(accountOpened).toMatchObject({ actor: { type: "operator", label: "The operator" }, changes: { name: [null, "Audited"], type: [null, "user"] } });
     // The test's own setup: the operator made the account's first key.
     expect(keyCreated).toMatchObject({ actor: { type: "operator" }, changes: { id: [null, keyId], scope: [null, "full"] } });
     expect(sessionOpened).toMatchObject({ actor: { type: "api_key", id: keyId }, request_id: opened.requestId, changes: { session_id: [null, opened.id], role: [null, "owner"] } });
@@ -61,7 +64,7 @@ describe("audit log", () => {
       changes: { id: [null, added.body.id], brand: [null, "visa"], last4: [null, "4242"], expiry: [null, "12/2034"] },
     });
     expect(on).toMatchObject({
-      actor: { type: "session", id: opened.id },
+      actor: { type: "session", id: opened.id, label: "Payments page (owner)" },
       request_id: saved.headers.get("X-Request-Id"),
       changes: { enabled: [false, true], threshold: ["10.00", "5.00"], amount: ["50.00", "25.00"] },
     });
@@ -81,9 +84,11 @@ describe("audit log", () => {
     const first = await app.request("GET", `/v1/accounts/${account.id}/audit-log?limit=2`, { key: account.key });
     expect(first.body.data.map((r: any) => r.changes.web_widget)).toEqual([[false, true], [true, false]]);
     const second = await app.request("GET", `/v1/accounts/${account.id}/audit-log?limit=2&cursor=${encodeURIComponent(first.body.next_cursor)}`, { key: account.key });
-    // The oldest row is the account's first key, which the operator made.
     expect(second.body.data.map((r: any) => [r.action, r.changes.web_widget])).toEqual([["account.updated", [false, true]], ["api_key.created", undefined]]);
-    expect(second.body.next_cursor).toBeNull();
+    // The oldest row is the account's opening, by the operator.
+    const third = await app.request("GET", `/v1/accounts/${account.id}/audit-log?limit=2&cursor=${encodeURIComponent(second.body.next_cursor)}`, { key: account.key });
+    expect(third.body.data.map((r: any) => r.action)).toEqual(["account.created"]);
+    expect(third.body.next_cursor).toBeNull();
   });
 
   it("an agency and the operator read a subaccount's log; the agency cannot write; strangers get 404", async () => {
@@ -100,7 +105,7 @@ describe("audit log", () => {
     expect((await app.request("PATCH", `/v1/accounts/${sub.id}`, { key: agency.key, body: { web_widget: false } })).status).toBe(403);
     expect((await app.request("PUT", `/v1/accounts/${sub.id}/branding`, { key: agency.key, body: { display_name: "Agency says" } })).status).toBe(403);
     const log = await app.request("GET", `/v1/accounts/${sub.id}/audit-log`, { key: sub.key });
-    expect(log.body.data.map((r: any) => r.action)).toEqual(["account.updated", "api_key.created"]);
+    expect(log.body.data.map((r: any) => r.action)).toEqual(["account.updated", "api_key.created", "account.created"]);
   });
 
   it("a failed change writes no audit row; the table refuses UPDATE and DELETE", async () => {
@@ -108,13 +113,13 @@ describe("audit log", () => {
     // Auto-Recharge on without a card: 400 payment_method_required, nothing written.
     const refused = await app.request("PUT", `/v1/accounts/${account.id}/auto-recharge`, { key: account.key, body: { enabled: true, threshold: "5.00", amount: "25.00" } });
     expect(refused.status).toBe(400);
-    expect(await queryRows(app.db.db, sql`select id from audit_log where account_id = ${account.id} and action <> 'api_key.created'`)).toEqual([]);
+    expect(await queryRows(app.db.db, sql`select id from audit_log where account_id = ${account.id} and action not in ('api_key.created', 'account.created')`)).toEqual([]);
     await app.request("PATCH", `/v1/accounts/${account.id}`, { key: account.key, body: { web_widget: true } });
     const failure = (query: Promise<unknown>) => query.then(() => undefined, (e: unknown) => pgError(e)?.message);
     expect(await failure(app.db.db.execute(sql`update audit_log set action = 'nothing' where account_id = ${account.id}`))).toBe("audit_log is append-only: UPDATE is not allowed");
     expect(await failure(app.db.db.execute(sql`delete from audit_log where account_id = ${account.id}`))).toBe("audit_log is append-only: DELETE is not allowed");
     expect(await failure(app.db.db.execute(sql`truncate audit_log`))).toBe("audit_log is append-only: TRUNCATE is not allowed");
-    expect(await queryRows(app.db.db, sql`select action from audit_log where account_id = ${account.id} order by created_at`)).toEqual([{ action: "api_key.created" }, { action: "account.updated" }]);
+    expect(await queryRows(app.db.db, sql`select action from audit_log where account_id = ${account.id} order by created_at`)).toEqual([{ action: "account.created" }, { action: "api_key.created" }, { action: "account.updated" }]);
   });
 });
 
@@ -143,7 +148,10 @@ describe("branding", () => {
     expect(log.body.data.map((r: any) => [r.action, r.changes])).toEqual([
       ["branding.updated", { logo_url: ["https://cdn.example.test/acme.png", null] }],
       ["branding.updated", { display_name: [null, "Acme Voice"], logo_url: [null, "https://cdn.example.test/acme.png"], accent_color: [null, "#0B5FFF"] }],
+      // Its subaccount opened, then its first key, then itself opened.
+      ["subaccount.created", { subaccount_id: [null, sub.id], name: [null, "Brand sub"] }],
       ["api_key.created", expect.anything()],
+      ["account.created", expect.anything()],
     ]);
     const subLog = await app.request("GET", `/v1/accounts/${sub.id}/audit-log`, { key: sub.key });
     expect(subLog.body.data[0].actor.type).toBe("operator");

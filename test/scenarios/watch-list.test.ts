@@ -15,6 +15,8 @@ async function subaccount(agencyId: string, name: string, balance: string) {
 describe("watch lists: an agency's subaccounts and the operator's accounts, with risks, search, sort and totals (issue 15)", () => {
   it("flags what may soon stop calls, filters and counts by it, searches names and sorts", async () => {
     const agency = await app.createAccount({ name: "Watch Agency", type: "agency" });
+    // An agency's own wallet at $0 that never calls is not at risk (the walk flagged Demo Agency).
+    expect((await app.request("GET", `/v1/accounts?q=${agency.id}`, { key: app.adminKey })).body.data[0].risks).toEqual([]);
     const healthy = await subaccount(agency.id, "Alpha Healthy", "50.00");
     const unprotected = await subaccount(agency.id, "Beta Unprotected", "5.00");
     const failing = await subaccount(agency.id, "Gamma Failing 50%", "0.10");
@@ -22,6 +24,11 @@ describe("watch lists: an agency's subaccounts and the operator's accounts, with
     await addCard(app, failing, CARDS.declinesOnCharge);
     await saveAutoRecharge(app, failing, { enabled: true, threshold: "10", amount: "20" });
     await settled(app, failing);
+    // A balance is a risk for accounts that make calls (issue 28, item 10): these three do.
+    for (const account of [healthy, unprotected, zeta]) {
+      const call = await app.request("POST", "/v1/calls", { key: account.key, body: { account_id: account.id } });
+      expect((await app.request("POST", `/v1/calls/${call.body.call_id}/end`, { key: account.key, body: { elapsed_seconds: 0 } })).status).toBe(200);
+    }
 
     const list = async (query: string, key = agency.key, path = `/v1/accounts/${agency.id}/subaccounts`) => {
       const res = await app.request("GET", `${path}?${query}`, { key });
@@ -34,7 +41,8 @@ describe("watch lists: an agency's subaccounts and the operator's accounts, with
     expect(risksOf(zeta.id)).toEqual([]);
     // $5.00 at $0.18/min is 27 minutes, with nothing to top it up.
     expect(risksOf(unprotected.id)).toEqual(["unprotected_below_threshold", "low_minutes"]);
-    expect(risksOf(failing.id)).toEqual(["paused", "payment_failing", "low_minutes"]);
+    // Paused and failing whatever its usage; it made no call, so its balance alone is not a risk.
+    expect(risksOf(failing.id)).toEqual(["paused", "payment_failing"]);
     expect(all.totals).toEqual({ count: 4, balance: "67.10", at_risk: 2 });
 
     const atRisk = await list("risk=any");
@@ -47,6 +55,8 @@ describe("watch lists: an agency's subaccounts and the operator's accounts, with
     expect((await list("q=50%25")).data.map((a) => a.id)).toEqual([failing.id]);
     expect((await list("q=%25%25")).data).toEqual([]);
     expect((await list(`q=${zeta.id}`)).data.map((a) => a.id)).toEqual([zeta.id]);
+    // An id matches from its start (issue 28, item 9).
+    expect((await list(`q=${zeta.id.slice(0, 14)}`)).data.map((a) => a.id)).toContain(zeta.id);
 
     expect((await list("sort=name")).data.map((a) => a.name)).toEqual(["Alpha Healthy", "Beta Unprotected", "Gamma Failing 50%", "zeta steady"]);
     const byBalance = [failing.id, unprotected.id, zeta.id, healthy.id];
