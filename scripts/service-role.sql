@@ -17,7 +17,7 @@ GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO :"app_rol
 GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO :"app_role";
 GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA public TO :"app_role";
 -- Append-only: entries and audit rows are only ever inserted (the triggers refuse the rest too).
-REVOKE UPDATE, DELETE ON ledger_entries, audit_log FROM :"app_role";
+REVOKE UPDATE, DELETE ON ledger_entries, audit_log, consents FROM :"app_role";
 
 ALTER DEFAULT PRIVILEGES FOR ROLE :"owner_role" IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO :"app_role";
 ALTER DEFAULT PRIVILEGES FOR ROLE :"owner_role" IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO :"app_role";

@@ -345,6 +345,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/accounts/{id}/consents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The customer's consents to automatic charges, newest first (the account, its agency, the operator)
+         * @description One for each save that turned Auto-Recharge on or changed what, on which card or when it charges while on: the exact sentence agreed to, who attested it (the Payments-page session, or the API key that sent it), from which address and browser, and the terms it covered. Append-only. What a platform shows a card network in a chargeback. Cursor-paged.
+         */
+        get: operations["listConsents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/accounts/{id}/recharges": {
         parameters: {
             query?: never;
@@ -360,7 +380,7 @@ export interface paths {
         put?: never;
         /**
          * Manual top-up: charge the default (or given) card now; the recharge settles asynchronously
-         * @description Charges `amount` (within the operator's bounds) to the default or given card. The answer is the pending recharge; it settles in the background and the wallet is credited once when the provider confirms (watch `GET …/recharges` or the `recharge.succeeded` webhook). One charge at a time per account; limited per hour (429).
+         * @description Charges `amount` (within the operator's bounds) to the default or given card. The answer is the pending recharge; it settles in the background and the wallet is credited once when the provider confirms (watch `GET …/recharges` or the `recharge.succeeded` webhook). With Stripe and `on_session` (the default from the Payments page) the customer confirms it: the answer has `confirm_by`, and the page confirms the payment from `POST …/recharges/{recharge}/authentication` with Stripe.js (3-D Secure shows there). One charge at a time per account; limited per hour (429).
          */
         post: operations["createTopUp"];
         delete?: never;
@@ -379,10 +399,30 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Stripe only: let the user authenticate a recharge that failed with authentication_required
-         * @description For a recharge that failed with `authentication_required` (3-D Secure): answers the PaymentIntent's client secret for Stripe.js to confirm on-session. Stripe's event then settles the recharge and credits it once.
+         * Stripe only: the payment the customer confirms in the page (an on-session top-up, or a charge the bank held for authentication)
+         * @description For a pending top-up with `confirm_by` (Stripe's on-session top-ups), or a recharge that failed with `authentication_required` (3-D Secure): answers the PaymentIntent's client secret for Stripe.js to confirm on-session (`confirmPayment`, which shows a bank's challenge). The same recharge always answers the same PaymentIntent. Stripe's event, or `POST …/lookup`, then settles the recharge and credits it once.
          */
         post: operations["getPaymentAuthentication"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/accounts/{id}/recharges/{recharge}/lookup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Stripe only: ask Stripe now what became of a payment the customer confirmed in the page
+         * @description After Stripe.js answered the page's confirmation: looks the recharge's PaymentIntent up at Stripe and settles it at once (credited once, however often it is asked, whether Stripe's event came first or not). A challenge the customer failed cancels the payment and fails the recharge as `authentication_failed`, nothing charged. A payment still awaiting the customer is left as it is. Answers the recharge as it is then.
+         */
+        post: operations["lookUpRecharge"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1063,6 +1103,8 @@ export interface components {
          *           "brand": "visa",
          *           "last4": "4242"
          *         },
+         *         "backup_payment_method_id": null,
+         *         "backup_card": null,
          *         "state": "idle",
          *         "failure": null,
          *         "limit_reached": null,
@@ -1133,6 +1175,8 @@ export interface components {
          *         "brand": "visa",
          *         "last4": "4242"
          *       },
+         *       "backup_payment_method_id": null,
+         *       "backup_card": null,
          *       "state": "idle",
          *       "failure": null,
          *       "limit_reached": null,
@@ -1167,6 +1211,13 @@ export interface components {
             payment_method_id: string | null;
             /** @description the card a charge would use now */
             card: {
+                id: string;
+                brand: string;
+                last4: string;
+            } | null;
+            /** @description the backup card: charged once when an automatic charge on `card` is declined hard */
+            backup_payment_method_id: string | null;
+            backup_card: {
                 id: string;
                 brand: string;
                 last4: string;
@@ -1256,6 +1307,8 @@ export interface components {
          *           "brand": "visa",
          *           "last4": "4242"
          *         },
+         *         "backup_payment_method_id": null,
+         *         "backup_card": null,
          *         "state": "idle",
          *         "failure": null,
          *         "limit_reached": null,
@@ -1327,6 +1380,8 @@ export interface components {
          *               "brand": "visa",
          *               "last4": "4242"
          *             },
+         *             "backup_payment_method_id": null,
+         *             "backup_card": null,
          *             "state": "idle",
          *             "failure": null,
          *             "limit_reached": null,
@@ -1388,6 +1443,8 @@ export interface components {
          *           "brand": "visa",
          *           "last4": "4242"
          *         },
+         *         "backup_payment_method_id": null,
+         *         "backup_card": null,
          *         "state": "idle",
          *         "failure": null,
          *         "limit_reached": null,
@@ -1678,6 +1735,8 @@ export interface components {
          *         "brand": "visa",
          *         "last4": "4242"
          *       },
+         *       "backup_payment_method_id": null,
+         *       "backup_card": null,
          *       "state": "recharging",
          *       "failure": null,
          *       "limit_reached": null,
@@ -1698,7 +1757,8 @@ export interface components {
          *         "failure_message": null,
          *         "refunded": "0.00",
          *         "created_at": "2026-11-24T20:13:32.405Z",
-         *         "settled_at": null
+         *         "settled_at": null,
+         *         "confirm_by": null
          *       }
          *     }
          */
@@ -1722,14 +1782,18 @@ export interface components {
          *       "failure_message": null,
          *       "refunded": "0.00",
          *       "created_at": "2026-11-24T20:13:32.405Z",
-         *       "settled_at": "2026-11-24T20:13:34.112Z"
+         *       "settled_at": "2026-11-24T20:13:34.112Z",
+         *       "confirm_by": null
          *     }
          */
         Recharge: {
             id: string;
             account_id: string;
-            /** @enum {string} */
-            trigger: "auto" | "threshold_sync" | "manual" | "retry";
+            /**
+             * @description `backup`: charged on the backup card right after an automatic charge was declined hard on the primary
+             * @enum {string}
+             */
+            trigger: "auto" | "threshold_sync" | "manual" | "retry" | "backup";
             /**
              * @description USD as a decimal string
              * @example 49.813334
@@ -1753,6 +1817,8 @@ export interface components {
             refunded: string;
             created_at: string;
             settled_at: string | null;
+            /** @description Stripe's manual top-ups: the customer confirms the payment in the page (a bank may ask for 3-D Secure) by this time, through `POST …/recharges/{recharge}/authentication`; unconfirmed then, it is cancelled and fails as `payment_not_confirmed`, nothing charged. Null for a charge the service makes itself. */
+            confirm_by: string | null;
         };
         /**
          * @example {
@@ -1791,6 +1857,15 @@ export interface components {
              */
             monthly_limit?: string;
             payment_method_id?: string | null;
+            /** @description another saved card, charged once at once when an automatic charge on the first is declined hard; null: none */
+            backup_payment_method_id?: string | null;
+            /** @description Consent to automatic charges, recorded when this save turns Auto-Recharge on or changes what, where or when it charges. A Payments-page session sends the sentence it showed (its address and browser come from the request); an API key may send the customer's own, and is recorded as the attester; without one the key's own save is recorded with the sentence the page would show. */
+            consent?: {
+                /** @description the exact sentence the customer agreed to */
+                text: string;
+                ip?: string;
+                user_agent?: string;
+            };
         };
         /**
          * @example {
@@ -1804,6 +1879,7 @@ export interface components {
          *       "balance": "8.40",
          *       "threshold": "10.00",
          *       "reason": null,
+         *       "consent_text": "I authorise Acme Voice to charge Visa •••• 4242 $50.00 whenever my balance falls below $10.00, at most $500.00 a month.",
          *       "message": "Saving will charge $50.00 to Visa •••• 4242 now: the balance ($8.40) is below the new threshold ($10.00)."
          *     }
          */
@@ -1831,12 +1907,80 @@ export interface components {
             threshold: string;
             /** @description why nothing would be charged: disabled, above_threshold, in_flight, card_failing, no_card, daily_count, monthly_limit */
             reason: string | null;
+            /** @description the sentence the customer agrees to before saving (send it back as `consent.text`); null when the change needs no consent */
+            consent_text: string | null;
             message: string;
         };
         /**
          * @example {
+         *       "id": "cns_3kX9pQ2mZ7rT1vB8nW4y",
+         *       "account_id": "acct_3kX9pQ2mZ7rT1vB8nW4y",
+         *       "text": "I authorise Acme Voice to charge Visa •••• 4242 $25.00 whenever my balance falls below $10.00, at most $200.00 a month.",
+         *       "actor": {
+         *         "type": "session",
+         *         "id": "ses_8iO1pA3sD5fG7hJ9kL2z"
+         *       },
+         *       "ip": "203.0.113.7",
+         *       "user_agent": "Mozilla/5.0",
+         *       "terms": {
+         *         "display_name": "Acme Voice",
+         *         "card": "Visa •••• 4242",
+         *         "mode": "fixed",
+         *         "amount": "25.00",
+         *         "target": null,
+         *         "threshold": "10.00",
+         *         "monthly_limit": "200.00",
+         *         "backup_card": null
+         *       },
+         *       "created_at": "2026-11-24T20:13:32.405Z"
+         *     }
+         */
+        Consent: {
+            id: string;
+            account_id: string;
+            text: string;
+            /** @description who attested it: the Payments-page session the customer used, or the API key that sent it */
+            actor: {
+                /** @enum {string} */
+                type: "api_key" | "session" | "operator";
+                id: string;
+            };
+            ip: string | null;
+            user_agent: string | null;
+            terms: {
+                display_name: string;
+                card: string;
+                /** @enum {string} */
+                mode: "fixed" | "target";
+                /**
+                 * @description USD as a decimal string
+                 * @example 49.813334
+                 */
+                amount: string;
+                /**
+                 * @description USD as a decimal string
+                 * @example 49.813334
+                 */
+                target: string | null;
+                /**
+                 * @description USD as a decimal string
+                 * @example 49.813334
+                 */
+                threshold: string;
+                /**
+                 * @description USD as a decimal string
+                 * @example 49.813334
+                 */
+                monthly_limit: string | null;
+                backup_card: string | null;
+            };
+            created_at: string;
+        };
+        /**
+         * @example {
          *       "amount": "25.00",
-         *       "payment_method_id": "pm_7hJ2kL9mN4bV6cX1zQ8w"
+         *       "payment_method_id": "pm_7hJ2kL9mN4bV6cX1zQ8w",
+         *       "on_session": true
          *     }
          */
         TopUp: {
@@ -1846,12 +1990,15 @@ export interface components {
              */
             amount: string;
             payment_method_id?: string;
+            /** @description Stripe: the customer confirms the payment in a page (Stripe.js; a bank may ask for 3-D Secure) instead of the service charging the saved card. Default: true from the Payments page's session, false with an API key (a platform's server charging a card its customer saved). Ignored by the sandbox. */
+            on_session?: boolean;
         };
         /**
-         * @description Confirm the PaymentIntent at Stripe from the browser (Stripe.js); its success credits the wallet through Stripe's event
+         * @description Confirm the PaymentIntent at Stripe from the browser (Stripe.js); its success credits the wallet through Stripe's event or a look-up
          * @example {
          *       "payment_intent_id": "pi_3Q2w3E4r5T6y7U8i",
          *       "client_secret": "pi_3Q2w3E4r5T6y7U8i_secret_def456",
+         *       "payment_method": "pm_1Q2w3E4r5T6y7U8iOp",
          *       "publishable_key": "pk_test_51Abc",
          *       "api_base": "https://api.stripe.com"
          *     }
@@ -1859,6 +2006,8 @@ export interface components {
         PaymentAuthentication: {
             payment_intent_id: string;
             client_secret: string;
+            /** @description Stripe's id of the card to confirm it with */
+            payment_method: string | null;
             publishable_key: string | null;
             api_base: string;
         };
@@ -4103,6 +4252,70 @@ export interface operations {
             };
         };
     };
+    listConsents: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of consents */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["Consent"][];
+                        next_cursor: string | null;
+                    };
+                };
+            };
+            /** @description `invalid_request`: a field that does not validate (`field` names it), a NUL character, or a body over 1 MB */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unauthorized`: missing, wrong, revoked or expired API key or session */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: no such account, or one this credential may not see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many failed authentications from this client address; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     listRecharges: {
         parameters: {
             query?: {
@@ -4271,7 +4484,75 @@ export interface operations {
                     "application/json": components["schemas"]["PaymentAuthentication"];
                 };
             };
-            /** @description `invalid_request`: a recharge that did not fail with `authentication_required`, or a gateway without the step; or `invalid_request`: a field that does not validate (`field` names it) */
+            /** @description `invalid_request`: a recharge with nothing to confirm, or a gateway without the step; or `invalid_request`: a field that does not validate (`field` names it) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unauthorized`: missing, wrong, revoked or expired API key or session */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden`: a read-only key or viewer session, an agency writing to its subaccount, or the operator key on a setting only the account makes */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: no such account or recharge */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many failed authentications from this client address; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    lookUpRecharge: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                recharge: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The recharge, as it is after the look-up */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Recharge"];
+                };
+            };
+            /** @description `invalid_request`: a field that does not validate (`field` names it), a NUL character, or a body over 1 MB */
             400: {
                 headers: {
                     [name: string]: unknown;

@@ -205,6 +205,8 @@ export const autoRechargeSettings = pgTable(
     monthlyLimitMicros: micros("monthly_limit_micros"),
     // Null: charge the account's default card.
     paymentMethodId: text("payment_method_id").references(() => paymentMethods.id),
+    // Charged once, at once, when an automatic charge on the card above is declined hard (null: none).
+    backupPaymentMethodId: text("backup_payment_method_id").references(() => paymentMethods.id),
     // Set by a hard failure; cleared only by a succeeded payment. While set, nothing is
     // charged automatically on failing_payment_method_id.
     failing: boolean("failing").notNull().default(false),
@@ -229,7 +231,13 @@ export const recharges = pgTable(
     accountId: text("account_id")
       .notNull()
       .references(() => accounts.id),
-    trigger: text("trigger", { enum: ["auto", "threshold_sync", "manual", "retry"] }).notNull(),
+    trigger: text("trigger", { enum: ["auto", "threshold_sync", "manual", "retry", "backup"] }).notNull(),
+    // A `backup` recharge: the automatic one whose hard decline on the primary card it follows.
+    backupFor: text("backup_for"),
+    // Set for a payment the customer confirms on the page (a top-up with Stripe, where the bank may
+    // challenge): the worker never charges it off-session, and after this instant it looks it up
+    // and closes it if it was not confirmed (nothing charged).
+    confirmBy: timestamp("confirm_by", { withTimezone: true, mode: "date" }),
     amountMicros: micros("amount_micros").notNull(),
     paymentMethodId: text("payment_method_id")
       .notNull()
@@ -365,6 +373,33 @@ export const refunds = pgTable(
     index("refunds_recharge_idx").on(t.rechargeId),
     index("refunds_account_created_idx").on(t.accountId, t.createdAt.desc(), t.id.desc()),
     index("refunds_pending_idx").on(t.nextAttemptAt).where(sql`${t.status} = 'pending'`),
+  ],
+);
+
+/**
+ * Consent to automatic charges (docs/concepts.md, Consent): the sentence the customer agreed to,
+ * who attested it (the session the page ran in, or the API key that sent it) and from where,
+ * written in the transaction of the settings change it covers. Append-only (migration 0025).
+ */
+export const consents = pgTable(
+  "consents",
+  {
+    id: text("id").primaryKey(),
+    accountId: text("account_id")
+      .notNull()
+      .references(() => accounts.id),
+    text: text("text").notNull(),
+    actorType: text("actor_type", { enum: ["api_key", "session", "operator"] }).notNull(),
+    actorId: text("actor_id").notNull(),
+    ip: text("ip"),
+    userAgent: text("user_agent"),
+    // What the sentence covered, as saved: enabled, threshold, amount, mode, target, monthly limit, card, backup card.
+    terms: jsonb("terms").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    check("consents_actor_check", sql`${t.actorType} in ('api_key', 'session', 'operator')`),
+    index("consents_account_idx").on(t.accountId, t.createdAt.desc(), t.id.desc()),
   ],
 );
 

@@ -227,6 +227,6 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     ],
   });
   serveApiReference(app);
-  serveDashboard(app, { stripeApiOrigin: deps.config.stripe?.apiBase.origin, embedOrigins: deps.config.embedOrigins });
+  serveDashboard(app, { payments: deps.config.stripe ? "stripe" : "sandbox", embedOrigins: deps.config.embedOrigins });
   return app;
 }

@@ -12,13 +12,33 @@ export const WEB_DIST_DIR = fileURLToPath(new URL("../../web/dist", import.meta.
 const API_PATH = /^\/(v1\/|v1$|openapi\.json$|healthz$|readyz$|metrics$|docs$|docs\/)/;
 
 /**
- * The dashboard talks to this origin, and with Stripe to Stripe's API (the card goes there, not
- * here); recharts sets inline styles, so 'unsafe-inline' for styles only. Logos are https
- * images (branding). Only PREPAID_EMBED_ORIGINS may frame it; with none set, nobody may.
+ * Stripe's origins, as Stripe's security guide lists them for Stripe.js and its Payment Element:
+ * the script and its frames come from js.stripe.com, a bank's 3-D Secure challenge from
+ * hooks.stripe.com, and Stripe.js calls api.stripe.com. Admitted only in Stripe mode.
  */
-export const contentSecurityPolicy = (extraConnectOrigin: string | undefined, embedOrigins: readonly string[]) =>
-  `default-src 'self'; connect-src 'self'${extraConnectOrigin ? ` ${extraConnectOrigin}` : ""}; style-src 'self' 'unsafe-inline'; img-src 'self' data: https:; ` +
-  `frame-ancestors ${embedOrigins.length > 0 ? embedOrigins.join(" ") : "'none'"}`;
+const STRIPE_SOURCES = {
+  script: "https://js.stripe.com https://*.js.stripe.com",
+  frame: "https://js.stripe.com https://*.js.stripe.com https://hooks.stripe.com",
+  connect: "https://api.stripe.com",
+} as const;
+
+/**
+ * The dashboard talks to this origin only; with Stripe, Stripe.js (loaded from Stripe) shows
+ * the card fields and the bank's challenge in Stripe's own frames and talks to Stripe's API —
+ * the card goes there, never here. recharts sets inline styles, so 'unsafe-inline' for styles
+ * only. Logos are https images (branding). Only PREPAID_EMBED_ORIGINS may frame it; with none
+ * set, nobody may.
+ */
+export const contentSecurityPolicy = (payments: "sandbox" | "stripe", embedOrigins: readonly string[]) => {
+  const stripe = payments === "stripe";
+  return (
+    `default-src 'self'; script-src 'self'${stripe ? ` ${STRIPE_SOURCES.script}` : ""}; ` +
+    `connect-src 'self'${stripe ? ` ${STRIPE_SOURCES.connect}` : ""}; ` +
+    `frame-src ${stripe ? STRIPE_SOURCES.frame : "'none'"}; ` +
+    `style-src 'self' 'unsafe-inline'; img-src 'self' data: https:; ` +
+    `frame-ancestors ${embedOrigins.length > 0 ? embedOrigins.join(" ") : "'none'"}`
+  );
+};
 
 /**
  * The allowed parent origins, handed to the page in a meta tag: it posts its messages to them
@@ -33,11 +53,11 @@ const embedMeta = (embedOrigins: readonly string[]) =>
  */
 export function serveDashboard(
   app: OpenAPIHono<AppEnv>,
-  options: { stripeApiOrigin?: string | undefined; embedOrigins?: readonly string[]; distDir?: string } = {},
+  options: { payments?: "sandbox" | "stripe"; embedOrigins?: readonly string[]; distDir?: string } = {},
 ): void {
   const distDir = options.distDir ?? WEB_DIST_DIR;
   const embedOrigins = options.embedOrigins ?? [];
-  const CSP = contentSecurityPolicy(options.stripeApiOrigin, embedOrigins);
+  const CSP = contentSecurityPolicy(options.payments ?? "sandbox", embedOrigins);
   const indexPath = `${distDir}/index.html`;
   app.use("/assets/*", async (c, next) => {
     await next();

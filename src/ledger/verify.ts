@@ -279,6 +279,8 @@ const GUARDS = [
   { check: "append_only_trigger", name: "ledger_entries_no_truncate" },
   { check: "append_only_trigger", name: "audit_log_append_only" },
   { check: "append_only_trigger", name: "audit_log_no_truncate" },
+  { check: "append_only_trigger", name: "consents_append_only" },
+  { check: "append_only_trigger", name: "consents_no_truncate" },
   { check: "wallet_guard_trigger", name: "ledger_entries_wallet_exists" },
   { check: "wallet_guard_trigger", name: "wallets_no_delete" },
   { check: "wallet_guard_trigger", name: "wallets_no_truncate" },
@@ -289,7 +291,7 @@ async function guardViolations(db: Database): Promise<Violation[]> {
   const triggers = await queryRows<{ tgname: string; tgenabled: string }>(
     db,
     sql`select tgname, tgenabled::text as tgenabled from pg_trigger
-        where tgrelid in ('ledger_entries'::regclass, 'wallets'::regclass, 'audit_log'::regclass) and not tgisinternal`,
+        where tgrelid in ('ledger_entries'::regclass, 'wallets'::regclass, 'audit_log'::regclass, 'consents'::regclass) and not tgisinternal`,
   );
   return GUARDS.flatMap(({ check, name }) => {
     const trigger = triggers.find((t) => t.tgname === name);

@@ -20,6 +20,13 @@ export type NotificationType = (typeof NOTIFICATION_TYPES)[number];
 
 type Card = { brand: string; last4: string } | null;
 
+/** An automatic charge declined on the primary card, which a backup card's charge followed. */
+interface Declined {
+  card: Card;
+  failureCode: string;
+  failureMessage: string;
+}
+
 /**
  * "$12.40", "−$10.13": a balance in words a customer reads, in whole cents cut toward zero (as
  * the page's headline balance: never more than is there), the sign before the dollar. The exact
@@ -48,6 +55,8 @@ export type NotificationEvent =
       paymentMethodId: string;
       /** The card charged, as saved then (null: no longer found). */
       card: Card;
+      /** A backup card's charge: the primary's decline it followed. */
+      afterDecline?: Declined | null;
     }
   | {
       type: "recharge.failed";
@@ -62,6 +71,8 @@ export type NotificationEvent =
       nextStep: string;
       /** The provider's own words, kept for support. */
       providerMessage: string;
+      /** A backup card's charge that failed too: the primary's decline it followed. */
+      afterDecline?: Declined | null;
     }
   | {
       /** Money given back on a charge: the operator's refund, or one made at the provider. */
@@ -138,6 +149,9 @@ export function notificationText(event: NotificationEvent): NotificationText {
     case "recharge.succeeded":
       return {
         message:
+          (event.afterDecline
+            ? `${cardName(event.afterDecline.card)} was declined (${event.afterDecline.failureMessage}), so your backup card was charged instead. `
+            : "") +
           `Receipt: $${formatCents(event.amountMicros)} charged to ${cardName(event.card)}. ` +
           `New balance ${dollars(event.balanceMicros)} (≈ ${minutesAvailable(event.balanceMicros, event.ratePerMinuteMicros)} minutes at ${dollars(event.ratePerMinuteMicros)}/min).`,
         data: {
@@ -146,17 +160,22 @@ export function notificationText(event: NotificationEvent): NotificationText {
           balance: formatMicros(event.balanceMicros),
           trigger: event.trigger,
           payment_method_id: event.paymentMethodId,
+          after_decline: event.afterDecline ? { card: cardName(event.afterDecline.card), failure_code: event.afterDecline.failureCode } : null,
         },
       };
     case "recharge.failed":
       return {
-        message: `${event.trigger === "manual" ? "Top-up" : "Auto-Recharge"} of $${formatCents(event.amountMicros)} on ${cardName(event.card)} failed: ${event.failureMessage} ${event.nextStep}`,
+        message: event.afterDecline
+          ? `Auto-Recharge of $${formatCents(event.amountMicros)} failed on both cards: ${cardName(event.afterDecline.card)} was declined (${event.afterDecline.failureMessage}) ` +
+            `and the backup card ${cardName(event.card)} failed too: ${event.failureMessage} ${event.nextStep}`
+          : `${event.trigger === "manual" ? "Top-up" : "Auto-Recharge"} of $${formatCents(event.amountMicros)} on ${cardName(event.card)} failed: ${event.failureMessage} ${event.nextStep}`,
         data: {
           recharge_id: event.rechargeId,
           amount: formatCents(event.amountMicros),
           failure_code: event.failureCode,
           failure_message: event.failureMessage,
           provider_message: event.providerMessage,
+          after_decline: event.afterDecline ? { card: cardName(event.afterDecline.card), failure_code: event.afterDecline.failureCode } : null,
           trigger: event.trigger,
           next_step: event.nextStep,
           payment_method_id: event.paymentMethodId,

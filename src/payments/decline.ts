@@ -14,9 +14,11 @@ export const SOFT_FAILURES = ["processing_error", "timeout", "provider_unavailab
 
 /**
  * Ends a recharge without a word from the card: it was never charged because the card was
- * removed first (the contract leaves this open; docs/decisions.md says why it ends rather than moves).
+ * removed first (the contract leaves this open; docs/decisions.md says why it ends rather than
+ * moves), or because the customer did not confirm an on-session payment in time
+ * (`payment_not_confirmed`) or failed the bank's check (`authentication_failed`).
  */
-export const NOT_CHARGED = ["payment_method_removed"] as const;
+export const NOT_CHARGED = ["payment_method_removed", "payment_not_confirmed", "authentication_failed"] as const;
 
 /**
  * Hard: the card will not work as it is; do not retry it, tell the user.
@@ -58,6 +60,16 @@ export function failureAdvice(code: string): { message: string; nextStep: string
       return {
         message: "The card was removed before it was charged; nothing was charged.",
         nextStep: "Auto-Recharge uses your default card from now on; add one in Payments if you have none.",
+      };
+    case "payment_not_confirmed":
+      return {
+        message: "The payment was not confirmed in time, so nothing was charged.",
+        nextStep: "Add funds again when you are ready to confirm it with your bank.",
+      };
+    case "authentication_failed":
+      return {
+        message: "Your bank's check was not completed, so nothing was charged.",
+        nextStep: "Try again, or use another card in Payments.",
       };
     case "processing_error":
     case "timeout":

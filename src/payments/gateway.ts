@@ -103,7 +103,25 @@ export interface ChargeRequest {
   amountMicros: Micros;
   providerRef: string;
   accountId: string;
+  /**
+   * The consent (cns_…) the account's automatic charges rest on, for the provider's record of a
+   * merchant-initiated charge; null for a charge the customer makes themselves.
+   */
+  consentId?: string | null;
 }
+
+/**
+ * What the provider says of a payment the customer confirms in the page (Stripe's PaymentIntent
+ * of an on-session top-up). `awaiting_customer`: made and not yet confirmed, or a bank's
+ * challenge is open; `failed`: a confirmation failed (nothing charged; it could be confirmed
+ * again); `canceled`: it can no longer charge; `unknown`: the provider did not say.
+ */
+export type OnSessionPayment =
+  | { state: "succeeded"; chargeId: string }
+  | { state: "awaiting_customer" }
+  | { state: "failed"; code: string; message: string }
+  | { state: "canceled" }
+  | { state: "unknown"; code: string; message: string };
 
 /** What a browser needs to save a card at the provider itself (Stripe's SetupIntent). */
 export interface CardSetup {
@@ -118,6 +136,8 @@ export interface CardSetup {
 export interface PaymentAuthentication {
   paymentIntentId: string;
   clientSecret: string;
+  /** The card to confirm it with (the provider's id of the saved card). */
+  paymentMethod: string | null;
   publishableKey: string | null;
   apiBase: string;
 }
@@ -138,6 +158,15 @@ export interface PaymentGateway {
    * when the provider has nothing to confirm. Its success arrives as a provider event.
    */
   startAuthentication?(accountId: string, rechargeId: string): Promise<PaymentAuthentication | undefined>;
+  /**
+   * Stripe only: the payment of an on-session top-up, made once per recharge (the same key
+   * answers the same one) and not confirmed: the page confirms it as the customer.
+   */
+  startOnSessionPayment?(request: ChargeRequest): Promise<PaymentAuthentication>;
+  /** Stripe only: what became of an on-session payment; undefined when none was made. */
+  lookupOnSession?(request: ChargeRequest): Promise<OnSessionPayment | undefined>;
+  /** Stripe only: cancels an on-session payment unless it succeeded; answers what it is then. */
+  cancelOnSession?(request: ChargeRequest): Promise<OnSessionPayment | undefined>;
   charge(request: ChargeRequest): Promise<ChargeOutcome>;
   lookup(request: ChargeRequest): Promise<ChargeOutcome | undefined>;
   /** Refunds part or all of a succeeded charge; the same key answers the same refund. */

@@ -84,7 +84,7 @@ describe("the Payments page inside a platform", { timeout: 120_000 }, () => {
     await frame.getByLabel("Auto-Recharge Amount").fill("50");
     await frame.getByRole("button", { name: "Save", exact: true }).click();
     await expect.poll(() => frame.getByTestId("charge-confirmation").textContent()).toBe("This will charge $50.00 to Visa •••• 4242 now.");
-    await frame.getByRole("button", { name: "Confirm and charge" }).click();
+    await frame.getByRole("button", { name: "Agree and charge" }).click();
     await expect.poll(() => frame.getByTestId("balance").textContent(), { timeout: 15_000 }).toBe("$62.00");
     expect((await settled(app, account)).map((r) => [r.trigger, r.amount, r.status])).toEqual([["threshold_sync", "50.00", "succeeded"]]);
     expect((await getAccount(app, account)).balance).toBe("62.00");

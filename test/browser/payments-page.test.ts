@@ -50,11 +50,13 @@ describe("Payments page", { timeout: 90_000 }, () => {
 
     const confirmation = page.getByTestId("charge-confirmation");
     await expect.poll(() => confirmation.textContent()).toBe("This will charge $50.00 to Visa •••• 4242 now.");
+    // The consent the customer gives by confirming, word for word (issue 30).
+    await expect.poll(() => page.getByTestId("consent-text").textContent()).toBe("I authorise prepaid to charge Visa •••• 4242 $50.00 whenever my balance falls below $20.00.");
     // Nothing is saved or charged before the user confirms.
     expect((await getAccount(app, account)).auto_recharge.enabled).toBe(false);
     expect(await recharges(app, account)).toEqual([]);
 
-    await page.getByRole("button", { name: "Confirm and charge" }).click();
+    await page.getByRole("button", { name: "Agree and charge" }).click();
     await expect.poll(() => page.getByTestId("balance").textContent(), { timeout: 15_000 }).toBe("$62.00");
     // The note ends with what happened, not "Charging…" (issue 15, item 4).
     await expect.poll(() => page.getByTestId("auto-recharge-outcome").textContent()).toBe("Saved. Charged $50.00 to Visa •••• 4242 — balance $62.00.");
@@ -104,7 +106,8 @@ describe("Payments page", { timeout: 90_000 }, () => {
     await page.getByLabel("Minimum Threshold").fill("10");
     await page.getByLabel("Auto-Recharge Amount").fill("50");
     await page.getByRole("button", { name: "Save", exact: true }).click();
-    // Balance $12 is above $10: nothing to confirm, saved at once.
+    // Balance $12 is above $10: nothing to charge now, only the consent to agree to.
+    await page.getByRole("button", { name: "Agree and save" }).click();
     await expect.poll(() => page.getByRole("status").filter({ hasText: "Saved." }).count()).toBe(1);
 
     // Drain by usage through the API: 4490 s at $0.16/min leaves $0.026666, under one minute.
@@ -182,8 +185,12 @@ describe("Payments page", { timeout: 90_000 }, () => {
     page.on("request", (r) => r.method() === "PUT" && r.url().endsWith("/auto-recharge") && sent.push(r.postDataJSON()));
     await page.getByLabel("Minimum Threshold").fill("8");
     await page.getByRole("button", { name: "Save", exact: true }).click();
+    // A new threshold changes when the card is charged: the customer agrees to the new sentence.
+    const consent = "I authorise prepaid to charge Visa •••• 4242 $25.00 whenever my balance falls below $8.00.";
+    await expect.poll(() => page.getByTestId("consent-text").textContent()).toBe(consent);
+    await page.getByRole("button", { name: "Agree and save" }).click();
     await expect.poll(() => page.getByTestId("auto-recharge-outcome").textContent()).toBe("Saved.");
-    expect(sent).toEqual([{ threshold: "8" }]);
+    expect(sent).toEqual([{ threshold: "8", consent: { text: consent } }]);
     // The card-saved line belonged to the earlier action: it is gone, not left beside the new one.
     expect(await page.getByTestId("card-saved").count()).toBe(0);
     const settings = (await app.request("GET", `/v1/accounts/${account.id}/auto-recharge`, { key: account.key })).body;
@@ -350,7 +357,7 @@ describe("Payments page", { timeout: 90_000 }, () => {
     await page.getByLabel("Target balance", { exact: true }).fill("100");
     await page.getByRole("button", { name: "Save", exact: true }).click();
     await expect.poll(() => page.getByTestId("charge-confirmation").textContent()).toBe("This will charge $90.16 to Visa •••• 4242 now: what brings your balance of $9.84 to your Target balance of $100.00.");
-    await page.getByRole("button", { name: "Confirm and charge" }).click();
+    await page.getByRole("button", { name: "Agree and charge" }).click();
     await expect.poll(() => page.getByTestId("balance").textContent(), { timeout: 15_000 }).toBe("$100.00");
     const settings = (await getAccount(app, account)).auto_recharge;
     expect(settings).toMatchObject({ enabled: true, mode: "target", target: "100.00", threshold: "10.00" });

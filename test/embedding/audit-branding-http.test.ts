@@ -29,7 +29,10 @@ describe("audit log", () => {
 
     const added = await app.request("POST", `/v1/accounts/${account.id}/payment-methods`, { key: opened.token, body: { card } });
     expect(added.status).toBe(201);
-    const saved = await app.request("PUT", `/v1/accounts/${account.id}/auto-recharge`, { key: opened.token, body: { enabled: true, threshold: "5.00", amount: "25.00" } });
+    // The page sends the consent sentence its preview showed (issue 30).
+    const settings = { enabled: true, threshold: "5.00", amount: "25.00" };
+    const preview = await app.request("POST", `/v1/accounts/${account.id}/auto-recharge/preview`, { key: opened.token, body: settings });
+    const saved = await app.request("PUT", `/v1/accounts/${account.id}/auto-recharge`, { key: opened.token, body: { ...settings, consent: { text: preview.body.consent_text } } });
     expect(saved.status).toBe(200);
     const turnedOff = await app.request("PUT", `/v1/accounts/${account.id}/auto-recharge`, { key: account.key, body: { enabled: false } });
     const removed = await app.request("DELETE", `/v1/accounts/${account.id}/payment-methods/${added.body.id}`, { key: account.key });

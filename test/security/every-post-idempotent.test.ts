@@ -86,7 +86,8 @@ async function failedDelivery(accountId: string): Promise<string> {
 const EXEMPT: Record<string, string> = {
   "POST /v1/webhooks/stripe": "Stripe's events carry no key of ours: they are authenticated by signature and applied once per event id",
   "POST /v1/accounts/{id}/payment-methods/setup": "Stripe only: a SetupIntent for the browser; repeating it makes another one and charges nothing",
-  "POST /v1/accounts/{id}/recharges/{recharge}/authentication": "Stripe only: reads the held PaymentIntent's client secret, writes nothing",
+  "POST /v1/accounts/{id}/recharges/{recharge}/authentication": "Stripe only: answers the recharge's one PaymentIntent (made once, under the recharge's own Stripe idempotency key), writes nothing of ours",
+  "POST /v1/accounts/{id}/recharges/{recharge}/lookup": "asks the provider and settles what it says; idempotent by nature (a settled recharge is never settled again), its answer is the recharge as it is now",
   "POST /v1/accounts/{id}/preflight": "writes nothing: a forecast asked twice is computed twice, and each answer is what the account's state is then",
   "POST /v1/accounts/{id}/payment-methods/preview": "writes nothing: what saving a card would charge, computed afresh each time",
   "POST /v1/sessions/exchange":

@@ -234,9 +234,12 @@ describe("Stripe webhooks", () => {
 
     const auth = await app.request("POST", `/v1/accounts/${account.id}/recharges/${failed!.id}/authentication`, { key: account.key });
     expect(auth.status).toBe(200);
-    // The browser's part: confirm at Stripe with the publishable key and the client secret.
-    const confirmed = await confirmFromBrowser(app.stripe!, `payment_intents/${auth.body.payment_intent_id}`, { client_secret: auth.body.client_secret });
-    expect(confirmed.status).toBe("succeeded");
+    // The browser's part: confirm at Stripe with the publishable key, the client secret and the
+    // card; the bank asks for its challenge (Stripe.js shows it), which the cardholder passes.
+    expect(auth.body.payment_method).toMatch(/^pm_/);
+    const confirmed = await confirmFromBrowser(app.stripe!, `payment_intents/${auth.body.payment_intent_id}`, { client_secret: auth.body.client_secret, payment_method: auth.body.payment_method });
+    expect(confirmed.status).toBe("requires_action");
+    app.stripe!.completeChallenge(auth.body.payment_intent_id, "complete");
 
     const [credited] = await waitFor("the event to settle it", async () => {
       const list = await recharges(app, account);

@@ -81,3 +81,26 @@ export async function axeViolations(page: Page, selector = "body"): Promise<stri
       .then((r) => r.violations.flatMap((v) => v.nodes.map((n) => v.id + ": " + n.target.join(" ") + " — " + n.failureSummary)))`,
   );
 }
+
+/** Stripe's origins the page and Stripe.js talk to, and where the local Stripe serves each. */
+const STRIPE_ORIGINS: Record<string, string> = {
+  "https://js.stripe.com": "/_js",
+  "https://hooks.stripe.com": "/_hooks",
+  "https://api.stripe.com": "",
+};
+
+/**
+ * Routes Stripe's origins in `context` to the local Stripe-compatible server (`localStripeUrl`):
+ * Stripe.js's URL gets its fake, the API the same state the SDK tests see. Real Stripe.js
+ * refuses to load from anywhere but js.stripe.com, and so the page loads it from there as in
+ * production; only this browser's routing differs. Nothing leaves the machine.
+ */
+export async function routeStripe(context: BrowserContext, localStripeUrl: string): Promise<void> {
+  await context.route(/^https:\/\/(js|hooks|api)\.stripe\.com\//, async (route) => {
+    const url = new URL(route.request().url());
+    const prefix = STRIPE_ORIGINS[url.origin];
+    if (prefix === undefined) return route.abort();
+    const response = await route.fetch({ url: `${localStripeUrl}${prefix}${url.pathname}${url.search}` });
+    await route.fulfill({ response });
+  });
+}

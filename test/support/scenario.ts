@@ -82,7 +82,7 @@ export async function getAccount(app: TestApp, account: { id: string; key: strin
 export async function recharges(app: TestApp, account: { id: string; key: string }) {
   const res = await app.request("GET", `/v1/accounts/${account.id}/recharges?limit=100`, { key: account.key });
   expect(res.status).toBe(200);
-  return res.body.data as Array<{ id: string; trigger: string; amount: string; status: string; attempts: number; failure_code: string | null; refunded: string }>;
+  return res.body.data as Array<{ id: string; trigger: string; amount: string; status: string; attempts: number; failure_code: string | null; failure_message: string | null; refunded: string; confirm_by: string | null }>;
 }
 
 export async function notifications(app: TestApp, account: { id: string; key: string }) {

@@ -24,6 +24,11 @@ describe("the Activity list's words", () => {
       "How much to charge: a fixed amount → top up to a target",
     ]);
     expect(changeLines({ card: ["Visa •••• 0002", "Visa •••• 4242"], payment_method_id: ["pm_a", "pm_b"] })).toEqual(["Card: Visa •••• 0002 → Visa •••• 4242"]);
+    // Issue 30: the backup card by its label, and the consent's sentence word for word.
+    expect(changeLines({ backup_card: [null, "Visa •••• 4242"], consent: [null, "I authorise Acme Voice to charge Visa •••• 4242 $25.00 whenever my balance falls below $10.00."] })).toEqual([
+      "Backup card: Visa •••• 4242",
+      "Agreed to: I authorise Acme Voice to charge Visa •••• 4242 $25.00 whenever my balance falls below $10.00.",
+    ]);
     const at = "2026-12-07T17:40:00.000Z";
     expect(changeLines({ id: ["key_1", "key_1"], name: ["CI deploy", "CI deploy"], revoked_at: [null, at] })).toEqual(["Name: CI deploy", `Revoked: ${dateTimeText(at)}`]);
   });

@@ -16,6 +16,7 @@ const recharge = (patch: Partial<Recharge>): Recharge => ({
   refunded: "0.00",
   created_at: "2026-12-02T00:00:00.000Z",
   settled_at: null,
+  confirm_by: null,
   ...patch,
 });
 

@@ -55,6 +55,10 @@ async function settle(tx: Tx, config: Config, event: ProviderEvent): Promise<str
       if (classifyFailure(event.code) === "soft") return `ignored: soft failure (${event.code}), retried by the worker`;
       const mismatch = await paymentMismatch(tx, event);
       if (mismatch) return flagPayment(tx, event, mismatch);
+      // A confirmation the customer failed in the page leaves the payment open at Stripe (it could
+      // be confirmed again): the look-up or the worker cancels it first, then fails the recharge,
+      // so a recharge is never "failed, nothing charged" while its payment can still charge.
+      if (await awaitsCustomer(tx, event.rechargeId)) return `ignored: an on-session payment's failed confirmation (${event.code}); cancelled and settled by its look-up`;
       const settled = await settleFailed(tx, config, event.rechargeId, "provider_event", event.code, event.message);
       return settled ? `settled: failed (${event.code})` : "ignored: nothing open to settle";
     }
@@ -174,6 +178,10 @@ const PROVIDER_EVENT_LOCK_CLASS = 7_482_331;
  */
 async function takeTurnOn(tx: Tx, subject: string): Promise<void> {
   await tx.execute(sql`select pg_advisory_xact_lock(${PROVIDER_EVENT_LOCK_CLASS}, hashtext(${subject}))`);
+}
+
+async function awaitsCustomer(tx: Tx, rechargeId: string): Promise<boolean> {
+  return (await queryRows(tx, sql`select 1 from recharges where id = ${rechargeId} and confirm_by is not null and status in ('pending', 'processing')`)).length > 0;
 }
 
 async function disputeKnown(tx: Tx, providerDisputeId: string): Promise<boolean> {

@@ -12,6 +12,9 @@ import type { Recharge } from "./recharges.js";
 import { decide, startRecharge } from "./start-recharge.js";
 import { loadWalletState, usableCard, type CardRef, type WalletState } from "../status/wallet-state.js";
 import { assert } from "../../errors/assert.js";
+import { cardLabel } from "../../payments/card-label.js";
+import { needsConsent, recordConsent, type Consent, type ConsentedSettings, type ConsentInput } from "./consent.js";
+import { consentSentence, type ConsentTerms } from "./consent-sentence.js";
 
 /**
  * The rules that follow any change of balance, in the transaction that made it (the wallet
@@ -88,6 +91,8 @@ export interface SettingsPatch {
   monthlyLimitMicros?: Micros | null | undefined;
   /** null means "the default card". */
   paymentMethodId?: string | null | undefined;
+  /** null: no backup card. */
+  backupPaymentMethodId?: string | null | undefined;
 }
 
 /** Applies a patch to the current settings and checks it against the operator limits. */
@@ -100,6 +105,7 @@ async function mergeSettings(tx: Tx, config: Config, state: WalletState, patch: 
     targetMicros: patch.targetMicros ?? state.settings.targetMicros,
     monthlyLimitMicros: patch.monthlyLimitMicros === undefined ? state.settings.monthlyLimitMicros : patch.monthlyLimitMicros,
     paymentMethodId: patch.paymentMethodId === undefined ? state.settings.paymentMethodId : patch.paymentMethodId,
+    backupPaymentMethodId: patch.backupPaymentMethodId === undefined ? state.settings.backupPaymentMethodId : patch.backupPaymentMethodId,
   };
   const { limits } = config;
   if (merged.thresholdMicros < limits.thresholdMinMicros || merged.thresholdMicros > limits.thresholdMaxMicros) {
@@ -135,6 +141,14 @@ async function mergeSettings(tx: Tx, config: Config, state: WalletState, patch: 
   if (merged.enabled && !usableCard(after, now)) {
     throw new AppError("payment_method_required", "add a valid card before enabling Auto-Recharge");
   }
+  if (merged.backupPaymentMethodId !== state.settings.backupPaymentMethodId) {
+    after.backupCard = merged.backupPaymentMethodId === null ? null : await findCard(tx, state.accountId, merged.backupPaymentMethodId);
+    if (merged.backupPaymentMethodId !== null && !after.backupCard) throw notFound("backup payment method");
+  }
+  // A backup is another card: the one that would be charged after the first was declined.
+  if (after.backupCard && after.card && after.backupCard.id === after.card.id) {
+    throw invalidField("backup_payment_method_id", "must be another card than the one Auto-Recharge charges");
+  }
   return { merged, after };
 }
 
@@ -148,23 +162,41 @@ export async function saveSettings(
   accountId: string,
   patch: SettingsPatch,
   now: Date,
-): Promise<{ before: WalletState; state: WalletState; triggered: Recharge | null }> {
+  /** Who saves, and the consent they attest when the change needs one (consent.ts). */
+  consent?: ConsentInput & { displayName: string },
+): Promise<{ before: WalletState; state: WalletState; triggered: Recharge | null; consent: Consent | null }> {
   const state = await loadWalletState(tx, config.rates, accountId, { lock: true });
   if (!state) throw notFound("account");
   const { merged, after } = await mergeSettings(tx, config, state, patch, now);
   await tx.execute(
-    sql`insert into auto_recharge_settings (account_id, enabled, threshold_micros, amount_micros, mode, target_micros, monthly_limit_micros, payment_method_id)
-        values (${accountId}, ${merged.enabled}, ${merged.thresholdMicros}, ${merged.amountMicros}, ${merged.mode}, ${merged.targetMicros}, ${merged.monthlyLimitMicros}, ${merged.paymentMethodId})
+    sql`insert into auto_recharge_settings (account_id, enabled, threshold_micros, amount_micros, mode, target_micros, monthly_limit_micros, payment_method_id, backup_payment_method_id)
+        values (${accountId}, ${merged.enabled}, ${merged.thresholdMicros}, ${merged.amountMicros}, ${merged.mode}, ${merged.targetMicros}, ${merged.monthlyLimitMicros}, ${merged.paymentMethodId}, ${merged.backupPaymentMethodId})
         on conflict (account_id) do update set
           enabled = excluded.enabled, threshold_micros = excluded.threshold_micros, amount_micros = excluded.amount_micros,
           mode = excluded.mode, target_micros = excluded.target_micros,
           monthly_limit_micros = excluded.monthly_limit_micros, payment_method_id = excluded.payment_method_id,
+          backup_payment_method_id = excluded.backup_payment_method_id,
           disabled_at = case when excluded.enabled then null
                              when auto_recharge_settings.enabled then now()
                              else auto_recharge_settings.disabled_at end,
           -- new settings get a fresh look at the limits
           limit_reached = null, updated_at = now()`,
   );
+  // Consent in the same transaction as the change it covers: turning on, or changing what is
+  // charged, where or when while on. The caller's words, or the sentence the page would show.
+  let recorded: Consent | null = null;
+  const sentence = consent ? consentTextFor(state, after, consent.displayName) : null;
+  if (consent && sentence !== null) {
+    // The customer's own browser must have shown the sentence for exactly these settings: a page
+    // opened before something moved (another tab, a card removed) reviews them again.
+    if (consent.actor.type === "session" && consent.text === null) {
+      throw invalidField("consent", `required for this change: send the sentence the customer agreed to (${sentence})`);
+    }
+    if (consent.actor.type === "session" && consent.text !== sentence) {
+      throw invalidField("consent.text", "does not describe these settings; review them and agree again");
+    }
+    recorded = await recordConsent(tx, accountId, consent.text ?? sentence, consent, consentTerms(after, consent.displayName));
+  }
   const saved: WalletState = { ...after, settings: { ...after.settings, saved: true, limitReached: null } };
   const { recharge } = merged.enabled ? await startRecharge(tx, config, saved, { trigger: "threshold_sync" }, now) : { recharge: null };
   await notify(tx, {
@@ -181,7 +213,44 @@ export async function saveSettings(
     },
   });
   const final = await loadWalletState(tx, config.rates, accountId);
-  return { before: state, state: final!, triggered: recharge };
+  return { before: state, state: final!, triggered: recharge, consent: recorded };
+}
+
+/**
+ * The sentence a customer agrees to for going from `before` to `after` (consent-sentence.ts),
+ * or null when the change needs no consent (turning off, or changing nothing a consent covers)
+ * or there is no card to name.
+ */
+export function consentTextFor(before: WalletState, after: WalletState, displayName: string): string | null {
+  if (!needsConsent(consentedOf(before), consentedOf(after)) || !after.card) return null;
+  return consentSentence(consentTerms(after, displayName));
+}
+
+/** What a consent covers, read from a wallet state. */
+const consentedOf = (state: WalletState): ConsentedSettings => ({
+  enabled: state.settings.enabled,
+  thresholdMicros: state.settings.thresholdMicros,
+  amountMicros: state.settings.amountMicros,
+  mode: state.settings.mode,
+  targetMicros: state.settings.mode === "target" ? state.settings.targetMicros : null,
+  monthlyLimitMicros: state.settings.monthlyLimitMicros,
+  cardId: state.card?.id ?? null,
+  backupCardId: state.backupCard?.id ?? null,
+});
+
+/** The consent sentence's terms, as the API writes amounts and cards. */
+function consentTerms(state: WalletState, displayName: string): ConsentTerms {
+  const s = state.settings;
+  return {
+    displayName,
+    card: state.card ? cardLabel(state.card) : "your card",
+    mode: s.mode,
+    amount: formatCents(s.amountMicros),
+    target: s.mode === "target" && s.targetMicros !== null ? formatCents(s.targetMicros) : null,
+    threshold: formatCents(s.thresholdMicros),
+    monthlyLimit: s.monthlyLimitMicros === null ? null : formatCents(s.monthlyLimitMicros),
+    backupCard: state.backupCard ? cardLabel(state.backupCard) : null,
+  };
 }
 
 /** What saving `patch` would charge now, and to which card; writes nothing. */
@@ -191,10 +260,11 @@ export async function previewSettings(
   accountId: string,
   patch: SettingsPatch,
   now: Date,
-): Promise<{ state: WalletState; decision: PolicyDecision; card: CardRef | null }> {
+  displayName: string,
+): Promise<{ state: WalletState; decision: PolicyDecision; card: CardRef | null; consentText: string | null }> {
   const state = await loadWalletState(tx, config.rates, accountId);
   if (!state) throw notFound("account");
   const { after } = await mergeSettings(tx, config, state, patch, now);
   const { decision, card } = await decide(tx, config, { ...after, settings: { ...after.settings, limitReached: null } }, { trigger: "threshold_sync" }, now);
-  return { state: after, decision, card };
+  return { state: after, decision, card, consentText: consentTextFor(state, after, displayName) };
 }

@@ -8,11 +8,16 @@ import type { Recharge } from "./recharges.js";
 import { startRecharge } from "./start-recharge.js";
 import { loadWalletState } from "../status/wallet-state.js";
 import { assert } from "../../errors/assert.js";
+import { ON_SESSION_CONFIRM_MS } from "./on-session.js";
 
 /**
  * A user's manual top-up: a recharge of `amount` on the chosen card or the default one.
  * It is the user's explicit act, so it may charge a card Auto-Recharge marked failing.
  * One charge at a time per account: while another is in flight, it is refused.
+ *
+ * `onSession` (Stripe): the customer confirms the payment in the page, where the bank may ask
+ * for 3-D Secure, instead of the worker charging it off-session; the recharge waits for that
+ * until `confirm_by` (ON_SESSION_CONFIRM_MS from now), and is then settled by what Stripe says.
  */
 export async function manualTopUp(
   tx: Tx,
@@ -21,6 +26,7 @@ export async function manualTopUp(
   amountMicros: Micros,
   paymentMethodId: string | undefined,
   now: Date,
+  onSession = false,
 ): Promise<Recharge> {
   const { amountMinMicros, amountMaxMicros } = config.limits;
   if (amountMicros < amountMinMicros || amountMicros > amountMaxMicros) {
@@ -34,7 +40,7 @@ export async function manualTopUp(
     throw new AppError("payment_method_required", "add a card before topping up");
   }
   if (isExpired(card.expMonth, card.expYear, now)) throw new AppError("payment_method_required", "this card has expired: add a valid card");
-  const { recharge, decision } = await startRecharge(tx, config, state, { trigger: "manual", amountMicros }, now, card);
+  const { recharge, decision } = await startRecharge(tx, config, state, { trigger: "manual", amountMicros, confirmWithinMs: onSession ? ON_SESSION_CONFIRM_MS : null }, now, card);
   if (decision.action === "none" && decision.reason === "in_flight") {
     throw invalid(`a charge of $${formatCents(state.inFlight!.amountMicros)} is already in progress; try again when it settles`);
   }

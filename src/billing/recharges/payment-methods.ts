@@ -78,6 +78,7 @@ export async function addPaymentMethod(
   const paymentMethod = fromRow(row!);
   if (copy) {
     await tx.execute(sql`update auto_recharge_settings set payment_method_id = ${paymentMethod.id} where account_id = ${accountId} and payment_method_id = ${copy.id}`);
+    await tx.execute(sql`update auto_recharge_settings set backup_payment_method_id = ${paymentMethod.id} where account_id = ${accountId} and backup_payment_method_id = ${copy.id}`);
   }
   let retry: Recharge | null = null;
   let autoRechargeMovedFrom: CardRef | null = null;
@@ -137,6 +138,8 @@ export async function deletePaymentMethod(tx: Tx, config: Config, accountId: str
   }
   await retireCard(tx, paymentMethodId);
   await tx.execute(sql`update auto_recharge_settings set payment_method_id = null where account_id = ${accountId} and payment_method_id = ${paymentMethodId}`);
+  // A removed backup card is simply unset.
+  await tx.execute(sql`update auto_recharge_settings set backup_payment_method_id = null where account_id = ${accountId} and backup_payment_method_id = ${paymentMethodId}`);
   if (card.isDefault) {
     await tx.execute(
       sql`update payment_methods set is_default = true where id = (

@@ -6,7 +6,12 @@ import { rechargeAmount } from "./recharge-amount.js";
  * `threshold_sync`: settings were saved; `retry`: a card was added while Auto-Recharge was
  * failing; `manual`: the user asked for `amountMicros` now.
  */
-export type RechargeRequest = { trigger: "auto" | "threshold_sync" | "retry" } | { trigger: "manual"; amountMicros: Micros };
+export type RechargeRequest =
+  | { trigger: "auto" | "threshold_sync" | "retry" }
+  /** `confirmWithinMs`: confirmed by the customer on-session (Stripe), who has that long; null: charged by the worker. */
+  | { trigger: "manual"; amountMicros: Micros; confirmWithinMs?: number | null }
+  /** The backup card, once, right after an automatic charge of `amountMicros` was declined hard on the primary. */
+  | { trigger: "backup"; amountMicros: Micros; backupFor: string };
 
 export interface PolicyInput {
   enabled: boolean;
@@ -55,6 +60,7 @@ export const isAutomatic = (request: RechargeRequest): boolean => request.trigge
  *   whichever is more, and also acts for a paused account, so a card that works unpauses it.
  * - Every automatic charge counts against the daily count and the user's monthly limit, the
  *   retry after a new card included: the monthly limit is the user's own cap.
+ * - `backup` charges the declined charge's amount on the backup card, once, under the limits.
  */
 export function decideRecharge(request: RechargeRequest, input: PolicyInput): PolicyDecision {
   if (request.trigger === "manual") {
@@ -63,13 +69,25 @@ export function decideRecharge(request: RechargeRequest, input: PolicyInput): Po
     return { action: "charge", amountMicros: request.amountMicros };
   }
   if (!input.enabled) return { action: "none", reason: "disabled" };
+  if (request.trigger === "backup") {
+    // The same charge on the other card: no threshold to check (the primary's was), the limits
+    // count it like any automatic charge.
+    if (input.inFlight) return { action: "none", reason: "in_flight" };
+    if (!input.hasCard) return { action: "none", reason: "no_card" };
+    if (input.cardFailing) return { action: "none", reason: "card_failing" };
+    return withinLimits(request.amountMicros, input);
+  }
   const retry = request.trigger === "retry";
   const target = retry && input.minuteCostMicros > input.thresholdMicros ? input.minuteCostMicros : input.thresholdMicros;
   if (input.balanceMicros >= target && !(retry && input.paused)) return { action: "none", reason: "above_threshold" };
   if (input.inFlight) return { action: "none", reason: "in_flight" };
   if (!input.hasCard) return { action: "none", reason: "no_card" };
   if (input.cardFailing) return { action: "none", reason: "card_failing" };
-  const amountMicros = rechargeAmount({ ...input, thresholdMicros: target });
+  return withinLimits(rechargeAmount({ ...input, thresholdMicros: target }), input);
+}
+
+/** An automatic charge of `amountMicros`, or the limit that holds it back. */
+function withinLimits(amountMicros: Micros, input: PolicyInput): PolicyDecision {
   if (input.automaticChargesLast24h >= input.maxAutomaticChargesPer24h) {
     return { action: "limit", reason: "daily_count", amountMicros };
   }

@@ -1,15 +1,16 @@
 import { setTimeout as sleep } from "node:timers/promises";
+import { describeError } from "../../errors/describe-error.js";
 import { sql } from "drizzle-orm";
 import type { Config } from "../../config/config.js";
 import { arrayLiteral } from "../../db/array-literal.js";
 import { inTransaction, queryRows, type Database } from "../../db/database.js";
-import { describeError } from "../../errors/describe-error.js";
 import type { ChargeOutcome, ChargeRequest, PaymentGateway } from "../../payments/gateway.js";
 import { logMoneyEvent } from "../../logging/money-events.js";
 import { formatMicros } from "../../money/micros.js";
 import { PolledWorker } from "../../workers/polled-worker.js";
 import { planAfterCharge, planBeforeCharge, type AttemptFacts, type AttemptStep } from "./charge-attempt.js";
 import { askLater, scheduleRetry, settleFailed, type Settler } from "./settle.js";
+import { askProvider, resolveOnSession, waitForCustomer } from "./on-session-settle.js";
 import type { Tx } from "../../db/database.js";
 import { assert } from "../../errors/assert.js";
 import { log } from "../../logging/logger.js";
@@ -23,6 +24,10 @@ interface Claimed {
   provider_ref: string;
   card_removed: boolean;
   soft_failures: number;
+  /** An on-session top-up (Stripe): the customer confirms it; the worker only looks at it. */
+  confirm_by: Date | string | null;
+  past_confirm_by: boolean;
+  consent_id: string | null;
 }
 
 /** Settles a succeeded charge: settle.ts's settleSucceeded, and then what waited for the charge. */
@@ -147,35 +152,26 @@ export class RechargeWorker extends PolledWorker {
                   started_at = coalesce(r.started_at, clock_timestamp()),
                   lease_expires_at = now() + make_interval(secs => ${leaseSeconds})
               from due where r.id = due.id
-              returning r.id, r.account_id, r.trigger, r.amount_micros, r.attempts, r.payment_method_id, r.soft_failures
+              returning r.id, r.account_id, r.trigger, r.amount_micros, r.attempts, r.payment_method_id, r.soft_failures, r.confirm_by
             )
             select c.id, c.account_id, c.trigger, c.amount_micros, c.attempts, c.soft_failures, pm.provider_ref,
-                   pm.deleted_at is not null as card_removed
+                   pm.deleted_at is not null as card_removed, c.confirm_by, coalesce(c.confirm_by <= now(), false) as past_confirm_by,
+                   -- the consent an automatic charge rests on, for the provider's record of it (consent.ts)
+                   case when c.trigger <> 'manual' then
+                     (select cn.id from consents cn where cn.account_id = c.account_id order by cn.created_at desc, cn.id desc limit 1)
+                   end as consent_id
             from claimed c join payment_methods pm on pm.id = c.payment_method_id`,
       ),
     );
   }
 
   /** The gateway's answer, or `unknown` when it throws or does not answer in time. */
-  private async ask(work: () => Promise<ChargeOutcome | undefined>): Promise<ChargeOutcome | undefined> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<ChargeOutcome>((resolve) => {
-      timer = setTimeout(
-        () => resolve({ status: "unknown", code: "timeout", message: `no answer from the provider in ${this.config.gatewayTimeoutMs} ms` }),
-        this.config.gatewayTimeoutMs,
-      );
-    });
-    try {
-      return await Promise.race([work(), timeout]);
-    } catch (error) {
-      // Refused connections, resets: we do not know whether it charged.
-      return { status: "unknown", code: "network_error", message: describeError(error) };
-    } finally {
-      clearTimeout(timer);
-    }
+  private ask(work: () => Promise<ChargeOutcome | undefined>): Promise<ChargeOutcome | undefined> {
+    return askProvider<ChargeOutcome | undefined>(work, this.config.gatewayTimeoutMs, (code, message) => ({ status: "unknown", code, message }));
   }
 
   private async process(recharge: Claimed): Promise<void> {
+    if (recharge.confirm_by !== null) return this.processOnSession(recharge);
     // 1. Setup: the facts, and what the provider already knows of this key.
     const facts: AttemptFacts = {
       attempt: Number(recharge.attempts),
@@ -183,13 +179,7 @@ export class RechargeWorker extends PolledWorker {
       maxRetries: this.config.retryDelaysMs.length,
       cardRemoved: recharge.card_removed,
     };
-    const request: ChargeRequest = {
-      idempotencyKey: recharge.id,
-      attempt: facts.attempt,
-      amountMicros: BigInt(recharge.amount_micros),
-      providerRef: recharge.provider_ref,
-      accountId: recharge.account_id,
-    };
+    const request = this.request(recharge, facts.attempt);
     // An earlier attempt may have charged without our hearing of it: ask before charging.
     const lookedUp = facts.attempt > 1 ? await this.ask(() => this.gateway.lookup(request)) : "not_asked";
     // 2. Compute.
@@ -202,6 +192,33 @@ export class RechargeWorker extends PolledWorker {
     }
     // 3. Execute.
     await this.execute(recharge, facts, step);
+  }
+
+  /**
+   * An on-session top-up is never charged here: the customer confirms it in the page. At its
+   * `confirm_by` (or when a look-up was asked for) the worker asks Stripe what became of it and
+   * settles it, cancels it, or waits (on-session.ts).
+   */
+  private async processOnSession(recharge: Claimed): Promise<void> {
+    const attempt = Number(recharge.attempts);
+    const step = await resolveOnSession(this.gateway, this.request(recharge, attempt), recharge.past_confirm_by, this.config.gatewayTimeoutMs);
+    if (step.step === "wait") {
+      await waitForCustomer(this.db, recharge.id, attempt);
+      return;
+    }
+    const facts: AttemptFacts = { attempt, softFailures: Number(recharge.soft_failures), maxRetries: this.config.retryDelaysMs.length, cardRemoved: recharge.card_removed };
+    await this.execute(recharge, facts, step.step === "ask_later" ? { ...step, unresolved: attempt > facts.maxRetries } : step);
+  }
+
+  private request(recharge: Claimed, attempt: number): ChargeRequest {
+    return {
+      idempotencyKey: recharge.id,
+      attempt,
+      amountMicros: BigInt(recharge.amount_micros),
+      providerRef: recharge.provider_ref,
+      accountId: recharge.account_id,
+      consentId: recharge.consent_id,
+    };
   }
 
   private execute(recharge: Claimed, { attempt, softFailures }: AttemptFacts, step: AttemptStep): Promise<boolean> {

@@ -1,4 +1,4 @@
-import { and, desc, eq, sql } from "drizzle-orm";
+import { and, desc, eq, isNull, sql } from "drizzle-orm";
 import { arrayLiteral } from "../../db/array-literal.js";
 import { queryRows, type Tx } from "../../db/database.js";
 import { createdBefore, microsOf, pageOf, type CreatedKey } from "../../db/keyset.js";
@@ -6,7 +6,7 @@ import { paymentMethods, recharges } from "../../db/schema.js";
 import { newId } from "../../ids/prefixed-id.js";
 import type { Micros } from "../../money/micros.js";
 
-export type RechargeTrigger = "auto" | "threshold_sync" | "manual" | "retry";
+export type RechargeTrigger = "auto" | "threshold_sync" | "manual" | "retry" | "backup";
 export type RechargeStatus = "pending" | "processing" | "succeeded" | "failed";
 
 export interface Recharge {
@@ -19,6 +19,10 @@ export interface Recharge {
   attempts: number;
   failureCode: string | null;
   failureMessage: string | null;
+  /** A backup recharge: the automatic one declined on the primary card that it follows. */
+  backupFor: string | null;
+  /** A payment the customer confirms on the page (Stripe top-ups): the worker never charges it, and closes it after this. */
+  confirmBy: string | null;
   createdAt: string;
   settledAt: string | null;
 }
@@ -40,6 +44,8 @@ export function rechargeFromRow(row: typeof recharges.$inferSelect): Recharge {
     attempts: row.attempts,
     failureCode: row.failureCode,
     failureMessage: row.failureMessage,
+    backupFor: row.backupFor,
+    confirmBy: row.confirmBy === null ? null : row.confirmBy.toISOString(),
     createdAt: row.createdAt.toISOString(),
     settledAt: row.settledAt === null ? null : row.settledAt.toISOString(),
   };
@@ -51,11 +57,23 @@ export function rechargeFromRow(row: typeof recharges.$inferSelect): Recharge {
  */
 export async function insertRecharge(
   tx: Tx,
-  input: { accountId: string; trigger: RechargeTrigger; amountMicros: Micros; paymentMethodId: string },
+  input: { accountId: string; trigger: RechargeTrigger; amountMicros: Micros; paymentMethodId: string; backupFor?: string | null; confirmWithinMs?: number | null },
 ): Promise<Recharge | undefined> {
   const [row] = await tx
     .insert(recharges)
-    .values({ id: newId("rch"), accountId: input.accountId, trigger: input.trigger, amountMicros: input.amountMicros, paymentMethodId: input.paymentMethodId, status: "pending" })
+    .values({
+      id: newId("rch"),
+      accountId: input.accountId,
+      trigger: input.trigger,
+      amountMicros: input.amountMicros,
+      paymentMethodId: input.paymentMethodId,
+      status: "pending",
+      backupFor: input.backupFor ?? null,
+      // On-session: the worker does not charge it; it looks at it when the customer's time is up.
+      ...(input.confirmWithinMs
+        ? { confirmBy: sql`now() + make_interval(secs => ${input.confirmWithinMs / 1000})`, nextAttemptAt: sql`now() + make_interval(secs => ${input.confirmWithinMs / 1000})` }
+        : {}),
+    })
     .onConflictDoNothing()
     .returning();
   return row ? rechargeFromRow(row) : undefined;
@@ -110,6 +128,21 @@ export async function listRecharges(
 export async function chargedCard(tx: Tx, recharge: Pick<Recharge, "paymentMethodId">): Promise<ChargedCard | null> {
   const [card] = await tx.select({ brand: paymentMethods.brand, last4: paymentMethods.last4 }).from(paymentMethods).where(eq(paymentMethods.id, recharge.paymentMethodId));
   return card ?? null;
+}
+
+/** The provider's id of the card a recharge charges, while it is saved (null once removed). */
+export async function chargedCardRef(tx: Tx, recharge: Pick<Recharge, "paymentMethodId">): Promise<string | null> {
+  const [card] = await tx
+    .select({ providerRef: paymentMethods.providerRef })
+    .from(paymentMethods)
+    .where(and(eq(paymentMethods.id, recharge.paymentMethodId), isNull(paymentMethods.deletedAt)));
+  return card?.providerRef ?? null;
+}
+
+/** What the provider's confirmed refunds of a recharge gave back so far. */
+export async function refundedOf(tx: Tx, rechargeId: string): Promise<Micros> {
+  const [row] = await queryRows<{ micros: bigint }>(tx, sql`select coalesce(sum(amount_micros), 0)::bigint as micros from refunds where recharge_id = ${rechargeId} and status = 'succeeded'`);
+  return BigInt(row?.micros ?? 0n);
 }
 
 export async function findRecharge(tx: Tx, id: string): Promise<Recharge | undefined> {

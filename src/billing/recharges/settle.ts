@@ -8,7 +8,9 @@ import { formatMicros } from "../../money/micros.js";
 import { notify } from "../../notifications/notify.js";
 import { failureAdvice, marksCardFailing } from "../../payments/decline.js";
 import { afterBalanceChange } from "./auto-recharge.js";
-import { chargedCard, rechargeFromRow, type Recharge } from "./recharges.js";
+import { chargedCard, rechargeFromRow, type ChargedCard, type Recharge } from "./recharges.js";
+import { startRecharge } from "./start-recharge.js";
+import { isExpired } from "../../payments/card-number.js";
 import { loadWalletState } from "../status/wallet-state.js";
 import { assert } from "../../errors/assert.js";
 import { issueReceipt } from "../../receipts/receipts.js";
@@ -16,9 +18,10 @@ import { issueReceipt } from "../../receipts/receipts.js";
 /**
  * Who settles a recharge: the worker, on the attempt it claimed — another worker that took
  * over after its lease expired has bumped `attempts` and settles it instead — or the
- * provider's own word (a Stripe webhook), which settles whatever is still open.
+ * provider's own word — a Stripe webhook, or a look-up the page asked for once the customer
+ * confirmed a payment — which settles whatever is still open.
  */
-export type Settler = { attempt: number } | "provider_event";
+export type Settler = { attempt: number } | "provider_event" | "lookup";
 
 /**
  * Locks the recharge if `by` may settle it to `to`. The provider saying a charge succeeded
@@ -27,7 +30,7 @@ export type Settler = { attempt: number } | "provider_event";
  */
 async function lockSettleable(tx: Tx, rechargeId: string, by: Settler, to: "succeeded" | "failed"): Promise<Recharge | undefined> {
   const settleable =
-    by === "provider_event"
+    typeof by === "string"
       ? inArray(recharges.status, to === "succeeded" ? ["pending", "processing", "failed"] : ["pending", "processing"])
       : and(eq(recharges.status, "processing"), eq(recharges.attempts, by.attempt));
   const [row] = await tx.select().from(recharges).where(and(eq(recharges.id, rechargeId), settleable)).for("update");
@@ -67,12 +70,14 @@ export async function settleSucceeded(tx: Tx, config: Config, rechargeId: string
     trigger: recharge.trigger,
     amount: formatMicros(recharge.amountMicros),
     balance: formatMicros(entry.balanceAfterMicros),
-    settled_by: by === "provider_event" ? "provider_event" : `worker attempt ${by.attempt}`,
+    settled_by: typeof by === "string" ? by : `worker attempt ${by.attempt}`,
   });
+  const primary = recharge.trigger === "backup" && recharge.backupFor ? await declinedPrimary(tx, recharge.backupFor) : null;
   await notify(tx, {
     accountId: recharge.accountId,
     agencyId: state.agencyId,
     event: {
+      afterDecline: primary?.declined ?? null,
       type: "recharge.succeeded",
       rechargeId: recharge.id,
       trigger: recharge.trigger,
@@ -110,12 +115,18 @@ export async function settleFailed(tx: Tx, config: Config, rechargeId: string, b
     trigger: recharge.trigger,
     amount: formatMicros(recharge.amountMicros),
     failure_code: code,
-    settled_by: by === "provider_event" ? "provider_event" : `worker attempt ${by.attempt}`,
+    settled_by: typeof by === "string" ? by : `worker attempt ${by.attempt}`,
   });
-  if (recharge.trigger !== "manual" && before.settings.enabled && marksCardFailing(code)) {
+  const hard = recharge.trigger !== "manual" && before.settings.enabled && marksCardFailing(code);
+  // A hard decline of an automatic charge on the primary card: the backup card is charged the
+  // same amount once, at once; the user hears both outcomes in one notice, when it settles.
+  if (hard && recharge.trigger !== "backup" && (await startBackup(tx, config, recharge, now()))) return true;
+  // The backup failed too: Auto-Recharge is failing on the card it uses (the primary's).
+  const primary = recharge.trigger === "backup" && recharge.backupFor ? await declinedPrimary(tx, recharge.backupFor) : null;
+  if (hard) {
     await tx.execute(
       sql`update auto_recharge_settings
-          set failing = true, failing_payment_method_id = ${recharge.paymentMethodId}, failure_code = ${code},
+          set failing = true, failing_payment_method_id = ${primary?.paymentMethodId ?? recharge.paymentMethodId}, failure_code = ${code},
               failure_message = ${advice.message}, updated_at = now()
           where account_id = ${recharge.accountId}`,
     );
@@ -134,6 +145,7 @@ export async function settleFailed(tx: Tx, config: Config, rechargeId: string, b
       failureMessage: advice.message,
       nextStep: advice.nextStep,
       providerMessage,
+      afterDecline: primary?.declined ?? null,
     },
   });
   // The balance is as it was, but nothing is in flight now: the rules look again (a removed
@@ -174,3 +186,32 @@ export async function scheduleRetry(tx: Tx, rechargeId: string, attempt: number,
   );
   return rows.length > 0;
 }
+
+/**
+ * The backup card's charge after a hard decline on the primary (docs/concepts.md, Backup
+ * card): started in the failed recharge's transaction, under its own key, when a backup
+ * card is set, saved, not expired, not the card that failed and not under a dispute, and the
+ * limits allow it. The primary's failure is not notified now: the backup's settlement tells both.
+ * Returns whether it started.
+ */
+async function startBackup(tx: Tx, config: Config, failed: Recharge, now: Date): Promise<boolean> {
+  const state = await loadWalletState(tx, config.rates, failed.accountId);
+  assert(state, "a recharge's account has a wallet");
+  const backup = state.backupCard;
+  if (!backup || backup.id === failed.paymentMethodId || isExpired(backup.expMonth, backup.expYear, now)) return false;
+  const { recharge } = await startRecharge(tx, config, state, { trigger: "backup", amountMicros: failed.amountMicros, backupFor: failed.id }, now, backup);
+  return recharge !== null;
+}
+
+/** The primary charge a backup followed, as the backup's notice tells it. */
+async function declinedPrimary(tx: Tx, rechargeId: string): Promise<{ paymentMethodId: string; declined: { card: ChargedCard | null; failureCode: string; failureMessage: string } } | null> {
+  const [row] = await tx.select().from(recharges).where(eq(recharges.id, rechargeId));
+  if (!row) return null;
+  const primary = rechargeFromRow(row);
+  return {
+    paymentMethodId: primary.paymentMethodId,
+    declined: { card: await chargedCard(tx, primary), failureCode: primary.failureCode ?? "card_declined", failureMessage: primary.failureMessage ?? "The card was declined." },
+  };
+}
+
+const now = () => new Date();

@@ -68,6 +68,8 @@ export async function startRecharge(
       trigger: request.trigger,
       amountMicros: decision.amountMicros,
       paymentMethodId: decided.card!.id,
+      backupFor: request.trigger === "backup" ? request.backupFor : null,
+      confirmWithinMs: request.trigger === "manual" ? (request.confirmWithinMs ?? null) : null,
     });
     if (isAutomatic(request) && state.settings.limitReached !== null) {
       await tx.execute(sql`update auto_recharge_settings set limit_reached = null where account_id = ${state.accountId}`);

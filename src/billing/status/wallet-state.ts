@@ -52,6 +52,8 @@ export interface WalletState {
     targetMicros: Micros | null;
     monthlyLimitMicros: Micros | null;
     paymentMethodId: string | null;
+    /** The card charged once when an automatic charge on `paymentMethodId`'s card is declined hard (null: none). */
+    backupPaymentMethodId: string | null;
     failing: boolean;
     failingPaymentMethodId: string | null;
     failureCode: string | null;
@@ -63,6 +65,8 @@ export interface WalletState {
   alertLevels: StoredLevel[];
   /** The card an automatic charge would use: the chosen one if still saved, else the default. */
   card: CardRef | null;
+  /** The backup card, if set and still saved. */
+  backupCard: CardRef | null;
   /**
    * Cards whose charge is under an open dispute (docs/concepts.md): never charged automatically while
    * it is open, whether or not the account had saved settings when it opened.
@@ -90,6 +94,7 @@ interface Row {
   alert_levels: StoredLevel[] | string | null;
   monthly_limit_micros: bigint | null;
   payment_method_id: string | null;
+  backup_payment_method_id: string | null;
   failing: boolean | null;
   failing_payment_method_id: string | null;
   failure_code: string | null;
@@ -104,6 +109,12 @@ interface Row {
   card_exp_month: number | null;
   card_exp_year: number | null;
   card_provider_ref: string | null;
+  backup_id: string | null;
+  backup_brand: string | null;
+  backup_last4: string | null;
+  backup_exp_month: number | null;
+  backup_exp_year: number | null;
+  backup_provider_ref: string | null;
   disputed_card_ids: string[] | string | null;
 }
 
@@ -129,10 +140,12 @@ export async function loadWalletStates(tx: Tx, rates: Config["rates"], accountId
     sql`select a.id, a.parent_id, a.status, a.web_widget, w.balance_micros, w.granted_micros, ${lapsedGrantsSql("w")} as lapsed_micros,
                w.held_micros, w.active_calls, a.max_concurrent_calls,
                s.account_id as s_account_id, s.enabled, s.threshold_micros, s.amount_micros, s.mode, s.target_micros, s.monthly_limit_micros,
-               s.payment_method_id, s.failing, s.failing_payment_method_id, s.failure_code, s.failure_message, s.limit_reached,
+               s.payment_method_id, s.backup_payment_method_id, s.failing, s.failing_payment_method_id, s.failure_code, s.failure_message, s.limit_reached,
                r.id as in_flight_id, r.amount_micros as in_flight_amount, r.status as in_flight_status,
                c.id as card_id, c.brand as card_brand, c.last4 as card_last4, c.exp_month as card_exp_month,
                c.exp_year as card_exp_year, c.provider_ref as card_provider_ref, ba.levels as alert_levels,
+               b.id as backup_id, b.brand as backup_brand, b.last4 as backup_last4, b.exp_month as backup_exp_month,
+               b.exp_year as backup_exp_year, b.provider_ref as backup_provider_ref,
                (select array_agg(distinct dr.payment_method_id) from disputes d join recharges dr on dr.id = d.recharge_id
                 where d.account_id = a.id and d.status = 'open') as disputed_card_ids
         from accounts a
@@ -147,6 +160,7 @@ export async function loadWalletStates(tx: Tx, rates: Config["rates"], accountId
           order by (pm.id = s.payment_method_id) desc nulls last
           limit 1
         ) c on true
+        left join payment_methods b on b.id = s.backup_payment_method_id and b.deleted_at is null
         where a.id = any(${arrayLiteral(accountIds)}::text[])`,
   );
   return new Map(rows.map((row) => [row.id, stateFromRow(row, rates)]));
@@ -175,6 +189,7 @@ function stateFromRow(row: Row, rates: Config["rates"]): WalletState {
       targetMicros: row.target_micros === null ? null : BigInt(row.target_micros),
       monthlyLimitMicros: row.monthly_limit_micros,
       paymentMethodId: row.payment_method_id,
+      backupPaymentMethodId: row.backup_payment_method_id,
       failing: row.failing ?? false,
       failingPaymentMethodId: row.failing_payment_method_id,
       failureCode: row.failure_code,
@@ -187,6 +202,16 @@ function stateFromRow(row: Row, rates: Config["rates"]): WalletState {
         : null,
     alertLevels: storedLevels(row.alert_levels),
     disputedCardIds: textArray(row.disputed_card_ids),
+    backupCard: row.backup_id
+      ? {
+          id: row.backup_id,
+          brand: row.backup_brand!,
+          last4: row.backup_last4!,
+          expMonth: row.backup_exp_month!,
+          expYear: row.backup_exp_year!,
+          providerRef: row.backup_provider_ref!,
+        }
+      : null,
     card: row.card_id
       ? {
           id: row.card_id,

@@ -82,7 +82,7 @@ export const RechargeOut = z
   .object({
     id: z.string(),
     account_id: z.string(),
-    trigger: z.enum(["auto", "threshold_sync", "manual", "retry"]),
+    trigger: z.enum(["auto", "threshold_sync", "manual", "retry", "backup"]).openapi({ description: "`backup`: charged on the backup card right after an automatic charge was declined hard on the primary" }),
     amount: Money,
     status: z.enum(["pending", "processing", "succeeded", "failed"]),
     attempts: z.number(),
@@ -96,6 +96,13 @@ export const RechargeOut = z
     refunded: Money.openapi({ description: "given back by refunds so far (those the provider confirmed)" }),
     created_at: z.string(),
     settled_at: z.string().nullable(),
+    confirm_by: z
+      .string()
+      .nullable()
+      .openapi({
+        description:
+          "Stripe's manual top-ups: the customer confirms the payment in the page (a bank may ask for 3-D Secure) by this time, through `POST …/recharges/{recharge}/authentication`; unconfirmed then, it is cancelled and fails as `payment_not_confirmed`, nothing charged. Null for a charge the service makes itself.",
+      }),
   })
   .openapi("Recharge", { example: EXAMPLES.Recharge });
 
@@ -113,10 +120,18 @@ export const rechargeOut = (r: Recharge, card: ChargedCard | null, refundedMicro
   refunded: formatCents(refundedMicros),
   created_at: r.createdAt,
   settled_at: r.settledAt,
+  confirm_by: r.status === "pending" || r.status === "processing" ? r.confirmBy : null,
 });
 
 export const TopUpIn = z
-  .object({ amount: AmountInput, payment_method_id: z.string().max(100).optional() })
+  .object({
+    amount: AmountInput,
+    payment_method_id: z.string().max(100).optional(),
+    on_session: z.boolean().optional().openapi({
+      description:
+        "Stripe: the customer confirms the payment in a page (Stripe.js; a bank may ask for 3-D Secure) instead of the service charging the saved card. Default: true from the Payments page's session, false with an API key (a platform's server charging a card its customer saved). Ignored by the sandbox.",
+    }),
+  })
   .strict()
   .openapi("TopUp", { example: EXAMPLES.TopUp });
 
@@ -130,9 +145,60 @@ export const AutoRechargeIn = z
     target: AmountInput.optional().openapi({ description: "target mode: the balance each recharge lifts to; above the threshold" }),
     monthly_limit: AmountInput.nullable().optional(),
     payment_method_id: z.string().max(100).nullable().optional(),
+    backup_payment_method_id: z
+      .string()
+      .max(100)
+      .nullable()
+      .optional()
+      .openapi({ description: "another saved card, charged once at once when an automatic charge on the first is declined hard; null: none" }),
+    consent: z
+      .object({
+        text: z.string().min(10).max(1000).openapi({ description: "the exact sentence the customer agreed to" }),
+        ip: z.string().max(64).optional(),
+        user_agent: z.string().max(500).optional(),
+      })
+      .strict()
+      .optional()
+      .openapi({
+        description:
+          "Consent to automatic charges, recorded when this save turns Auto-Recharge on or changes what, where or when it charges. A Payments-page session sends the sentence it showed (its address and browser come from the request); an API key may send the customer's own, and is recorded as the attester; without one the key's own save is recorded with the sentence the page would show.",
+      }),
   })
   .strict()
   .openapi("AutoRechargeSettingsInput", { example: EXAMPLES.AutoRechargeSettingsInput });
+
+export const ConsentOut = z
+  .object({
+    id: z.string(),
+    account_id: z.string(),
+    text: z.string(),
+    actor: z.object({ type: z.enum(["api_key", "session", "operator"]), id: z.string() }).openapi({ description: "who attested it: the Payments-page session the customer used, or the API key that sent it" }),
+    ip: z.string().nullable(),
+    user_agent: z.string().nullable(),
+    terms: z.object({
+      display_name: z.string(),
+      card: z.string(),
+      mode: z.enum(["fixed", "target"]),
+      amount: Money,
+      target: Money.nullable(),
+      threshold: Money,
+      monthly_limit: Money.nullable(),
+      backup_card: z.string().nullable(),
+    }),
+    created_at: z.string(),
+  })
+  .openapi("Consent", {
+    example: {
+      id: "cns_3kX9pQ2mZ7rT1vB8nW4y",
+      account_id: "acct_3kX9pQ2mZ7rT1vB8nW4y",
+      text: "I authorise Acme Voice to charge Visa •••• 4242 $25.00 whenever my balance falls below $10.00, at most $200.00 a month.",
+      actor: { type: "session", id: "ses_8iO1pA3sD5fG7hJ9kL2z" },
+      ip: "203.0.113.7",
+      user_agent: "Mozilla/5.0",
+      terms: { display_name: "Acme Voice", card: "Visa •••• 4242", mode: "fixed", amount: "25.00", target: null, threshold: "10.00", monthly_limit: "200.00", backup_card: null },
+      created_at: "2026-11-24T20:13:32.405Z",
+    },
+  });
 
 export const AutoRechargeOut = z
   .object({
@@ -144,6 +210,8 @@ export const AutoRechargeOut = z
     monthly_limit: Money.nullable(),
     payment_method_id: z.string().nullable().openapi({ description: "the chosen card; null charges the default card" }),
     card: z.object({ id: z.string(), brand: z.string(), last4: z.string() }).nullable().openapi({ description: "the card a charge would use now" }),
+    backup_payment_method_id: z.string().nullable().openapi({ description: "the backup card: charged once when an automatic charge on `card` is declined hard" }),
+    backup_card: z.object({ id: z.string(), brand: z.string(), last4: z.string() }).nullable(),
     state: z.enum(["off", "idle", "recharging", "failing"]),
     failure: z.object({ code: z.string(), message: z.string() }).nullable(),
     limit_reached: z.enum(["daily_count", "monthly_limit"]).nullable(),
@@ -162,6 +230,8 @@ export function autoRechargeOut(state: WalletState): z.infer<typeof AutoRecharge
     monthly_limit: s.monthlyLimitMicros === null ? null : formatCents(s.monthlyLimitMicros),
     payment_method_id: s.paymentMethodId,
     card: state.card ? { id: state.card.id, brand: state.card.brand, last4: state.card.last4 } : null,
+    backup_payment_method_id: state.backupCard ? state.backupCard.id : null,
+    backup_card: state.backupCard ? { id: state.backupCard.id, brand: state.backupCard.brand, last4: state.backupCard.last4 } : null,
     state: autoRechargeState(state),
     failure: s.failing
       ? { code: s.failureCode ?? "unknown", message: s.failureMessage ?? "payment failed" }
@@ -185,6 +255,7 @@ export const PreviewOut = z
     balance: Money,
     threshold: Money,
     reason: z.string().nullable().openapi({ description: "why nothing would be charged: disabled, above_threshold, in_flight, card_failing, no_card, daily_count, monthly_limit" }),
+    consent_text: z.string().nullable().openapi({ description: "the sentence the customer agrees to before saving (send it back as `consent.text`); null when the change needs no consent" }),
     message: z.string(),
   })
   .openapi("AutoRechargePreview", { example: EXAMPLES.AutoRechargePreview });

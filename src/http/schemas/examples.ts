@@ -28,6 +28,7 @@ const Recharge = {
   refunded: "0.00",
   created_at: AT,
   settled_at: "2026-11-24T20:13:34.112Z",
+  confirm_by: null,
 };
 
 const AutoRechargeSettings = {
@@ -39,6 +40,8 @@ const AutoRechargeSettings = {
   monthly_limit: "500.00",
   payment_method_id: CARD,
   card,
+  backup_payment_method_id: null,
+  backup_card: null,
   state: "idle",
   failure: null,
   limit_reached: null,
@@ -148,7 +151,7 @@ export const EXAMPLES = {
   NewPaymentMethod: { card: { number: "4242 4242 4242 4242", exp_month: 12, exp_year: 2030, cvc: "123" }, default: true },
   CardSetup: { setup_intent_id: "seti_1Q2w3E4r5T6y7U8i", client_secret: "seti_1Q2w3E4r5T6y7U8i_secret_abc123", publishable_key: "pk_test_51Abc", api_base: "https://api.stripe.com" },
   Recharge,
-  TopUp: { amount: "25.00", payment_method_id: CARD },
+  TopUp: { amount: "25.00", payment_method_id: CARD, on_session: true },
   AutoRechargeSettingsInput: { enabled: true, threshold: "10.00", amount: "50.00", monthly_limit: "500.00", payment_method_id: CARD },
   AutoRechargeSettings,
   SavedAutoRechargeSettings: { ...AutoRechargeSettings, state: "recharging", in_flight_recharge_id: RECHARGE, triggered_recharge: { ...Recharge, trigger: "threshold_sync", status: "pending", settled_at: null } },
@@ -159,9 +162,10 @@ export const EXAMPLES = {
     balance: "8.40",
     threshold: "10.00",
     reason: null,
+    consent_text: "I authorise Acme Voice to charge Visa •••• 4242 $50.00 whenever my balance falls below $10.00, at most $500.00 a month.",
     message: "Saving will charge $50.00 to Visa •••• 4242 now: the balance ($8.40) is below the new threshold ($10.00).",
   },
-  PaymentAuthentication: { payment_intent_id: "pi_3Q2w3E4r5T6y7U8i", client_secret: "pi_3Q2w3E4r5T6y7U8i_secret_def456", publishable_key: "pk_test_51Abc", api_base: "https://api.stripe.com" },
+  PaymentAuthentication: { payment_intent_id: "pi_3Q2w3E4r5T6y7U8i", client_secret: "pi_3Q2w3E4r5T6y7U8i_secret_def456", payment_method: "pm_1Q2w3E4r5T6y7U8iOp", publishable_key: "pk_test_51Abc", api_base: "https://api.stripe.com" },
   Notification: {
     id: "ntf_1pA3sD5fG7hJ9kL2zX4c",
     type: "recharge.succeeded",

@@ -23,6 +23,8 @@ const NAMED_DECLINES = new Set(["insufficient_funds", "lost_card", "stolen_card"
  */
 export function failureCodeOf(failure: StripeFailure): string {
   const type = failure.type ?? "";
+  // A 3-D Secure challenge the customer failed or abandoned: nothing was charged.
+  if (failure.code === "payment_intent_authentication_failure" || failure.code === "setup_intent_authentication_failure") return "authentication_failed";
   if (type === "StripeCardError" || type === "card_error") {
     if (failure.code === "card_declined" && failure.decline_code && NAMED_DECLINES.has(failure.decline_code)) return failure.decline_code;
     return failure.code ?? "card_declined";

@@ -6,7 +6,7 @@ import { invalidField } from "../../errors/app-error.js";
 import { MICROS_PER_CENT, type Micros } from "../../money/micros.js";
 import { isExpired } from "../card-number.js";
 import { failureAdvice } from "../decline.js";
-import type { CardSetup, CardToSave, ChargeOutcome, ChargeRequest, PaymentAuthentication, PaymentGateway, RefundOutcome, RefundRequest, SavedCard } from "../gateway.js";
+import type { CardSetup, CardToSave, ChargeOutcome, ChargeRequest, OnSessionPayment, PaymentAuthentication, PaymentGateway, RefundOutcome, RefundRequest, SavedCard } from "../gateway.js";
 import { stripeCustomerOf } from "./stripe-customers.js";
 import { failureCodeOf, type StripeFailure } from "./stripe-failure.js";
 
@@ -36,6 +36,30 @@ function outcomeOfIntent(pi: Stripe.PaymentIntent): ChargeOutcome {
     }
   }
 }
+
+/** What an on-session PaymentIntent's state says (the customer confirms it in the page). */
+function onSessionOf(pi: Stripe.PaymentIntent): OnSessionPayment {
+  switch (pi.status) {
+    case "succeeded":
+      return { state: "succeeded", chargeId: pi.id };
+    case "canceled":
+      return { state: "canceled" };
+    case "processing":
+      return { state: "unknown", code: "provider_unavailable", message: "The payment is still processing at Stripe." };
+    case "requires_payment_method": {
+      // Made and never confirmed, or a confirmation that failed (a failed challenge, a decline).
+      const error = pi.last_payment_error;
+      if (!error) return { state: "awaiting_customer" };
+      const outcome = failed({ type: "card_error", code: error.code, decline_code: error.decline_code }, error.message);
+      return { state: "failed", code: outcome.code, message: outcome.message };
+    }
+    default:
+      return { state: "awaiting_customer" };
+  }
+}
+
+/** The PaymentIntent states Stripe lets us cancel before it charged. */
+const CANCELABLE = new Set(["requires_payment_method", "requires_confirmation", "requires_action"]);
 
 /**
  * A request that never reached Stripe or whose answer was lost (a connection error, a 5xx) may
@@ -152,7 +176,8 @@ export class StripeGateway implements PaymentGateway {
           off_session: true,
           confirm: true,
           description: "prepaid credit",
-          metadata: { recharge_id: request.idempotencyKey, account_id: request.accountId },
+          // The consent the merchant-initiated charge rests on: what a platform shows in a chargeback.
+          metadata: { recharge_id: request.idempotencyKey, account_id: request.accountId, ...(request.consentId ? { consent_id: request.consentId } : {}) },
         },
         { idempotencyKey: `prepaid-recharge-${request.idempotencyKey}` },
       );
@@ -166,7 +191,64 @@ export class StripeGateway implements PaymentGateway {
     const customer = await this.storedCustomer(accountId);
     const pi = customer ? await this.findIntent(customer, rechargeId) : undefined;
     if (!pi?.client_secret || !["requires_payment_method", "requires_action", "requires_confirmation"].includes(pi.status)) return undefined;
-    return { paymentIntentId: pi.id, clientSecret: pi.client_secret, publishableKey: this.config.publishableKey ?? null, apiBase: this.config.apiBase.origin };
+    return this.authenticationOf(pi, pi.last_payment_error?.payment_method?.id ?? null);
+  }
+
+  private authenticationOf(pi: Stripe.PaymentIntent, fallbackPaymentMethod: string | null): PaymentAuthentication {
+    if (!pi.client_secret) throw new Error("assertion: a PaymentIntent has a client secret");
+    const attached = typeof pi.payment_method === "string" ? pi.payment_method : (pi.payment_method?.id ?? null);
+    return {
+      paymentIntentId: pi.id,
+      clientSecret: pi.client_secret,
+      paymentMethod: attached ?? fallbackPaymentMethod,
+      publishableKey: this.config.publishableKey ?? null,
+      apiBase: this.config.apiBase.origin,
+    };
+  }
+
+  /**
+   * The top-up's PaymentIntent, not confirmed: the page confirms it with Stripe.js as the
+   * customer (a challenge shows there). Found first, then created under the recharge's key, so
+   * asking again never makes a second one. Card only; the amount and card are ours, not the page's.
+   */
+  async startOnSessionPayment(request: ChargeRequest): Promise<PaymentAuthentication> {
+    const customer = await this.customerFor(request.accountId);
+    const existing = await this.findIntent(customer, request.idempotencyKey);
+    const pi =
+      existing ??
+      (await this.stripe.paymentIntents.create(
+        {
+          amount: cents(request.amountMicros),
+          currency: "usd",
+          customer,
+          payment_method: request.providerRef,
+          allowed_payment_method_types: ["card"],
+          description: "prepaid credit",
+          metadata: { recharge_id: request.idempotencyKey, account_id: request.accountId, on_session: "true" },
+        },
+        { idempotencyKey: `prepaid-recharge-${request.idempotencyKey}` },
+      ));
+    return this.authenticationOf(pi, request.providerRef);
+  }
+
+  async lookupOnSession(request: ChargeRequest): Promise<OnSessionPayment | undefined> {
+    const customer = await this.storedCustomer(request.accountId);
+    const pi = customer ? await this.findIntent(customer, request.idempotencyKey) : undefined;
+    return pi && onSessionOf(pi);
+  }
+
+  /** Cancels it while it can still charge nothing; a payment that succeeded meanwhile stays succeeded (Stripe refuses to cancel it). */
+  async cancelOnSession(request: ChargeRequest): Promise<OnSessionPayment | undefined> {
+    const customer = await this.storedCustomer(request.accountId);
+    const pi = customer ? await this.findIntent(customer, request.idempotencyKey) : undefined;
+    if (!pi || !CANCELABLE.has(pi.status)) return pi && onSessionOf(pi);
+    try {
+      return onSessionOf(await this.stripe.paymentIntents.cancel(pi.id, { cancellation_reason: "abandoned" }, { idempotencyKey: `prepaid-cancel-${request.idempotencyKey}` }));
+    } catch (error) {
+      if (!(error instanceof Stripe.errors.StripeInvalidRequestError)) throw error;
+      // It moved on meanwhile (the customer confirmed it): what it is now.
+      return this.lookupOnSession(request);
+    }
   }
 
   async lookup(request: ChargeRequest): Promise<ChargeOutcome | undefined> {

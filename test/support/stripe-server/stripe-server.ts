@@ -1,5 +1,7 @@
 import { createHmac, randomBytes } from "node:crypto";
+import { readFile } from "node:fs/promises";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { fileURLToPath } from "node:url";
 import type { AddressInfo } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import { cardBrand, luhnValid } from "../../../src/payments/card-number.js";
@@ -16,8 +18,14 @@ import { declineOf, TEST_PAYMENT_METHODS } from "./test-cards.js";
  *   POST /v1/payment_methods (card or pm_card_* test ids; publishable key allowed)
  *   GET  /v1/payment_methods/:id             POST /v1/payment_methods/:id/attach | /detach
  *   POST /v1/setup_intents                   POST /v1/setup_intents/:id/confirm   GET /v1/setup_intents/:id
- *   POST /v1/payment_intents (confirm, off_session)   POST /v1/payment_intents/:id/confirm
+ *   POST /v1/payment_intents (confirm, off_session)   POST /v1/payment_intents/:id/confirm | /cancel
  *   GET  /v1/payment_intents/:id             GET /v1/payment_intents?customer=…
+ *
+ * And, for the browser tests, what Stripe's own origins serve the page (browser.ts routes
+ * https://js.stripe.com, https://hooks.stripe.com and https://api.stripe.com here): a fake
+ * Stripe.js (fake-stripe-js/) under /_js/, and the bank's 3-D Secure challenge under /_hooks/.
+ * A card that needs authentication (4000 0027 6000 3184) asks for it whenever the customer
+ * confirms in the browser (`requires_action`), and declines off-session (`authentication_required`).
  */
 
 type Json = Record<string, unknown>;
@@ -241,10 +249,18 @@ export class LocalStripe {
       res.end(JSON.stringify(status >= 400 ? { error: body } : body));
     };
 
-    const auth = /^Bearer (\S+)$/.exec(req.headers.authorization ?? "")?.[1];
-    // What Stripe.js may do with a publishable key: create a payment method, confirm a SetupIntent.
+    if (url.pathname.startsWith("/_js/") || url.pathname.startsWith("/_hooks/")) {
+      await this.serveBrowserPart(method, url, params, res);
+      return;
+    }
+    // Stripe.js sends its publishable key as the form's `key` (a simple request, no CORS preflight).
+    const auth = /^Bearer (\S+)$/.exec(req.headers.authorization ?? "")?.[1] ?? str(params.key);
+    delete params.key;
+    // What Stripe.js may do with a publishable key: create a payment method, confirm an intent,
+    // and read one back with its client secret.
     const publishableAllowed =
-      method === "POST" && (url.pathname === "/v1/payment_methods" || /^\/v1\/(setup|payment)_intents\/[^/]+\/confirm$/.test(url.pathname));
+      (method === "POST" && (url.pathname === "/v1/payment_methods" || /^\/v1\/(setup|payment)_intents\/[^/]+\/confirm$/.test(url.pathname))) ||
+      (method === "GET" && /^\/v1\/(setup|payment)_intents\/[^/]+$/.test(url.pathname));
     if (auth !== this.secretKey && !(publishableAllowed && auth === this.publishableKey)) {
       send(401, { type: "invalid_request_error", message: "Invalid API Key provided." });
       return;
@@ -350,22 +366,37 @@ export class LocalStripe {
         this.setupIntents.set(String(seti.id), seti);
         return { body: seti };
       }
-      case "GET setup_intents/:id":
-        return { body: this.setupIntents.get(id!) ?? throwing(missing("setup_intent", id!)) };
+      case "GET setup_intents/:id": {
+        const seti = this.setupIntents.get(id!) ?? throwing(missing("setup_intent", id!));
+        if (publishable && str(p.client_secret) !== seti.client_secret) throw invalidRequest("The client_secret does not match.", "client_secret");
+        return { body: seti };
+      }
       case "POST setup_intents/:id/confirm": {
         const seti = this.setupIntents.get(id!) ?? throwing(missing("setup_intent", id!));
         if (publishable && str(p.client_secret) !== seti.client_secret) throw invalidRequest("The client_secret does not match.", "client_secret");
+        if (seti.status !== "requires_payment_method" && seti.status !== "requires_confirmation") {
+          throw invalidRequest(`This SetupIntent's status is ${String(seti.status)}; it cannot be confirmed.`);
+        }
         const pm = this.paymentMethod(str(p.payment_method) ?? "");
-        // Saving never charges: every test card sets up fine (docs/concepts.md); charges show the behaviour.
-        if (seti.customer) pm.customer = seti.customer;
         seti.payment_method = pm.id;
-        seti.status = "succeeded";
+        seti.last_setup_error = null;
+        // Saving never charges. A card that needs authentication asks for it when the customer
+        // sets it up in the browser (Stripe.js then shows the bank's challenge); the rest set up.
+        if (publishable && this.behaviours.get(String(pm.id)) === "authentication_required") {
+          seti.status = "requires_action";
+          seti.next_action = this.challengeAction(String(seti.id));
+          return { body: seti };
+        }
+        this.finishSetup(seti);
         return { body: seti };
       }
       case "POST payment_intents":
         return this.createPaymentIntent(p);
-      case "GET payment_intents/:id":
-        return { body: this.paymentIntents.get(id!) ?? throwing(missing("payment_intent", id!)) };
+      case "GET payment_intents/:id": {
+        const pi = this.paymentIntents.get(id!) ?? throwing(missing("payment_intent", id!));
+        if (publishable && str(p.client_secret) !== pi.client_secret) throw invalidRequest("The client_secret does not match.", "client_secret");
+        return { body: pi };
+      }
       case "POST payment_intents/:id/confirm": {
         const pi = this.paymentIntents.get(id!) ?? throwing(missing("payment_intent", id!));
         if (publishable && str(p.client_secret) !== pi.client_secret) throw invalidRequest("The client_secret does not match.", "client_secret");
@@ -373,9 +404,20 @@ export class LocalStripe {
           throw invalidRequest(`This PaymentIntent's status is ${pi.status}; it cannot be confirmed.`);
         }
         if (str(p.payment_method)) pi.payment_method = this.paymentMethod(str(p.payment_method)!).id as string;
-        // From the browser (publishable key) the customer is present: a bank's challenge is
-        // passed here, where real Stripe would answer requires_action and Stripe.js would show it.
+        // From the browser (publishable key) the customer is present: a card that needs
+        // authentication asks for it (requires_action), and Stripe.js shows the bank's challenge.
         return this.confirm(pi, publishable);
+      }
+      case "POST payment_intents/:id/cancel": {
+        const pi = this.paymentIntents.get(id!) ?? throwing(missing("payment_intent", id!));
+        if (!["requires_payment_method", "requires_confirmation", "requires_action"].includes(pi.status)) {
+          throw invalidRequest(`You cannot cancel this PaymentIntent because it has a status of ${pi.status}.`);
+        }
+        pi.status = "canceled";
+        pi.cancellation_reason = str(p.cancellation_reason) ?? null;
+        pi.next_action = null;
+        this.emit("payment_intent.canceled", pi);
+        return { body: pi };
       }
       case "GET payment_intents": {
         const customer = url.searchParams.get("customer");
@@ -462,6 +504,84 @@ export class LocalStripe {
     return refund;
   }
 
+  private succeed(pi: PaymentIntent): void {
+    pi.status = "succeeded";
+    pi.amount_received = pi.amount;
+    pi.latest_charge = newId("ch");
+    pi.last_payment_error = null;
+    pi.next_action = null;
+    this.emit("payment_intent.succeeded", pi);
+  }
+
+  private finishSetup(seti: Json): void {
+    const pm = this.paymentMethod(String(seti.payment_method));
+    if (seti.customer) pm.customer = seti.customer;
+    seti.status = "succeeded";
+    seti.next_action = null;
+    this.emit("setup_intent.succeeded", seti);
+  }
+
+  /** Stripe's next action for a bank's challenge: Stripe.js shows `stripe_js` in a frame. */
+  private challengeAction(intentId: string): Json {
+    return { type: "use_stripe_sdk", use_stripe_sdk: { type: "three_d_secure_redirect", stripe_js: `${CHALLENGE_PAGE}?intent=${intentId}`, source: newId("src") } };
+  }
+
+  /**
+   * The cardholder answers the bank's challenge of an intent waiting for it: `complete` lets the
+   * payment (or the card's setup) go through; `fail` (or closing it) leaves it unconfirmed, as
+   * Stripe does: back to requires_payment_method with an authentication failure, nothing charged.
+   */
+  completeChallenge(intentId: string, outcome: "complete" | "fail"): Json {
+    const pi = this.paymentIntents.get(intentId);
+    const seti = pi ? undefined : (this.setupIntents.get(intentId) ?? throwing(missing("intent", intentId)));
+    const intent: Json = pi ?? seti!;
+    if (intent.status !== "requires_action") throw invalidRequest(`This intent's status is ${String(intent.status)}; there is no challenge to answer.`);
+    if (outcome === "complete") {
+      if (pi) this.succeed(pi);
+      else this.finishSetup(seti!);
+      return intent;
+    }
+    intent.status = "requires_payment_method";
+    intent.next_action = null;
+    const error = {
+      type: "invalid_request_error",
+      code: pi ? "payment_intent_authentication_failure" : "setup_intent_authentication_failure",
+      message: "We are unable to authenticate your payment method. Please choose a different payment method and try again.",
+      payment_method: this.paymentMethod(String(intent.payment_method)),
+    };
+    if (pi) {
+      pi.last_payment_error = error;
+      this.emit("payment_intent.payment_failed", pi);
+    } else {
+      seti!.last_setup_error = error;
+      this.emit("setup_intent.setup_failed", seti!);
+    }
+    return intent;
+  }
+
+  /** What Stripe's own origins serve the browser: the fake Stripe.js and its frames, and the bank's challenge. */
+  private async serveBrowserPart(method: string, url: URL, params: Record<string, FormValue>, res: ServerResponse): Promise<void> {
+    const page = (status: number, type: string, body: string) => {
+      res.writeHead(status, { "Content-Type": type, "Cache-Control": "no-store" });
+      res.end(body);
+    };
+    if (method === "POST" && url.pathname === "/_hooks/3d_secure_2/complete") {
+      const intent = this.paymentIntents.get(str(params.intent) ?? "") ?? this.setupIntents.get(str(params.intent) ?? "");
+      if (!intent || str(params.client_secret) !== intent.client_secret) return page(400, "application/json", JSON.stringify({ error: { message: "No such challenge." } }));
+      try {
+        this.completeChallenge(String(intent.id), str(params.outcome) === "complete" ? "complete" : "fail");
+      } catch (error) {
+        if (!(error instanceof StripeError)) throw error;
+        return page(400, "application/json", JSON.stringify({ error: error.body }));
+      }
+      return page(200, "application/json", JSON.stringify({ status: intent.status }));
+    }
+    if (method !== "GET") return page(405, "text/plain", "GET only");
+    const file = browserFile(url.pathname);
+    if (!file) return page(404, "text/plain", `no such file: ${url.pathname}`);
+    page(200, file.type, await readFile(file.path, "utf8"));
+  }
+
   private paymentMethod(id: string): Json {
     return this.paymentMethods.get(id) ?? throwing(missing("PaymentMethod", id));
   }
@@ -543,12 +663,14 @@ export class LocalStripe {
     this.confirmations.set(pi.id, (this.confirmations.get(pi.id) ?? 0) + 1);
     if (this.chargeDelayMs > 0) await sleep(this.chargeDelayMs);
     const behaviour = this.behaviours.get(pi.payment_method) ?? "succeed";
-    if (behaviour === "succeed" || (behaviour === "authentication_required" && customerPresent)) {
-      pi.status = "succeeded";
-      pi.amount_received = pi.amount;
-      pi.latest_charge = newId("ch");
+    if (behaviour === "authentication_required" && customerPresent) {
+      pi.status = "requires_action";
       pi.last_payment_error = null;
-      this.emit("payment_intent.succeeded", pi);
+      pi.next_action = this.challengeAction(pi.id);
+      return { body: pi, drop: fault === "drop_after" };
+    }
+    if (behaviour === "succeed") {
+      this.succeed(pi);
       return { body: pi, drop: fault === "drop_after" };
     }
     const decline = declineOf(behaviour);
@@ -557,6 +679,22 @@ export class LocalStripe {
     this.emit("payment_intent.payment_failed", pi);
     throw new StripeError(402, { type: "card_error", ...decline, payment_intent: structuredClone(pi) }, fault === "drop_after");
   }
+}
+
+const CHALLENGE_PAGE = "https://hooks.stripe.com/3d_secure_2/challenge";
+
+/**
+ * The files the fake's origins serve: Stripe.js at any of its URLs (/v3, /<release>/stripe.js),
+ * the Payment Element's frame, and the bank's challenge page.
+ */
+function browserFile(pathname: string): { path: string; type: string } | undefined {
+  const dir = fileURLToPath(new URL("./fake-stripe-js/", import.meta.url));
+  if (pathname.startsWith("/_js/") && (/^\/_js\/v3\/?$/.test(pathname) || /^\/_js\/[a-z0-9]+\/stripe\.js$/.test(pathname))) {
+    return { path: `${dir}stripe.js`, type: "text/javascript" };
+  }
+  if (/^\/_js\/[a-z0-9]+\/elements\/payment\.html$/.test(pathname)) return { path: `${dir}payment-element.html`, type: "text/html" };
+  if (pathname === "/_hooks/3d_secure_2/challenge") return { path: `${dir}challenge.html`, type: "text/html" };
+  return undefined;
 }
 
 function throwing(error: Error): never {

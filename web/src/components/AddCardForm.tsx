@@ -4,8 +4,8 @@ import { TEST_CARDS } from "../../../src/payments/sandbox/test-cards.js";
 import { ApiError, type Api } from "../api/client.js";
 import type { SavedPaymentMethod } from "../api/types.js";
 import { saveCard } from "../payments/save-card.js";
-import { CardFieldError } from "../payments/stripe-api.js";
 import { ErrorText } from "./ErrorText.js";
+import { StripeCardForm } from "./StripeCardForm.js";
 import { usdText } from "../money/display.js";
 
 type Field = "number" | "expiry" | "cvc";
@@ -19,13 +19,7 @@ function parseExpiry(text: string): { month: number; year: number } | { problem:
   return month >= 1 && month <= 12 ? { month, year } : { problem: "The month must be 01 to 12." };
 }
 
-/**
- * The card form. The number goes from this form to the payment provider's side in one request
- * (our API on the sandbox; Stripe's API with Stripe) and is not kept anywhere: the state is
- * cleared as soon as the answer comes. The checks mirror the server's (Luhn, expiry, CVC),
- * which checks again.
- */
-export function AddCardForm(props: {
+type CardFormProps = {
   api: Api;
   accountId: string;
   provider: "sandbox" | "stripe";
@@ -34,7 +28,19 @@ export function AddCardForm(props: {
   charge?: { amount: string; message: string } | undefined;
   onAdded(card: SavedPaymentMethod): void;
   onCancel(): void;
-}) {
+};
+
+/** The card form: Stripe's own fields with Stripe (StripeCardForm), ours on the sandbox. */
+export function AddCardForm(props: CardFormProps) {
+  return props.provider === "stripe" ? <StripeCardForm {...props} /> : <SandboxCardForm {...props} />;
+}
+
+/**
+ * The sandbox's card form. The number goes from this form to our API, which vaults it at the
+ * sandbox, in one request, and is not kept anywhere: the state is cleared as soon as the
+ * answer comes. The checks mirror the server's (Luhn, expiry, CVC), which checks again.
+ */
+function SandboxCardForm(props: CardFormProps) {
   const [number, setNumber] = useState("");
   const [expiry, setExpiry] = useState("");
   const [cvc, setCvc] = useState("");
@@ -66,15 +72,14 @@ export function AddCardForm(props: {
     if (!card) return;
     setBusy(true);
     try {
-      const saved = await saveCard(props.api, props.accountId, props.provider, { ...card, cvc }, makeDefault);
+      const saved = await saveCard(props.api, props.accountId, { ...card, cvc }, makeDefault);
       setNumber("");
       setExpiry("");
       setCvc("");
       props.onAdded(saved);
     } catch (e) {
       // The server names the field in its message ("card.number: …"); show it where it belongs.
-      if (e instanceof CardFieldError) setErrors({ [e.field]: e.message });
-      else if (e instanceof ApiError && e.code === "invalid_request" && /number/.test(e.message)) setErrors({ number: e.message });
+      if (e instanceof ApiError && e.code === "invalid_request" && /number/.test(e.message)) setErrors({ number: e.message });
       else setFormError(e as Error);
     } finally {
       setBusy(false);
@@ -103,10 +108,8 @@ export function AddCardForm(props: {
           </button>
         </div>
         {helpOpen && (
-          <div id="test-cards" className="popover" role="dialog" aria-label={props.provider === "stripe" ? "Stripe test cards" : "Sandbox test cards"}>
-            <p className="small">
-              {props.provider === "stripe" ? "Stripe test mode" : "Sandbox mode"}: no real card is charged. Any future expiry and any CVC work.
-            </p>
+          <div id="test-cards" className="popover" role="dialog" aria-label="Sandbox test cards">
+            <p className="small">Sandbox mode: no real card is charged. Any future expiry and any CVC work.</p>
             <ul>
               {TEST_CARDS.map((card) => (
                 <li key={card.number}>

@@ -4,6 +4,7 @@ import { ApiError, type Api } from "../api/client.js";
 import type { PaymentMethod, Recharge } from "../api/types.js";
 import { cardLabel, usdText } from "../money/display.js";
 import { useRechargeOutcome } from "../payments/recharge-outcome.js";
+import { confirmRecharge } from "../payments/confirm-payment.js";
 import { ChargeConfirmation } from "./ChargeConfirmation.js";
 import { ErrorText } from "./ErrorText.js";
 import { fieldProblem } from "../text/field-problem.js";
@@ -79,10 +80,18 @@ export function AddFunds(props: {
       const recharge = await api.send<Recharge>("POST", `/v1/accounts/${accountId}/recharges`, {
         amount: confirming.amount,
         payment_method_id: confirming.card.id,
+        // The customer is here: on Stripe they confirm the payment themselves (3-D Secure).
+        on_session: true,
       });
       setConfirming(undefined);
       props.onStatus?.();
       watch(recharge);
+      // On Stripe the customer confirms the payment here, where the bank may ask for 3-D Secure;
+      // then the outcome is followed as any other (a failed challenge: nothing charged, said so).
+      if (recharge.confirm_by) {
+        const confirmed = await confirmRecharge(api, accountId, recharge.id);
+        watch(confirmed.recharge);
+      }
     } catch (e) {
       setConfirming(undefined);
       if (e instanceof ApiError && e.field === "amount") setAmountError(fieldProblem(e, "The amount"));

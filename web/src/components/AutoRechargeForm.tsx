@@ -21,6 +21,7 @@ export interface Draft {
   target: string;
   monthlyLimit: string;
   paymentMethodId: string; // "" = the default card
+  backupPaymentMethodId: string; // "" = no backup card
 }
 
 const draftOf = (account: Account): Draft => ({
@@ -31,6 +32,7 @@ const draftOf = (account: Account): Draft => ({
   target: account.auto_recharge.target ?? "",
   monthlyLimit: account.auto_recharge.monthly_limit ?? "",
   paymentMethodId: account.auto_recharge.payment_method_id ?? "",
+  backupPaymentMethodId: account.auto_recharge.backup_payment_method_id ?? "",
 });
 
 /** The request field each part of the draft is saved as. */
@@ -42,6 +44,7 @@ const BODY_FIELDS: Record<keyof Draft, string> = {
   target: "target",
   monthlyLimit: "monthly_limit",
   paymentMethodId: "payment_method_id",
+  backupPaymentMethodId: "backup_payment_method_id",
 };
 
 /**
@@ -91,6 +94,7 @@ function validate(draft: Draft): { errors: Partial<Record<Field, string>>; body?
       ...(target.ok ? { target: draft.target.trim() } : {}),
       monthly_limit: limitText === "" ? null : limitText,
       payment_method_id: draft.paymentMethodId === "" ? null : draft.paymentMethodId,
+      backup_payment_method_id: draft.backupPaymentMethodId === "" ? null : draft.backupPaymentMethodId,
     },
   };
 }
@@ -158,7 +162,9 @@ export function AutoRechargeForm(props: {
     else setFormError(e as Error);
   }
 
-  async function save(body: Record<string, unknown>) {
+  async function save(body: Record<string, unknown>, consentText: string | null) {
+    // The sentence the customer read beside the button they pressed: the server records it.
+    if (consentText !== null) body = { ...body, consent: { text: consentText } };
     const result = await api.send<{ triggered_recharge: Recharge | null } & Account["auto_recharge"]>("PUT", path, body);
     setConfirm(undefined);
     setSaved("Saved.");
@@ -190,10 +196,11 @@ export function AutoRechargeForm(props: {
     }
     setBusy(true);
     try {
-      // Ask first what saving would do: when it would charge now, the user confirms the amount and card.
+      // Ask first what saving would do: when it would charge now, the user confirms the amount and
+      // card; when it lets Auto-Recharge charge the card, the user agrees to the sentence first.
       const preview = await api.send<Preview>("POST", `${path}/preview`, body);
-      if (preview.will_charge) setConfirm({ preview, body });
-      else await save(body);
+      if (preview.will_charge || preview.consent_text) setConfirm({ preview, body });
+      else await save(body, null);
     } catch (e) {
       fail(e);
     } finally {
@@ -206,7 +213,7 @@ export function AutoRechargeForm(props: {
     setBusy(true);
     setFormError(undefined);
     try {
-      await save(confirm.body);
+      await save(confirm.body, confirm.preview.consent_text);
     } catch (e) {
       fail(e);
     } finally {
@@ -279,6 +286,23 @@ export function AutoRechargeForm(props: {
                 ))}
               </select>
             </div>
+            {/* A second card, charged once when the first is declined: offered once there are two. */}
+            {(props.methods?.length ?? 0) > 1 && (
+              <div className="field">
+                <label htmlFor="ar-backup-card">Backup card</label>
+                <select id="ar-backup-card" value={draft.backupPaymentMethodId} aria-describedby="ar-backup-card-hint" onChange={(e) => edit({ backupPaymentMethodId: e.target.value })}>
+                  <option value="">None</option>
+                  {props.methods
+                    ?.filter((pm) => pm.id !== (draft.paymentMethodId || defaultCard?.id))
+                    .map((pm) => (
+                      <option key={pm.id} value={pm.id}>
+                        {cardLabel(pm)}
+                      </option>
+                    ))}
+                </select>
+                <p id="ar-backup-card-hint" className="muted small">Charged once if your card is declined, so calls keep running.</p>
+              </div>
+            )}
           </>
         ) : (
           <p className="muted" data-testid="auto-recharge-off">
@@ -286,16 +310,34 @@ export function AutoRechargeForm(props: {
           </p>
         )}
         <ErrorText error={formError} />
+        {confirm && confirm.preview.consent_text && (
+          <p className="consent" data-testid="consent-text">
+            {confirm.preview.consent_text}
+          </p>
+        )}
         {confirm ? (
-          <ChargeConfirmation
-            id="ar-confirm-text"
-            testId="charge-confirmation"
-            sentence={confirm.preview.message}
-            detail={`Your balance ${usdText(confirm.preview.balance, { cents: true })} is below the new threshold ${usdText(confirm.preview.threshold)}.`}
-            busy={busy}
-            onConfirm={() => void confirmAndSave()}
-            onCancel={() => setConfirm(undefined)}
-          />
+          confirm.preview.will_charge ? (
+            <ChargeConfirmation
+              id="ar-confirm-text"
+              testId="charge-confirmation"
+              sentence={confirm.preview.message}
+              detail={`Your balance ${usdText(confirm.preview.balance, { cents: true })} is below the new threshold ${usdText(confirm.preview.threshold)}.`}
+              busy={busy}
+              confirmLabel={confirm.preview.consent_text ? "Agree and charge" : undefined}
+              onConfirm={() => void confirmAndSave()}
+              onCancel={() => setConfirm(undefined)}
+            />
+          ) : (
+            <ChargeConfirmation
+              id="ar-consent-text"
+              testId="consent-confirmation"
+              sentence="Auto-Recharge will charge your card on its own, as the sentence above says."
+              busy={busy}
+              confirmLabel="Agree and save"
+              onConfirm={() => void confirmAndSave()}
+              onCancel={() => setConfirm(undefined)}
+            />
+          )
         ) : (
           <div className="actions">
             <button type="submit" className="primary" disabled={busy}>
@@ -352,6 +394,12 @@ export function AutoRechargeSummary({ account }: { account: Account }) {
         )}
         <dt>Card</dt>
         <dd>{ar.card ? cardLabel(ar.card) : "none"}</dd>
+        {ar.backup_card && (
+          <>
+            <dt>Backup card</dt>
+            <dd>{cardLabel(ar.backup_card)}</dd>
+          </>
+        )}
         {ar.failure && (
           <>
             <dt>Last failure</dt>

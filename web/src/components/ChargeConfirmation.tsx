@@ -12,6 +12,8 @@ export function ChargeConfirmation(props: {
   sentence: ReactNode;
   detail?: ReactNode;
   busy: boolean;
+  /** The confirm button's words (default: Confirm and charge). */
+  confirmLabel?: string;
   onConfirm(): void;
   onCancel(): void;
 }) {
@@ -22,7 +24,7 @@ export function ChargeConfirmation(props: {
       </p>
       {props.detail && <p className="muted small">{props.detail}</p>}
       <button type="button" className="primary" onClick={props.onConfirm} disabled={props.busy}>
-        Confirm and charge
+        {props.confirmLabel ?? "Confirm and charge"}
       </button>
       <button type="button" onClick={props.onCancel} disabled={props.busy}>
         Cancel

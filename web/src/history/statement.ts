@@ -25,6 +25,8 @@ const TRIGGER_WORDS: Record<Recharge["trigger"], string> = {
   threshold_sync: "Auto-Recharge",
   manual: "Added funds",
   retry: "Auto-Recharge retry",
+  // The backup card, charged once right after the primary card was declined.
+  backup: "Auto-Recharge (backup card)",
 };
 
 /** "Auto-Recharge · Visa •••• 4242": what a payment was and the card it charged. */

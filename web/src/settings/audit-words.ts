@@ -47,6 +47,9 @@ const FIELDS: Record<string, string> = {
   target: "Target balance",
   monthly_limit: "Monthly limit",
   card: "Card",
+  backup_card: "Backup card",
+  // The sentence the customer agreed to (a consent record, cns_…), word for word.
+  consent: "Agreed to",
   web_widget: "Web Widget",
   email: "Email",
   max_concurrent_calls: "Calls at once",
