@@ -29,7 +29,12 @@ describe.runIf(onPostgres)("migrations from several processes at once", () => {
         const direct = new pg.Client({ connectionString: databaseUrlWithName(directDatabaseUrl()!, name) });
         await direct.connect();
         try {
-          const { rows } = await direct.query("select count(*)::int as n from pg_locks where locktype = 'advisory'");
+          // pg_locks is the whole server's: other test files, on their own databases, hold
+          // transaction-scoped advisory locks of their own at any instant (provider events,
+          // delivery claims). Only this database's locks are ours to count.
+          const { rows } = await direct.query(
+            "select count(*)::int as n from pg_locks where locktype = 'advisory' and database = (select oid from pg_database where datname = current_database())",
+          );
           expect(rows[0].n).toBe(0);
         } finally {
           await direct.end();
