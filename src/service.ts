@@ -15,6 +15,8 @@ import { DeliveryWorker } from "./notifications/delivery-worker.js";
 import { systemResolver, type HostResolver } from "./notifications/outbound-guard.js";
 import { sealLegacyEndpointSecrets } from "./notifications/webhook-endpoints.js";
 import { backfillAllReceipts } from "./receipts/receipts.js";
+import { createConnectors } from "./connectors/create-connectors.js";
+import { ConnectorTicker } from "./billing/connector-calls/connector-ticker.js";
 
 /**
  * How long a stopping process waits for charges still at the provider before handing them
@@ -71,6 +73,11 @@ export async function startService(
     options.worker && pendingEvents && eventDelivered
       ? new ProviderEventPoller(db, config, { pendingEvents: pendingEvents.bind(gateway), eventDelivered: eventDelivered.bind(gateway) })
       : undefined;
+  // Voice providers' calls: the ticker exists wherever a connector is (a refused call is hung up
+  // by the process that took its event); it meters only where the workers run.
+  const connectors = createConnectors(config.connectors);
+  const connectorTicker = connectors.size > 0 ? new ConnectorTicker(db, config, usageWriter, connectors, now) : undefined;
+  const metering = options.worker ? connectorTicker : undefined;
   const workers = (): Record<string, boolean> =>
     worker && deliveryWorker && idleCallWorker && refundWorker && grantExpiryWorker
       ? {
@@ -79,15 +86,17 @@ export async function startService(
           deliveries: deliveryWorker.isRunning,
           idle_calls: idleCallWorker.isRunning,
           grant_expiries: grantExpiryWorker.isRunning,
+          ...(metering ? { connector_calls: metering.isRunning } : {}),
         }
       : {};
-  const deps: AppDeps = { db, config, gateway, afterCommit, usageWriter, callStarter, now, resolveHost, workers };
+  const deps: AppDeps = { db, config, gateway, afterCommit, usageWriter, callStarter, now, resolveHost, workers, connectors, connectorTicker };
   worker?.start();
   deliveryWorker?.start();
   idleCallWorker?.start();
   refundWorker?.start();
   grantExpiryWorker?.start();
   eventPoller?.start();
+  metering?.start();
   const server = options.http ? await startServer(deps, options.port ?? config.port, options.hostname) : undefined;
   return {
     deps,
@@ -97,7 +106,7 @@ export async function startService(
     async stop() {
       // Stop accepting; the requests already in are answered (their usage commits first).
       await server?.close();
-      await Promise.all([worker?.stop(SHUTDOWN_CHARGE_GRACE_MS), deliveryWorker?.stop(), idleCallWorker?.stop(), refundWorker?.stop(), grantExpiryWorker?.stop(), eventPoller?.stop()]);
+      await Promise.all([worker?.stop(SHUTDOWN_CHARGE_GRACE_MS), deliveryWorker?.stop(), idleCallWorker?.stop(), refundWorker?.stop(), grantExpiryWorker?.stop(), eventPoller?.stop(), metering?.stop()]);
     },
   };
 }

@@ -7,6 +7,7 @@ import { parseLogLevel, type LogLevel } from "../logging/logger.js";
 import { Secrets } from "../secrets/secrets.js";
 import { serverSecret } from "../secrets/server-secret.js";
 import { settingText, type SettingName } from "./settings.js";
+import { connectorsConfig, type ConnectorsConfig } from "./connectors.js";
 
 /** Variables are read by their names on the list (settings.ts): another name does not compile. */
 const get = settingText;
@@ -116,6 +117,8 @@ export interface Config {
   logLevel: LogLevel;
   /** PREPAID_OPERATOR_NAME: who issues the receipts (their header); receipt numbers run per operator name. */
   operatorName: string;
+  /** Calls taken from voice providers' webhooks (docs/voice-stack.md); each provider is off until configured. */
+  connectors: ConnectorsConfig;
 }
 
 function integerEnv(env: NodeJS.ProcessEnv, name: SettingName, fallback: number): number {
@@ -215,5 +218,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     embedOrigins: parseEmbedOrigins(get(env, "PREPAID_EMBED_ORIGINS")),
     logLevel: parseLogLevel(get(env, "LOG_LEVEL")),
     operatorName: (get(env, "PREPAID_OPERATOR_NAME") ?? "").trim().slice(0, 200) || "prepaid",
+    connectors: connectorsConfig(env, (name, fallback) => singleDurationMs(env, name, fallback)),
   };
 }

@@ -72,6 +72,21 @@ export const SETTING_GROUPS = [
     ],
   },
   {
+    title: "Voice providers",
+    settings: [
+      { name: "PREPAID_CONNECTOR_TICK", default: "15s", meaning: "How often prepaid meters the calls it takes from a voice provider (`POST /v1/connectors/{provider}/events`) while they run." },
+      { name: "PREPAID_CONNECTOR_STALE", default: "2m", meaning: "A provider's running call with no event for this long is looked up through the provider's API and settled." },
+      { name: "TWILIO_ACCOUNT_SID", default: "unset", meaning: "With `TWILIO_AUTH_TOKEN`: takes Twilio's status callbacks (the token checks their signature) and hangs calls up through its API." },
+      { name: "TWILIO_AUTH_TOKEN", default: "unset", meaning: "Twilio's auth token (never logged)." },
+      { name: "TWILIO_API_BASE", default: "https://api.twilio.com", meaning: "Where Twilio's REST API is (a local fake in tests)." },
+      { name: "VAPI_API_KEY", default: "unset", meaning: "With `VAPI_WEBHOOK_SECRET`: takes Vapi's server messages and looks calls up through its API." },
+      { name: "VAPI_WEBHOOK_SECRET", default: "unset", meaning: "The server URL secret Vapi sends as `X-Vapi-Secret` or signs `x-vapi-signature` with (never logged)." },
+      { name: "VAPI_API_BASE", default: "https://api.vapi.ai", meaning: "Where Vapi's API is; control URLs are followed only on `*.vapi.ai` or this origin." },
+      { name: "RETELL_API_KEY", default: "unset", meaning: "Takes Retell's webhooks (its signature key) and stops and looks calls up through its API." },
+      { name: "RETELL_API_BASE", default: "https://api.retellai.com", meaning: "Where Retell's API is (a local fake in tests)." },
+    ],
+  },
+  {
     title: "Notifications",
     settings: [
       { name: "PREPAID_DELIVERY_RETRY_DELAYS", default: "30s,2m,10m,1h,6h,24h", meaning: "Backoff between tries of a failed webhook or email; after the last, it is marked failed." },

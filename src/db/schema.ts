@@ -297,16 +297,71 @@ export const calls = pgTable(
     lastReportAt: timestamp("last_report_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
     startedAt: timestamp("started_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
     endedAt: timestamp("ended_at", { withTimezone: true, mode: "date" }),
-    endedBy: text("ended_by", { enum: ["report", "idle_timeout"] }),
+    // provider: a voice provider's end event (connector-calls); refused: a provider's call
+    // prepaid would not authorise, recorded ended with nothing billed.
+    endedBy: text("ended_by", { enum: ["report", "idle_timeout", "provider", "refused"] }),
   },
   (t) => [
     // Newest first per account: the dashboard's call list pages by (started_at, id).
     index("calls_account_started_idx").on(t.accountId, t.startedAt.desc(), t.id.desc()),
     // Running calls, for the idle sweep; on a column no report changes, so reports stay HOT updates (migration 0022).
     index("calls_active_idx").on(t.id).where(sql`${t.status} = 'active'`),
-    check("calls_ended_by_check", sql`${t.endedBy} in ('report', 'idle_timeout')`),
+    check("calls_ended_by_check", sql`${t.endedBy} in ('report', 'idle_timeout', 'provider', 'refused')`),
     check("calls_hold_check", sql`${t.holdMicros} >= 0`),
   ],
+);
+
+/**
+ * A call prepaid takes from a voice provider's webhooks (src/connectors, billing/connector-calls):
+ * beside its calls row (same id), what the provider said and what prepaid did at the provider.
+ */
+export const connectorCalls = pgTable(
+  "connector_calls",
+  {
+    // `<provider>-<provider's call id>`, the calls row's id too.
+    callId: text("call_id").primaryKey(),
+    provider: text("provider", { enum: ["twilio", "vapi", "retell"] }).notNull(),
+    providerCallId: text("provider_call_id").notNull(),
+    accountId: text("account_id")
+      .notNull()
+      .references(() => accounts.id),
+    status: text("status", { enum: ["started", "answered", "ended", "refused"] }).notNull(),
+    // The provider's clock: ticks meter from its answer time.
+    answeredAt: timestamp("answered_at", { withTimezone: true, mode: "date" }),
+    endedAt: timestamp("ended_at", { withTimezone: true, mode: "date" }),
+    // What the provider counted (its end event or a lookup): the final bill.
+    providerDurationSeconds: integer("provider_duration_seconds"),
+    refusedReason: text("refused_reason"),
+    // Vapi's live-control URL (checked against its origin before use).
+    controlUrl: text("control_url"),
+    wrapUpSentAt: timestamp("wrap_up_sent_at", { withTimezone: true, mode: "date" }),
+    // Claimed before prepaid asks the provider to hang up; cleared when the ask fails, so it is asked again.
+    hangupRequestedAt: timestamp("hangup_requested_at", { withTimezone: true, mode: "date" }),
+    hangupReason: text("hangup_reason"),
+    lastEventAt: timestamp("last_event_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex("connector_calls_provider_call_idx").on(t.provider, t.providerCallId),
+    // Not ended yet (running, or refused and not yet seen ending): what the ticker meters, hangs up and looks up.
+    index("connector_calls_open_idx").on(t.lastEventAt).where(sql`${t.endedAt} is null`),
+    check("connector_calls_provider_check", sql`${t.provider} in ('twilio', 'vapi', 'retell')`),
+    check("connector_calls_status_check", sql`${t.status} in ('started', 'answered', 'ended', 'refused')`),
+    check("connector_calls_duration_check", sql`${t.providerDurationSeconds} >= 0`),
+  ],
+);
+
+/** Every provider event taken once: a duplicate or a retry finds its key and changes nothing. */
+export const connectorEvents = pgTable(
+  "connector_events",
+  {
+    provider: text("provider").notNull(),
+    eventKey: text("event_key").notNull(),
+    callId: text("call_id").notNull(),
+    outcome: text("outcome").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.provider, t.eventKey] })],
 );
 
 /** The outbox: written in the transaction of the change it reports; read as the in-app feed. */

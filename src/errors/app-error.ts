@@ -22,7 +22,7 @@ export type ErrorCode = keyof typeof ERROR_STATUS;
 export const ERROR_MEANINGS: Record<ErrorCode, string> = {
   invalid_request: "A field does not validate (`field` names it), the body is not JSON or is over 1 MB, or the request is refused as it stands (a refund of a disputed charge, say). Fix the request; retrying it unchanged fails the same way.",
   payment_method_required: "Enabling Auto-Recharge (or removing the card it uses) needs a saved, valid card. Add one first.",
-  unauthorized: "Missing, wrong, revoked or expired API key or session. A session link's code is valid once, for 60 s.",
+  unauthorized: "Missing, wrong, revoked or expired API key or session. A session link's code is valid once, for 60 s. For a voice provider's event: unsigned, wrongly signed, or older than 5 minutes.",
   insufficient_credit: "The credit the account's running calls do not hold is less than a new call's hold (a minute at its rate, by default). Do not connect the call; add funds or wait for a recharge.",
   account_paused: "Auto-Recharge failed and the balance no longer covers a minute: new calls are refused until the card is fixed or funds are added. Running calls' usage is still recorded.",
   forbidden: "The credential may not do this: a read key or viewer session writing, a usage key outside the call routes, an agency writing to its subaccount, a session on an operator route.",

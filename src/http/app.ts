@@ -28,6 +28,7 @@ import { pricingRoutes } from "./routes/pricing.js";
 import { serveDashboard } from "./web-assets.js";
 import { serveApiReference } from "./api-reference.js";
 import { stripeWebhookRoutes } from "./routes/stripe-webhooks.js";
+import { CONNECTOR_EVENTS_PATH, connectorRoutes } from "./routes/connectors.js";
 import { webhookEndpointRoutes } from "./routes/webhook-endpoints.js";
 import { auditLogRoutes } from "./routes/audit-log.js";
 import { brandingRoutes } from "./routes/branding.js";
@@ -113,7 +114,8 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.use("/v1/*", async (c, next) => {
     // Stripe cannot hold our API key: its events are authenticated by their signature instead;
     // a session link's code is its own credential (counted per client IP by its route).
-    if (c.req.method === "POST" && (c.req.path === STRIPE_WEBHOOK_PATH || c.req.path === SESSION_EXCHANGE_PATH)) return next();
+    // A voice provider's events likewise carry the provider's signature, checked by its route.
+    if (c.req.method === "POST" && (c.req.path === STRIPE_WEBHOOK_PATH || c.req.path === SESSION_EXCHANGE_PATH || CONNECTOR_EVENTS_PATH.test(c.req.path))) return next();
     const bearer = /^Bearer (.+)$/.exec(c.req.header("Authorization") ?? "")?.[1];
     const principal: Principal | undefined = bearer?.startsWith(SESSION_TOKEN_PREFIX)
       ? await authenticateSession(deps.db, deps.config.secrets, bearer)
@@ -171,6 +173,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route("/", usageSummaryRoutes);
   app.route("/", pricingRoutes);
   app.route("/", stripeWebhookRoutes);
+  app.route("/", connectorRoutes);
   app.route("/", webhookEndpointRoutes);
   app.route("/", sessionRoutes);
   app.route("/", brandingRoutes);

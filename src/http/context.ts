@@ -5,6 +5,8 @@ import type { PaymentGateway } from "../payments/gateway.js";
 import type { UsageWriter } from "../billing/usage/usage-writer.js";
 import type { CallStarter } from "../billing/calls/call-starter.js";
 import type { HostResolver } from "../notifications/outbound-guard.js";
+import type { Connector, ProviderName } from "../connectors/connector.js";
+import type { ConnectorTicker } from "../billing/connector-calls/connector-ticker.js";
 
 /** What every request handler can reach: the process's dependencies and the caller. */
 export interface AppDeps {
@@ -25,6 +27,10 @@ export interface AppDeps {
   workers: () => Record<string, boolean>;
   /** How webhook host names are resolved (tests stub it: no lookup leaves the machine). */
   resolveHost: HostResolver;
+  /** The voice providers configured (PREPAID_CONNECTOR…, TWILIO_…, VAPI_…, RETELL_…); empty: none. */
+  connectors: ReadonlyMap<ProviderName, Connector>;
+  /** Meters provider calls and hangs them up; present when any connector is (started only with the workers). */
+  connectorTicker: ConnectorTicker | undefined;
 }
 
 export type AppEnv = {

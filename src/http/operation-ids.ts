@@ -70,6 +70,7 @@ const OPERATION_IDS: Record<string, string> = {
   "POST /v1/calls/{id}/end": "endCall",
   "POST /v1/usage": "reportUsage",
   "POST /v1/webhooks/stripe": "receiveStripeEvent",
+  "POST /v1/connectors/{provider}/events": "receiveConnectorEvent",
 };
 
 /** Names every registered operation; throws (a bug) for one missing from the table. */

@@ -54,6 +54,13 @@ export const providerEventsFlagged = new Counter({
   registers: [registry],
 });
 
+export const connectorEventsTotal = new Counter({
+  name: "prepaid_connector_events_total",
+  help: "Voice providers' call events (POST /v1/connectors/{provider}/events), by provider and outcome: authorized, refused, answered, billed, duplicate, ignored, unverified, malformed, unknown_account.",
+  labelNames: ["provider", "outcome"] as const,
+  registers: [registry],
+});
+
 export const usageBatchSize = new Histogram({
   name: "prepaid_usage_batch_reports",
   help: "Usage reports committed together in one transaction (group commit).",

@@ -15,6 +15,7 @@ export const NOTIFICATION_TYPES = [
   "refund.succeeded",
   "dispute.opened",
   "dispute.closed",
+  "call.wrap_up",
 ] as const;
 export type NotificationType = (typeof NOTIFICATION_TYPES)[number];
 
@@ -107,6 +108,15 @@ export type NotificationEvent =
   | { type: "balance.low"; balanceMicros: Micros; thresholdMicros: Micros; autoRechargeEnabled: boolean; reason: string | null }
   | { type: "account.paused"; balanceMicros: Micros; failureCode: string | null; failureMessage: string | null }
   | { type: "account.resumed"; balanceMicros: Micros }
+  | {
+      /** A provider's call prepaid meters is about to run out of credit (it hangs it up at the end). */
+      type: "call.wrap_up";
+      callId: string;
+      provider: string;
+      providerCallId: string;
+      secondsRemaining: number;
+      balanceMicros: Micros;
+    }
   | {
       /** The balance fell below one of the account's alert levels (or recovered above it). */
       type: "balance.alert" | "balance.recovered";
@@ -237,6 +247,19 @@ export function notificationText(event: NotificationEvent): NotificationText {
           `of ${dollars(event.balanceMicros)} no longer covers a minute. New calls are refused until you update your card or add credit.`,
         data: { balance: formatMicros(event.balanceMicros), failure_code: event.failureCode },
       };
+    case "call.wrap_up":
+      return {
+        message:
+          `Call ${event.providerCallId} on ${event.provider} has about ${event.secondsRemaining} seconds of credit left ` +
+          `(balance ${dollars(event.balanceMicros)}). It will be hung up when the credit runs out unless credit is added.`,
+        data: {
+          call_id: event.callId,
+          provider: event.provider,
+          provider_call_id: event.providerCallId,
+          seconds_remaining: event.secondsRemaining,
+          balance: formatMicros(event.balanceMicros),
+        },
+      };
     case "account.resumed":
       return {
         message: `Your account is active again. Balance: ${dollars(event.balanceMicros)}.`,
@@ -296,6 +319,7 @@ const TITLES: Record<NotificationType, (data: Record<string, unknown>) => string
   "balance.low": () => "Your prepaid balance is low",
   "account.paused": () => "Your account is paused: new calls are refused",
   "account.resumed": () => "Your account is active again",
+  "call.wrap_up": () => "A call is about to run out of credit",
   "auto_recharge.updated": () => "Your Auto-Recharge settings changed",
   "auto_recharge.limit_reached": () => "Auto-Recharge stopped at your limit",
   "balance.alert": (d) => `Balance alert: below $${String(d.level_amount)}`,

@@ -28,6 +28,7 @@ const EVENTS: NotificationEvent[] = [
   { type: "refund.succeeded", refundId: "rfd_1", rechargeId: "rch_1", amountMicros: usd(20), balanceMicros: usd(30), reason: "customer asked" },
   { type: "dispute.opened", disputeId: "dsp_1", rechargeId: "rch_1", amountMicros: usd(50), reversedMicros: usd(50), balanceMicros: -usd(2), card: { brand: "visa", last4: "0259" } },
   { type: "dispute.closed", disputeId: "dsp_1", rechargeId: "rch_1", outcome: "won", reversedMicros: usd(50), returnedMicros: usd(30), balanceMicros: usd(28) },
+  { type: "call.wrap_up", callId: "twilio-CA1", provider: "twilio", providerCallId: "CA1", secondsRemaining: 42, balanceMicros: 126_000n },
 ];
 
 describe("notification words", () => {

@@ -10,6 +10,12 @@ export interface UsageEvent {
   /** The call's cumulative elapsed seconds. */
   elapsedSeconds: number;
   final: boolean;
+  /**
+   * A meter's reading (a provider call's tick): it bills nothing once the call has ended,
+   * because the provider's own duration has billed it (connector-calls). A client's report
+   * always bills what it adds.
+   */
+  onlyWhileActive?: boolean;
 }
 
 /** One report as rated: what it billed, and the usage entry it makes (an index into `entries`). */
@@ -54,7 +60,10 @@ export function rateBatch(submissions: ReadonlyArray<readonly UsageEvent[] | "re
     if (events.some((e) => !calls.has(e.callId))) throw notFound("call");
     return events.map((event) => {
       const call = calls.get(event.callId)!;
-      const step = usageDelta(event.elapsedSeconds, call.billedSeconds, call.ratePerMinuteMicros);
+      const step =
+        event.onlyWhileActive && call.status === "ended"
+          ? { billedSeconds: call.billedSeconds, debitMicros: 0n }
+          : usageDelta(event.elapsedSeconds, call.billedSeconds, call.ratePerMinuteMicros);
       let entryIndex: number | undefined;
       if (step.debitMicros > 0n) {
         entryIndex = entries.length;

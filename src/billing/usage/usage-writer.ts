@@ -16,6 +16,7 @@ import { inFlightAmounts, type Recharge } from "../recharges/recharges.js";
 import { claimKeys, lockCalls, writeCallsAndLockWallets, type LockedWallet } from "./usage-queries.js";
 import { loadWalletStates, type WalletState } from "../status/wallet-state.js";
 import { assert } from "../../errors/assert.js";
+import { afterCommit } from "../../db/after-commit.js";
 
 export type { UsageEvent, UsageResult } from "./rate-batch.js";
 
@@ -121,6 +122,19 @@ export class UsageWriter {
     return this.queue.submit({ events, idempotency });
   }
 
+  /**
+   * Usage in the caller's own transaction, not queued: a provider's end event bills its final
+   * seconds in the transaction that records the event (connector-calls), so a crash between
+   * the two is impossible. The recharge worker is woken after that transaction commits.
+   */
+  async writeIn(tx: Tx, events: UsageEvent[]): Promise<UsageResult[]> {
+    const written = await this.write(tx, this.config, [{ events, idempotency: undefined }], this.now());
+    if (written.rechargeCreated) afterCommit(tx, this.afterCommit);
+    const [outcome] = written.outcomes;
+    assert(outcome !== undefined && outcome !== "replay", "a write with no Idempotency-Key is never a replay");
+    return outcome;
+  }
+
   private async commit(batch: Pending[]): Promise<void> {
     const { db, config } = this;
     const now = this.now();
@@ -168,7 +182,7 @@ export class UsageWriter {
   private async write(
     tx: Tx,
     config: Config,
-    batch: Pending[],
+    batch: ReadonlyArray<Submission>,
     now: Date,
   ): Promise<{ outcomes: Array<UsageResult[] | "replay">; rechargeCreated: boolean }> {
     const replays = await claimKeys(tx, batch);

@@ -301,9 +301,14 @@ export const CallRecordOut = z
     amount: Money.openapi({ description: "charged for the call so far, exact (the sum of its `usage` entries)" }),
     started_at: z.string(),
     ended_at: z.string().nullable(),
-    ended_by: z.enum(["report", "idle_timeout"]).nullable().openapi({
-      description: "`report`: its final report; `idle_timeout`: no report for `PREPAID_CALL_IDLE_TIMEOUT`, ended at its last reported seconds; null while it runs",
+    ended_by: z.enum(["report", "idle_timeout", "provider", "refused"]).nullable().openapi({
+      description:
+        "`report`: its final report; `idle_timeout`: no report for `PREPAID_CALL_IDLE_TIMEOUT`, ended at its last reported seconds; `provider`: its voice provider's end event (or a lookup) billed it by the provider's duration; `refused`: a provider's call prepaid did not authorise, hung up at the provider with nothing billed; null while it runs",
     }),
+    source: z.enum(["api", "twilio", "vapi", "retell"]).openapi({ description: "`api`: started with `POST /v1/calls`; otherwise the voice provider whose webhooks prepaid took it from" }),
+    provider_call_id: z.string().nullable().openapi({ description: "the provider's own id of the call (null for `api`)" }),
+    provider_duration_seconds: z.number().int().nullable().openapi({ description: "the duration the provider counted, once it ended: the final bill follows it" }),
+    refused_reason: z.string().nullable().openapi({ description: "why prepaid refused the provider's call (`account_paused`, `insufficient_credit`, `concurrency_limited`)" }),
   })
   .openapi("CallRecord", { example: EXAMPLES.CallRecord });
 
@@ -316,6 +321,10 @@ export const callRecordOut = (call: CallRecord): z.infer<typeof CallRecordOut> =
   started_at: call.startedAt,
   ended_at: call.endedAt,
   ended_by: call.endedBy,
+  source: call.source,
+  provider_call_id: call.providerCallId,
+  provider_duration_seconds: call.providerDurationSeconds,
+  refused_reason: call.refusedReason,
 });
 
 const ElapsedSeconds = z.number().int().min(0).max(7 * 86_400);

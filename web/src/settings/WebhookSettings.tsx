@@ -27,6 +27,7 @@ const EVENTS: Record<EventType, string> = {
   "refund.succeeded": "Refund made",
   "dispute.opened": "Payment disputed",
   "dispute.closed": "Dispute closed",
+  "call.wrap_up": "Call about to run out of credit",
 };
 const EVENT_TYPES = Object.keys(EVENTS) as EventType[];
 
