@@ -109,8 +109,22 @@ export abstract class FakeVoiceProvider {
     res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
   }
 
+  /**
+   * When set, every event goes to each of these origins at once (two server processes taking
+   * the same delivery, as a provider's retry to another instance behind a balancer would);
+   * the answer of the first is returned, and all answers are kept in `answers`.
+   */
+  fanOut: string[] | undefined;
+  readonly answers: Array<{ status: number; outcome: string | undefined }> = [];
+
   protected async post(path: string, body: string, headers: Record<string, string>): Promise<Response> {
-    return fetch(`${this.prepaidUrl}${path}`, { method: "POST", headers, body });
+    if (!this.fanOut) return fetch(`${this.prepaidUrl}${path}`, { method: "POST", headers, body });
+    const responses = await Promise.all(this.fanOut.map((origin) => fetch(`${origin}${path}`, { method: "POST", headers, body })));
+    for (const response of responses) {
+      const text = await response.clone().text();
+      this.answers.push({ status: response.status, outcome: (JSON.parse(text) as { outcome?: string }).outcome });
+    }
+    return responses[0]!;
   }
 
   private read(req: IncomingMessage): Promise<string> {
