@@ -59,15 +59,15 @@ module.exports = {
     {
       name: "billing-calls-importers",
       severity: "error",
-      comment: "billing/calls/ (authorisation, holds, idle sweep, pre-flight) is used by usage/ alone within billing.",
-      from: { path: "^src/billing/", pathNot: "^src/billing/(calls|usage)/" },
+      comment: "billing/calls/ (authorisation, holds, idle sweep, pre-flight) is used by usage/ and connector-calls/ alone within billing.",
+      from: { path: "^src/billing/", pathNot: "^src/billing/(calls|usage|connector-calls)/" },
       to: { path: "^src/billing/calls/" },
     },
     {
       name: "billing-usage-importers",
       severity: "error",
-      comment: "billing/usage/ (the usage batch) is imported by no other billing folder.",
-      from: { path: "^src/billing/", pathNot: "^src/billing/usage/" },
+      comment: "billing/usage/ (the usage batch) is imported by connector-calls/ alone (a provider's call bills through it), no other billing folder.",
+      from: { path: "^src/billing/", pathNot: "^src/billing/(usage|connector-calls)/" },
       to: { path: "^src/billing/usage/" },
     },
     {
@@ -76,6 +76,13 @@ module.exports = {
       comment: "billing/adjustments/ (operator adjustments, the Web Widget change) is imported by no other billing folder.",
       from: { path: "^src/billing/", pathNot: "^src/billing/adjustments/" },
       to: { path: "^src/billing/adjustments/" },
+    },
+    {
+      name: "billing-connector-calls-importers",
+      severity: "error",
+      comment: "billing/connector-calls/ (a voice provider's calls: authorise, meter, bill its duration) is the top layer: no other billing folder imports it.",
+      from: { path: "^src/billing/", pathNot: "^src/billing/connector-calls/" },
+      to: { path: "^src/billing/connector-calls/" },
     },
     {
       name: "billing-no-subfolder-cycles",
@@ -112,6 +119,13 @@ module.exports = {
       comment: "payments/ only translates providers: it imports no domain (billing, accounts, notifications, http).",
       from: { path: "^src/payments/" },
       to: { path: "^src/", pathNot: "^src/(payments|db|errors|ids|money|config)/" },
+    },
+    {
+      name: "connectors-translate-only",
+      severity: "error",
+      comment: "connectors/ translates voice providers (webhooks in, hang-ups and lookups out): it imports no domain and no storage; billing decides.",
+      from: { path: "^src/connectors/" },
+      to: { path: "^src/", pathNot: "^src/(connectors|config)/" },
     },
     {
       name: "web-imports-shared-pure-modules-only",

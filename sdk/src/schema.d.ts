@@ -693,6 +693,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/connectors/{provider}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A voice provider's call events (no API key: the provider's own signature is checked)
+         * @description Point Twilio's status callback (`?prepaid_account_id=acct_…` in its URL), Vapi's server URL or Retell's webhook here. The first event of a call authorises it as `POST /v1/calls` does (a refused call is hung up at the provider); prepaid then meters it itself every `PREPAID_CONNECTOR_TICK`, sends `call.wrap_up`, hangs up when the credit is gone, and bills the provider's own duration at its end, exactly once however often or in whatever order the provider sends its events. docs/voice-stack.md has each provider's settings.
+         */
+        post: operations["receiveConnectorEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/accounts/{id}/webhook-endpoints": {
         parameters: {
             query?: never;
@@ -1576,14 +1596,18 @@ export interface components {
         };
         /**
          * @example {
-         *       "id": "twilio-CA42f0",
+         *       "id": "twilio-CA42f0b1c2d3e4f5a6b7c8d9e0f1a2b3c4",
          *       "status": "ended",
          *       "rate_per_minute": "0.16",
          *       "billed_seconds": 95,
          *       "amount": "0.253333",
          *       "started_at": "2026-11-24T20:13:32.405Z",
          *       "ended_at": "2026-11-24T20:14:07.000Z",
-         *       "ended_by": "report"
+         *       "ended_by": "provider",
+         *       "source": "twilio",
+         *       "provider_call_id": "CA42f0b1c2d3e4f5a6b7c8d9e0f1a2b3c4",
+         *       "provider_duration_seconds": 95,
+         *       "refused_reason": null
          *     }
          */
         CallRecord: {
@@ -1605,10 +1629,21 @@ export interface components {
             started_at: string;
             ended_at: string | null;
             /**
-             * @description `report`: its final report; `idle_timeout`: no report for `PREPAID_CALL_IDLE_TIMEOUT`, ended at its last reported seconds; null while it runs
+             * @description `report`: its final report; `idle_timeout`: no report for `PREPAID_CALL_IDLE_TIMEOUT`, ended at its last reported seconds; `provider`: its voice provider's end event (or a lookup) billed it by the provider's duration; `refused`: a provider's call prepaid did not authorise, hung up at the provider with nothing billed; null while it runs
              * @enum {string|null}
              */
-            ended_by: "report" | "idle_timeout" | null;
+            ended_by: "report" | "idle_timeout" | "provider" | "refused" | null;
+            /**
+             * @description `api`: started with `POST /v1/calls`; otherwise the voice provider whose webhooks prepaid took it from
+             * @enum {string}
+             */
+            source: "api" | "twilio" | "vapi" | "retell";
+            /** @description the provider's own id of the call (null for `api`) */
+            provider_call_id: string | null;
+            /** @description the duration the provider counted, once it ended: the final bill follows it */
+            provider_duration_seconds: number | null;
+            /** @description why prepaid refused the provider's call (`account_paused`, `insufficient_credit`, `concurrency_limited`) */
+            refused_reason: string | null;
         };
         /**
          * @example {
@@ -2318,6 +2353,21 @@ export interface components {
         };
         /**
          * @example {
+         *       "received": true,
+         *       "outcome": "authorized",
+         *       "call_id": "twilio-CA42f0b1c2d3e4f5a6b7c8d9e0f1a2b3c4"
+         *     }
+         */
+        ConnectorEventReceipt: {
+            /** @enum {boolean} */
+            received: true;
+            /** @description authorized, refused, answered, billed, duplicate or ignored */
+            outcome: string;
+            /** @description prepaid's id of the call (`<provider>-<provider's call id>`); null for an event about no call */
+            call_id: string | null;
+        };
+        /**
+         * @example {
          *       "id": "whe_4rT6yU8iO1pA3sD5fG7h",
          *       "url": "https://hooks.acme-voice.example/prepaid",
          *       "events": [
@@ -2346,7 +2396,7 @@ export interface components {
         WebhookEndpoint: {
             id: string;
             url: string;
-            events: ("recharge.succeeded" | "recharge.failed" | "balance.low" | "account.paused" | "account.resumed" | "auto_recharge.updated" | "auto_recharge.limit_reached" | "balance.alert" | "balance.recovered" | "refund.succeeded" | "dispute.opened" | "dispute.closed")[] | null;
+            events: ("recharge.succeeded" | "recharge.failed" | "balance.low" | "account.paused" | "account.resumed" | "auto_recharge.updated" | "auto_recharge.limit_reached" | "balance.alert" | "balance.recovered" | "refund.succeeded" | "dispute.opened" | "dispute.closed" | "call.wrap_up")[] | null;
             created_at: string;
         };
         /**
@@ -2361,7 +2411,7 @@ export interface components {
         WebhookEndpointIn: {
             url: string;
             /** @description event types to send; all when left out */
-            events?: ("recharge.succeeded" | "recharge.failed" | "balance.low" | "account.paused" | "account.resumed" | "auto_recharge.updated" | "auto_recharge.limit_reached" | "balance.alert" | "balance.recovered" | "refund.succeeded" | "dispute.opened" | "dispute.closed")[];
+            events?: ("recharge.succeeded" | "recharge.failed" | "balance.low" | "account.paused" | "account.resumed" | "auto_recharge.updated" | "auto_recharge.limit_reached" | "balance.alert" | "balance.recovered" | "refund.succeeded" | "dispute.opened" | "dispute.closed" | "call.wrap_up")[];
         };
         /**
          * @example {
@@ -2384,7 +2434,7 @@ export interface components {
             /** @description the event id (the webhook body's `id`) */
             notification_id: string;
             /** @enum {string} */
-            type: "recharge.succeeded" | "recharge.failed" | "balance.low" | "account.paused" | "account.resumed" | "auto_recharge.updated" | "auto_recharge.limit_reached" | "balance.alert" | "balance.recovered" | "refund.succeeded" | "dispute.opened" | "dispute.closed";
+            type: "recharge.succeeded" | "recharge.failed" | "balance.low" | "account.paused" | "account.resumed" | "auto_recharge.updated" | "auto_recharge.limit_reached" | "balance.alert" | "balance.recovered" | "refund.succeeded" | "dispute.opened" | "dispute.closed" | "call.wrap_up";
             /** @enum {string} */
             channel: "webhook" | "email";
             target: string;
@@ -5577,6 +5627,55 @@ export interface operations {
             };
             /** @description `invalid_request`: Stripe webhooks not enabled; a `Stripe-Signature` that is missing, does not verify or is older than 5 minutes; or a signed body that is not JSON or not a Stripe event (the message names the field); or a field that does not validate, a NUL character, or a body over 1 MB */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    receiveConnectorEvent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                provider: "twilio" | "vapi" | "retell";
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Taken, or recognised as taken before */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConnectorEventReceipt"];
+                };
+            };
+            /** @description `invalid_request`: a signed body that is not the provider's event (the message says what is missing); or a field that does not validate, a NUL character, or a body over 1 MB */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unauthorized`: unsigned, wrongly signed, or older than 5 minutes; nothing is written */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: the provider is not configured here, or the call names no account prepaid has (`prepaid_account_id`) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

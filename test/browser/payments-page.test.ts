@@ -261,8 +261,8 @@ describe("Payments page", { timeout: 90_000 }, () => {
     expect(await callRow.locator("td.num").getAttribute("title")).toBe("Exact: $0.183");
     const [callsCsv] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Export CSV" }).click()]);
     const callLines = (await readFile((await callsCsv.path())!, "utf8")).trim().split("\r\n");
-    expect(callLines[0]).toBe("call_id,started_at,ended_at,status,billed_seconds,rate_per_minute_usd,amount_usd");
-    expect(callLines[1]).toMatch(new RegExp(`^${call.body.call_id},[^,]+,,active,61,0\\.18,0\\.183$`));
+    expect(callLines[0]).toBe("call_id,started_at,ended_at,status,billed_seconds,rate_per_minute_usd,amount_usd,source,provider_call_id,provider_duration_seconds,ended_by");
+    expect(callLines[1]).toMatch(new RegExp(`^${call.body.call_id},[^,]+,,active,61,0\\.18,0\\.183,api,,,$`));
 
     await page.getByRole("tab", { name: "All transactions" }).click();
     const entries = page.getByRole("table", { name: "All transactions" });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { formatMicros } from "../../src/money/micros.js";
 import type { TestApp } from "../support/test-app.js";
-import { accountWith, getAccount, notifications, useScenarioApp, waitFor } from "../support/scenario.js";
+import { accountWith, addCard, CARDS, getAccount, notifications, recharges, saveAutoRecharge, useScenarioApp, waitFor } from "../support/scenario.js";
 import type { FakeCall, FakeVoiceProvider } from "../support/voice/fake-provider.js";
 import { FakeRetell } from "../support/voice/fake-retell.js";
 import { FakeTwilio } from "../support/voice/fake-twilio.js";
@@ -119,6 +119,36 @@ describe.each(PROVIDERS)("calls straight from %s", (name, make) => {
     expect(fake.said.filter((s) => s.callId === call.id)).toHaveLength(name === "vapi" ? 1 : 0);
     expect(fake.hangUps.filter((id) => id === call.id)).toHaveLength(1);
   }, 45_000);
+
+  it("keeps a call going when its ticks set off Auto-Recharge: no wrap-up, no hang-up, one charge", async () => {
+    const account = await accountWith(app, { balance: "0.30" });
+    await addCard(app, account, CARDS.visa);
+    const saved = await saveAutoRecharge(app, account, { enabled: true, threshold: "0.20", amount: "5.00" });
+    expect(saved.status).toBe(200);
+    const call = fake.dial(account.id);
+    await fake.ring(call);
+    // Answered 99 s ago: the first tick bills ~98 s ($0.294), the balance falls under $0.20 and $5
+    // is charged in that tick's own transaction, so its answer already counts it: nothing to wrap up.
+    await fake.answer(call, ago(99_000));
+    const charged = await waitFor("the mid-call recharge", async () => {
+      const list = await recharges(app, account);
+      return list.some((r) => r.status === "succeeded") ? list : undefined;
+    });
+    expect(charged).toHaveLength(1);
+    expect(charged[0]).toMatchObject({ trigger: "auto", amount: "5.00", status: "succeeded" });
+    // Ticks go on past the 100 s the opening $0.30 paid for.
+    await waitFor("metered past the opening credit", async () => {
+      const r = await callRecord(app, account, ourId(call));
+      return r && r.billed_seconds >= 101 ? r : undefined;
+    });
+    const end = await fake.end(call);
+    expect(end.status).toBe(200);
+    const seconds = fake.durationOf(call);
+    expect(fake.hangUps).not.toContain(call.id);
+    expect((await notifications(app, account)).filter((n) => n.type === "call.wrap_up")).toEqual([]);
+    expect(await callRecord(app, account, ourId(call))).toMatchObject({ ended_by: "provider", billed_seconds: seconds });
+    expect((await getAccount(app, account)).balance).toBe(formatMicros(5_300_000n - BigInt(seconds) * MICROS_PER_SECOND));
+  });
 
   it("looks up a call whose end event never comes, and settles it once", async () => {
     const account = await accountWith(app, { balance: "10.00" });

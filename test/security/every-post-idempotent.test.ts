@@ -85,6 +85,7 @@ async function failedDelivery(accountId: string): Promise<string> {
 /** POSTs outside the contract, and why. */
 const EXEMPT: Record<string, string> = {
   "POST /v1/webhooks/stripe": "Stripe's events carry no key of ours: they are authenticated by signature and applied once per event id",
+  "POST /v1/connectors/{provider}/events": "a voice provider's events carry no key of ours: they are authenticated by the provider's signature and applied once per event key (test/connectors)",
   "POST /v1/accounts/{id}/payment-methods/setup": "Stripe only: a SetupIntent for the browser; repeating it makes another one and charges nothing",
   "POST /v1/accounts/{id}/recharges/{recharge}/authentication": "Stripe only: answers the recharge's one PaymentIntent (made once, under the recharge's own Stripe idempotency key), writes nothing of ours",
   "POST /v1/accounts/{id}/recharges/{recharge}/lookup": "asks the provider and settles what it says; idempotent by nature (a settled recharge is never settled again), its answer is the recharge as it is now",

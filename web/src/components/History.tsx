@@ -17,6 +17,13 @@ const EXPORT_PAGE_SIZE = 100;
 const EXPORT_MAX_PAGES = 200;
 
 type Tab = "calls" | "recharges" | "transactions";
+
+const PROVIDER_NAMES: Record<Exclude<CallRecord["source"], "api">, string> = { twilio: "Twilio", vapi: "Vapi", retell: "Retell" };
+const REFUSALS: Record<string, string> = {
+  insufficient_credit: "not enough credit for the call's first minute",
+  account_paused: "the account was paused",
+  concurrency_limited: "the account was already running as many calls as it may",
+};
 const TAB_NAMES: Record<Tab, string> = { calls: "Calls", recharges: "Payments", transactions: "All transactions" };
 
 // The CSV is the accountant's copy: exact amounts (µUSD decimals), ids and raw codes.
@@ -29,6 +36,10 @@ const COLUMNS = {
     { header: "billed_seconds", value: (c: CallRecord) => String(c.billed_seconds) },
     { header: "rate_per_minute_usd", value: (c: CallRecord) => c.rate_per_minute },
     { header: "amount_usd", value: (c: CallRecord) => c.amount },
+    { header: "source", value: (c: CallRecord) => c.source },
+    { header: "provider_call_id", value: (c: CallRecord) => c.provider_call_id },
+    { header: "provider_duration_seconds", value: (c: CallRecord) => (c.provider_duration_seconds === null ? null : String(c.provider_duration_seconds)) },
+    { header: "ended_by", value: (c: CallRecord) => c.ended_by },
   ],
   recharges: [
     { header: "id", value: (r: Recharge) => r.id },
@@ -183,7 +194,7 @@ export function History({ api, accountId, refresh }: { api: Api; accountId: stri
                     <td>{durationText(call.billed_seconds)}</td>
                     <td>{usdText(call.rate_per_minute)}/min</td>
                     <Amount value={call.amount} signed={false} />
-                    <td>{call.status === "active" ? "In progress" : "Ended"}</td>
+                    <td>{call.status === "active" ? "In progress" : call.ended_by === "refused" ? "Refused" : "Ended"}</td>
                     <td>
                       <DetailsToggle open={open === call.id} label={`call ${call.id}`} onToggle={() => toggle(call.id)} />
                     </td>
@@ -194,6 +205,21 @@ export function History({ api, accountId, refresh }: { api: Api; accountId: stri
                         <dl className="facts">
                           <dt>Call</dt>
                           <dd className="mono">{call.id}</dd>
+                          {call.source !== "api" && (
+                            <>
+                              <dt>From</dt>
+                              <dd>
+                                {PROVIDER_NAMES[call.source]} call <span className="mono">{call.provider_call_id}</span>
+                                {call.provider_duration_seconds !== null && `; ${PROVIDER_NAMES[call.source]} counted ${call.provider_duration_seconds} seconds`}
+                              </dd>
+                            </>
+                          )}
+                          {call.refused_reason && (
+                            <>
+                              <dt>Refused</dt>
+                              <dd>{REFUSALS[call.refused_reason] ?? call.refused_reason}; prepaid hung it up at the provider</dd>
+                            </>
+                          )}
                           <dt>Started</dt>
                           <dd>{dateTimeText(call.started_at)}</dd>
                           <dt>Ended</dt>
