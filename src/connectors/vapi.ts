@@ -32,6 +32,7 @@ interface VapiMessage {
   timestamp?: unknown;
   startedAt?: unknown;
   endedAt?: unknown;
+  durationSeconds?: unknown;
   call?: VapiCall;
   assistant?: { metadata?: Record<string, unknown> };
 }
@@ -67,10 +68,11 @@ export class VapiConnector implements Connector {
     } catch {
       return { kind: "malformed", reason: "the body is not JSON" };
     }
-    const at = parseTime(message.timestamp);
-    if (!at) return { kind: "malformed", reason: "message.timestamp is missing" };
-    // The secret is the same on every message: the message's own time bounds a replay.
-    if (!withinWindow(at, now)) return { kind: "unverified", reason: "stale" };
+    // The secret is the same on every message: the message's own time bounds a replay (one
+    // without a time is taken as of now; a replay of it is a duplicate by its key).
+    const stamped = parseTime(message.timestamp);
+    if (stamped && !withinWindow(stamped, now)) return { kind: "unverified", reason: "stale" };
+    const at = stamped ?? now;
     const call = message.call ?? {};
     const id = providerCallIdFrom(call.id);
     if (!id) return { kind: "malformed", reason: "message.call.id is missing" };
@@ -92,9 +94,13 @@ export class VapiConnector implements Connector {
     // status-update ended and end-of-call-report are one fact (the call ended): one key.
     const endedAt = parseTime(message.endedAt) ?? parseTime(call.endedAt);
     const event: CallEvent = { ...base, eventKey: `${id}:ended`, kind: "ended", durationSeconds: 0 };
+    const reported = typeof message.durationSeconds === "number" && Number.isFinite(message.durationSeconds) && message.durationSeconds >= 0 ? message.durationSeconds : undefined;
     if (startedAt && endedAt) {
       event.answeredAt = startedAt;
       event.durationSeconds = billableSeconds(startedAt.getTime(), endedAt.getTime());
+    } else if (reported !== undefined) {
+      // A report without its times but with Vapi's own count: every started second of it.
+      event.durationSeconds = Math.ceil(reported);
     } else if (message.type === "status-update") {
       // An ended status without its times: the end-of-call-report (or a lookup) brings them.
       return { kind: "ignored", reason: "ended without times; waiting for the end-of-call report" };

@@ -256,7 +256,7 @@ export function notificationText(event: NotificationEvent): NotificationText {
           call_id: event.callId,
           provider: event.provider,
           provider_call_id: event.providerCallId,
-          seconds_remaining: event.secondsRemaining,
+          seconds_remaining: String(event.secondsRemaining),
           balance: formatMicros(event.balanceMicros),
         },
       };

@@ -30,6 +30,13 @@ describe("provider signatures and formats (no network)", () => {
     });
     const forged = request(url.replace("acct_A1", "acct_B2"), body, { "x-twilio-signature": signature });
     expect(await twilioConnector.receive(forged, now)).toEqual({ kind: "unverified", reason: "bad_signature" });
+    // Without its Timestamp (Twilio always sends one), it is taken as of now: a replay of it is a duplicate by its key.
+    const { Timestamp: _, ...untimed } = params;
+    const untimedSignature = twilio.getExpectedTwilioSignature(token, url, untimed);
+    expect(await twilioConnector.receive(request(url, new URLSearchParams(untimed).toString(), { "x-twilio-signature": untimedSignature }), now)).toMatchObject({
+      kind: "events",
+      events: [{ eventKey: "CA1:completed", at: now, durationSeconds: 61 }],
+    });
     const later = new Date(now.getTime() + 6 * 60_000);
     expect(await twilioConnector.receive(request(url, body, { "x-twilio-signature": signature }), later)).toEqual({ kind: "unverified", reason: "stale" });
   });

@@ -14,7 +14,7 @@ import { EXAMPLES } from "../schemas/examples.js";
 export const connectorRoutes = new OpenAPIHono<AppEnv>();
 
 /** The path the API-key check lets through: a provider cannot hold our key; its signature is checked instead. */
-export const CONNECTOR_EVENTS_PATH = /^\/v1\/connectors\/[a-z]+\/events$/;
+export const CONNECTOR_EVENTS_PATH = /^\/v1\/connectors\/[^/]+\/events$/;
 
 const Received = z
   .object({
