@@ -107,7 +107,12 @@ export class ConnectorTicker extends PolledWorker {
   private async wrapUp(call: OpenCall, secondsRemaining: number, balanceMicros: bigint): Promise<void> {
     const left = Math.max(0, secondsRemaining - Math.ceil(this.config.connectors.tickMs / 1000));
     const claimed = await inTransaction(this.db, async (tx) => {
-      const rows = await queryRows(tx, sql`update connector_calls set wrap_up_sent_at = now() where call_id = ${call.call_id} and wrap_up_sent_at is null returning 1`);
+      // Only while it runs: a tick that read the call before its end event committed answers
+      // `end_call` for it (an ended call has no time left), which is no reason to warn anyone.
+      const rows = await queryRows(
+        tx,
+        sql`update connector_calls set wrap_up_sent_at = now() where call_id = ${call.call_id} and wrap_up_sent_at is null and ended_at is null returning 1`,
+      );
       if (rows.length === 0) return false;
       await notify(tx, {
         accountId: call.account_id,
@@ -127,7 +132,7 @@ export class ConnectorTicker extends PolledWorker {
     const rows = await queryRows(
       this.db,
       sql`update connector_calls set hangup_requested_at = now(), hangup_reason = coalesce(hangup_reason, ${reason})
-          where call_id = ${callId} and hangup_requested_at is null returning 1`,
+          where call_id = ${callId} and hangup_requested_at is null and ended_at is null returning 1`,
     );
     return rows.length > 0;
   }
