@@ -33,6 +33,23 @@ export class LoadClient {
     });
   }
 
+  /** A request with its own headers and raw body (a provider's signed webhook). */
+  postRaw(path: string, headers: Record<string, string>, payload: string): Promise<{ status: number; text: string }> {
+    return new Promise((resolve, reject) => {
+      const req = http.request(
+        { agent: this.agent, host: this.url.hostname, port: this.url.port, path, method: "POST", headers: { ...headers, "Content-Length": Buffer.byteLength(payload) } },
+        (res) => {
+          let text = "";
+          res.setEncoding("utf8");
+          res.on("data", (d) => (text += d));
+          res.on("end", () => resolve({ status: res.statusCode ?? 0, text }));
+        },
+      );
+      req.on("error", reject);
+      req.end(payload);
+    });
+  }
+
   close(): void {
     this.agent.destroy();
   }

@@ -21,6 +21,10 @@ import { closedLoop, LoadClient, percentile } from "./http-load.js";
 import { pgbenchBaselines, type PgbenchBaselines } from "./pgbench.js";
 import { enableAutoRecharge, seedGrants, seedWallets } from "./seed.js";
 import { unixSocketUrl } from "../test/support/database-url.js";
+import twilio from "twilio";
+import { loadConfig } from "../src/config/config.js";
+import { UsageWriter } from "../src/billing/usage/usage-writer.js";
+import { ConnectorTicker } from "../src/billing/connector-calls/connector-ticker.js";
 
 // Where Debian's PostgreSQL puts its socket.
 const SOCKET_DIR = "/var/run/postgresql";
@@ -467,16 +471,115 @@ async function benchCalls(baseUrl: string): Promise<void> {
   });
 }
 
+/**
+ * Voice connectors (issue 31): signed Twilio status callbacks through one process, beside the
+ * API path an agent would take for the same calls (start, end) in the same run; then one tick of
+ * prepaid's own meter with 1,000 running provider calls, beside the same 1,000 reports as one
+ * usage batch (the tick's floor).
+ */
+async function benchConnectors(baseUrl: string): Promise<void> {
+  await withBenchDatabase(baseUrl, "Voice connectors on PostgreSQL", async (dbUrl, db) => {
+    await seedWallets(db.db, "v", 100, 0); // provider calls
+    await seedWallets(db.db, "p", 100, 0); // the API path
+    await seedWallets(db.db, "k", 100, 1000); // the tick's floor: 1,000 running API calls
+    await seedWallets(db.db, "r", 100, 0); // 1,000 running provider calls
+    const sid = "AC00000000000000000000000000000042";
+    const token = "bench-twilio-auth-token";
+    // No hang-up or lookup reaches Twilio here (nothing is refused, nothing goes silent): the API base is a closed port.
+    const twilioEnv = { TWILIO_ACCOUNT_SID: sid, TWILIO_AUTH_TOKEN: token, TWILIO_API_BASE: "http://127.0.0.1:9" };
+    const server = await startServer({ DATABASE_URL: dbUrl, PREPAID_USAGE_WRITERS: "2", PREPAID_CONNECTOR_TICK: "5m", ...twilioEnv });
+    const client = new LoadClient(server.url, 64);
+    const callback = async (callSid: string, account: string, status: string, at: Date, extra: Record<string, string> = {}) => {
+      const path = `/v1/connectors/twilio/events?prepaid_account_id=${account}`;
+      const params = { AccountSid: sid, CallSid: callSid, CallStatus: status, Timestamp: at.toUTCString(), ...extra };
+      const signature = twilio.getExpectedTwilioSignature(token, `${server.url}${path}`, params);
+      const res = await client.postRaw(path, { "X-Twilio-Signature": signature, "Content-Type": "application/x-www-form-urlencoded" }, new URLSearchParams(params).toString());
+      if (res.status !== 200) throw new Error(`connector event: ${res.status} ${res.text.slice(0, 200)}`);
+    };
+    const providerCalls = (durationMs: number, tag: string) =>
+      closedLoop(64, durationMs, async (w, i) => {
+        const callSid = `CA${tag}${w}x${i}`;
+        const account = `acct_v${(w % 100) + 1}`;
+        await callback(callSid, account, "in-progress", new Date());
+        await callback(callSid, account, "completed", new Date(), { CallDuration: "30" });
+        return 2;
+      });
+    const apiCalls = (durationMs: number) =>
+      closedLoop(64, durationMs, async (w) => {
+        const start = await client.post("/v1/calls", ADMIN, { account_id: `acct_p${(w % 100) + 1}` });
+        if (start.status !== 201) throw new Error(`call start: ${start.status} ${start.text.slice(0, 200)}`);
+        const callId = (JSON.parse(start.text) as { call_id: string }).call_id;
+        const end = await client.post(`/v1/calls/${callId}/end`, ADMIN, { elapsed_seconds: 30 });
+        if (end.status !== 200) throw new Error(`call end: ${end.status} ${end.text.slice(0, 200)}`);
+        return 2;
+      });
+    await providerCalls(1000, "w"); // warm-up
+    await apiCalls(1000);
+    const events = await providerCalls(MS, "m");
+    const api = await apiCalls(MS);
+    // 1,000 provider calls answered a minute ago, still running.
+    const answeredAt = new Date(Date.now() - 60_000);
+    await Promise.all(
+      Array.from({ length: 50 }, async (_, w) => {
+        for (let i = 0; i < 20; i++) await callback(`CArun${w}x${i}`, `acct_r${((w * 20 + i) % 100) + 1}`, "in-progress", answeredAt);
+      }),
+    );
+    client.close();
+    await server.stop();
+
+    const config = loadConfig({ DATABASE_URL: dbUrl, PREPAID_SECRET: "bench-secret-0123456789-0123456789-0123", PREPAID_CONNECTOR_TICK: "15s", ...twilioEnv });
+    const writer = new UsageWriter(db.db, config, () => new Date(), { concurrency: 2 });
+    const ticker = new ConnectorTicker(db.db, config, writer, new Map(), () => new Date());
+    const tickMs: number[] = [];
+    const batchMs: number[] = [];
+    for (let pass = 1; pass <= 7; pass++) {
+      // A second between passes, so each tick bills a new second on every call, as in service.
+      await sleep(1000);
+      let t = performance.now();
+      await ticker.runOnce();
+      tickMs.push(performance.now() - t);
+      t = performance.now();
+      await writer.submit(Array.from({ length: 1000 }, (_, k) => ({ callId: `call_k${k + 1}`, elapsedSeconds: 60 + pass, final: false })));
+      batchMs.push(performance.now() - t);
+    }
+    const [running] = await queryRows<{ n: bigint; billed: bigint }>(
+      db.db,
+      sql`select count(*) as n, min(c.billed_seconds) as billed from connector_calls cc join calls c on c.id = cc.call_id where cc.status = 'answered' and c.status = 'active'`,
+    );
+    tickMs.sort((a, b) => a - b);
+    batchMs.sort((a, b) => a - b);
+    const eps = events.units / events.seconds;
+    const rps = api.units / api.seconds;
+    record(
+      "PG connector events/s, Twilio-signed (answer + completed), 64 clients",
+      `${fmt(eps)}/s (${(eps / rps).toFixed(2)}× the API path)`,
+      `API path, same calls (POST /v1/calls + …/end): ${fmt(rps)} requests/s`,
+      "—",
+      undefined,
+    );
+    record(
+      `PG connector tick, ${running!.n} running calls`,
+      `p50 ${percentile(tickMs, 50).toFixed(0)} ms, max ${tickMs[tickMs.length - 1]!.toFixed(0)} ms per pass (${((percentile(tickMs, 50) / 15_000) * 100).toFixed(1)}% of a 15 s tick)`,
+      `the same 1,000 reports as one usage batch: p50 ${percentile(batchMs, 50).toFixed(0)} ms`,
+      "—",
+      undefined,
+    );
+    const violations = await verifyLedger(db.db);
+    record("PG verify after the connector run", violations.length === 0 ? "ok" : `${violations.length} violations`, "—", "ok", violations.length === 0);
+  });
+}
+
 async function main(): Promise<void> {
   console.log(`prepaid benchmarks: ${SECONDS} s per measurement, Node ${process.version}, ${(await import("node:os")).cpus().length} cores`);
   const pgUrl = process.env.DATABASE_URL || "postgres://postgres@127.0.0.1:5432/test";
-  // npm run bench [-- postgres | pglite | multi | socket | grants | calls]: one part only; nothing: all
-  // of them but `calls` (its figure is in `postgres` already).
+  // npm run bench [-- postgres | pglite | multi | socket | grants | calls | connectors]: one part
+  // only; nothing: all of them but `calls` (its figure is in `postgres` already).
   const only = process.argv[2];
   if (only === undefined || only === "postgres") await benchPostgres(pgUrl);
   if (only === undefined || only === "socket") await benchUnixSocket(pgUrl);
   if (only === undefined || only === "grants") await benchGrants(pgUrl);
   if (only === "calls") await benchCalls(pgUrl);
+  if (only === undefined || only === "connectors") await benchConnectors(pgUrl);
   if (only === undefined || only === "multi") await benchThreeProcesses(pgUrl);
   if (only === undefined || only === "pglite") await benchPglite();
   console.log("\n| figure | ours | baseline (same run) | target | met |\n|---|---|---|---|---|");
