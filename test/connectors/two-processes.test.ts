@@ -5,26 +5,38 @@ import { queryRows } from "../../src/db/database.js";
 import { jsonClient, runCli, sharedDatabase, spawnServer, type ServerProcess, type SharedDatabase } from "../support/processes.js";
 import { waitFor } from "../support/scenario.js";
 import { onPostgres } from "../support/test-database.js";
+import type { FakeVoiceProvider } from "../support/voice/fake-provider.js";
 import { FakeRetell } from "../support/voice/fake-retell.js";
+import { FakeTwilio } from "../support/voice/fake-twilio.js";
+import { FakeVapi } from "../support/voice/fake-vapi.js";
 
-let shared: SharedDatabase | undefined;
-let servers: ServerProcess[] = [];
-const fake = new FakeRetell();
-afterAll(async () => {
-  await Promise.all(servers.map((s) => s.stop()));
-  await fake.stop();
-  await shared?.cleanup();
-});
+const PROVIDERS: Array<[string, () => FakeVoiceProvider]> = [
+  ["twilio", () => new FakeTwilio()],
+  ["vapi", () => new FakeVapi()],
+  ["retell", () => new FakeRetell()],
+];
 
 // $0.18 a minute is 3,000 µUSD a second.
 const MICROS_PER_SECOND = 3000n;
 
-describe.runIf(onPostgres)("provider calls taken by two server processes at once (PostgreSQL)", () => {
+describe.runIf(onPostgres).each(PROVIDERS)("%s calls taken by two server processes at once (PostgreSQL)", (name, make) => {
+  let shared: SharedDatabase | undefined;
+  let servers: ServerProcess[] = [];
+  const fake = make();
+  afterAll(async () => {
+    await Promise.all(servers.map((s) => s.stop()));
+    await fake.stop();
+    await shared?.cleanup();
+  });
+
   it("bills each call once, wraps up and hangs up once, whichever process takes which delivery", async () => {
     await fake.start();
     shared = await sharedDatabase();
     const admin = generateKey();
-    const env = { ...shared.env, ...fake.env(), PREPAID_ADMIN_KEY: admin, PREPAID_CONNECTOR_TICK: "1s", PREPAID_CONNECTOR_STALE: "3s", PREPAID_WORKER_POLL_MS: "50" };
+    // Both behind one public origin, as behind a balancer: Twilio signs the URL it believes it called.
+    const publicUrl = "https://billing.example.test";
+    fake.publicOrigin = publicUrl;
+    const env = { ...shared.env, ...fake.env(), PREPAID_PUBLIC_URL: publicUrl, PREPAID_ADMIN_KEY: admin, PREPAID_CONNECTOR_TICK: "1s", PREPAID_CONNECTOR_STALE: "3s", PREPAID_WORKER_POLL_MS: "50" };
     servers = await Promise.all([spawnServer(env), spawnServer(env)]);
     fake.fanOut = servers.map((s) => s.url);
     const api = jsonClient(servers[0]!.url);
@@ -52,7 +64,7 @@ describe.runIf(onPostgres)("provider calls taken by two server processes at once
 
     const db = await shared.open();
     try {
-      const ids = [...calls, shortCall].map((c) => `retell-${c.id}`);
+      const ids = [...calls, shortCall].map((c) => `${name}-${c.id}`);
       const rows = await waitFor("every call billed", async () => {
         const found = await queryRows<{ id: string; billed_seconds: number; status: string; provider_duration_seconds: number | null }>(
           db.db,
@@ -62,7 +74,7 @@ describe.runIf(onPostgres)("provider calls taken by two server processes at once
         return found.length === ids.length && found.every((r) => r.status === "ended" && r.provider_duration_seconds !== null) ? found : undefined;
       }, 30_000);
       for (const call of [...calls, shortCall]) {
-        const row = rows.find((r) => r.id === `retell-${call.id}`)!;
+        const row = rows.find((r) => r.id === `${name}-${call.id}`)!;
         expect([row.id, row.billed_seconds]).toEqual([row.id, fake.durationOf(call)]);
       }
       const funded = calls.reduce((sum, c) => sum + BigInt(fake.durationOf(c)), 0n);

@@ -23,6 +23,11 @@ export abstract class FakeVoiceProvider {
   abstract readonly name: "twilio" | "vapi" | "retell";
   /** prepaid's origin, where events are posted. */
   prepaidUrl = "";
+  /**
+   * The origin the provider believes it calls (prepaid's PREPAID_PUBLIC_URL behind a balancer):
+   * Twilio signs the URL with it. Unset: the origin events are posted to.
+   */
+  publicOrigin: string | undefined;
   readonly calls = new Map<string, FakeCall>();
   /** Call ids prepaid hung up, in order (a second ask of the same call is recorded too). */
   readonly hangUps: string[] = [];

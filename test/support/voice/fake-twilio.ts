@@ -57,7 +57,7 @@ export class FakeTwilio extends FakeVoiceProvider {
     const path = `/v1/connectors/twilio/events${query}`;
     const headers: Record<string, string> = { "content-type": "application/x-www-form-urlencoded" };
     if (signing !== "none") {
-      const signature = twilio.getExpectedTwilioSignature(AUTH_TOKEN, `${this.prepaidUrl}${path}`, params);
+      const signature = twilio.getExpectedTwilioSignature(AUTH_TOKEN, `${this.publicOrigin ?? this.prepaidUrl}${path}`, params);
       headers["x-twilio-signature"] = signing === "bad" ? `x${signature.slice(1)}` : signature;
     }
     return this.post(path, new URLSearchParams(params).toString(), headers);
