@@ -86,8 +86,13 @@ describe.runIf(onPostgres).each(PROVIDERS)("%s calls taken by two server process
       );
       expect(balances).toEqual({ a: 10_000_000n - funded * MICROS_PER_SECOND, s: 300_000n - BigInt(fake.durationOf(shortCall)) * MICROS_PER_SECOND, wrap_ups: 1n });
       expect(fake.hangUps.filter((id) => id === shortCall.id)).toHaveLength(1);
-      // Each end went to both: billed by one, a duplicate at the other.
+      // Each end went to both: billed by one, a duplicate at the other. The short call's end is
+      // sent by the fake after its hang-up, and its answers are recorded once both came back: wait
+      // for all 24 (12 deliveries × 2 processes) before counting them.
+      await waitFor("both answers to every delivery", async () => (fake.answers.length >= 24 ? true : undefined));
+      expect(fake.answers).toHaveLength(24);
       expect(fake.answers.filter((a) => a.outcome === "billed")).toHaveLength(6);
+      expect(fake.answers.filter((a) => a.outcome === "duplicate")).toHaveLength(12);
     } finally {
       await db.close();
     }
