@@ -18,6 +18,11 @@ const METER_CHUNK = 500;
 const MAX_LOOKUPS_PER_TICK = 100;
 /** A hang-up the provider has not confirmed (no end event) is asked again after this. */
 const HANG_UP_RETRY_MS = 30_000;
+/**
+ * Requests to providers (hang-ups, lines, lookups) one ticker has in flight at once: 16 of at most
+ * 10 s each keep a tick's provider work under ~10 s for the 100 a pass may ask in the worst case.
+ */
+const PROVIDER_REQUESTS_AT_ONCE = 16;
 /** What Vapi's `say` tells the caller at wrap-up (it does not interrupt the agent). */
 const WRAP_UP_LINE = "Just so you know, this call will end in about a minute.";
 
@@ -84,6 +89,7 @@ export class ConnectorTicker extends PolledWorker {
           where cc.ended_at is null and cc.status = 'answered' and c.status = 'active'
           order by cc.call_id limit ${MAX_METERED_PER_TICK}`,
     );
+    const actions: Array<() => Promise<void>> = [];
     for (let i = 0; i < calls.length; i += METER_CHUNK) {
       const chunk = calls.slice(i, i + METER_CHUNK);
       const events: UsageEvent[] = chunk.map((c) => ({
@@ -97,10 +103,18 @@ export class ConnectorTicker extends PolledWorker {
       for (const [j, result] of outcome.results.entries()) {
         const call = chunk[j]!;
         const plan = planAfterTick(result, tickMs);
-        if (plan.wrapUp && call.wrap_up_sent_at === null) await this.wrapUp(call, result.secondsRemaining, result.balanceMicros);
-        if (plan.hangUp && call.hangup_requested_at === null && (await this.claimHangUp(call.call_id, "credit_exhausted"))) await this.hangUp(call.call_id);
+        const wrapUp = plan.wrapUp && call.wrap_up_sent_at === null;
+        const hangUp = plan.hangUp && call.hangup_requested_at === null;
+        if (!wrapUp && !hangUp) continue;
+        actions.push(async () => {
+          if (wrapUp) await this.wrapUp(call, result.secondsRemaining, result.balanceMicros);
+          if (hangUp && (await this.claimHangUp(call.call_id, "credit_exhausted"))) await this.hangUp(call.call_id);
+        });
       }
     }
+    // Every call is metered before any provider is asked anything: a slow provider API (10 s
+    // timeouts) must not hold back the readings, and so the hang-ups, of the other calls.
+    await atMost(PROVIDER_REQUESTS_AT_ONCE, actions);
   }
 
   /** One wrap-up per call: claimed with its notification in one transaction; then Vapi's `say`, best effort. */
@@ -147,7 +161,7 @@ export class ConnectorTicker extends PolledWorker {
                             order by hangup_requested_at limit ${MAX_LOOKUPS_PER_TICK} for update skip locked)
           returning call_id`,
     );
-    for (const { call_id } of due) await this.hangUp(call_id);
+    await atMost(PROVIDER_REQUESTS_AT_ONCE, due.map(({ call_id }) => () => this.hangUp(call_id)));
   }
 
   /**
@@ -165,9 +179,9 @@ export class ConnectorTicker extends PolledWorker {
                             order by last_event_at limit ${MAX_LOOKUPS_PER_TICK} for update skip locked)
           returning *`,
     );
-    for (const call of due) {
+    const lookUps = due.map((call) => async () => {
       const connector = this.connectors.get(call.provider);
-      if (!connector) continue;
+      if (!connector) return;
       try {
         const found = await connector.lookUp({ providerCallId: call.provider_call_id, controlUrl: call.control_url }, call.account_id);
         if (found.kind === "ended") {
@@ -177,6 +191,19 @@ export class ConnectorTicker extends PolledWorker {
       } catch (error) {
         log.warn({ callId: call.call_id, provider: call.provider, err: describeError(error) }, "connector: lookup failed; asking again later");
       }
-    }
+    });
+    await atMost(PROVIDER_REQUESTS_AT_ONCE, lookUps);
   }
+}
+
+/** Runs `tasks`, at most `limit` at a time; a task's failure is its own (each logs and swallows what it expects). */
+async function atMost(limit: number, tasks: ReadonlyArray<() => Promise<void>>): Promise<void> {
+  let next = 0;
+  const lane = async () => {
+    while (next < tasks.length) {
+      const task = tasks[next++]!;
+      await task().catch((error: unknown) => log.warn({ err: describeError(error) }, "connector: a provider request failed"));
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, lane));
 }

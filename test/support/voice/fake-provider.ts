@@ -99,9 +99,16 @@ export abstract class FakeVoiceProvider {
     call.endedAt ??= at;
   }
 
+  /** When set, the provider's API takes this long to answer a hang-up (an API having a bad day). */
+  hangUpDelayMs = 0;
+  /** When each hang-up request arrived (ms since epoch), beside `hangUps`. */
+  readonly hangUpTimes: number[] = [];
+
   /** The API asked to end a call: it ends now and (unless silent) says so to prepaid. */
   protected async hungUp(call: FakeCall): Promise<void> {
     this.hangUps.push(call.id);
+    this.hangUpTimes.push(Date.now());
+    if (this.hangUpDelayMs > 0) await new Promise((r) => setTimeout(r, this.hangUpDelayMs));
     if (call.status === "ended") return;
     this.finish(call, new Date());
     if (!this.silentEnds) setImmediate(() => void this.sendEnd(call).catch(() => {}));
