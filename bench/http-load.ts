@@ -10,27 +10,7 @@ export class LoadClient {
   }
 
   post(path: string, key: string, body: unknown): Promise<{ status: number; text: string }> {
-    const payload = JSON.stringify(body);
-    return new Promise((resolve, reject) => {
-      const req = http.request(
-        {
-          agent: this.agent,
-          host: this.url.hostname,
-          port: this.url.port,
-          path,
-          method: "POST",
-          headers: { Authorization: `Bearer ${key}`, "Content-Type": "application/json", "Content-Length": Buffer.byteLength(payload) },
-        },
-        (res) => {
-          let text = "";
-          res.setEncoding("utf8");
-          res.on("data", (d) => (text += d));
-          res.on("end", () => resolve({ status: res.statusCode ?? 0, text }));
-        },
-      );
-      req.on("error", reject);
-      req.end(payload);
-    });
+    return this.postRaw(path, { Authorization: `Bearer ${key}`, "Content-Type": "application/json" }, JSON.stringify(body));
   }
 
   /** A request with its own headers and raw body (a provider's signed webhook). */
