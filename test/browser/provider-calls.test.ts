@@ -1,22 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { openSignedIn } from "../support/browser.js";
 import { useBrowser } from "../support/use-browser.js";
-import { accountWith, useScenarioApp, waitFor } from "../support/scenario.js";
+import { accountWith, waitFor } from "../support/scenario.js";
 import { FakeTwilio } from "../support/voice/fake-twilio.js";
+import { useVoiceApp } from "../support/voice/use-voice-app.js";
 
 // History, as a billing person reads it, for calls prepaid took from Twilio: where each came
 // from, the provider's own id and count, and why one was refused.
 const twilio = new FakeTwilio();
-const env: Record<string, string> = { PREPAID_CONNECTOR_TICK: "1s" };
-beforeAll(async () => {
-  await twilio.start();
-  Object.assign(env, twilio.env());
-});
-const app = useScenarioApp(env);
-beforeAll(() => {
-  twilio.prepaidUrl = app.server.url;
-});
-afterAll(() => twilio.stop());
+const app = useVoiceApp(twilio, { PREPAID_CONNECTOR_TICK: "1s" });
 const browser = useBrowser();
 
 describe("History of calls from a voice provider", { timeout: 90_000 }, () => {

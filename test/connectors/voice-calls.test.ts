@@ -1,10 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { formatMicros } from "../../src/money/micros.js";
 import type { TestApp } from "../support/test-app.js";
-import { accountWith, addCard, CARDS, getAccount, notifications, recharges, saveAutoRecharge, useScenarioApp, waitFor } from "../support/scenario.js";
+import { accountWith, addCard, CARDS, getAccount, notifications, recharges, saveAutoRecharge, waitFor } from "../support/scenario.js";
 import type { FakeCall, FakeVoiceProvider } from "../support/voice/fake-provider.js";
 import { FakeRetell } from "../support/voice/fake-retell.js";
 import { FakeTwilio } from "../support/voice/fake-twilio.js";
+import { useVoiceApp } from "../support/voice/use-voice-app.js";
 import { FakeVapi } from "../support/voice/fake-vapi.js";
 
 // $0.18 a minute (no Web Widget) is 3,000 µUSD a second: every figure below is seconds × 3,000.
@@ -28,16 +29,7 @@ const ago = (ms: number) => new Date(Date.now() - ms);
 describe.each(PROVIDERS)("calls straight from %s", (name, make) => {
   const fake = make();
   // Ticks of a second and a 3 s silence before a lookup: the defaults (15 s, 2 m) scaled down.
-  const env: Record<string, string> = { PREPAID_CONNECTOR_TICK: "1s", PREPAID_CONNECTOR_STALE: "3s" };
-  beforeAll(async () => {
-    await fake.start();
-    Object.assign(env, fake.env());
-  });
-  const app = useScenarioApp(env);
-  beforeAll(() => {
-    fake.prepaidUrl = app.server.url;
-  });
-  afterAll(() => fake.stop());
+  const app = useVoiceApp(fake, { PREPAID_CONNECTOR_TICK: "1s", PREPAID_CONNECTOR_STALE: "3s" });
   const ourId = (call: FakeCall) => `${name}-${call.id}`;
 
   it("authorises a call at its first event, meters it while it talks, and bills the provider's duration once", async () => {
