@@ -85,6 +85,20 @@ module.exports = {
       to: { path: "^src/billing/connector-calls/" },
     },
     {
+      name: "billing-plans-importers",
+      severity: "error",
+      comment: "billing/plans/ (price plans, resale rates, the rebilling view) is imported by adjustments/ alone within billing (the plan change).",
+      from: { path: "^src/billing/", pathNot: "^src/billing/(plans|adjustments)/" },
+      to: { path: "^src/billing/plans/" },
+    },
+    {
+      name: "billing-fees-importers",
+      severity: "error",
+      comment: "billing/fees/ (recurring fees) is imported by plans/ alone within billing (a plan's monthly fee).",
+      from: { path: "^src/billing/", pathNot: "^src/billing/(fees|plans)/" },
+      to: { path: "^src/billing/fees/" },
+    },
+    {
       name: "billing-no-subfolder-cycles",
       severity: "error",
       comment: "No import cycle between the folders of billing/.",

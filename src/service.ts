@@ -1,5 +1,6 @@
 import { IdleCallWorker } from "./billing/calls/idle-calls.js";
 import { GrantExpiryWorker } from "./billing/grants/grant-expiry-worker.js";
+import { FeeWorker } from "./billing/fees/fee-worker.js";
 import { ProviderEventPoller } from "./billing/provider-events/provider-event-poller.js";
 import { applyOverdueParked, settleChargeSucceeded } from "./billing/provider-events/provider-events.js";
 import { RechargeWorker } from "./billing/recharges/recharge-worker.js";
@@ -67,6 +68,7 @@ export async function startService(
   const deliveryWorker = options.worker ? new DeliveryWorker(db, config, resolveHost) : undefined;
   const idleCallWorker = options.worker ? new IdleCallWorker(db, config) : undefined;
   const grantExpiryWorker = options.worker ? new GrantExpiryWorker(db, config, now) : undefined;
+  const feeWorker = options.worker ? new FeeWorker(db, config, now) : undefined;
   // The sandbox has no webhooks: its disputes are polled and take the webhooks' path.
   const { pendingEvents, eventDelivered } = gateway;
   const eventPoller =
@@ -79,13 +81,14 @@ export async function startService(
   const connectorTicker = connectors.size > 0 ? new ConnectorTicker(db, config, usageWriter, connectors, now) : undefined;
   const metering = options.worker ? connectorTicker : undefined;
   const workers = (): Record<string, boolean> =>
-    worker && deliveryWorker && idleCallWorker && refundWorker && grantExpiryWorker
+    worker && deliveryWorker && idleCallWorker && refundWorker && grantExpiryWorker && feeWorker
       ? {
           recharges: worker.isRunning,
           refunds: refundWorker.isRunning,
           deliveries: deliveryWorker.isRunning,
           idle_calls: idleCallWorker.isRunning,
           grant_expiries: grantExpiryWorker.isRunning,
+          recurring_fees: feeWorker.isRunning,
           ...(metering ? { connector_calls: metering.isRunning } : {}),
         }
       : {};
@@ -95,6 +98,7 @@ export async function startService(
   idleCallWorker?.start();
   refundWorker?.start();
   grantExpiryWorker?.start();
+  feeWorker?.start();
   eventPoller?.start();
   metering?.start();
   const server = options.http ? await startServer(deps, options.port ?? config.port, options.hostname) : undefined;
@@ -106,7 +110,7 @@ export async function startService(
     async stop() {
       // Stop accepting; the requests already in are answered (their usage commits first).
       await server?.close();
-      await Promise.all([worker?.stop(SHUTDOWN_CHARGE_GRACE_MS), deliveryWorker?.stop(), idleCallWorker?.stop(), refundWorker?.stop(), grantExpiryWorker?.stop(), eventPoller?.stop(), metering?.stop()]);
+      await Promise.all([worker?.stop(SHUTDOWN_CHARGE_GRACE_MS), deliveryWorker?.stop(), idleCallWorker?.stop(), refundWorker?.stop(), grantExpiryWorker?.stop(), feeWorker?.stop(), eventPoller?.stop(), metering?.stop()]);
     },
   };
 }

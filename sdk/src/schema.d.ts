@@ -63,8 +63,8 @@ export interface paths {
         options?: never;
         head?: never;
         /**
-         * Turn the Web Widget on or off (changes the rate of later calls); set or clear the notification email; the operator sets the concurrency limit
-         * @description The Web Widget switch changes the rate of calls started afterwards ($0.16/min on, $0.18/min off); running calls keep the rate they started with. The email receives receipts and failure notices; null clears it. Both are the account's own settings. `max_concurrent_calls` is the operator's: how many calls the account may run at once (null: unlimited); running calls go on, and a start over it is answered 429 `concurrency_limited`. Audited. Not idempotent by key: sending the same values again changes nothing.
+         * Turn the Web Widget on or off (changes the rate of later calls); set or clear the notification email; the operator sets the concurrency limit and the price plan
+         * @description The Web Widget switch changes the rate of calls started afterwards ($0.16/min on, $0.18/min off); running calls keep the rate they started with. The email receives receipts and failure notices; null clears it. Both are the account's own settings. `max_concurrent_calls` is the operator's: how many calls the account may run at once (null: unlimited); running calls go on, and a start over it is answered 429 `concurrency_limited`. `price_plan_id` is the operator's too: calls started afterwards pay the plan's rates, and a plan's monthly fee starts (the old plan's stops from its next period). Audited. Not idempotent by key: sending the same values again changes nothing.
          */
         patch: operations["updateAccount"];
         trace?: never;
@@ -488,6 +488,122 @@ export interface paths {
          */
         post: operations["createGrant"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/price-plans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Operator: the price plans, the built-in default first
+         * @description `pln_default` is the configured rates ($0.16 / $0.18 a minute unless set otherwise): every account without a plan of its own.
+         */
+        get: operations["listPricePlans"];
+        put?: never;
+        /**
+         * Operator: create a price plan
+         * @description A plan's per-minute rates (with the Web Widget and without) and an optional monthly fee. Put an account on it with `PATCH /v1/accounts/{id} {price_plan_id}`: calls started after that pay its rates; running calls keep theirs.
+         */
+        post: operations["createPricePlan"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/accounts/{id}/resale": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An agency's resale rates and its own cost a minute
+         * @description What the agency's subaccounts pay a minute (null: it does not resell) and what it pays the platform (its plan): the floor of its resale rates.
+         */
+        get: operations["getResale"];
+        /**
+         * An agency sets what its subaccounts pay a minute
+         * @description Each rate at least the agency's own plan rate and at most 10× it. Subaccount calls started after this are debited at it, and the margin over the agency's rate is credited to the agency's wallet (`rebilling_margin`) in the same transaction as each debit. Subaccounts see only their rate. The agency's full key or owner session. Audited.
+         */
+        put: operations["setResale"];
+        post?: never;
+        /**
+         * An agency stops reselling: its subaccounts' later calls pay their own plans
+         * @description Running calls keep the rate and margin they started with. Audited.
+         */
+        delete: operations["stopResale"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/accounts/{id}/rebilling": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An agency's cost, resale and margin per subaccount and month
+         * @description From the ledger's rebilled debits: per subaccount and calendar month (UTC), newest first, what it paid at the agency's prices, the platform's part and the agency's margin; up to 24 months.
+         */
+        get: operations["getRebilling"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/accounts/{id}/fees": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An account's monthly fees, running first, with the next charge date
+         * @description Running fees show `next_charge_at`; stopped ones `stopped_at` (their last period was charged at its start). Readable by the account, its agency and the operator.
+         */
+        get: operations["listFees"];
+        put?: never;
+        /**
+         * Operator, or the account's agency: a monthly fee debited from the wallet
+         * @description Debited once at the start of each period — the first period starts now, so the first month is charged at once — as a `fee` entry (once per fee and period, whatever runs it). It may start Auto-Recharge and may take the balance below zero; it never pauses the account by itself. The operator's fee is the platform's; an agency's fee on its subaccount is at the agency's price and all of it is credited to the agency as `rebilling_margin` in the same transaction. Audited.
+         */
+        post: operations["createFee"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/accounts/{id}/fees/{fee_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Stop a monthly fee from its next period
+         * @description The period running now was charged at its start and stays charged; no later period is. The operator stops any fee; an agency the fees it set. Stopping a stopped fee changes nothing. Audited.
+         */
+        delete: operations["stopFee"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1105,6 +1221,7 @@ export interface components {
          *       "balance": "37.412500",
          *       "granted_balance": "3.400000",
          *       "rate_per_minute": "0.16",
+         *       "price_plan_id": "pln_default",
          *       "minutes_available": "233.82",
          *       "runway_hours": 76.3,
          *       "active_calls": 2,
@@ -1155,10 +1272,12 @@ export interface components {
              */
             granted_balance: string;
             /**
-             * @description USD as a decimal string
+             * @description what a call started now pays a minute: the account's plan's rate for its Web Widget setting, or its agency's resale rate
              * @example 49.813334
              */
             rate_per_minute: string;
+            /** @description its price plan (`pln_default`: the built-in rates); while its agency resells, a subaccount pays the agency's rate instead */
+            price_plan_id: string;
             /**
              * @description balance ÷ current rate, 2 decimals, rounded down
              * @example 311.33
@@ -1309,6 +1428,7 @@ export interface components {
          *       "balance": "37.412500",
          *       "granted_balance": "3.400000",
          *       "rate_per_minute": "0.16",
+         *       "price_plan_id": "pln_default",
          *       "minutes_available": "233.82",
          *       "runway_hours": 76.3,
          *       "active_calls": 2,
@@ -1367,6 +1487,8 @@ export interface components {
             email?: string | null;
             /** @description operator only: calls the account may run at once (0 stops new calls); null: unlimited */
             max_concurrent_calls?: number | null;
+            /** @description operator only: the account's price plan (`pln_default`: the built-in rates); calls started afterwards pay its rates */
+            price_plan_id?: string;
         };
         /**
          * @example {
@@ -1382,6 +1504,7 @@ export interface components {
          *           "balance": "37.412500",
          *           "granted_balance": "3.400000",
          *           "rate_per_minute": "0.16",
+         *           "price_plan_id": "pln_default",
          *           "minutes_available": "233.82",
          *           "runway_hours": 76.3,
          *           "active_calls": 2,
@@ -1445,6 +1568,7 @@ export interface components {
          *       "balance": "37.412500",
          *       "granted_balance": "3.400000",
          *       "rate_per_minute": "0.16",
+         *       "price_plan_id": "pln_default",
          *       "minutes_available": "233.82",
          *       "runway_hours": 76.3,
          *       "active_calls": 2,
@@ -1561,10 +1685,10 @@ export interface components {
             id: string;
             account_id: string;
             /**
-             * @description `refund`: money given back on a charge (its `recharge_id`), a debit; `dispute`: a charge the card holder disputed (a debit), or the dispute won (a credit); `grant`: promotional or compensation credit from the operator; `grant_expiry`: what was left of a grant when it expired (a debit)
+             * @description `refund`: money given back on a charge (its `recharge_id`), a debit; `dispute`: a charge the card holder disputed (a debit), or the dispute won (a credit); `grant`: promotional or compensation credit from the operator; `grant_expiry`: what was left of a grant when it expired (a debit); `rebilling_margin`: an agency's margin on its subaccounts' usage and fees at its resale prices (a credit; a debit only where a provider's own count gave seconds back); `fee`: a recurring fee's charge for one period (a debit; `reason` names the fee)
              * @enum {string}
              */
-            type: "usage" | "recharge" | "adjustment" | "refund" | "dispute" | "grant" | "grant_expiry";
+            type: "usage" | "recharge" | "adjustment" | "refund" | "dispute" | "grant" | "grant_expiry" | "rebilling_margin" | "fee";
             /**
              * @description signed: credits positive, debits negative
              * @example 49.813334
@@ -2164,6 +2288,276 @@ export interface components {
              * @description when what is left of it leaves the wallet (in the future); without it the grant never expires
              */
             expires_at?: string;
+        };
+        /**
+         * @example {
+         *       "id": "pln_7hJ2kL9mN4bV6cX1zQ8w",
+         *       "name": "Enterprise",
+         *       "rate_per_minute": {
+         *         "web_widget": "0.12",
+         *         "default": "0.14"
+         *       },
+         *       "monthly_fee": "49.00",
+         *       "built_in": false,
+         *       "created_at": "2026-12-01T09:30:00.000Z"
+         *     }
+         */
+        PricePlan: {
+            /** @description `pln_…`; the built-in default plan is `pln_default` */
+            id: string;
+            name: string;
+            /**
+             * @example {
+             *       "web_widget": "0.16",
+             *       "default": "0.18"
+             *     }
+             */
+            rate_per_minute: {
+                /**
+                 * @description USD as a decimal string
+                 * @example 49.813334
+                 */
+                web_widget: string;
+                /**
+                 * @description USD as a decimal string
+                 * @example 49.813334
+                 */
+                default: string;
+            };
+            /**
+             * @description USD as a decimal string
+             * @example 49.813334
+             */
+            monthly_fee: string | null;
+            /** @description the default plan: the configured rates, every account without a plan of its own */
+            built_in: boolean;
+            created_at: string | null;
+        };
+        /**
+         * @example {
+         *       "name": "Enterprise",
+         *       "rate_per_minute": {
+         *         "web_widget": "0.12",
+         *         "default": "0.14"
+         *       },
+         *       "monthly_fee": "49.00"
+         *     }
+         */
+        PricePlanCreate: {
+            name: string;
+            /** @description USD a minute with the Web Widget on (`web_widget`) and off (`default`) */
+            rate_per_minute: {
+                /**
+                 * @description USD a minute, up to 6 decimals, as a decimal string
+                 * @example 0.16
+                 */
+                web_widget: string;
+                /**
+                 * @description USD a minute, up to 6 decimals, as a decimal string
+                 * @example 0.16
+                 */
+                default: string;
+            };
+            /**
+             * @description a monthly fee every account on the plan pays (whole cents); none when absent
+             * @example 50.00
+             */
+            monthly_fee?: string;
+        };
+        /**
+         * @example {
+         *       "account_id": "acct_3kX9pQ2mZ7rT1vB8nW4y",
+         *       "rate_per_minute": {
+         *         "web_widget": "0.22",
+         *         "default": "0.25"
+         *       },
+         *       "cost_per_minute": {
+         *         "web_widget": "0.16",
+         *         "default": "0.18"
+         *       }
+         *     }
+         */
+        Resale: {
+            account_id: string;
+            /**
+             * @description what the agency's subaccounts pay a minute; null: it does not resell
+             * @example {
+             *       "web_widget": "0.16",
+             *       "default": "0.18"
+             *     }
+             */
+            rate_per_minute: {
+                /**
+                 * @description USD as a decimal string
+                 * @example 49.813334
+                 */
+                web_widget: string;
+                /**
+                 * @description USD as a decimal string
+                 * @example 49.813334
+                 */
+                default: string;
+            } | null;
+            /**
+             * @description what the agency pays a minute (its plan): the floor of its resale rates; 10× it is the ceiling
+             * @example {
+             *       "web_widget": "0.16",
+             *       "default": "0.18"
+             *     }
+             */
+            cost_per_minute: {
+                /**
+                 * @description USD as a decimal string
+                 * @example 49.813334
+                 */
+                web_widget: string;
+                /**
+                 * @description USD as a decimal string
+                 * @example 49.813334
+                 */
+                default: string;
+            };
+        };
+        /**
+         * @example {
+         *       "rate_per_minute": {
+         *         "web_widget": "0.22",
+         *         "default": "0.25"
+         *       }
+         *     }
+         */
+        ResaleUpdate: {
+            /** @description USD a minute with the Web Widget on (`web_widget`) and off (`default`) */
+            rate_per_minute: {
+                /**
+                 * @description USD a minute, up to 6 decimals, as a decimal string
+                 * @example 0.16
+                 */
+                web_widget: string;
+                /**
+                 * @description USD a minute, up to 6 decimals, as a decimal string
+                 * @example 0.16
+                 */
+                default: string;
+            };
+        };
+        /**
+         * @example {
+         *       "data": [
+         *         {
+         *           "month": "2026-12",
+         *           "subaccount_id": "acct_8wQ2nR5tY1uI3oP7aS9d",
+         *           "subaccount_name": "Dental clinic",
+         *           "resale": "25.000000",
+         *           "cost": "18.000000",
+         *           "margin": "7.000000",
+         *           "seconds": 6000
+         *         }
+         *       ],
+         *       "totals": {
+         *         "resale": "25.000000",
+         *         "cost": "18.000000",
+         *         "margin": "7.000000"
+         *       }
+         *     }
+         */
+        Rebilling: {
+            data: {
+                /** @example 2026-12 */
+                month: string;
+                subaccount_id: string;
+                subaccount_name: string;
+                /**
+                 * @description what the subaccount paid at the agency's prices (calls and the agency's fees)
+                 * @example 49.813334
+                 */
+                resale: string;
+                /**
+                 * @description the platform's part: calls at the agency's own plan rate
+                 * @example 49.813334
+                 */
+                cost: string;
+                /**
+                 * @description the agency's part, credited to its wallet as `rebilling_margin` entries
+                 * @example 49.813334
+                 */
+                margin: string;
+                seconds: number;
+            }[];
+            totals: {
+                /**
+                 * @description USD as a decimal string
+                 * @example 49.813334
+                 */
+                resale: string;
+                /**
+                 * @description USD as a decimal string
+                 * @example 49.813334
+                 */
+                cost: string;
+                /**
+                 * @description USD as a decimal string
+                 * @example 49.813334
+                 */
+                margin: string;
+            };
+        };
+        /**
+         * @example {
+         *       "id": "fee_2bN8vC4xZ6mL1kJ9hG3f",
+         *       "account_id": "acct_3kX9pQ2mZ7rT1vB8nW4y",
+         *       "name": "Phone number +1 415 555 0100",
+         *       "amount": "2.00",
+         *       "interval": "month",
+         *       "set_by": "operator",
+         *       "periods_charged": 1,
+         *       "next_charge_at": "2027-01-07T10:00:00.000Z",
+         *       "stopped_at": null,
+         *       "created_at": "2026-12-07T10:00:00.000Z"
+         *     }
+         */
+        Fee: {
+            /** @description `fee_…` */
+            id: string;
+            account_id: string;
+            name: string;
+            /**
+             * @description USD as a decimal string
+             * @example 49.813334
+             */
+            amount: string;
+            /** @enum {string} */
+            interval: "month";
+            /**
+             * @description who set it: the operator, the account's agency (at its own price), or the account's price plan
+             * @enum {string}
+             */
+            set_by: "operator" | "agency" | "plan";
+            periods_charged: number;
+            /** @description the next period's start, when it is charged; null once stopped */
+            next_charge_at: string | null;
+            stopped_at: string | null;
+            created_at: string;
+        };
+        /**
+         * @example {
+         *       "name": "Phone number +1 415 555 0100",
+         *       "amount": "2.00",
+         *       "interval": "month"
+         *     }
+         */
+        FeeCreate: {
+            name: string;
+            /**
+             * @description USD, whole cents, as a decimal string
+             * @example 50.00
+             */
+            amount: string;
+            /**
+             * @description the only interval: a calendar month from the fee's creation
+             * @enum {string}
+             */
+            interval: "month";
         };
         /**
          * @example {
@@ -3025,7 +3419,7 @@ export interface operations {
                     "application/json": components["schemas"]["Account"];
                 };
             };
-            /** @description `invalid_request`: a field that does not validate (`field` names it), a NUL character, or a body over 1 MB */
+            /** @description `invalid_request`: no such price plan; or `invalid_request`: a field that does not validate (`field` names it) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3043,7 +3437,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `forbidden`: a read-only key or viewer session, an agency writing to its subaccount, or the operator key on a setting only the account makes; or `max_concurrent_calls` from anyone but the operator */
+            /** @description `forbidden`: a read-only key or viewer session, an agency writing to its subaccount, or the operator key on a setting only the account makes; or `max_concurrent_calls` or `price_plan_id` from anyone but the operator */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4926,6 +5320,604 @@ export interface operations {
             };
             /** @description `idempotency_conflict`: this Idempotency-Key was already used with a different request */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many failed authentications from this client address; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listPricePlans: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every plan */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["PricePlan"][];
+                    };
+                };
+            };
+            /** @description `invalid_request`: a field that does not validate (`field` names it), a NUL character, or a body over 1 MB */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unauthorized`: missing, wrong, revoked or expired API key or session */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden`: this needs the operator key */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many failed authentications from this client address; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    createPricePlan: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Same key + same body replays the stored response */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PricePlanCreate"];
+            };
+        };
+        responses: {
+            /** @description The plan */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PricePlan"];
+                };
+            };
+            /** @description `invalid_request`: a rate of 0 or above 100 a minute, or more than 6 decimals; or `invalid_request`: a field that does not validate (`field` names it) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unauthorized`: missing, wrong, revoked or expired API key or session */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden`: this needs the operator key */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `idempotency_conflict`: this Idempotency-Key was already used with a different request */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many failed authentications from this client address; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getResale: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The resale rates */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Resale"];
+                };
+            };
+            /** @description `invalid_request`: not an agency; or `invalid_request`: a field that does not validate (`field` names it) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unauthorized`: missing, wrong, revoked or expired API key or session */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: no such account, or one this credential may not see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many failed authentications from this client address; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    setResale: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ResaleUpdate"];
+            };
+        };
+        responses: {
+            /** @description The resale rates */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Resale"];
+                };
+            };
+            /** @description `invalid_request`: a rate below the agency's own or above 10× it; not an agency; or `invalid_request`: a field that does not validate (`field` names it) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unauthorized`: missing, wrong, revoked or expired API key or session */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden`: a read key or viewer session, the operator (the agency sets its own prices), or a subaccount */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: no such account, or one this credential may not see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many failed authentications from this client address; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    stopResale: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The resale rates (none) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Resale"];
+                };
+            };
+            /** @description `invalid_request`: not an agency; or `invalid_request`: a field that does not validate (`field` names it) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unauthorized`: missing, wrong, revoked or expired API key or session */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden`: a read key or viewer session, the operator (the agency sets its own prices), or a subaccount */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: no such account, or one this credential may not see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many failed authentications from this client address; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getRebilling: {
+        parameters: {
+            query?: {
+                /** @description calendar months (UTC) back from this one, this one included */
+                months?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The rebilling lines and their totals */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Rebilling"];
+                };
+            };
+            /** @description `invalid_request`: not an agency; or `invalid_request`: a field that does not validate (`field` names it) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unauthorized`: missing, wrong, revoked or expired API key or session */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: no such account, or one this credential may not see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many failed authentications from this client address; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listFees: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The fees */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["Fee"][];
+                    };
+                };
+            };
+            /** @description `invalid_request`: a field that does not validate (`field` names it), a NUL character, or a body over 1 MB */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unauthorized`: missing, wrong, revoked or expired API key or session */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: no such account, or one this credential may not see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many failed authentications from this client address; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    createFee: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Same key + same body replays the stored response */
+                "idempotency-key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FeeCreate"];
+            };
+        };
+        responses: {
+            /** @description The fee, its first period charged */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Fee"];
+                };
+            };
+            /** @description `invalid_request`: an amount of 0.00; more than 50 running fees; or `invalid_request`: a field that does not validate (`field` names it) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unauthorized`: missing, wrong, revoked or expired API key or session */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden`: the account itself (its fees are set by the operator or its agency) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: no such account, or one this credential may not see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `idempotency_conflict`: this Idempotency-Key was already used with a different request */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many failed authentications from this client address; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    stopFee: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                fee_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The fee, stopped */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Fee"];
+                };
+            };
+            /** @description `invalid_request`: a field that does not validate (`field` names it), a NUL character, or a body over 1 MB */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unauthorized`: missing, wrong, revoked or expired API key or session */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden`: the account itself, or an agency stopping the operator's fee */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: no such account or fee */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -26,3 +26,15 @@ export function authorize(principal: Principal, target: { id: string; parentId: 
 export function requireAdmin(principal: Principal): void {
   if (principal.kind !== "admin") throw new AppError("forbidden", "this needs the operator (admin) key");
 }
+
+/**
+ * What an agency may do to its subaccounts beyond watching them (docs/plans.md): put a fee on
+ * them at its own price. The operator may too; the account itself may not (403); anyone else
+ * gets 404. Auto-Recharge and every other setting stay the subaccount's own (`authorize`).
+ */
+export function authorizeAgencyOrOperator(principal: Principal, target: { id: string; parentId: string | null }): void {
+  if (principal.kind === "admin") return;
+  if (target.parentId !== null && principal.accountId === target.parentId) return;
+  if (principal.accountId === target.id) throw new AppError("forbidden", "only the operator, or the account's agency, sets its fees");
+  throw notFound("account");
+}

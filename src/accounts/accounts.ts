@@ -17,6 +17,8 @@ export interface Account {
   email: string | null;
   /** Calls it may run at once (operator setting); null: unlimited. */
   maxConcurrentCalls: number | null;
+  /** Its price plan; null: the built-in default (docs/plans.md). */
+  pricePlanId: string | null;
   createdAt: string;
 }
 
@@ -30,6 +32,7 @@ const ACCOUNT = {
   status: accounts.status,
   email: accounts.email,
   maxConcurrentCalls: accounts.maxConcurrentCalls,
+  pricePlanId: accounts.pricePlanId,
   createdAt: accounts.createdAt,
 };
 
@@ -42,6 +45,7 @@ const accountFromRow = (row: Pick<typeof accounts.$inferSelect, keyof typeof ACC
   status: row.status,
   email: row.email,
   maxConcurrentCalls: row.maxConcurrentCalls,
+  pricePlanId: row.pricePlanId,
   createdAt: row.createdAt.toISOString(),
 });
 

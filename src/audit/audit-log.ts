@@ -29,7 +29,10 @@ export type AuditAction =
   | "refund.requested"
   | "grant.issued"
   | "account.created"
-  | "subaccount.created";
+  | "subaccount.created"
+  | "resale.updated"
+  | "fee.created"
+  | "fee.stopped";
 
 /** Who asked and in which request: the HTTP edge knows both and hands them down. */
 export interface AuditSource {

@@ -30,15 +30,38 @@ export const accounts = pgTable(
     email: text("email"),
     /** Calls it may run at once (set by the operator); null: unlimited. */
     maxConcurrentCalls: integer("max_concurrent_calls"),
+    /** Its price plan (docs/plans.md); null: the built-in default plan (the configured rates). */
+    pricePlanId: text("price_plan_id").references((): any => pricePlans.id),
+    /** An agency's resale rates to its subaccounts (docs/plans.md); both null: it does not resell. */
+    resaleWebWidgetRateMicros: micros("resale_web_widget_rate_micros"),
+    resaleDefaultRateMicros: micros("resale_default_rate_micros"),
     createdAt: createdAt(),
   },
   (t) => [
+    check("accounts_resale_check", sql`(${t.resaleWebWidgetRateMicros} is null) = (${t.resaleDefaultRateMicros} is null) and (${t.resaleWebWidgetRateMicros} is null or (${t.type} = 'agency' and ${t.resaleWebWidgetRateMicros} > 0 and ${t.resaleDefaultRateMicros} > 0))`),
     check("accounts_max_concurrent_calls_check", sql`${t.maxConcurrentCalls} is null or ${t.maxConcurrentCalls} >= 0`),
     check("accounts_type_check", sql`${t.type} in ('user', 'agency', 'subaccount')`),
     check("accounts_status_check", sql`${t.status} in ('active', 'paused')`),
     // A subaccount belongs to exactly one agency; nothing else has a parent.
     check("accounts_parent_check", sql`(${t.type} = 'subaccount') = (${t.parentId} is not null)`),
     index("accounts_parent_idx").on(t.parentId),
+  ],
+);
+
+/** A price plan (docs/plans.md): an account's per-minute rates, and a monthly fee it adds. */
+export const pricePlans = pgTable(
+  "price_plans",
+  {
+    id: text("id").primaryKey(),
+    name: text("name").notNull(),
+    webWidgetRateMicros: micros("web_widget_rate_micros").notNull(),
+    defaultRateMicros: micros("default_rate_micros").notNull(),
+    monthlyFeeMicros: micros("monthly_fee_micros"),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    check("price_plans_rates_check", sql`${t.webWidgetRateMicros} > 0 and ${t.defaultRateMicros} > 0`),
+    check("price_plans_fee_check", sql`${t.monthlyFeeMicros} is null or ${t.monthlyFeeMicros} > 0`),
   ],
 );
 
@@ -72,7 +95,7 @@ export const ledgerEntries = pgTable(
     // trigger (migration 0006) checks every inserted entry's account has a wallet, and wallets,
     // which reference accounts, cannot be deleted.
     accountId: text("account_id").notNull(),
-    type: text("type", { enum: ["usage", "recharge", "adjustment", "refund", "dispute", "grant", "grant_expiry"] }).notNull(),
+    type: text("type", { enum: ["usage", "recharge", "adjustment", "refund", "dispute", "grant", "grant_expiry", "rebilling_margin", "fee"] }).notNull(),
     amountMicros: micros("amount_micros").notNull(),
     balanceAfterMicros: micros("balance_after_micros").notNull(),
     // The cause's own key (`usage:<call>:<billed-up-to second>`, `recharge:<recharge id>`,
@@ -85,10 +108,15 @@ export const ledgerEntries = pgTable(
     reason: text("reason"),
     // Usage entries: the seconds this entry bills, for the per-day usage summary.
     seconds: integer("seconds"),
+    // A rebilled debit (usage or fee of a subaccount whose agency resells) and the margin
+    // entries it pays: the transaction's batch, and the part of this debit that is the
+    // agency's margin. Null elsewhere. `prepaid verify` checks each batch adds up.
+    batchId: text("batch_id"),
+    marginMicros: micros("margin_micros"),
     createdAt: createdAt(),
   },
   (t) => [
-    check("ledger_entries_type_check", sql`${t.type} in ('usage', 'recharge', 'adjustment', 'refund', 'dispute')`),
+    check("ledger_entries_type_check", sql`${t.type} in ('usage', 'recharge', 'adjustment', 'refund', 'dispute', 'grant', 'grant_expiry', 'rebilling_margin', 'fee')`),
     check("ledger_entries_amount_check", sql`${t.amountMicros} <> 0`),
     // Ascending: a wallet's new entries go to the right end of its range (newest-first reads scan it
     // backwards just as fast). Descending put every insert at the left of the range, and a
@@ -300,6 +328,10 @@ export const calls = pgTable(
     // provider: a voice provider's end event (connector-calls); refused: a provider's call
     // prepaid would not authorise, recorded ended with nothing billed.
     endedBy: text("ended_by", { enum: ["report", "idle_timeout", "provider", "refused"] }),
+    // Fixed at the start with the rate, for a subaccount whose agency resells: the agency, and
+    // its margin per minute (resale rate less the agency's plan rate). Null: not rebilled.
+    marginAccountId: text("margin_account_id"),
+    marginRatePerMinuteMicros: micros("margin_rate_per_minute_micros"),
   },
   (t) => [
     // Newest first per account: the dashboard's call list pages by (started_at, id).
@@ -308,6 +340,9 @@ export const calls = pgTable(
     index("calls_active_idx").on(t.id).where(sql`${t.status} = 'active'`),
     check("calls_ended_by_check", sql`${t.endedBy} in ('report', 'idle_timeout', 'provider', 'refused')`),
     check("calls_hold_check", sql`${t.holdMicros} >= 0`),
+    check("calls_margin_check", sql`(${t.marginAccountId} is null) = (${t.marginRatePerMinuteMicros} is null) and (${t.marginRatePerMinuteMicros} is null or ${t.marginRatePerMinuteMicros} between 0 and ${t.ratePerMinuteMicros})`),
+    // The agency's rebilling view reads its subaccounts' rebilled calls by month.
+    index("calls_margin_account_idx").on(t.marginAccountId, t.startedAt).where(sql`${t.marginAccountId} is not null`),
   ],
 );
 
@@ -780,3 +815,41 @@ export const balanceAlerts = pgTable("balance_alerts", {
   levels: jsonb("levels").notNull(),
   updatedAt: timestamp("updated_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
 });
+
+/**
+ * A monthly fee on an account (docs/plans.md): debited at each period's start, period k
+ * starting k calendar months after `anchorAt`. `periodsCharged` is the next period to charge;
+ * its start is `nextPeriodAt`. Each charge's ledger key is `fee:<id>:<period>`, so a period is
+ * charged once whatever runs it. An agency's fee on its subaccount credits the agency
+ * `marginMicros` of each charge.
+ */
+export const recurringFees = pgTable(
+  "recurring_fees",
+  {
+    id: text("id").primaryKey(),
+    accountId: text("account_id")
+      .notNull()
+      .references(() => accounts.id),
+    name: text("name").notNull(),
+    amountMicros: micros("amount_micros").notNull(),
+    interval: text("interval", { enum: ["month"] }).notNull(),
+    marginAccountId: text("margin_account_id").references(() => accounts.id),
+    marginMicros: micros("margin_micros"),
+    /** The plan whose monthly fee this is (stopped when the account leaves the plan). */
+    pricePlanId: text("price_plan_id").references(() => pricePlans.id),
+    anchorAt: timestamp("anchor_at", { withTimezone: true, mode: "date" }).notNull(),
+    periodsCharged: integer("periods_charged").notNull().default(0),
+    nextPeriodAt: timestamp("next_period_at", { withTimezone: true, mode: "date" }).notNull(),
+    stoppedAt: timestamp("stopped_at", { withTimezone: true, mode: "date" }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    check("recurring_fees_amount_check", sql`${t.amountMicros} > 0`),
+    check("recurring_fees_interval_check", sql`${t.interval} in ('month')`),
+    check("recurring_fees_margin_check", sql`(${t.marginAccountId} is null) = (${t.marginMicros} is null) and (${t.marginMicros} is null or ${t.marginMicros} between 0 and ${t.amountMicros})`),
+    check("recurring_fees_periods_check", sql`${t.periodsCharged} >= 0`),
+    index("recurring_fees_account_idx").on(t.accountId, t.createdAt),
+    // The worker's read: fees whose next period has begun.
+    index("recurring_fees_due_idx").on(t.nextPeriodAt),
+  ],
+);

@@ -22,6 +22,7 @@ import { paymentMethodRoutes } from "./routes/payment-methods.js";
 import { rechargeRoutes } from "./routes/recharges.js";
 import { refundRoutes } from "./routes/refunds.js";
 import { grantRoutes } from "./routes/grants.js";
+import { planRoutes } from "./routes/plans.js";
 import { receiptRoutes } from "./routes/receipts.js";
 import { usageSummaryRoutes } from "./routes/usage-summary.js";
 import { pricingRoutes } from "./routes/pricing.js";
@@ -167,6 +168,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route("/", rechargeRoutes);
   app.route("/", refundRoutes);
   app.route("/", grantRoutes);
+  app.route("/", planRoutes);
   app.route("/", receiptRoutes);
   app.route("/", callRoutes);
   app.route("/", notificationRoutes);

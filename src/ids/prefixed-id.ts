@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 
-export const ID_PREFIXES = ["acct", "key", "pm", "rch", "txn", "call", "ntf", "req", "whe", "dlv", "ses", "aud", "rfd", "dsp", "grt", "cns"] as const;
+export const ID_PREFIXES = ["acct", "key", "pm", "rch", "txn", "call", "ntf", "req", "whe", "dlv", "ses", "aud", "rfd", "dsp", "grt", "cns", "pln", "fee", "bat"] as const;
 export type IdPrefix = (typeof ID_PREFIXES)[number];
 
 const ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";

@@ -8,7 +8,7 @@ import { planPosting, type PostingPlan } from "./posting.js";
 import { assert } from "../errors/assert.js";
 import { bySeq, pageOf } from "../db/keyset.js";
 
-export type EntryType = "usage" | "recharge" | "adjustment" | "refund" | "dispute" | "grant" | "grant_expiry";
+export type EntryType = "usage" | "recharge" | "adjustment" | "refund" | "dispute" | "grant" | "grant_expiry" | "rebilling_margin" | "fee";
 
 export interface NewEntry {
   accountId: string;
@@ -22,6 +22,10 @@ export interface NewEntry {
   reason?: string | null;
   /** Usage entries: the seconds billed by this entry. */
   seconds?: number | null;
+  /** A rebilled debit and its margin entries: the transaction's batch (docs/plans.md). */
+  batchId?: string | null;
+  /** A rebilled debit: the part of it that is its agency's margin. */
+  marginMicros?: bigint | null;
 }
 
 export interface LedgerEntry {
@@ -89,15 +93,20 @@ export async function postEntries(
   const column = <T extends string | number | bigint | null>(pick: (e: PostedEntry) => T) => arrayLiteral(posted.map(pick));
   const moves = plan.walletMoves;
   // Data-modifying CTEs run to completion whether or not the outer statement reads them.
+  // The rebilling columns only when an entry has them: a batch without rebilled calls sends
+  // two arrays fewer.
+  const rebilled = posted.some((e) => e.batchId != null);
   const moved = await queryRows<{ account_id: string; balance_micros: bigint }>(
     tx,
     sql`with new_entries as (
-          insert into ledger_entries (id, account_id, type, amount_micros, balance_after_micros, entry_key, call_id, recharge_id, reason, seconds)
+          insert into ledger_entries (id, account_id, type, amount_micros, balance_after_micros, entry_key, call_id, recharge_id, reason, seconds${rebilled ? sql`, batch_id, margin_micros` : sql``})
           select * from unnest(${column((e) => e.id)}::text[], ${column((e) => e.accountId)}::text[], ${column((e) => e.type)}::text[],
                                ${column((e) => e.amountMicros)}::bigint[], ${column((e) => e.balanceAfterMicros)}::bigint[],
                                ${column((e) => e.entryKey)}::text[], ${column((e) => e.callId ?? null)}::text[],
                                ${column((e) => e.rechargeId ?? null)}::text[], ${column((e) => e.reason ?? null)}::text[],
-                               ${column((e) => e.seconds ?? null)}::int[])
+                               ${column((e) => e.seconds ?? null)}::int[]${
+                                 rebilled ? sql`, ${column((e) => e.batchId ?? null)}::text[], ${column((e) => e.marginMicros ?? null)}::bigint[]` : sql``
+                               })
           returning 1
         )
         update wallets w set balance_micros = w.balance_micros + d.delta, updated_at = now()

@@ -138,6 +138,59 @@ const CHECKS: Check[] = [
         limit 100`,
     (r) => `charge ${r.id} of ${r.amount_micros} µUSD was refunded ${r.refunded_micros} µUSD; refunds and disputes took ${r.reversed_micros} µUSD off the balance`,
   ),
+  // Rebilling (docs/plans.md): in each batch (a usage batch, a fee's period, a provider's
+  // give-back), what the subaccounts' debits carry as margin is what their agency was credited
+  // in that batch's rebilling_margin entry — debits = the platform's part + the agencies' margins —
+  // and no margin entry lacks its debits.
+  check<Row<{ batch_id: string; shares: bigint | null; credited: bigint | null }>>(
+    "rebilling_batches_add_up",
+    sql`select coalesce(d.agency_id, m.account_id) as account_id, coalesce(d.batch_id, m.batch_id) as batch_id, d.shares, m.credited
+        from (select e.batch_id, a.parent_id as agency_id, sum(e.margin_micros)::bigint as shares
+              from ledger_entries e join accounts a on a.id = e.account_id
+              where e.margin_micros is not null group by e.batch_id, a.parent_id) d
+        full join (select batch_id, account_id, sum(amount_micros)::bigint as credited
+                   from ledger_entries where type = 'rebilling_margin' group by batch_id, account_id) m
+          on m.batch_id = d.batch_id and m.account_id = d.agency_id
+        where coalesce(d.shares, 0) <> coalesce(m.credited, 0) or (m.batch_id is not null and d.batch_id is null)
+        order by 1 limit 100`,
+    (r) => `batch ${r.batch_id}: its debits carry ${r.shares ?? 0} µUSD of margin, the agency was credited ${r.credited ?? 0} µUSD`,
+  ),
+  // A rebilled debit's margin part is within it: the platform's part is never negative.
+  check<Row<{ id: string; amount_micros: bigint; margin_micros: bigint }>>(
+    "rebilled_debit_covers_margin",
+    sql`select account_id, id, amount_micros, margin_micros from ledger_entries
+        where margin_micros is not null and (case when amount_micros < 0 then margin_micros < 0 or margin_micros > -amount_micros
+                                                  else margin_micros > 0 or -margin_micros > amount_micros end)
+        order by account_id limit 100`,
+    (r) => `entry ${r.id} of ${r.amount_micros} µUSD carries ${r.margin_micros} µUSD of margin`,
+  ),
+  // Each rebilled call paid its agency exactly the margin of the seconds it was billed
+  // (rounded down: the platform keeps the rounding), whatever the batches it was billed in.
+  check<Row<{ id: string; billed_seconds: number; margin: bigint; expected: bigint }>>(
+    "rebilled_call_margin_exact",
+    sql`select c.account_id, c.id, c.billed_seconds, coalesce(e.margin, 0)::bigint as margin,
+               (c.billed_seconds::bigint * c.margin_rate_per_minute_micros / 60)::bigint as expected
+        from calls c
+        left join (select call_id, sum(margin_micros) as margin from ledger_entries where call_id is not null and margin_micros is not null group by call_id) e
+          on e.call_id = c.id
+        where c.margin_account_id is not null and coalesce(e.margin, 0) <> c.billed_seconds::bigint * c.margin_rate_per_minute_micros / 60
+        order by c.account_id limit 100`,
+    (r) => `call ${r.id} billed ${r.billed_seconds} s paid ${r.margin} µUSD of margin, expected ${r.expected} µUSD`,
+  ),
+  // Each recurring fee charged each period it counts once: one fee entry per period, for its amount.
+  check<Row<{ id: string; periods_charged: number; entries: bigint; wrong_amounts: bigint }>>(
+    "fee_periods_charged_once",
+    sql`select f.account_id, f.id, f.periods_charged, count(e.id)::bigint as entries,
+               count(e.id) filter (where e.amount_micros <> -f.amount_micros or e.account_id <> f.account_id)::bigint as wrong_amounts
+        from recurring_fees f
+        left join ledger_entries e on e.type = 'fee' and e.entry_key like 'fee:' || f.id || ':%'
+        group by f.account_id, f.id, f.periods_charged
+        having count(e.id) <> f.periods_charged
+            or count(e.id) filter (where e.amount_micros <> -f.amount_micros or e.account_id <> f.account_id) > 0
+            or count(distinct e.entry_key) filter (where split_part(e.entry_key, ':', 3)::int >= f.periods_charged) > 0
+        order by f.account_id limit 100`,
+    (r) => `fee ${r.id} counts ${r.periods_charged} periods charged; ${r.entries} fee entries (${r.wrong_amounts} not its amount or account)`,
+  ),
   // The wallet's sums over its running calls (kept with each start and end, read by every
   // start instead of a scan) are those calls' sums: a hold taken twice or never released shows.
   check<Row<{ held_micros: bigint; active_calls: number; active_rate_micros: bigint; held: bigint; n: bigint; rate: bigint }>>(

@@ -18,6 +18,7 @@ export type MoneyEvent =
   | "dispute.lost"
   | "grant.issued"
   | "grant.expired"
+  | "fee.charged"
   /** A provider event (or part of one) that disagrees with what we know, not applied: an operator looks. */
   | "provider_event.flagged";
 

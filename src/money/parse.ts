@@ -44,3 +44,21 @@ export function parseConfigMicros(text: string): Micros {
   if (!match) throw new Error(`not a decimal USD amount: ${JSON.stringify(text)}`);
   return BigInt(match[1]!) * MICROS_PER_USD + BigInt((match[2] ?? "").padEnd(6, "0"));
 }
+
+/** The highest per-minute rate a plan or a resale may set: $100 a minute, far above any voice price. */
+export const MAX_RATE_MICROS = 100n * MICROS_PER_USD;
+
+/**
+ * Parses a per-minute rate (a plan's, an agency's resale): a decimal string or a JSON number
+ * whose text is a plain decimal, up to 6 decimals ("0.16", "0.145"), above 0 and at most $100.
+ */
+export function parseRate(input: unknown): ParseResult {
+  const text = typeof input === "string" ? input : typeof input === "number" && Number.isFinite(input) ? String(input) : null;
+  if (text === null) return { ok: false, reason: 'must be a decimal string such as "0.16"' };
+  const match = /^(\d{1,3})(?:\.(\d{1,6}))?$/.exec(text);
+  if (!match) return { ok: false, reason: 'must be a plain decimal rate with at most 6 decimals, such as "0.16"' };
+  const micros = BigInt(match[1]!) * MICROS_PER_USD + BigInt((match[2] ?? "").padEnd(6, "0"));
+  if (micros <= 0n) return { ok: false, reason: "must be above 0" };
+  if (micros > MAX_RATE_MICROS) return { ok: false, reason: `must be at most ${MAX_RATE_MICROS / MICROS_PER_USD} a minute` };
+  return { ok: true, micros };
+}

@@ -29,7 +29,7 @@ describe("a usage report's update of its call", () => {
       const counts = await inTransaction(db.db, async (tx) => {
         const calls = await lockCalls(tx, callIds);
         const touched = [...calls.values()].map((c) => ({ ...c, billedSeconds: 30, billedMicros: 80_000n }));
-        await writeCallsAndLockWallets(tx, touched, [account.id]);
+        await writeCallsAndLockWallets(tx, config.rates, touched, [account.id]);
         // This transaction's own counters: exact, not the statistics collector's delayed view.
         const [row] = await queryRows<{ updated: string | bigint; hot: string | bigint }>(
           tx,

@@ -212,6 +212,55 @@ describe("prepaid verify", () => {
     }
   });
 
+  it("fails when a rebilled batch does not add up, a margin outgrows its debit, a call's margin is off, or a fee period is charged twice or not at all (docs/plans.md)", async () => {
+    const db = await testDatabase();
+    try {
+      const { agency, sub } = await inTransaction(db.db, async (tx) => {
+        const agency = await createAccount(tx, { name: "verify agency", type: "agency" });
+        const sub = await createAccount(tx, { name: "verify sub", type: "subaccount", parentId: agency.id });
+        await postEntry(tx, { accountId: sub.id, type: "adjustment", amountMicros: usd(20), entryKey: `v-open-${sub.id}` });
+        return { agency: agency.id, sub: sub.id };
+      });
+      const post = (entry: Parameters<typeof postEntry>[1]) => inTransaction(db.db, (tx) => postEntry(tx, entry));
+      // A good batch: a $0.25 debit carrying $0.07 of margin, the agency credited $0.07.
+      await post({ accountId: sub, type: "usage", amountMicros: -250_000n, entryKey: "usage:v-good:60", batchId: "bat_good", marginMicros: 70_000n });
+      await post({ accountId: agency, type: "rebilling_margin", amountMicros: 70_000n, entryKey: "rebilling_margin:bat_good", batchId: "bat_good" });
+      expect((await verifyLedger(db.db)).filter((v) => v.check.startsWith("rebill"))).toEqual([]);
+      // A batch whose agency got 1 µUSD too much; a margin entry with no debits; a margin above its debit.
+      await post({ accountId: sub, type: "usage", amountMicros: -250_000n, entryKey: "usage:v-bad:60", batchId: "bat_bad", marginMicros: 70_000n });
+      await post({ accountId: agency, type: "rebilling_margin", amountMicros: 70_001n, entryKey: "rebilling_margin:bat_bad", batchId: "bat_bad" });
+      await post({ accountId: agency, type: "rebilling_margin", amountMicros: 5n, entryKey: "rebilling_margin:bat_none", batchId: "bat_none" });
+      await post({ accountId: sub, type: "usage", amountMicros: -10n, entryKey: "usage:v-over:1", batchId: "bat_over", marginMicros: 11n });
+      await post({ accountId: agency, type: "rebilling_margin", amountMicros: 11n, entryKey: "rebilling_margin:bat_over", batchId: "bat_over" });
+      // A rebilled call billed 60 s at a $0.07 margin a minute, whose entries carry none of it.
+      await db.db.execute(
+        sql`insert into calls (id, account_id, rate_per_minute_micros, billed_seconds, billed_micros, status, margin_account_id, margin_rate_per_minute_micros)
+            values ('call-v-margin', ${sub}, 250000, 60, 250000, 'ended', ${agency}, 70000)`,
+      );
+      await post({ accountId: sub, type: "usage", amountMicros: -250_000n, entryKey: "usage:call-v-margin:60", callId: "call-v-margin", batchId: "bat_call", marginMicros: 0n });
+      // A fee that says 2 periods charged, with one entry.
+      await db.db.execute(
+        sql`insert into recurring_fees (id, account_id, name, amount_micros, interval, anchor_at, periods_charged, next_period_at)
+            values ('fee_v', ${sub}, 'v', 1000000, 'month', now(), 2, now() + interval '2 months')`,
+      );
+      await post({ accountId: sub, type: "fee", amountMicros: -1_000_000n, entryKey: "fee:fee_v:0" });
+
+      const found = (await verifyLedger(db.db)).filter((v) => v.check.startsWith("rebill") || v.check.startsWith("fee_"));
+      const covers = found.filter((v) => v.check === "rebilled_debit_covers_margin");
+      expect(covers.map((v) => v.detail)).toEqual([expect.stringMatching(/^entry txn_\w+ of -10 µUSD carries 11 µUSD of margin$/)]);
+      expect(found.filter((v) => v !== covers[0]).map((v) => [v.check, v.detail]).sort()).toEqual(
+        [
+          ["rebilling_batches_add_up", "batch bat_bad: its debits carry 70000 µUSD of margin, the agency was credited 70001 µUSD"],
+          ["rebilling_batches_add_up", "batch bat_none: its debits carry 0 µUSD of margin, the agency was credited 5 µUSD"],
+          ["rebilled_call_margin_exact", "call call-v-margin billed 60 s paid 0 µUSD of margin, expected 70000 µUSD"],
+          ["fee_periods_charged_once", "fee fee_v counts 2 periods charged; 1 fee entries (0 not its amount or account)"],
+        ].sort(),
+      );
+    } finally {
+      await db.close();
+    }
+  });
+
   it("fails when granted credit disagrees with its grants, a grant is not accounted for, or usage spent a grant after its expiry", async () => {
     const db = await testDatabase();
     try {

@@ -39,6 +39,11 @@ const CASES: Record<string, Case> = {
     key: (f) => f.admin,
     bodies: [{ amount: "1.00", reason: "walk", category: "promotional" }, { amount: "2.00", reason: "walk", category: "compensation" }],
   },
+  "POST /v1/price-plans": {
+    key: (f) => f.admin,
+    bodies: [{ name: "Walk A", rate_per_minute: { web_widget: "0.12", default: "0.14" } }, { name: "Walk B", rate_per_minute: { web_widget: "0.12", default: "0.14" } }],
+  },
+  "POST /v1/accounts/{id}/fees": { key: (f) => f.admin, bodies: [{ name: "Walk A", amount: "1.00", interval: "month" }, { name: "Walk B", amount: "1.00", interval: "month" }] },
   // No body of its own: the second "body" differs only in bytes, which the key's fingerprint covers.
   "POST /v1/accounts/{id}/deliveries/{delivery}/resend": {
     key: own,

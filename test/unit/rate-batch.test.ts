@@ -22,7 +22,7 @@ const callsArb = fc
     new Map<string, Call>(
       specs.map((s, i) => [
         `call_${i}`,
-        { id: `call_${i}`, accountId: `acct_${s.account}`, ratePerMinuteMicros: s.rate, billedSeconds: s.billedSeconds, billedMicros: cost(s.billedSeconds, s.rate), status: s.ended ? "ended" : "active", holdMicros: s.ended ? 0n : s.rate },
+        { id: `call_${i}`, accountId: `acct_${s.account}`, ratePerMinuteMicros: s.rate, billedSeconds: s.billedSeconds, billedMicros: cost(s.billedSeconds, s.rate), status: s.ended ? "ended" : "active", holdMicros: s.ended ? 0n : s.rate, margin: null },
       ]),
     ),
   );
@@ -50,7 +50,7 @@ describe("rateBatch (property)", () => {
     fc.assert(
       fc.property(callsAndBatch, ({ calls, batch }) => {
         const given = structuredClone(calls);
-        const rated = rateBatch(batch, calls);
+        const rated = rateBatch(batch, calls, "bat_test");
         expect(calls).toEqual(given);
         for (const [id, before] of calls) {
           const reports = batch.flatMap((s) => (s === "replay" ? [] : s.filter((e) => e.callId === id)));
@@ -77,8 +77,8 @@ describe("rateBatch (property)", () => {
   it("answers a replay as a replay and rates nothing for it", () => {
     fc.assert(
       fc.property(callsAndBatch, ({ calls, batch }) => {
-        const rated = rateBatch(batch, calls);
-        const replaysOnly = rateBatch(batch.map(() => "replay" as const), calls);
+        const rated = rateBatch(batch, calls, "bat_test");
+        const replaysOnly = rateBatch(batch.map(() => "replay" as const), calls, "bat_test");
         expect(replaysOnly.entries).toEqual([]);
         expect(replaysOnly.touched).toEqual([]);
         batch.forEach((s, i) => expect(rated.submissions[i] === "replay").toBe(s === "replay"));
@@ -89,7 +89,7 @@ describe("rateBatch (property)", () => {
   it("gives each report the balance its wallet had right after it", () => {
     fc.assert(
       fc.property(callsAndBatch, fc.bigInt({ min: -1_000_000n, max: 50_000_000n }), ({ calls, batch }, start) => {
-        const rated = rateBatch(batch, calls);
+        const rated = rateBatch(batch, calls, "bat_test");
         const before = new Map([...calls.values()].map((c) => [c.accountId, start]));
         const plan = planPosting(before, rated.entries);
         const answers = usageAnswers(rated, before, plan.balancesAfterMicros, () => ({ inFlightMicros: 0n, activeRateMicros: 0n, lapsedMicros: 0n }));
@@ -115,8 +115,8 @@ describe("rateBatch (property)", () => {
   });
 
   it("fails a submission whose call is not among the locked ones", () => {
-    const calls = new Map<string, Call>([["call_1", { id: "call_1", accountId: "acct_1", ratePerMinuteMicros: 180_000n, billedSeconds: 0, billedMicros: 0n, status: "active", holdMicros: 180_000n }]]);
-    expect(() => rateBatch([[{ callId: "call_2", elapsedSeconds: 60, final: false }]], calls)).toThrow("call not found");
+    const calls = new Map<string, Call>([["call_1", { id: "call_1", accountId: "acct_1", ratePerMinuteMicros: 180_000n, billedSeconds: 0, billedMicros: 0n, status: "active", holdMicros: 180_000n, margin: null }]]);
+    expect(() => rateBatch([[{ callId: "call_2", elapsedSeconds: 60, final: false }]], calls, "bat_test")).toThrow("call not found");
   });
 });
 

@@ -7,8 +7,8 @@ import { postEntry, type LedgerEntry } from "../../ledger/ledger.js";
 import type { Micros } from "../../money/micros.js";
 import { reconcileStatus } from "../status/account-status.js";
 import { afterBalanceChange, notifyAlertCrossings } from "../recharges/auto-recharge.js";
-import { ratePerMinuteMicros } from "../pricing.js";
 import { loadWalletState } from "../status/wallet-state.js";
+import { assignPlan } from "../plans/plans.js";
 
 /**
  * Changes what an account may change of itself. Turning the Web Widget on or off is a pricing
@@ -19,19 +19,32 @@ export async function updateAccount(
   tx: Tx,
   config: Config,
   id: string,
-  patch: { webWidget?: boolean | undefined; email?: string | null | undefined; maxConcurrentCalls?: number | null | undefined },
+  patch: { webWidget?: boolean | undefined; email?: string | null | undefined; maxConcurrentCalls?: number | null | undefined; pricePlanId?: string | undefined },
+  now: Date = new Date(),
 ): Promise<{ before: Account; after: Account }> {
   // Under the wallet lock from the start: the pause rule needs it, and `before` is then the
   // account this change replaced even when two changes race (the audit log records both).
   await tx.execute(sql`select 1 from wallets where account_id = ${id} for update`);
   const before = await getAccount(tx, id);
+  // A plan change is a pricing change like the widget's: under the wallet lock, a start sees the
+  // old plan or the new one; running calls keep the rate fixed at their start.
+  if (patch.pricePlanId !== undefined) {
+    const rateBefore = (await loadWalletState(tx, config.rates, id))?.ratePerMinuteMicros;
+    await assignPlan(tx, config, id, patch.pricePlanId, now);
+    const state = await loadWalletState(tx, config.rates, id);
+    if (state) {
+      await reconcileStatus(tx, state);
+      await notifyAlertCrossings(tx, state, { balanceMicros: state.balanceMicros, ratePerMinuteMicros: rateBefore! });
+    }
+  }
   if (patch.webWidget !== undefined) {
+    const rateBefore = (await loadWalletState(tx, config.rates, id))?.ratePerMinuteMicros;
     await tx.execute(sql`update accounts set web_widget = ${patch.webWidget} where id = ${id}`);
     const state = await loadWalletState(tx, config.rates, id);
     if (state) {
       await reconcileStatus(tx, state);
       // A minutes alert level moves with the rate: the same balance may now be below it.
-      await notifyAlertCrossings(tx, state, { balanceMicros: state.balanceMicros, ratePerMinuteMicros: ratePerMinuteMicros(config.rates, before.webWidget) });
+      await notifyAlertCrossings(tx, state, { balanceMicros: state.balanceMicros, ratePerMinuteMicros: rateBefore! });
     }
   }
   if (patch.email !== undefined) await setEmail(tx, id, patch.email);

@@ -8,7 +8,7 @@ import { newId } from "../../ids/prefixed-id.js";
 import type { Micros } from "../../money/micros.js";
 import { secondsAffordable } from "../../money/rating.js";
 import { admitStarts, type Admission, type CallWallet } from "./call-credit.js";
-import { ratePerMinuteMicros } from "../pricing.js";
+import { priceFromRow, type AccountPrice, type PricingRow } from "../pricing.js";
 
 export interface Call {
   id: string;
@@ -19,6 +19,8 @@ export interface Call {
   status: "active" | "ended";
   /** What it holds while it runs (released when it ends). */
   holdMicros: Micros;
+  /** Fixed at its start with its rate: the agency that rebills it and its margin a minute (null: not rebilled). */
+  margin: AccountPrice["margin"];
 }
 
 /** A calls row as raw SQL returns it. */
@@ -30,10 +32,12 @@ export interface CallRow {
   billed_micros: bigint;
   status: "active" | "ended";
   hold_micros: bigint;
+  margin_account_id: string | null;
+  margin_rate_per_minute_micros: bigint | null;
 }
 
 /** The columns of a Call, for raw SQL. */
-export const CALL_COLUMNS = sql.raw("id, account_id, rate_per_minute_micros, billed_seconds, billed_micros, status, hold_micros");
+export const CALL_COLUMNS = sql.raw("id, account_id, rate_per_minute_micros, billed_seconds, billed_micros, status, hold_micros, margin_account_id, margin_rate_per_minute_micros");
 
 export const callFromRow = (r: CallRow): Call => ({
   id: r.id,
@@ -43,6 +47,10 @@ export const callFromRow = (r: CallRow): Call => ({
   billedMicros: BigInt(r.billed_micros),
   status: r.status,
   holdMicros: BigInt(r.hold_micros),
+  margin:
+    r.margin_account_id === null || r.margin_rate_per_minute_micros === null
+      ? null
+      : { accountId: r.margin_account_id, ratePerMinuteMicros: BigInt(r.margin_rate_per_minute_micros) },
 });
 
 /** Calls with the account and agency that own them, for the access check: one query for a whole batch. */
@@ -95,13 +103,13 @@ export async function approveCallStarts(tx: Tx, config: Config, starts: CallStar
     else fresh.set(start.accountId, [start]);
   }
   const decided = new Map<string, Admission>();
-  const admitted: Array<{ id: string; accountId: string; rate: Micros; hold: Micros }> = [];
+  const admitted: Admitted[] = [];
   for (const [accountId, accountStarts] of fresh) {
     const wallet = wallets.get(accountId)!;
     admitStarts(wallet, accountStarts.length, config.calls.holdSeconds).forEach((admission, i) => {
       const start = accountStarts[i]!;
       decided.set(key(start), admission);
-      if (admission.kind === "admitted") admitted.push({ id: start.callId, accountId, rate: wallet.ratePerMinuteMicros, hold: admission.holdMicros });
+      if (admission.kind === "admitted") admitted.push({ id: start.callId, accountId, rate: wallet.ratePerMinuteMicros, hold: admission.holdMicros, margin: wallets.get(accountId)!.margin });
     });
   }
 
@@ -148,7 +156,15 @@ function refusal(admission: Admission | undefined): AppError {
   }
 }
 
-interface StartRow {
+interface Admitted {
+  id: string;
+  accountId: string;
+  rate: Micros;
+  hold: Micros;
+  margin: AccountPrice["margin"];
+}
+
+interface StartRow extends PricingRow {
   kind: "wallet" | "call";
   id: string;
   account_id: string;
@@ -163,6 +179,8 @@ interface StartRow {
   billed_seconds: number | null;
   billed_micros: bigint | null;
   hold_micros: bigint | null;
+  margin_account_id: string | null;
+  margin_rate_per_minute_micros: bigint | null;
 }
 
 /**
@@ -177,26 +195,28 @@ async function lockWalletsAndRead(
   config: Config,
   accountIds: readonly string[],
   callIds: readonly string[],
-): Promise<{ existing: Map<string, Call>; wallets: Map<string, CallWallet> }> {
+): Promise<{ existing: Map<string, Call>; wallets: Map<string, CallWallet & { margin: AccountPrice["margin"] }> }> {
   // Postgres runs a UNION ALL's branches in order: the function (locks, then reads) first.
   const rows = await queryRows<StartRow>(
     tx,
     sql`select 'wallet' as kind, x.account_id as id, x.account_id, x.status, x.web_widget, x.max_concurrent_calls, x.balance_micros,
                x.held_micros, x.active_calls, x.in_flight_micros, null::bigint as rate_per_minute_micros, null::int as billed_seconds,
-               null::bigint as billed_micros, null::bigint as hold_micros
+               null::bigint as billed_micros, null::bigint as hold_micros, null::text as margin_account_id, null::bigint as margin_rate_per_minute_micros,
+               x.plan_w, x.plan_d, x.agency_id, x.agency_plan_w, x.agency_plan_d, x.resale_w, x.resale_d
         from prepaid_lock_call_wallets(${arrayLiteral(accountIds)}::text[]) x
         union all
         select 'call', c.id, c.account_id, c.status, null, null, null, null, null, null, c.rate_per_minute_micros, c.billed_seconds,
-               c.billed_micros, c.hold_micros
+               c.billed_micros, c.hold_micros, c.margin_account_id, c.margin_rate_per_minute_micros, null, null, null, null, null, null, null
         from calls c where c.id = any(${arrayLiteral([...new Set(callIds)])}::text[])`,
   );
   const existing = new Map<string, Call>();
-  const wallets = new Map<string, CallWallet>();
+  const wallets = new Map<string, CallWallet & { margin: AccountPrice["margin"] }>();
   for (const r of rows) {
     if (r.kind === "call") {
       existing.set(r.id, callFromRow({ ...r, status: r.status as Call["status"], rate_per_minute_micros: r.rate_per_minute_micros!, billed_seconds: r.billed_seconds!, billed_micros: r.billed_micros!, hold_micros: r.hold_micros! }));
       continue;
     }
+    const price = priceFromRow(config.rates, r.web_widget!, r);
     wallets.set(r.account_id, {
       status: r.status as CallWallet["status"],
       balanceMicros: BigInt(r.balance_micros!),
@@ -204,22 +224,25 @@ async function lockWalletsAndRead(
       heldMicros: BigInt(r.held_micros!),
       activeCalls: Number(r.active_calls),
       maxConcurrentCalls: r.max_concurrent_calls,
-      ratePerMinuteMicros: ratePerMinuteMicros(config.rates, r.web_widget!),
+      ratePerMinuteMicros: price.ratePerMinuteMicros,
+      margin: price.margin,
     });
   }
   return { existing, wallets };
 }
 
 /** Inserts authorised calls and adds their holds, slots and rates to their wallets: one statement. */
-async function insertCalls(tx: Tx, admitted: ReadonlyArray<{ id: string; accountId: string; rate: Micros; hold: Micros }>): Promise<Map<string, Call>> {
+async function insertCalls(tx: Tx, admitted: readonly Admitted[]): Promise<Map<string, Call>> {
   if (admitted.length === 0) return new Map();
   const sorted = [...admitted].sort((a, b) => (a.id < b.id ? -1 : 1));
   const rows = await queryRows<CallRow>(
     tx,
     sql`with ins as (
-          insert into calls (id, account_id, rate_per_minute_micros, hold_micros)
+          insert into calls (id, account_id, rate_per_minute_micros, hold_micros, margin_account_id, margin_rate_per_minute_micros)
           select * from unnest(${arrayLiteral(sorted.map((a) => a.id))}::text[], ${arrayLiteral(sorted.map((a) => a.accountId))}::text[],
-                               ${arrayLiteral(sorted.map((a) => a.rate))}::bigint[], ${arrayLiteral(sorted.map((a) => a.hold))}::bigint[])
+                               ${arrayLiteral(sorted.map((a) => a.rate))}::bigint[], ${arrayLiteral(sorted.map((a) => a.hold))}::bigint[],
+                               ${arrayLiteral(sorted.map((a) => a.margin?.accountId ?? null))}::text[],
+                               ${arrayLiteral(sorted.map((a) => a.margin?.ratePerMinuteMicros ?? null))}::bigint[])
           on conflict (id) do nothing
           returning ${CALL_COLUMNS}
         ), added as (

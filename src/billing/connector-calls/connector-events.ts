@@ -9,7 +9,8 @@ import { postEntry } from "../../ledger/ledger.js";
 import { connectorEventsTotal } from "../../metrics/registry.js";
 import { cost } from "../../money/rating.js";
 import { approveCallStarts } from "../calls/calls.js";
-import { ratePerMinuteMicros } from "../pricing.js";
+import { marginShare, pricingJoin, PRICING_COLUMNS, priceFromRow, type PricingRow } from "../pricing.js";
+import { newId } from "../../ids/prefixed-id.js";
 import type { UsageWriter } from "../usage/usage-writer.js";
 import { overshootSeconds, planConnectorEvent, type ConnectorCallStatus } from "./connector-plan.js";
 
@@ -130,18 +131,29 @@ async function finish(
 async function billFinal(tx: Tx, config: Config, usageWriter: UsageWriter, event: CallEvent, callId: string, accountId: string, record: boolean): Promise<void> {
   const duration = event.durationSeconds ?? 0;
   if (record) await insertEndedCall(tx, config, accountId, callId, "provider");
+  // A rebilled call's credit below gives its agency's margin back too: both wallets are locked
+  // here first, in account order (the order of every usage batch), before the usage path's locks.
+  const [rebilled] = await queryRows<{ margin_account_id: string | null }>(tx, sql`select margin_account_id from calls where id = ${callId}`);
+  if (rebilled?.margin_account_id) {
+    await tx.execute(sql`select 1 from wallets where account_id in (${accountId}, ${rebilled.margin_account_id}) order by account_id for update`);
+  }
   await usageWriter.writeIn(tx, [{ callId, elapsedSeconds: duration, final: true }]);
-  const [call] = await queryRows<{ billed_seconds: number; billed_micros: bigint; rate_per_minute_micros: bigint }>(
+  const [call] = await queryRows<{ billed_seconds: number; billed_micros: bigint; rate_per_minute_micros: bigint; margin_account_id: string | null; margin_rate_per_minute_micros: bigint | null }>(
     tx,
     sql`update calls set ended_by = case when ended_by = 'refused' then 'refused' else 'provider' end where id = ${callId}
-        returning billed_seconds, billed_micros, rate_per_minute_micros`,
+        returning billed_seconds, billed_micros, rate_per_minute_micros, margin_account_id, margin_rate_per_minute_micros`,
   );
   assert(call, "a billed call has its row");
   const over = overshootSeconds(Number(call.billed_seconds), duration);
   if (over > 0) {
     const creditMicros = BigInt(call.billed_micros) - cost(duration, BigInt(call.rate_per_minute_micros));
     if (creditMicros > 0n) {
-      await postEntry(tx, {
+      const margin =
+        call.margin_account_id && call.margin_rate_per_minute_micros !== null
+          ? { accountId: call.margin_account_id, shareMicros: marginShare(Number(call.billed_seconds), duration, BigInt(call.margin_rate_per_minute_micros)) }
+          : null;
+      const batchId = margin ? newId("bat") : null;
+      const credit = await postEntry(tx, {
         accountId,
         type: "usage",
         amountMicros: creditMicros,
@@ -149,7 +161,20 @@ async function billFinal(tx: Tx, config: Config, usageWriter: UsageWriter, event
         callId,
         seconds: -over,
         reason: `the provider counted ${duration} s; ${over} s billed ahead of it given back`,
+        batchId,
+        marginMicros: margin?.shareMicros ?? null,
       });
+      // The seconds given back carried the agency's margin: it goes back with them (one entry, same transaction).
+      if (credit.applied && margin && margin.shareMicros !== 0n) {
+        await postEntry(tx, {
+          accountId: margin.accountId,
+          type: "rebilling_margin",
+          amountMicros: margin.shareMicros,
+          entryKey: `rebilling_margin:${batchId}:${margin.accountId}`,
+          batchId,
+          reason: `call ${callId}: the provider counted ${duration} s; the margin on ${over} s given back`,
+        });
+      }
     }
     await tx.execute(sql`update calls set billed_seconds = ${duration}, billed_micros = billed_micros - ${creditMicros} where id = ${callId}`);
   }
@@ -165,11 +190,13 @@ async function billFinal(tx: Tx, config: Config, usageWriter: UsageWriter, event
  * end came first, or it was refused), so its bill has a call to post on and History shows it.
  */
 async function insertEndedCall(tx: Tx, config: Config, accountId: string, callId: string, endedBy: "provider" | "refused"): Promise<void> {
-  const [wallet] = await queryRows<{ web_widget: boolean }>(tx, sql`select web_widget from accounts where id = ${accountId}`);
-  assert(wallet, "the call's account exists");
+  const [account] = await queryRows<PricingRow & { web_widget: boolean }>(tx, sql`select a.web_widget, ${PRICING_COLUMNS} from accounts a ${pricingJoin("a")} where a.id = ${accountId}`);
+  assert(account, "the call's account exists");
+  // Priced as a call started now: its plan's rate, or its agency's resale rate and margin.
+  const price = priceFromRow(config.rates, account.web_widget, account);
   await tx.execute(
-    sql`insert into calls (id, account_id, rate_per_minute_micros, hold_micros, status, ended_at, ended_by)
-        values (${callId}, ${accountId}, ${ratePerMinuteMicros(config.rates, wallet.web_widget)}, 0, 'ended', now(), ${endedBy})
+    sql`insert into calls (id, account_id, rate_per_minute_micros, hold_micros, status, ended_at, ended_by, margin_account_id, margin_rate_per_minute_micros)
+        values (${callId}, ${accountId}, ${price.ratePerMinuteMicros}, 0, 'ended', now(), ${endedBy}, ${price.margin?.accountId ?? null}, ${price.margin?.ratePerMinuteMicros ?? null})
         on conflict (id) do nothing`,
   );
 }

@@ -30,8 +30,12 @@ export async function afterBalanceChange(
   stateOrAccountId: WalletState | string,
   balanceBeforeMicros: Micros,
   now: Date,
-  /** false for a refund: money given back never starts an automatic charge (docs/concepts.md); the next debit may. */
-  options: { automaticCharge: boolean } = { automaticCharge: true },
+  /**
+   * automaticCharge false for a refund: money given back never starts an automatic charge
+   * (docs/concepts.md); the next debit may. pause false for a recurring fee: a fee never pauses an
+   * account by itself (docs/plans.md); the next call's usage applies the pause rule as usual.
+   */
+  options: { automaticCharge: boolean; pause?: boolean } = { automaticCharge: true },
 ): Promise<{ state: WalletState; recharge: Recharge | null }> {
   const state = typeof stateOrAccountId === "string" ? await loadWalletState(tx, config.rates, stateOrAccountId) : stateOrAccountId;
   assert(state, `account ${String(stateOrAccountId)} has a wallet`);
@@ -53,7 +57,7 @@ export async function afterBalanceChange(
     });
   }
   await notifyAlertCrossings(tx, state, { balanceMicros: balanceBeforeMicros, ratePerMinuteMicros: state.ratePerMinuteMicros });
-  await reconcileStatus(tx, state);
+  if (options.pause !== false) await reconcileStatus(tx, state);
   return { state: recharge ? { ...state, inFlight: { id: recharge.id, amountMicros: recharge.amountMicros, status: "pending" } } : state, recharge };
 }
 

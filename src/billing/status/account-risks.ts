@@ -1,3 +1,4 @@
+import { pricingJoin, rateSql } from "../pricing.js";
 import { sql, type SQL } from "drizzle-orm";
 import type { Config } from "../../config/config.js";
 import { queryRows, type Tx } from "../../db/database.js";
@@ -56,7 +57,6 @@ export interface SearchTotals {
 
 /** The rows to search, each with its risks (the one definition of the rule above). */
 function candidates(config: Config, search: AccountSearch): SQL {
-  const { withWidgetMicros, withoutWidgetMicros } = config.rates;
   const enabled = sql`coalesce(s.enabled, false)`;
   const healthy = sql`(${enabled} and not coalesce(s.failing, false) and s.limit_reached is null)`;
   const filters: SQL[] = [];
@@ -74,19 +74,20 @@ function candidates(config: Config, search: AccountSearch): SQL {
   // (an agency's own wallet at $0, an account not yet in use) has nothing running dry. Read on
   // calls_account_started_idx, one probe per account.
   const calling = sql`exists (select 1 from calls cl where cl.account_id = a.id and cl.started_at > now() - interval '30 days')`;
-  return sql`select a.id, a.name, a.type, a.parent_id, a.web_widget, a.status, a.email, a.max_concurrent_calls, a.created_at, w.balance_micros,
+  return sql`select a.id, a.name, a.type, a.parent_id, a.web_widget, a.status, a.email, a.max_concurrent_calls, a.price_plan_id, a.created_at, w.balance_micros,
                     array_remove(array[
                       case when a.status = 'paused' then 'paused' end,
                       case when coalesce(s.failing, false) then 'payment_failing' end,
                       case when ${enabled} and s.limit_reached is not null then 'limit_reached' end,
                       case when not ${enabled} and w.balance_micros < coalesce(s.threshold_micros, ${DEFAULT_SETTINGS.thresholdMicros}) and ${calling} then 'unprotected_below_threshold' end,
                       case when not ${healthy} and ${calling}
-                             and w.balance_micros < ${LOW_MINUTES} * (case when a.web_widget then ${withWidgetMicros}::bigint else ${withoutWidgetMicros}::bigint end)
+                             and w.balance_micros < ${LOW_MINUTES} * ${rateSql("a", config.rates)}
                            then 'low_minutes' end
                     ]::text[], null) as risks
              from accounts a
              join wallets w on w.account_id = a.id
              left join auto_recharge_settings s on s.account_id = a.id
+             ${pricingJoin("a")}
              ${where}`;
 }
 
@@ -125,6 +126,7 @@ interface Row {
   status: AccountStatus;
   email: string | null;
   max_concurrent_calls: number | null;
+  price_plan_id: string | null;
   created_at: unknown;
   // Both drivers parse a text[] into an array.
   risks: Risk[];
@@ -144,7 +146,7 @@ export async function searchAccounts(tx: Tx, config: Config, search: AccountSear
   const last = page[page.length - 1];
   return {
     found: page.map((r) => ({
-      account: { id: r.id, name: r.name, type: r.type, parentId: r.parent_id, webWidget: r.web_widget, status: r.status, email: r.email, maxConcurrentCalls: r.max_concurrent_calls, createdAt: toIso(r.created_at) },
+      account: { id: r.id, name: r.name, type: r.type, parentId: r.parent_id, webWidget: r.web_widget, status: r.status, email: r.email, maxConcurrentCalls: r.max_concurrent_calls, pricePlanId: r.price_plan_id, createdAt: toIso(r.created_at) },
       risks: r.risks,
     })),
     next: rows.length > search.limit && last ? { value: last.sort_key, id: last.id } : undefined,

@@ -6,7 +6,7 @@ import { queryRows, type Tx } from "../../db/database.js";
 import { isExpired } from "../../payments/card-number.js";
 import { usd, type Micros } from "../../money/micros.js";
 import { cost } from "../../money/rating.js";
-import { ratePerMinuteMicros } from "../pricing.js";
+import { pricingJoin, PRICING_COLUMNS, priceFromRow, type PricingRow } from "../pricing.js";
 import { storedLevels, type StoredLevel } from "./balance-alerts.js";
 import { lapsedGrantsSql } from "./lapsed-grants.js";
 
@@ -74,7 +74,7 @@ export interface WalletState {
   disputedCardIds: string[];
 }
 
-interface Row {
+interface Row extends PricingRow {
   id: string;
   parent_id: string | null;
   status: AccountStatus;
@@ -147,9 +147,11 @@ export async function loadWalletStates(tx: Tx, rates: Config["rates"], accountId
                b.id as backup_id, b.brand as backup_brand, b.last4 as backup_last4, b.exp_month as backup_exp_month,
                b.exp_year as backup_exp_year, b.provider_ref as backup_provider_ref,
                (select array_agg(distinct dr.payment_method_id) from disputes d join recharges dr on dr.id = d.recharge_id
-                where d.account_id = a.id and d.status = 'open') as disputed_card_ids
+                where d.account_id = a.id and d.status = 'open') as disputed_card_ids,
+               ${PRICING_COLUMNS}
         from accounts a
         join wallets w on w.account_id = a.id
+        ${pricingJoin("a")}
         left join auto_recharge_settings s on s.account_id = a.id
         left join balance_alerts ba on ba.account_id = a.id
         left join recharges r on r.account_id = a.id and r.status in ('pending', 'processing')
@@ -167,7 +169,7 @@ export async function loadWalletStates(tx: Tx, rates: Config["rates"], accountId
 }
 
 function stateFromRow(row: Row, rates: Config["rates"]): WalletState {
-  const rate = ratePerMinuteMicros(rates, row.web_widget);
+  const rate = priceFromRow(rates, row.web_widget, row).ratePerMinuteMicros;
   return {
     accountId: row.id,
     agencyId: row.parent_id,

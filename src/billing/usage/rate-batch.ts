@@ -3,6 +3,7 @@ import type { NewEntry } from "../../ledger/ledger.js";
 import type { Micros } from "../../money/micros.js";
 import { usageDelta } from "../../money/rating.js";
 import { callOutlook, type CallAction } from "../calls/call-credit.js";
+import { marginShare } from "../pricing.js";
 import type { Call } from "../calls/calls.js";
 
 export interface UsageEvent {
@@ -41,6 +42,8 @@ export interface RatedBatch {
   touched: Call[];
   /** The calls this batch ended (they were active): the holds and slots to give back. */
   ended: Call[];
+  /** The agencies whose margin entries the batch posts (their wallets are locked with the others). */
+  marginAccountIds: string[];
 }
 
 /**
@@ -49,12 +52,17 @@ export interface RatedBatch {
  * one for an ended call still bills what it adds: usage is never dropped), and a final report
  * ends its call. Pure: the calls given are not changed. A report for a call not given fails
  * its submission (`not_found`; the group commit retries the others).
+ *
+ * A rebilled call's debit carries its margin share (`marginShare`) and `batchId`; after the
+ * usage entries come one `rebilling_margin` entry per agency with the sum of its shares
+ * (docs/plans.md), so the debits and the margins are posted in one statement.
  */
-export function rateBatch(submissions: ReadonlyArray<readonly UsageEvent[] | "replay">, lockedCalls: ReadonlyMap<string, Call>): RatedBatch {
+export function rateBatch(submissions: ReadonlyArray<readonly UsageEvent[] | "replay">, lockedCalls: ReadonlyMap<string, Call>, batchId: string): RatedBatch {
   const calls = new Map([...lockedCalls].map(([id, call]) => [id, { ...call }]));
   const entries: NewEntry[] = [];
   const touched = new Set<string>();
   const ended: Call[] = [];
+  const margins = new Map<string, Micros>();
   const rated = submissions.map((events): RatedEvent[] | "replay" => {
     if (events === "replay") return "replay";
     if (events.some((e) => !calls.has(e.callId))) throw notFound("call");
@@ -67,14 +75,21 @@ export function rateBatch(submissions: ReadonlyArray<readonly UsageEvent[] | "re
       let entryIndex: number | undefined;
       if (step.debitMicros > 0n) {
         entryIndex = entries.length;
-        entries.push({
+        const entry: NewEntry = {
           accountId: call.accountId,
           type: "usage",
           amountMicros: -step.debitMicros,
           entryKey: `usage:${call.id}:${step.billedSeconds}`,
           callId: call.id,
           seconds: step.billedSeconds - call.billedSeconds,
-        });
+        };
+        if (call.margin) {
+          const share = marginShare(call.billedSeconds, step.billedSeconds, call.margin.ratePerMinuteMicros);
+          entry.batchId = batchId;
+          entry.marginMicros = share;
+          margins.set(call.margin.accountId, (margins.get(call.margin.accountId) ?? 0n) + share);
+        }
+        entries.push(entry);
         call.billedSeconds = step.billedSeconds;
         call.billedMicros += step.debitMicros;
       }
@@ -87,7 +102,13 @@ export function rateBatch(submissions: ReadonlyArray<readonly UsageEvent[] | "re
       return { event, accountId: call.accountId, billedSeconds: call.billedSeconds, totalMicros: call.billedMicros, debitMicros: step.debitMicros, entryIndex };
     });
   });
-  return { submissions: rated, entries, calls, touched: [...touched].sort().map((id) => calls.get(id)!), ended };
+  const marginAccountIds = [...margins.keys()].sort();
+  for (const accountId of marginAccountIds) {
+    const amountMicros = margins.get(accountId)!;
+    if (amountMicros === 0n) continue;
+    entries.push({ accountId, type: "rebilling_margin", amountMicros, entryKey: `rebilling_margin:${batchId}:${accountId}`, batchId });
+  }
+  return { submissions: rated, entries, calls, touched: [...touched].sort().map((id) => calls.get(id)!), ended, marginAccountIds };
 }
 
 export interface UsageResult {

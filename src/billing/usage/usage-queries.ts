@@ -8,6 +8,8 @@ import { CALL_COLUMNS, callFromRow, type Call, type CallRow } from "../calls/cal
 import { DEFAULT_SETTINGS } from "../status/wallet-state.js";
 import { lapsedGrantsSql } from "../status/lapsed-grants.js";
 import { assert } from "../../errors/assert.js";
+import type { Config } from "../../config/config.js";
+import { pricingJoin, PRICING_COLUMNS, priceFromRow, type PricingRow } from "../pricing.js";
 
 /** The hot statements of a usage batch (UsageWriter), in the order it runs them. */
 
@@ -53,7 +55,8 @@ export async function lockCalls(tx: Tx, ids: readonly string[]): Promise<Map<str
 /** A wallet as the usage batch locked it, with what the balance rules need to know whether they may act. */
 export interface LockedWallet {
   balanceMicros: Micros;
-  webWidget: boolean;
+  /** Its rate a minute now (its plan's, or its agency's resale rate): what the pause line and alerts in minutes use. */
+  ratePerMinuteMicros: Micros;
   enabled: boolean;
   thresholdMicros: Micros;
   failing: boolean;
@@ -74,7 +77,7 @@ export interface LockedWallet {
  * on a hot wallet, the calls' update happens before its lock is taken: the next batch waits
  * for this one's wallet lock, so less work happens under it.
  */
-export async function writeCallsAndLockWallets(tx: Tx, touched: readonly Call[], accountIds: readonly string[]): Promise<Map<string, LockedWallet>> {
+export async function writeCallsAndLockWallets(tx: Tx, rates: Config["rates"], touched: readonly Call[], accountIds: readonly string[]): Promise<Map<string, LockedWallet>> {
   const wallets = new Map<string, LockedWallet>();
   if (accountIds.length === 0) return wallets;
   const callsWritten =
@@ -91,7 +94,7 @@ export async function writeCallsAndLockWallets(tx: Tx, touched: readonly Call[],
             )`
       : sql``;
   const afterCallsWritten = touched.length > 0 ? sql`and (select count(*) from calls_written) = ${touched.length}` : sql``;
-  const rows = await queryRows<{
+  const rows = await queryRows<PricingRow & {
     account_id: string;
     balance_micros: bigint;
     web_widget: boolean;
@@ -106,10 +109,11 @@ export async function writeCallsAndLockWallets(tx: Tx, touched: readonly Call[],
     tx,
     sql`${callsWritten}
         select w.account_id, w.balance_micros, w.active_rate_micros, w.granted_micros, ${lapsedGrantsSql("w")} as lapsed_micros,
-               a.web_widget, s.enabled, s.threshold_micros, s.failing, ba.levels as alert_levels
+               a.web_widget, s.enabled, s.threshold_micros, s.failing, ba.levels as alert_levels, ${PRICING_COLUMNS}
         from wallets w join accounts a on a.id = w.account_id
         left join auto_recharge_settings s on s.account_id = w.account_id
         left join balance_alerts ba on ba.account_id = w.account_id
+        ${pricingJoin("a")}
         where w.account_id = any(${arrayLiteral(accountIds)}::text[]) ${afterCallsWritten}
         order by w.account_id for update of w`,
   );
@@ -118,7 +122,7 @@ export async function writeCallsAndLockWallets(tx: Tx, touched: readonly Call[],
   for (const row of rows) {
     wallets.set(row.account_id, {
       balanceMicros: BigInt(row.balance_micros),
-      webWidget: row.web_widget,
+      ratePerMinuteMicros: priceFromRow(rates, row.web_widget, row).ratePerMinuteMicros,
       enabled: row.enabled ?? false,
       thresholdMicros: row.threshold_micros === null ? DEFAULT_SETTINGS.thresholdMicros : BigInt(row.threshold_micros),
       failing: row.failing ?? false,

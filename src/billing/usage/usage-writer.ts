@@ -8,7 +8,7 @@ import { usageBatchSize, usageCommitDuration } from "../../metrics/registry.js";
 import type { Micros } from "../../money/micros.js";
 import { cost } from "../../money/rating.js";
 import { afterBalanceChange } from "../recharges/auto-recharge.js";
-import { ratePerMinuteMicros } from "../pricing.js";
+import { newId } from "../../ids/prefixed-id.js";
 import { releaseCalls } from "../calls/calls.js";
 import { spendGrants } from "../grants/grants.js";
 import { rateBatch, usageAnswers, type RatedBatch, type UsageEvent, type UsageResult } from "./rate-batch.js";
@@ -188,10 +188,11 @@ export class UsageWriter {
     const replays = await claimKeys(tx, batch);
     const lockedCalls = await lockCalls(tx, batch.flatMap((p, i) => (replays.has(i) ? [] : p.events.map((e) => e.callId))));
 
-    const rated = rateBatch(batch.map((p, i) => (replays.has(i) ? "replay" : p.events)), lockedCalls);
+    const rated = rateBatch(batch.map((p, i) => (replays.has(i) ? "replay" : p.events)), lockedCalls, newId("bat"));
 
-    const accountIds = [...new Set([...rated.calls.values()].map((c) => c.accountId))].sort();
-    const wallets = await writeCallsAndLockWallets(tx, rated.touched, accountIds);
+    // Rebilling agencies' wallets are locked with the others, in the one account order.
+    const accountIds = [...new Set([...[...rated.calls.values()].map((c) => c.accountId), ...rated.marginAccountIds])].sort();
+    const wallets = await writeCallsAndLockWallets(tx, config.rates, rated.touched, accountIds);
     await releaseCalls(tx, rated.ended);
     const balancesBefore = new Map([...wallets].map(([id, w]) => [id, w.balanceMicros]));
     const { posted, walletMoves } = await postEntries(tx, rated.entries, balancesBefore);
@@ -262,7 +263,7 @@ export class UsageWriter {
         thresholdMicros: w.thresholdMicros,
         enabled: w.enabled,
         failing: w.failing,
-        minuteCostMicros: cost(60, ratePerMinuteMicros(config.rates, w.webWidget)),
+        minuteCostMicros: cost(60, w.ratePerMinuteMicros),
         alertLevels: w.alertLevels,
       });
     });

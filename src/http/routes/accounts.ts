@@ -1,3 +1,4 @@
+import { DEFAULT_PLAN_ID } from "../../billing/pricing.js";
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { commitRequest } from "../commit-request.js";
@@ -97,29 +98,35 @@ accountRoutes.openapi(
     method: "patch",
     path: "/v1/accounts/{id}",
     tags: ["accounts"],
-    summary: "Turn the Web Widget on or off (changes the rate of later calls); set or clear the notification email; the operator sets the concurrency limit",
+    summary: "Turn the Web Widget on or off (changes the rate of later calls); set or clear the notification email; the operator sets the concurrency limit and the price plan",
     description:
-      "The Web Widget switch changes the rate of calls started afterwards ($0.16/min on, $0.18/min off); running calls keep the rate they started with. The email receives receipts and failure notices; null clears it. Both are the account's own settings. `max_concurrent_calls` is the operator's: how many calls the account may run at once (null: unlimited); running calls go on, and a start over it is answered 429 `concurrency_limited`. Audited. Not idempotent by key: sending the same values again changes nothing.",
+      "The Web Widget switch changes the rate of calls started afterwards ($0.16/min on, $0.18/min off); running calls keep the rate they started with. The email receives receipts and failure notices; null clears it. Both are the account's own settings. `max_concurrent_calls` is the operator's: how many calls the account may run at once (null: unlimited); running calls go on, and a start over it is answered 429 `concurrency_limited`. `price_plan_id` is the operator's too: calls started afterwards pay the plan's rates, and a plan's monthly fee starts (the old plan's stops from its next period). Audited. Not idempotent by key: sending the same values again changes nothing.",
     security,
     request: { params: IdParam, body: jsonBody(PatchAccountIn) },
     responses: {
       200: jsonResponse(AccountOut, "The account"),
-      ...routeErrors({ 403: `${WRITE_FORBIDDEN}; or \`max_concurrent_calls\` from anyone but the operator`, 404: ACCOUNT_NOT_FOUND }),
+      ...routeErrors({ 400: "`invalid_request`: no such price plan", 403: `${WRITE_FORBIDDEN}; or \`max_concurrent_calls\` or \`price_plan_id\` from anyone but the operator`, 404: ACCOUNT_NOT_FOUND }),
     },
   }),
   async (c) => {
     const { id } = c.req.valid("param");
     const deps = c.get("deps");
     const body = c.req.valid("json");
-    if (body.max_concurrent_calls !== undefined) requireAdmin(c.get("principal"));
-    // The account's own settings need the account; the operator's limit alone needs only to see it.
+    if (body.max_concurrent_calls !== undefined || body.price_plan_id !== undefined) requireAdmin(c.get("principal"));
+    // The account's own settings need the account; the operator's limit and plan alone need only to see it.
     await authorizedAccount(c, id, body.web_widget !== undefined || body.email !== undefined ? "write" : "read");
     const view = await commitRequest(c, async (tx) => {
-      const { before, after } = await updateAccount(tx, deps.config, id, { webWidget: body.web_widget, email: body.email, maxConcurrentCalls: body.max_concurrent_calls });
+      const { before, after } = await updateAccount(
+        tx,
+        deps.config,
+        id,
+        { webWidget: body.web_widget, email: body.email, maxConcurrentCalls: body.max_concurrent_calls, pricePlanId: body.price_plan_id },
+        deps.now(),
+      );
       // A save that changed nothing is still recorded (with no changes): someone asked for it.
       const changes = diffChanges(
-        { web_widget: before.webWidget, email: before.email, max_concurrent_calls: limitText(before.maxConcurrentCalls) },
-        { web_widget: after.webWidget, email: after.email, max_concurrent_calls: limitText(after.maxConcurrentCalls) },
+        { web_widget: before.webWidget, email: before.email, max_concurrent_calls: limitText(before.maxConcurrentCalls), price_plan_id: before.pricePlanId ?? DEFAULT_PLAN_ID },
+        { web_widget: after.webWidget, email: after.email, max_concurrent_calls: limitText(after.maxConcurrentCalls), price_plan_id: after.pricePlanId ?? DEFAULT_PLAN_ID },
       );
       await recordAudit(tx, auditSource(c), id, "account.updated", changes);
       return viewAccount(tx, deps, after);

@@ -7,6 +7,7 @@ import { formatMicros, type Micros } from "../../money/micros.js";
 import { minutesAvailable, runwayHours } from "../../money/rating.js";
 import { AutoRechargeOut, autoRechargeOut } from "./billing.js";
 import { Money } from "./money.js";
+import { DEFAULT_PLAN_ID } from "../../billing/pricing.js";
 import { EXAMPLES } from "./examples.js";
 import { PageQuery } from "./common.js";
 
@@ -25,7 +26,8 @@ export const AccountOut = z
     granted_balance: Money.openapi({
       description: "the part of `balance` that is credit granted by the operator and not yet expired: calls spend it first (`GET …/grants`); thresholds, minutes and holds use the whole balance",
     }),
-    rate_per_minute: Money,
+    rate_per_minute: Money.openapi({ description: "what a call started now pays a minute: the account's plan's rate for its Web Widget setting, or its agency's resale rate" }),
+    price_plan_id: z.string().openapi({ description: "its price plan (`pln_default`: the built-in rates); while its agency resells, a subaccount pays the agency's rate instead" }),
     minutes_available: z.string().openapi({ example: "311.33", description: "balance ÷ current rate, 2 decimals, rounded down" }),
     runway_hours: z.number().nullable().openapi({
       example: 76.3,
@@ -97,6 +99,7 @@ export function accountOut(account: Account, state: WalletState, burnLast24hMicr
     balance: formatMicros(state.balanceMicros),
     granted_balance: formatMicros(state.grantedMicros),
     rate_per_minute: formatMicros(rate),
+    price_plan_id: account.pricePlanId ?? DEFAULT_PLAN_ID,
     minutes_available: minutesAvailable(state.balanceMicros, rate),
     runway_hours: runwayHours(state.balanceMicros, burnLast24hMicros),
     active_calls: state.activeCalls,
@@ -125,10 +128,13 @@ export const PatchAccountIn = z
     max_concurrent_calls: z.number().int().min(0).max(100_000).nullable().optional().openapi({
       description: "operator only: calls the account may run at once (0 stops new calls); null: unlimited",
     }),
+    price_plan_id: z.string().min(1).max(100).optional().openapi({
+      description: "operator only: the account's price plan (`pln_default`: the built-in rates); calls started afterwards pay its rates",
+    }),
   })
   .strict()
-  .refine((body) => body.web_widget !== undefined || body.email !== undefined || body.max_concurrent_calls !== undefined, {
-    error: "give web_widget, email or max_concurrent_calls",
+  .refine((body) => body.web_widget !== undefined || body.email !== undefined || body.max_concurrent_calls !== undefined || body.price_plan_id !== undefined, {
+    error: "give web_widget, email, max_concurrent_calls or price_plan_id",
   })
   .openapi("PatchAccount", { example: EXAMPLES.PatchAccount });
 

@@ -86,6 +86,7 @@ const Account = {
   balance: "37.412500",
   granted_balance: "3.400000",
   rate_per_minute: "0.16",
+  price_plan_id: "pln_default",
   minutes_available: "233.82",
   runway_hours: 76.3,
   active_calls: 2,

@@ -8,9 +8,9 @@ export const TransactionOut = z
   .object({
     id: z.string(),
     account_id: z.string(),
-    type: z.enum(["usage", "recharge", "adjustment", "refund", "dispute", "grant", "grant_expiry"]).openapi({
+    type: z.enum(["usage", "recharge", "adjustment", "refund", "dispute", "grant", "grant_expiry", "rebilling_margin", "fee"]).openapi({
       description:
-        "`refund`: money given back on a charge (its `recharge_id`), a debit; `dispute`: a charge the card holder disputed (a debit), or the dispute won (a credit); `grant`: promotional or compensation credit from the operator; `grant_expiry`: what was left of a grant when it expired (a debit)",
+        "`refund`: money given back on a charge (its `recharge_id`), a debit; `dispute`: a charge the card holder disputed (a debit), or the dispute won (a credit); `grant`: promotional or compensation credit from the operator; `grant_expiry`: what was left of a grant when it expired (a debit); `rebilling_margin`: an agency's margin on its subaccounts' usage and fees at its resale prices (a credit; a debit only where a provider's own count gave seconds back); `fee`: a recurring fee's charge for one period (a debit; `reason` names the fee)",
     }),
     amount: Money.openapi({ description: "signed: credits positive, debits negative" }),
     balance_after: Money,

@@ -51,7 +51,7 @@ export function refundedText(r: Pick<Recharge, "amount" | "refunded">): string {
   return refunded >= parseMicros(r.amount) ? "refunded in full" : `${usdText(r.refunded)} refunded`;
 }
 
-const TYPE_WORDS: Record<Transaction["type"], string> = { usage: "Call", recharge: "Payment", adjustment: "Adjustment", refund: "Refund", dispute: "Dispute", grant: "Credit", grant_expiry: "Credit expired" };
+const TYPE_WORDS: Record<Transaction["type"], string> = { usage: "Call", recharge: "Payment", adjustment: "Adjustment", refund: "Refund", dispute: "Dispute", grant: "Credit", grant_expiry: "Credit expired", rebilling_margin: "Rebilling margin", fee: "Monthly fee" };
 
 /**
  * One row of the transactions list: a run of a call's usage entries folded into one (a call
@@ -103,6 +103,8 @@ function describeEntry(entry: Transaction): string {
   if (entry.type === "refund") return `Refund to your card${entry.reason ? `: ${entry.reason}` : ""}`;
   if (entry.type === "grant") return `Credit from the operator${entry.reason ? `: ${entry.reason}` : ""}`;
   if (entry.type === "grant_expiry") return "Unused credit from the operator expired";
+  if (entry.type === "rebilling_margin") return entry.amount.startsWith("-") ? "Rebilling margin given back (a provider counted fewer seconds)" : "Margin on your subaccounts' calls and fees";
+  if (entry.type === "fee") return `Monthly fee${entry.reason ? `: ${entry.reason}` : ""}`;
   if (entry.type === "dispute") return entry.amount.startsWith("-") ? "Card payment disputed with the bank" : "Dispute won: the payment counts again";
   return entry.reason ?? "Adjustment by the operator";
 }

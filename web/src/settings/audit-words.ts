@@ -30,6 +30,9 @@ const ACTIONS: Record<string, string> = {
   "recharge.requested": "Funds added",
   "refund.requested": "Refund requested",
   "grant.issued": "Credit granted",
+  "resale.updated": "Resale prices changed",
+  "fee.created": "Monthly fee added",
+  "fee.stopped": "Monthly fee stopped",
 };
 
 export const actionText = (action: string): string => ACTIONS[action] ?? action;
