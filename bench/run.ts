@@ -19,7 +19,7 @@ import { queryRows, type DatabaseHandle } from "../src/db/database.js";
 import { verifyLedger } from "../src/ledger/verify.js";
 import { closedLoop, LoadClient, percentile } from "./http-load.js";
 import { pgbenchBaselines, type PgbenchBaselines } from "./pgbench.js";
-import { enableAutoRecharge, seedGrants, seedWallets } from "./seed.js";
+import { enableAutoRecharge, seedGrants, seedRebilled, seedWallets } from "./seed.js";
 import { unixSocketUrl } from "../test/support/database-url.js";
 import twilio from "twilio";
 import { loadConfig } from "../src/config/config.js";
@@ -446,6 +446,52 @@ async function benchGrants(baseUrl: string): Promise<void> {
   });
 }
 
+/**
+ * Agency rebilling on the usage writer's hot path (docs/plans.md): batch debits across 4000
+ * wallets with no rebilling, and across 4000 wallets of which every other one is a subaccount
+ * of one of 40 reselling agencies (each batch then also locks those agencies' wallets and posts
+ * one margin entry per agency, and its rebilled entries carry their margin), in one server,
+ * alternating so drift hits both alike.
+ */
+async function benchRebilling(baseUrl: string): Promise<void> {
+  await withBenchDatabase(baseUrl, "Agency rebilling on PostgreSQL", async (dbUrl, db) => {
+    await seedWallets(db.db, "m", CLIENTS * BATCH, CLIENTS * BATCH);
+    await seedWallets(db.db, "r", CLIENTS * BATCH, CLIENTS * BATCH);
+    await seedRebilled(db.db, "r", CLIENTS * BATCH, 40);
+    const server = await startServer({ DATABASE_URL: dbUrl, PREPAID_USAGE_WRITERS: "2" });
+    const client = new LoadClient(server.url, 64);
+    const half = MS / 2;
+    await batchDebitsPerSecond(client, "m", 1000); // warm-up
+    await batchDebitsPerSecond(client, "r", 1000);
+    const none: number[] = [];
+    const some: number[] = [];
+    for (let i = 0; i < 2; i++) {
+      none.push(await batchDebitsPerSecond(client, "m", half));
+      some.push(await batchDebitsPerSecond(client, "r", half));
+    }
+    client.close();
+    await server.stop();
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    const [plain, rebilled] = [mean(none), mean(some)];
+    record(
+      "PG batch debits/s, 4000 wallets, half rebilled under 40 agencies",
+      `${fmt(rebilled)}/s (${((rebilled / plain) * 100).toFixed(0)}% of no rebilling)`,
+      `no rebilling: ${fmt(plain)}/s`,
+      "≥ 75% of no rebilling",
+      rebilled >= 0.75 * plain,
+    );
+    const [margins] = await queryRows<{ n: bigint; total: bigint | null }>(db.db, sql`select count(*)::bigint as n, sum(amount_micros)::bigint as total from ledger_entries where type = 'rebilling_margin'`);
+    const violations = await verifyLedger(db.db);
+    record(
+      "PG verify after the rebilling run",
+      violations.length === 0 ? `ok (${fmt(Number(margins!.n))} margin entries, $${(Number(margins!.total ?? 0n) / 1e6).toFixed(2)} of margin)` : `${violations.length} violations: ${violations[0]!.check}`,
+      "—",
+      "ok",
+      violations.length === 0,
+    );
+  });
+}
+
 function recordAuthorisation(auth: Awaited<ReturnType<typeof authorisationLatency>>, alone: { p50: number; p99: number }): void {
   record(
     "PG call authorisation at 2,000 req/s",
@@ -572,12 +618,13 @@ async function benchConnectors(baseUrl: string): Promise<void> {
 async function main(): Promise<void> {
   console.log(`prepaid benchmarks: ${SECONDS} s per measurement, Node ${process.version}, ${(await import("node:os")).cpus().length} cores`);
   const pgUrl = process.env.DATABASE_URL || "postgres://postgres@127.0.0.1:5432/test";
-  // npm run bench [-- postgres | pglite | multi | socket | grants | calls | connectors]: one part
+  // npm run bench [-- postgres | pglite | multi | socket | grants | rebilling | calls | connectors]: one part
   // only; nothing: all of them but `calls` (its figure is in `postgres` already).
   const only = process.argv[2];
   if (only === undefined || only === "postgres") await benchPostgres(pgUrl);
   if (only === undefined || only === "socket") await benchUnixSocket(pgUrl);
   if (only === undefined || only === "grants") await benchGrants(pgUrl);
+  if (only === undefined || only === "rebilling") await benchRebilling(pgUrl);
   if (only === "calls") await benchCalls(pgUrl);
   if (only === undefined || only === "connectors") await benchConnectors(pgUrl);
   if (only === undefined || only === "multi") await benchThreeProcesses(pgUrl);

@@ -72,3 +72,33 @@ export async function seedGrants(db: Database, prefix: string, accounts: number,
         where w.account_id = g.account_id`,
   );
 }
+
+/**
+ * Puts every other wallet of a prefix (the even ones) under one of `agencies` agencies that
+ * resell at $0.25 / $0.30 a minute (docs/plans.md): the accounts become subaccounts, and their
+ * started calls are priced as a call started now would be — $0.30 without the widget, $0.12 a
+ * minute of it the agency's margin over its default $0.18. The agencies are
+ * `acct_<prefix>agency<n>`, with empty wallets.
+ */
+export async function seedRebilled(db: Database, prefix: string, accounts: number, agencies: number): Promise<void> {
+  await db.execute(
+    sql`insert into accounts (id, name, type, resale_web_widget_rate_micros, resale_default_rate_micros)
+        select 'acct_' || ${prefix} || 'agency' || g, 'bench agency', 'agency', 250000, 300000 from generate_series(1, ${agencies}) g`,
+  );
+  await db.execute(sql`insert into wallets (account_id, balance_micros) select 'acct_' || ${prefix} || 'agency' || g, 0 from generate_series(1, ${agencies}) g`);
+  await db.execute(
+    sql`update accounts a set type = 'subaccount', parent_id = 'acct_' || ${prefix} || 'agency' || ((x.n / 2) % ${agencies} + 1)
+        from (select id, substring(id from ${`^acct_${prefix}([0-9]+)$`})::int as n from accounts) x
+        where x.id = a.id and x.n is not null and x.n % 2 = 0 and x.n <= ${accounts}`,
+  );
+  await db.execute(
+    sql`update calls c set rate_per_minute_micros = 300000, margin_account_id = a.parent_id, margin_rate_per_minute_micros = 120000
+        from accounts a where a.id = c.account_id and a.parent_id is not null and c.id like 'call_' || ${prefix} || '%'`,
+  );
+  await db.execute(
+    sql`update wallets w set active_rate_micros = c.rate
+        from (select account_id, sum(rate_per_minute_micros)::bigint as rate from calls
+              where account_id like 'acct_' || ${prefix} || '%' and status = 'active' group by account_id) c
+        where w.account_id = c.account_id`,
+  );
+}

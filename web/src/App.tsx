@@ -11,6 +11,7 @@ import { OperatorConsole } from "./operator/OperatorConsole.js";
 import { SignIn } from "./pages/SignIn.js";
 import { SubaccountPage } from "./pages/SubaccountPage.js";
 import { SubaccountsPage } from "./pages/SubaccountsPage.js";
+import { RebillingPage } from "./pages/RebillingPage.js";
 import { forgetCredential, SessionContext, storeCredential, storedCredential, type Credential, type Session } from "./session/session.js";
 import { useRoute } from "./session/route.js";
 import { emitEvent } from "./embed/parent.js";
@@ -184,6 +185,7 @@ export function App({ linkExchange }: { linkExchange?: Promise<Credential> | und
   else if (path === "/settings") page = <SettingsPage />;
   else if (subaccount && session.me.type === "agency") page = <SubaccountPage id={subaccount[1]!} />;
   else if (path === "/subaccounts" && session.me.type === "agency") page = <SubaccountsPage />;
+  else if (path === "/rebilling" && session.me.type === "agency") page = <RebillingPage />;
   else page = <PaymentsPage />;
 
   const leave = async () => {

@@ -29,6 +29,10 @@ export type Preview = Schemas["AutoRechargePreview"];
 export type Pricing = Schemas["Pricing"];
 export type PaymentAuthentication = Schemas["PaymentAuthentication"];
 export type CardSetup = Schemas["CardSetup"];
+export type PricePlan = Schemas["PricePlan"];
+export type Resale = Schemas["Resale"];
+export type Rebilling = Schemas["Rebilling"];
+export type Fee = Schemas["Fee"];
 
 /** A page of any list: the rows and the cursor of the next page (null on the last). */
 export interface Page<T> {

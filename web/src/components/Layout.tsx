@@ -16,6 +16,7 @@ export function Layout({ path, onSignOut, children }: { path: string; onSignOut(
     ...(me.type === "agency"
       ? [
           { href: "/subaccounts", label: "Subaccounts" },
+          { href: "/rebilling", label: "Rebilling" },
           { href: "/payments", label: "Agency wallet" },
         ]
       : [{ href: "/payments", label: "Payments" }]),

@@ -7,6 +7,7 @@ import { ErrorText } from "../components/ErrorText.js";
 import { WatchList } from "../components/WatchList.js";
 import { CreateAccount } from "./CreateAccount.js";
 import { OperatorActions } from "./OperatorActions.js";
+import { AccountPricing } from "./AccountPricing.js";
 
 /** One account as the operator sees it: its page read-only, the operator's actions, and an agency's subaccounts. */
 export function OperatorAccountPage({ api, id, navigate }: { api: Api; id: string; navigate(path: string): void }) {
@@ -49,6 +50,7 @@ export function OperatorAccountPage({ api, id, navigate }: { api: Api; id: strin
             <span className="mono">{a.id}</span> · {a.type} · {a.email ?? "no email"} · read-only: the account's own settings are its owner's.
           </p>
           <OperatorActions api={api} account={a} onChanged={() => setChanged((n) => n + 1)} />
+          <AccountPricing key={a.id} api={api} account={a} onChanged={() => setChanged((n) => n + 1)} />
           {a.type === "agency" && (
             <>
               <h2>Subaccounts</h2>

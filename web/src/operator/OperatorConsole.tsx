@@ -4,6 +4,7 @@ import { WatchList } from "../components/WatchList.js";
 import { CreateAccount } from "./CreateAccount.js";
 import { OperatorAccountPage } from "./OperatorAccountPage.js";
 import { OperatorActivity } from "./OperatorActivity.js";
+import { PricePlans } from "./PricePlans.js";
 
 /**
  * The platform's support staff's console, signed in with an operator session: every account,
@@ -14,6 +15,7 @@ export function OperatorConsole({ api, path, navigate, onSignOut }: { api: Api; 
   const [made, setMade] = useState(0);
   const account = /^\/operator\/accounts\/(acct_[A-Za-z0-9]+)$/.exec(path)?.[1];
   const activity = path === "/operator/activity";
+  const plans = path === "/operator/plans";
   const go = (href: string) => (e: { preventDefault(): void }) => {
     e.preventDefault();
     navigate(href);
@@ -26,8 +28,13 @@ export function OperatorConsole({ api, path, navigate, onSignOut }: { api: Api; 
       <nav id="side-panel" className="side-panel" aria-label="Main">
         <ul>
           <li>
-            <a href="/operator" aria-current={account || activity ? undefined : "page"} onClick={go("/operator")}>
+            <a href="/operator" aria-current={account || activity || plans ? undefined : "page"} onClick={go("/operator")}>
               Accounts
+            </a>
+          </li>
+          <li>
+            <a href="/operator/plans" aria-current={plans ? "page" : undefined} onClick={go("/operator/plans")}>
+              Price plans
             </a>
           </li>
           <li>
@@ -45,6 +52,8 @@ export function OperatorConsole({ api, path, navigate, onSignOut }: { api: Api; 
           <OperatorAccountPage api={api} id={account} navigate={navigate} />
         ) : activity ? (
           <OperatorActivity api={api} navigate={navigate} />
+        ) : plans ? (
+          <PricePlans api={api} />
         ) : (
           <>
             <h1>Accounts</h1>
