@@ -1221,6 +1221,10 @@ export interface components {
          *       "balance": "37.412500",
          *       "granted_balance": "3.400000",
          *       "rate_per_minute": "0.16",
+         *       "rates_per_minute": {
+         *         "web_widget": "0.16",
+         *         "default": "0.18"
+         *       },
          *       "price_plan_id": "pln_default",
          *       "minutes_available": "233.82",
          *       "runway_hours": 76.3,
@@ -1276,6 +1280,19 @@ export interface components {
              * @example 49.813334
              */
             rate_per_minute: string;
+            /** @description what a call started now would pay a minute with the Web Widget on and off: what turning the switch changes */
+            rates_per_minute: {
+                /**
+                 * @description USD as a decimal string
+                 * @example 49.813334
+                 */
+                web_widget: string;
+                /**
+                 * @description USD as a decimal string
+                 * @example 49.813334
+                 */
+                default: string;
+            };
             /** @description its price plan (`pln_default`: the built-in rates); while its agency resells, a subaccount pays the agency's rate instead */
             price_plan_id: string;
             /**
@@ -1428,6 +1445,10 @@ export interface components {
          *       "balance": "37.412500",
          *       "granted_balance": "3.400000",
          *       "rate_per_minute": "0.16",
+         *       "rates_per_minute": {
+         *         "web_widget": "0.16",
+         *         "default": "0.18"
+         *       },
          *       "price_plan_id": "pln_default",
          *       "minutes_available": "233.82",
          *       "runway_hours": 76.3,
@@ -1504,6 +1525,10 @@ export interface components {
          *           "balance": "37.412500",
          *           "granted_balance": "3.400000",
          *           "rate_per_minute": "0.16",
+         *           "rates_per_minute": {
+         *             "web_widget": "0.16",
+         *             "default": "0.18"
+         *           },
          *           "price_plan_id": "pln_default",
          *           "minutes_available": "233.82",
          *           "runway_hours": 76.3,
@@ -1568,6 +1593,10 @@ export interface components {
          *       "balance": "37.412500",
          *       "granted_balance": "3.400000",
          *       "rate_per_minute": "0.16",
+         *       "rates_per_minute": {
+         *         "web_widget": "0.16",
+         *         "default": "0.18"
+         *       },
          *       "price_plan_id": "pln_default",
          *       "minutes_available": "233.82",
          *       "runway_hours": 76.3,

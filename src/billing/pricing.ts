@@ -127,6 +127,11 @@ function ratesOf(w: bigint | string | null, d: bigint | string | null): Rates | 
   return w === null || d === null ? null : { webWidgetMicros: BigInt(w), defaultMicros: BigInt(d) };
 }
 
+/** What an account would pay a minute with the Web Widget on and off (its plan's, or its agency's resale rates): for the widget switch's "what changes". */
+export function ratesFromRow(defaults: Config["rates"], row: PricingRow): Rates {
+  return { webWidgetMicros: priceFromRow(defaults, true, row).ratePerMinuteMicros, defaultMicros: priceFromRow(defaults, false, row).ratePerMinuteMicros };
+}
+
 /** `accountPrice` of a row carrying the pricing columns. */
 export function priceFromRow(defaults: Config["rates"], webWidget: boolean, row: PricingRow): AccountPrice {
   return accountPrice(defaults, {

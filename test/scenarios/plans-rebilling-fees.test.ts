@@ -65,7 +65,7 @@ describe("price plans", () => {
     const moved = await app.request("PATCH", `/v1/accounts/${account.id}`, { key: app.adminKey, body: { price_plan_id: plan.id } });
     expect(moved.status, JSON.stringify(moved.body)).toBe(200);
     // $10.00 ÷ $0.14 = 71.428… minutes.
-    expect(moved.body).toMatchObject({ price_plan_id: plan.id, rate_per_minute: "0.14", minutes_available: "71.42" });
+    expect(moved.body).toMatchObject({ price_plan_id: plan.id, rate_per_minute: "0.14", minutes_available: "71.42", rates_per_minute: { web_widget: "0.12", default: "0.14" } });
 
     const after = await startCall(app, account, "call-plan-after");
     expect(after.body.rate_per_minute).toBe("0.14");
@@ -123,7 +123,7 @@ describe("agency rebilling", () => {
 
     // The subaccount sees only its rate: $10 ÷ $0.25 = 40 minutes.
     const seen = await getAccount(app, sub);
-    expect(seen).toMatchObject({ rate_per_minute: "0.25", minutes_available: "40.00" });
+    expect(seen).toMatchObject({ rate_per_minute: "0.25", minutes_available: "40.00", rates_per_minute: { web_widget: "0.20", default: "0.25" } });
     expect(JSON.stringify(seen)).not.toContain("0.18");
 
     expect((await startCall(app, sub, "call-rebilled")).body.rate_per_minute).toBe("0.25");

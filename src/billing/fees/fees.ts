@@ -80,9 +80,10 @@ export async function createFee(
   if (Number(active!.n) >= MAX_ACTIVE_FEES) throw new AppError("invalid_request", `at most ${MAX_ACTIVE_FEES} running fees on an account`);
   const id = newId("fee");
   await tx.execute(
-    sql`insert into recurring_fees (id, account_id, name, amount_micros, interval, margin_account_id, margin_micros, price_plan_id, anchor_at, next_period_at)
+    // created_at is the anchor itself: the first period starts when the fee is created.
+    sql`insert into recurring_fees (id, account_id, name, amount_micros, interval, margin_account_id, margin_micros, price_plan_id, anchor_at, next_period_at, created_at)
         values (${id}, ${input.accountId}, ${input.name}, ${input.amountMicros}, 'month', ${input.margin?.accountId ?? null}, ${input.margin?.micros ?? null},
-                ${input.pricePlanId}, ${now}, ${now})`,
+                ${input.pricePlanId}, ${now}, ${now}, ${now})`,
   );
   await chargeFee(tx, config, id, now);
   return (await findFee(tx, input.accountId, id))!;

@@ -6,7 +6,7 @@ import { queryRows, type Tx } from "../../db/database.js";
 import { isExpired } from "../../payments/card-number.js";
 import { usd, type Micros } from "../../money/micros.js";
 import { cost } from "../../money/rating.js";
-import { pricingJoin, PRICING_COLUMNS, priceFromRow, type PricingRow } from "../pricing.js";
+import { pricingJoin, PRICING_COLUMNS, priceFromRow, ratesFromRow, type PricingRow, type Rates } from "../pricing.js";
 import { storedLevels, type StoredLevel } from "./balance-alerts.js";
 import { lapsedGrantsSql } from "./lapsed-grants.js";
 
@@ -40,6 +40,8 @@ export interface WalletState {
   activeCalls: number;
   maxConcurrentCalls: number | null;
   ratePerMinuteMicros: Micros;
+  /** Its rates with the Web Widget on and off (one of them is `ratePerMinuteMicros`). */
+  rates: Rates;
   /** What one minute costs at the current rate: the line between active and paused. */
   minuteCostMicros: Micros;
   settings: {
@@ -181,6 +183,7 @@ function stateFromRow(row: Row, rates: Config["rates"]): WalletState {
     activeCalls: Number(row.active_calls),
     maxConcurrentCalls: row.max_concurrent_calls,
     ratePerMinuteMicros: rate,
+    rates: ratesFromRow(rates, row),
     minuteCostMicros: cost(60, rate),
     settings: {
       saved: row.s_account_id !== null,

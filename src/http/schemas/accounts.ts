@@ -27,6 +27,9 @@ export const AccountOut = z
       description: "the part of `balance` that is credit granted by the operator and not yet expired: calls spend it first (`GET …/grants`); thresholds, minutes and holds use the whole balance",
     }),
     rate_per_minute: Money.openapi({ description: "what a call started now pays a minute: the account's plan's rate for its Web Widget setting, or its agency's resale rate" }),
+    rates_per_minute: z
+      .object({ web_widget: Money, default: Money })
+      .openapi({ description: "what a call started now would pay a minute with the Web Widget on and off: what turning the switch changes" }),
     price_plan_id: z.string().openapi({ description: "its price plan (`pln_default`: the built-in rates); while its agency resells, a subaccount pays the agency's rate instead" }),
     minutes_available: z.string().openapi({ example: "311.33", description: "balance ÷ current rate, 2 decimals, rounded down" }),
     runway_hours: z.number().nullable().openapi({
@@ -99,6 +102,7 @@ export function accountOut(account: Account, state: WalletState, burnLast24hMicr
     balance: formatMicros(state.balanceMicros),
     granted_balance: formatMicros(state.grantedMicros),
     rate_per_minute: formatMicros(rate),
+    rates_per_minute: { web_widget: formatMicros(state.rates.webWidgetMicros), default: formatMicros(state.rates.defaultMicros) },
     price_plan_id: account.pricePlanId ?? DEFAULT_PLAN_ID,
     minutes_available: minutesAvailable(state.balanceMicros, rate),
     runway_hours: runwayHours(state.balanceMicros, burnLast24hMicros),

@@ -86,6 +86,7 @@ const Account = {
   balance: "37.412500",
   granted_balance: "3.400000",
   rate_per_minute: "0.16",
+  rates_per_minute: { web_widget: "0.16", default: "0.18" },
   price_plan_id: "pln_default",
   minutes_available: "233.82",
   runway_hours: 76.3,

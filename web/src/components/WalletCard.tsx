@@ -1,6 +1,6 @@
 import { useState } from "react";
 import { minutesAvailable } from "../../../src/money/rating.js";
-import type { Account, Pricing } from "../api/types.js";
+import type { Account } from "../api/types.js";
 import { parseMicros, usdText } from "../money/display.js";
 import { ErrorText } from "./ErrorText.js";
 import { runwayText } from "../text/runway.js";
@@ -16,19 +16,19 @@ export function minutesLine(account: Account): string {
  */
 export function WalletCard(props: {
   account: Account;
-  pricing?: Pricing | undefined;
   readOnly?: boolean;
   onSetWidget?: (on: boolean) => Promise<void>;
   onAddFunds?: () => void;
 }) {
-  const { account, pricing } = props;
+  const { account } = props;
   const [pending, setPending] = useState<boolean>();
   const [error, setError] = useState<Error>();
   const [busy, setBusy] = useState(false);
 
   const effect = (() => {
-    if (pending === undefined || !pricing) return undefined;
-    const rate = pending ? pricing.rate_with_widget : pricing.rate_without_widget;
+    if (pending === undefined) return undefined;
+    // The account's own rates (its plan's, or its agency's prices), not the platform's defaults.
+    const rate = pending ? account.rates_per_minute.web_widget : account.rates_per_minute.default;
     const minutes = minutesAvailable(parseMicros(account.balance), parseMicros(rate));
     return (
       `Turning the Web Widget ${pending ? "on" : "off"} changes the rate of new calls from ` +

@@ -85,7 +85,6 @@ export function PaymentsPage() {
       <div className="grid">
         <WalletCard
           account={a}
-          pricing={pricing.data}
           onSetWidget={async (on) => {
             await api.send("PATCH", `/v1/accounts/${me.id}`, { web_widget: on });
             bump();
