@@ -16,8 +16,8 @@ export function Layout({ path, onSignOut, children }: { path: string; onSignOut(
     ...(me.type === "agency"
       ? [
           { href: "/subaccounts", label: "Subaccounts" },
-          { href: "/rebilling", label: "Rebilling" },
           { href: "/payments", label: "Agency wallet" },
+          { href: "/rebilling", label: "Rebilling" },
         ]
       : [{ href: "/payments", label: "Payments" }]),
     { href: "/notifications", label: "Notifications", badge: unread },
