@@ -83,6 +83,25 @@ describe("price plans", () => {
     expect(back.body).toMatchObject({ price_plan_id: "pln_default", rate_per_minute: "0.18" });
   });
 
+  it("an alert level in minutes is the plan's minutes: 10 minutes at $0.14 is $1.40, not the default's $1.80", async () => {
+    const plan = await createPlan(app, { name: "Alerts", rate_per_minute: { web_widget: "0.12", default: "0.14" } });
+    const account = await accountWith(app, { balance: "2.00" });
+    await app.request("PATCH", `/v1/accounts/${account.id}`, { key: app.adminKey, body: { price_plan_id: plan.id } });
+    const saved = await app.request("PUT", `/v1/accounts/${account.id}/alerts`, { key: account.key, body: { levels: [{ below_minutes: "10" }] } });
+    expect(saved.body).toEqual({ levels: [{ below_minutes: "10", amount: "1.40" }] });
+    await startCall(app, account, "call-plan-alert");
+    const alerts = async () =>
+      ((await app.request("GET", `/v1/accounts/${account.id}/notifications?limit=100`, { key: account.key })).body.data as Array<{ type: string; data: { balance: string; level_amount: string } }>).filter(
+        (n) => n.type === "balance.alert",
+      );
+    // 180 s at $0.14 = $0.42 → $1.58: under the default's $1.80, above the plan's $1.40: nothing.
+    expect(await reportUsage(app, account, "call-plan-alert", 180)).toMatchObject({ balance: "1.58" });
+    expect(await alerts()).toEqual([]);
+    // 300 s = $0.70 → $1.30: below $1.40, one alert.
+    expect(await reportUsage(app, account, "call-plan-alert", 300)).toMatchObject({ balance: "1.30" });
+    expect((await alerts()).map((a) => [a.data.balance, a.data.level_amount])).toEqual([["1.30", "1.40"]]);
+  });
+
   it("a plan's monthly fee starts when an account is put on it and stops when it leaves", async () => {
     const plan = await createPlan(app, { name: "Pro", rate_per_minute: { web_widget: "0.15", default: "0.17" }, monthly_fee: "9.00" });
     const account = await accountWith(app, { balance: "20.00" });

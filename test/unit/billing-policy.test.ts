@@ -238,9 +238,21 @@ describe("mayNeedRules (the usage writer's shortcut)", () => {
           const paused = desiredStatus({ settings: { failing } as never, balanceMicros: after, minuteCostMicros: minuteCost }) === "paused";
           const acts = decision.action !== "none" || crossed || paused || after <= 0n;
           if (acts) expect(mayNeedRules({ before, after, thresholdMicros: threshold, enabled, failing, minuteCostMicros: minuteCost, alertLevels: [] })).toBe(true);
+          // A wallet priced by a plan or an agency: its rate was not read, and the shortcut still misses nothing.
+          if (acts) expect(mayNeedRules({ before, after, thresholdMicros: threshold, enabled, failing, minuteCostMicros: null, alertLevels: [] })).toBe(true);
         },
       ),
     );
+  });
+
+  it("with the rate not read (a plan or an agency prices the account), a level in minutes or a failing card answers yes; a level in dollars is still judged", async () => {
+    const { mayNeedRules } = await import("../../src/billing/usage/usage-writer.js");
+    const quiet = { before: usd(50), after: usd(49), thresholdMicros: usd(10), enabled: true, failing: false, minuteCostMicros: null };
+    expect(mayNeedRules({ ...quiet, alertLevels: [] })).toBe(false);
+    expect(mayNeedRules({ ...quiet, alertLevels: [{ below: usd(20) }] })).toBe(false);
+    expect(mayNeedRules({ ...quiet, alertLevels: [{ below: usd(49) + 500_000n }] })).toBe(true);
+    expect(mayNeedRules({ ...quiet, alertLevels: [{ belowMinutes: 30 }] })).toBe(true);
+    expect(mayNeedRules({ ...quiet, failing: true, alertLevels: [] })).toBe(true);
   });
 });
 

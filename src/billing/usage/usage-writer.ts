@@ -54,6 +54,8 @@ export const DEFAULT_MAX_QUEUED_EVENTS = 20_000;
  * Whether a debit from `before` to `after` may call for any balance rule: a recharge (below
  * an enabled threshold), a low-balance notice (crossing the threshold), a pause (failing and
  * under a minute), or an end_call answer (nothing left). Pure; errs on the side of yes.
+ * `minuteCostMicros` null: the account's rate was not read (it is priced by a plan or an agency,
+ * docs/plans.md), so a rule that needs it — the pause line, a level in minutes — answers yes.
  */
 export function mayNeedRules(w: {
   before: Micros;
@@ -61,18 +63,20 @@ export function mayNeedRules(w: {
   thresholdMicros: Micros;
   enabled: boolean;
   failing: boolean;
-  minuteCostMicros: Micros;
+  minuteCostMicros: Micros | null;
   alertLevels: readonly AlertLevel[];
 }): boolean {
   if (w.after <= 0n) return true;
   if (w.alertLevels.length > 0) {
+    if (w.minuteCostMicros === null && w.alertLevels.some((level) => "belowMinutes" in level)) return true;
     // A minute at the rate costs exactly the rate: the minute's cost is the rate per minute.
-    const rate = { ratePerMinuteMicros: w.minuteCostMicros };
+    // (Levels in dollars do not read the rate: any will do when it was not read.)
+    const rate = { ratePerMinuteMicros: w.minuteCostMicros ?? 1n };
     if (alertCrossings(w.alertLevels, { balanceMicros: w.before, ...rate }, { balanceMicros: w.after, ...rate }).length > 0) return true;
   }
   if (w.enabled && w.after < w.thresholdMicros) return true;
   if (w.before >= w.thresholdMicros && w.after < w.thresholdMicros) return true;
-  return w.failing && w.after < w.minuteCostMicros;
+  return w.failing && (w.minuteCostMicros === null || w.after < w.minuteCostMicros);
 }
 
 export interface UsageWriterOptions {
@@ -263,7 +267,7 @@ export class UsageWriter {
         thresholdMicros: w.thresholdMicros,
         enabled: w.enabled,
         failing: w.failing,
-        minuteCostMicros: cost(60, w.ratePerMinuteMicros),
+        minuteCostMicros: w.ratePerMinuteMicros === null ? null : cost(60, w.ratePerMinuteMicros),
         alertLevels: w.alertLevels,
       });
     });
