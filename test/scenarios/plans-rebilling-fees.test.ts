@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { FeeWorker } from "../../src/billing/fees/fee-worker.js";
 import { queryRows } from "../../src/db/database.js";
-import { accountWith, addCard, CARDS, getAccount, reportUsage, saveAutoRecharge, settled, startCall, useScenarioApp } from "../support/scenario.js";
+import { accountWith, addCard, CARDS, getAccount, reportUsage, saveAutoRecharge, settled, startCall, useScenarioApp, waitFor } from "../support/scenario.js";
 import type { TestApp } from "../support/test-app.js";
 
 // docs/plans.md (issue 32): price plans, an agency's resale rates and its margin, monthly fees.
@@ -194,6 +194,27 @@ describe("agency rebilling", () => {
     expect(await reportUsage(app, sub, "call-granted", 300)).toMatchObject({ amount: "1.50", balance: "1.50" });
     expect(await getAccount(app, sub)).toMatchObject({ granted_balance: "1.50" });
     expect(await getAccount(app, agency)).toMatchObject({ balance: "0.60" });
+  });
+
+  it("a refund of a rebilled subaccount's top-up takes back only the subaccount's money; the agency's margins stay", async () => {
+    const agency = await agencyWith(app);
+    await app.request("PUT", `/v1/accounts/${agency.id}/resale`, { key: agency.key, body: { rate_per_minute: { web_widget: "0.20", default: "0.30" } } });
+    const sub = await accountWith(app, { type: "subaccount", parentId: agency.id });
+    await addCard(app, sub, CARDS.visa, true);
+    const topUp = await app.request("POST", `/v1/accounts/${sub.id}/recharges`, { key: sub.key, body: { amount: "20.00" } });
+    expect(topUp.status, JSON.stringify(topUp.body)).toBe(201);
+    await settled(app, sub);
+    await startCall(app, sub, "call-refunded");
+    // 600 s at $0.30 = $3.00; margin 600 s × $0.12/min = $1.20.
+    expect(await reportUsage(app, sub, "call-refunded", 600)).toMatchObject({ amount: "3.00", balance: "17.00" });
+    const refund = await app.request("POST", `/v1/accounts/${sub.id}/recharges/${topUp.body.id}/refunds`, { key: app.adminKey, body: { amount: "5.00", reason: "asked" } });
+    expect(refund.status, JSON.stringify(refund.body)).toBe(201);
+    await waitFor("the refund to settle", async () => {
+      const list = (await app.request("GET", `/v1/accounts/${sub.id}/refunds`, { key: sub.key })).body.data as Array<{ status: string }>;
+      return list.every((r) => r.status !== "pending") ? list : undefined;
+    });
+    expect(await getAccount(app, sub)).toMatchObject({ balance: "12.00" });
+    expect(await getAccount(app, agency)).toMatchObject({ balance: "1.20" });
   });
 
   it("resale is an agency's: a user account is 400, and the rates of an agency on a plan are bounded by that plan", async () => {
