@@ -849,7 +849,9 @@ export const recurringFees = pgTable(
     check("recurring_fees_margin_check", sql`(${t.marginAccountId} is null) = (${t.marginMicros} is null) and (${t.marginMicros} is null or ${t.marginMicros} between 0 and ${t.amountMicros})`),
     check("recurring_fees_periods_check", sql`${t.periodsCharged} >= 0`),
     index("recurring_fees_account_idx").on(t.accountId, t.createdAt),
-    // The worker's read: fees whose next period has begun.
-    index("recurring_fees_due_idx").on(t.nextPeriodAt),
+    // The worker's read: fees whose next period has begun. Partial: a stopped fee whose next
+    // period starts after its stop owes nothing more and leaves the index, so the read never
+    // scans the stopped fees of years past.
+    index("recurring_fees_due_idx").on(t.nextPeriodAt).where(sql`${t.stoppedAt} is null or ${t.nextPeriodAt} < ${t.stoppedAt}`),
   ],
 );

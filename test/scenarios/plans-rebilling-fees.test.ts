@@ -1,7 +1,8 @@
 import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { FeeWorker } from "../../src/billing/fees/fee-worker.js";
-import { queryRows } from "../../src/db/database.js";
+import { stopFee } from "../../src/billing/fees/fees.js";
+import { inTransaction, queryRows } from "../../src/db/database.js";
 import { accountWith, addCard, CARDS, getAccount, reportUsage, saveAutoRecharge, settled, startCall, useScenarioApp, waitFor } from "../support/scenario.js";
 import type { TestApp } from "../support/test-app.js";
 
@@ -285,30 +286,37 @@ describe("recurring fees and a late worker", () => {
   // A database of its own: the jumped clock would charge the other tests' fees too.
   const app = useScenarioApp();
 
-  it("two workers, the clock jumped 3 months and a day: each missed period charged once; a stopped fee charges no period begun after its stop", async () => {
+  it("two workers, the clock jumped 3 months and a day: each missed period charged once; a stopped fee charges the periods begun before its stop and none after", async () => {
     const account = await accountWith(app, { balance: "50.00" });
-    const a = await app.request("POST", `/v1/accounts/${account.id}/fees`, { key: app.adminKey, body: { name: "Line", amount: "3.00", interval: "month" } });
-    const b = await app.request("POST", `/v1/accounts/${account.id}/fees`, { key: app.adminKey, body: { name: "Number", amount: "1.50", interval: "month" } });
-    expect(await getAccount(app, account)).toMatchObject({ balance: "45.50" });
-    // Stop b now: its next period (a month on) is after the stop.
+    const fee = (name: string, amount: string) => app.request("POST", `/v1/accounts/${account.id}/fees`, { key: app.adminKey, body: { name, amount, interval: "month" } });
+    const a = await fee("Line", "3.00");
+    const b = await fee("Number", "1.50");
+    const c = await fee("Support", "0.25");
+    // First months at once: 50 − 3 − 1.50 − 0.25 = 45.25.
+    expect(await getAccount(app, account)).toMatchObject({ balance: "45.25" });
+    // b stopped now: its next period (a month on) begins after the stop.
     await app.request("DELETE", `/v1/accounts/${account.id}/fees/${b.body.id}`, { key: app.adminKey });
+    // c stopped 45 days on while the worker was down: its second period (a month on) began before the stop, its third after.
+    const created = new Date(c.body.created_at);
+    await inTransaction(app.db.db, (tx) => stopFee(tx, account.id, c.body.id, new Date(created.getTime() + 45 * 86_400_000)));
 
-    const created = new Date(a.body.created_at);
     const later = new Date(Date.UTC(created.getUTCFullYear(), created.getUTCMonth() + 3, created.getUTCDate() + 1, created.getUTCHours()));
     const worker = () => new FeeWorker(app.db.db, app.config, () => later).runOnce();
     const [first, second] = await Promise.all([worker(), worker()]);
-    // Periods 1, 2 and 3 of a: three charges, whichever worker took them.
-    expect(first + second).toBe(3);
+    // a's periods 1, 2 and 3, and c's period 1: four charges, whichever worker took them.
+    expect(first + second).toBe(4);
     expect(await worker()).toBe(0);
-    // 45.50 − 3 × 3.00 = 36.50, never below: a fee never pauses; status stays active.
-    expect(await getAccount(app, account)).toMatchObject({ balance: "36.50", status: "active" });
-    const list = (await app.request("GET", `/v1/accounts/${account.id}/fees`, { key: account.key })).body.data;
-    expect(list.find((f: { id: string }) => f.id === a.body.id)).toMatchObject({ periods_charged: 4 });
-    expect(list.find((f: { id: string }) => f.id === b.body.id)).toMatchObject({ periods_charged: 1, next_charge_at: null });
+    // 45.25 − 3 × 3.00 − 0.25 = 36.00; a fee never pauses: status stays active.
+    expect(await getAccount(app, account)).toMatchObject({ balance: "36.00", status: "active" });
+    const list = (await app.request("GET", `/v1/accounts/${account.id}/fees`, { key: account.key })).body.data as Array<{ id: string; periods_charged: number; next_charge_at: string | null }>;
+    expect(list.find((f) => f.id === a.body.id)).toMatchObject({ periods_charged: 4 });
+    expect(list.find((f) => f.id === b.body.id)).toMatchObject({ periods_charged: 1, next_charge_at: null });
+    expect(list.find((f) => f.id === c.body.id)).toMatchObject({ periods_charged: 2, next_charge_at: null });
     const keys = await queryRows<{ entry_key: string }>(app.db.db, sql`select entry_key from ledger_entries where account_id = ${account.id} and type = 'fee' order by entry_key`);
-    expect(keys.map((k) => k.entry_key)).toEqual([0, 1, 2, 3].map((k) => `fee:${a.body.id}:${k}`).concat([`fee:${b.body.id}:0`]).sort());
+    expect(keys.map((k) => k.entry_key)).toEqual(
+      [...[0, 1, 2, 3].map((k) => `fee:${a.body.id}:${k}`), `fee:${b.body.id}:0`, `fee:${c.body.id}:0`, `fee:${c.body.id}:1`].sort(),
+    );
   });
-
 });
 
 describe("recurring fees and the balance rules", () => {

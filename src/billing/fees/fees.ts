@@ -4,7 +4,7 @@ import { queryRows, type Tx } from "../../db/database.js";
 import { AppError, notFound } from "../../errors/app-error.js";
 import { assert } from "../../errors/assert.js";
 import { newId } from "../../ids/prefixed-id.js";
-import { postEntry } from "../../ledger/ledger.js";
+import { balanceOf, postEntry } from "../../ledger/ledger.js";
 import { logMoneyEvent } from "../../logging/money-events.js";
 import { formatMicros, type Micros } from "../../money/micros.js";
 import { afterBalanceChange } from "../recharges/auto-recharge.js";
@@ -138,6 +138,7 @@ export async function chargeFee(tx: Tx, config: Config, feeId: string, now: Date
   if (due.length === 0) return [];
   const [wallet] = await queryRows<{ balance_micros: bigint | string }>(tx, sql`select balance_micros from wallets where account_id = ${fee.accountId}`);
   const balanceBefore = BigInt(wallet!.balance_micros);
+  const agencyBefore = fee.margin ? (await balanceOf(tx, fee.margin.accountId))! : undefined;
   let charged = 0;
   for (const k of due) {
     const batchId = fee.margin ? newId("bat") : null;
@@ -167,10 +168,14 @@ export async function chargeFee(tx: Tx, config: Config, feeId: string, now: Date
   const next = due[due.length - 1]! + 1;
   await tx.execute(sql`update recurring_fees set periods_charged = ${next}, next_period_at = ${periodStart(fee.anchorAt, next)} where id = ${fee.id}`);
   if (charged > 0) await afterBalanceChange(tx, config, fee.accountId, balanceBefore, now, { automaticCharge: true, pause: false });
+  // The agency's margin is a credit like any: its balance rules run too (an alert recovered, a pause lifted), as in a usage batch.
+  if (charged > 0 && fee.margin && fee.margin.micros > 0n) {
+    await afterBalanceChange(tx, config, fee.margin.accountId, agencyBefore!, now);
+  }
   return due;
 }
 
-/** Fees with a period begun and not charged, oldest first: what a worker pass takes. */
+/** Fees with a period begun and not charged, oldest first: what a worker pass takes (on recurring_fees_due_idx, whose predicate is this filter's). */
 export async function dueFeeIds(tx: Tx, now: Date, limit: number): Promise<string[]> {
   const rows = await queryRows<{ id: string }>(
     tx,

@@ -6,7 +6,7 @@ import { createFee, findFee, listFees, stopFee } from "../../billing/fees/fees.j
 import { createPlan, listPlans } from "../../billing/plans/plans.js";
 import { getResale, MAX_REBILLING_MONTHS, rebillingReport, setResale } from "../../billing/plans/resale.js";
 import { inTransaction } from "../../db/database.js";
-import { AppError, notFound } from "../../errors/app-error.js";
+import { AppError, invalidField, notFound } from "../../errors/app-error.js";
 import { formatMicros } from "../../money/micros.js";
 import { auditSource } from "../audit-source.js";
 import { authorizedAccount } from "../authorized-account.js";
@@ -176,7 +176,7 @@ planRoutes.openapi(
     const account = await authorizedAccount(c, id, "read");
     authorizeAgencyOrOperator(principal, account);
     const body = c.req.valid("json");
-    if (body.amount <= 0n) throw new AppError("invalid_request", "amount: a fee is more than 0.00");
+    if (body.amount <= 0n) throw invalidField("amount", "a fee is more than 0.00");
     const deps = c.get("deps");
     return idempotent(c, 201, async (tx) => {
       const now = deps.now();
