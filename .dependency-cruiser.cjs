@@ -137,9 +137,9 @@ module.exports = {
     {
       name: "connectors-translate-only",
       severity: "error",
-      comment: "connectors/ translates voice providers (webhooks in, hang-ups and lookups out): it imports no domain and no storage; billing decides.",
+      comment: "connectors/ translates voice providers (webhooks in, hang-ups and lookups out): it imports no domain and no storage (config, and the constant-time comparison of secrets/, only); billing decides.",
       from: { path: "^src/connectors/" },
-      to: { path: "^src/", pathNot: "^src/(connectors|config)/" },
+      to: { path: "^src/", pathNot: "^(src/(connectors|config)/|src/secrets/constant-time\\.ts$)" },
     },
     {
       name: "web-imports-shared-pure-modules-only",

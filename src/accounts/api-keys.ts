@@ -1,4 +1,5 @@
-import { createHash, timingSafeEqual } from "node:crypto";
+import { createHash } from "node:crypto";
+import { constantTimeEqual } from "../secrets/constant-time.js";
 import { and, desc, eq, gt, isNull, or, sql } from "drizzle-orm";
 import { queryRows, type Database, type Tx } from "../db/database.js";
 import { apiKeys } from "../db/schema.js";
@@ -189,9 +190,6 @@ function sha256(text: string): Buffer {
   return createHash("sha256").update(text).digest();
 }
 
-function constantTimeEqual(a: Buffer, b: Buffer): boolean {
-  return a.length === b.length && timingSafeEqual(a, b);
-}
 
 /**
  * Keeps `last_used_at` without a write per request: each process writes a key's time at most

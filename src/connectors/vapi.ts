@@ -1,4 +1,5 @@
-import { createHmac, timingSafeEqual } from "node:crypto";
+import { createHmac } from "node:crypto";
+import { constantTimeEqual } from "../secrets/constant-time.js";
 import type { VapiConfig } from "../config/connectors.js";
 import {
   accountIdFrom,
@@ -37,12 +38,6 @@ interface VapiMessage {
   assistant?: { metadata?: Record<string, unknown> };
 }
 
-const equalText = (a: string, b: string) => {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-};
-
 /**
  * Vapi's server messages (`{"message": {type, call, …}}`): `status-update` (in-progress, ended)
  * and `end-of-call-report`, verified by the server URL secret (`X-Vapi-Secret`) or its HMAC
@@ -60,7 +55,7 @@ export class VapiConnector implements Connector {
     const signature = request.header("x-vapi-signature");
     if (!secret && !signature) return { kind: "unverified", reason: "unsigned" };
     const expected = createHmac("sha256", this.config.webhookSecret).update(request.rawBody).digest("hex");
-    const verified = secret ? equalText(secret, this.config.webhookSecret) : equalText(signature!.toLowerCase(), expected);
+    const verified = secret ? constantTimeEqual(secret, this.config.webhookSecret) : constantTimeEqual(signature!.toLowerCase(), expected);
     if (!verified) return { kind: "unverified", reason: "bad_signature" };
     let message: VapiMessage;
     try {
