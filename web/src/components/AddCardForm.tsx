@@ -4,9 +4,8 @@ import { TEST_CARDS } from "../../../src/payments/sandbox/test-cards.js";
 import { ApiError, type Api } from "../api/client.js";
 import type { SavedPaymentMethod } from "../api/types.js";
 import { saveCard } from "../payments/save-card.js";
-import { ErrorText } from "./ErrorText.js";
 import { StripeCardForm } from "./StripeCardForm.js";
-import { usdText } from "../money/display.js";
+import { CardFormEnd } from "./CardFormEnd.js";
 
 type Field = "number" | "expiry" | "cvc";
 
@@ -145,24 +144,7 @@ function SandboxCardForm(props: CardFormProps) {
           {errors.cvc && <p className="field-error">{errors.cvc}</p>}
         </div>
       </div>
-      <label className="check">
-        <input type="checkbox" checked={makeDefault} onChange={(e) => setMakeDefault(e.target.checked)} />
-        Make this my default card
-      </label>
-      <ErrorText error={formError} />
-      {props.charge && (
-        <p className="banner banner-info" data-testid="card-save-charge" id="card-save-charge">
-          {props.charge.message}
-        </p>
-      )}
-      <div className="actions">
-        <button type="submit" className="primary" disabled={busy} aria-describedby={props.charge ? "card-save-charge" : undefined}>
-          {busy ? "Saving…" : props.charge ? `Save card and charge ${usdText(props.charge.amount)}` : "Save card"}
-        </button>
-        <button type="button" onClick={props.onCancel} disabled={busy}>
-          Cancel
-        </button>
-      </div>
+      <CardFormEnd makeDefault={makeDefault} setMakeDefault={setMakeDefault} error={formError} charge={props.charge} busy={busy} canSave onCancel={props.onCancel} />
     </form>
   );
 }

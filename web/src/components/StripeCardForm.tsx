@@ -3,9 +3,9 @@ import { useEffect, useMemo, useState, type FormEvent } from "react";
 import { TEST_CARDS } from "../../../src/payments/sandbox/test-cards.js";
 import type { Api } from "../api/client.js";
 import type { CardSetup, SavedPaymentMethod } from "../api/types.js";
-import { usdText } from "../money/display.js";
 import { stripeErrorText, stripeFor } from "../payments/stripe-js.js";
 import { ErrorText } from "./ErrorText.js";
+import { CardFormEnd } from "./CardFormEnd.js";
 
 interface CardFormProps {
   api: Api;
@@ -103,24 +103,7 @@ function SetupForm(props: CardFormProps & { testMode: boolean }) {
           )}
         </div>
       )}
-      <label className="check">
-        <input type="checkbox" checked={makeDefault} onChange={(e) => setMakeDefault(e.target.checked)} />
-        Make this my default card
-      </label>
-      <ErrorText error={formError} />
-      {props.charge && (
-        <p className="banner banner-info" data-testid="card-save-charge" id="card-save-charge">
-          {props.charge.message}
-        </p>
-      )}
-      <div className="actions">
-        <button type="submit" className="primary" disabled={busy || !ready || !complete} aria-describedby={props.charge ? "card-save-charge" : undefined}>
-          {busy ? "Saving…" : props.charge ? `Save card and charge ${usdText(props.charge.amount)}` : "Save card"}
-        </button>
-        <button type="button" onClick={props.onCancel} disabled={busy}>
-          Cancel
-        </button>
-      </div>
+      <CardFormEnd makeDefault={makeDefault} setMakeDefault={setMakeDefault} error={formError} charge={props.charge} busy={busy} canSave={ready && complete} onCancel={props.onCancel} />
     </form>
   );
 }
