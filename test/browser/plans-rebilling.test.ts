@@ -65,6 +65,15 @@ describe("price plans and rebilling in the browser", { timeout: 90_000 }, () => 
     await expect.poll(() => page.getByRole("status").filter({ hasText: "Stopped Phone number" }).count()).toBe(1);
     const listed = (await app.request("GET", `/v1/accounts/${account.id}/fees`, { key: app.adminKey })).body.data;
     expect(listed.find((f: { name: string }) => f.name === "Phone number")).toMatchObject({ next_charge_at: null });
+
+    // A subaccount of a reselling agency: its page says it pays its agency's price, not its plan's.
+    const agency = await app.createAccount({ name: "Reselling Agency", type: "agency" });
+    await app.request("PUT", `/v1/accounts/${agency.id}/resale`, { key: agency.key, body: { rate_per_minute: { web_widget: "0.20", default: "0.25" } } });
+    const sub = await accountWith(app, { type: "subaccount", parentId: agency.id });
+    await page.goto(`${app.server.url}/operator/accounts/${sub.id}`);
+    await expect.poll(() => page.getByTestId("account-plan").textContent()).toBe("On Default: a call started now pays $0.25 a minute — its agency's price: while the agency resells, the plan applies to nothing.");
+    await page.goto(`${app.server.url}/operator/accounts/${account.id}`);
+    await expect.poll(() => page.getByTestId("account-plan").textContent()).toBe("On Enterprise: a call started now pays $0.14 a minute.");
     expect(watched.problems).toEqual([]);
     await watched.context.close();
   });

@@ -33,6 +33,10 @@ function PlanChoice({ api, account, onChanged }: { api: Api; account: Account; o
   const [done, setDone] = useState<string>();
   const { act, busy, error } = useAction(onChanged);
   const current = plans.data?.data.find((p) => p.id === account.price_plan_id);
+  // A subaccount paying other rates than its plan's pays its agency's (docs/plans.md).
+  const resold =
+    current !== undefined &&
+    (account.rates_per_minute.web_widget !== current.rate_per_minute.web_widget || account.rates_per_minute.default !== current.rate_per_minute.default);
 
   function save(event: FormEvent) {
     event.preventDefault();
@@ -49,7 +53,7 @@ function PlanChoice({ api, account, onChanged }: { api: Api; account: Account; o
       <h2 id="plan-title">Price plan</h2>
       <p className="muted" data-testid="account-plan">
         On {current ? current.name : account.price_plan_id}: a call started now pays {usdText(account.rate_per_minute)} a minute
-        {account.type === "subaccount" ? " (its agency's resale rate, while the agency resells)" : ""}.
+        {resold ? " — its agency's price: while the agency resells, the plan applies to nothing" : ""}.
       </p>
       <ErrorText error={plans.error} />
       <form onSubmit={save} noValidate className="row">
