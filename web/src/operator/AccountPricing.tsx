@@ -9,6 +9,7 @@ import { ErrorText } from "../components/ErrorText.js";
 import { ReviewStep } from "../components/ReviewStep.js";
 import { usdText } from "../money/display.js";
 import { dateTimeText } from "../text/date-time.js";
+import { FormOutcome } from "../components/FormOutcome.js";
 
 /**
  * An account's price on the operator's page (docs/plans.md): the plan it is on — changed for
@@ -71,12 +72,7 @@ function PlanChoice({ api, account, onChanged }: { api: Api; account: Account; o
           Save plan
         </button>
       </form>
-      <ErrorText error={error} />
-      {done && (
-        <p role="status" className="ok">
-          {done}
-        </p>
-      )}
+      <FormOutcome error={error} done={done} />
     </section>
   );
 }
@@ -167,12 +163,7 @@ function MonthlyFees({ api, account, onChanged }: { api: Api; account: Account; 
         </div>
         <ReviewStep subject="fee" summary={confirming?.text} reviewLabel="Review fee" confirmLabel="Add fee" busy={busy} onConfirm={send} onCancel={reset} />
       </form>
-      <ErrorText error={error} />
-      {done && (
-        <p role="status" className="ok">
-          {done}
-        </p>
-      )}
+      <FormOutcome error={error} done={done} />
     </section>
   );
 }

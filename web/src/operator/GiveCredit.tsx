@@ -4,10 +4,10 @@ import type { Account, Grant } from "../api/types.js";
 import { useAction } from "../api/use-action.js";
 import { formatMicros } from "../../../src/money/micros.js";
 import { parseAmount } from "../../../src/money/parse.js";
-import { ErrorText } from "../components/ErrorText.js";
 import { usdText } from "../money/display.js";
 import { dateTimeText } from "../text/date-time.js";
 import { ReviewStep } from "../components/ReviewStep.js";
+import { FormOutcome } from "../components/FormOutcome.js";
 
 /**
  * The operator's credit grant (docs/concepts.md): promotional or compensation credit, spent by calls
@@ -84,12 +84,7 @@ export function GiveCredit({ api, account, onChanged }: { api: Api; account: Acc
         </div>
         <ReviewStep subject="credit" summary={confirming?.text} reviewLabel="Review credit" confirmLabel="Give credit" busy={busy} onConfirm={send} onCancel={reset} />
       </form>
-      <ErrorText error={error} />
-      {done && (
-        <p role="status" className="ok">
-          {done}
-        </p>
-      )}
+      <FormOutcome error={error} done={done} />
     </section>
   );
 }

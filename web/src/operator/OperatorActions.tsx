@@ -10,6 +10,7 @@ import { SecretOnce } from "../settings/SecretOnce.js";
 import { GiveCredit } from "./GiveCredit.js";
 import { RefundPayment } from "./RefundPayment.js";
 import { ReviewStep } from "../components/ReviewStep.js";
+import { FormOutcome } from "../components/FormOutcome.js";
 
 /**
  * What the operator does to one account, each said before it is done and audited by the
@@ -140,12 +141,7 @@ function CallLimit({ api, account, onChanged }: { api: Api; account: Account; on
           Save limit
         </button>
       </form>
-      <ErrorText error={error} />
-      {done && (
-        <p role="status" className="ok">
-          {done}
-        </p>
-      )}
+      <FormOutcome error={error} done={done} />
     </section>
   );
 }

@@ -10,6 +10,7 @@ import { ReviewStep } from "../components/ReviewStep.js";
 import { ScrollRegion } from "../components/ScrollRegion.js";
 import { usdText } from "../money/display.js";
 import { rateText } from "../plans/rate-input.js";
+import { FormOutcome } from "../components/FormOutcome.js";
 
 /**
  * The operator's price list (docs/plans.md): every plan with its two rates and monthly fee, the
@@ -127,12 +128,7 @@ function NewPlan({ api, onCreated }: { api: Api; onCreated(): void }) {
         </div>
         <ReviewStep subject="plan" summary={confirming?.text} reviewLabel="Review plan" confirmLabel="Create plan" busy={busy} onConfirm={send} onCancel={reset} />
       </form>
-      <ErrorText error={error} />
-      {done && (
-        <p role="status" className="ok">
-          {done}
-        </p>
-      )}
+      <FormOutcome error={error} done={done} />
     </section>
   );
 }

@@ -7,6 +7,7 @@ import { ScrollRegion } from "../components/ScrollRegion.js";
 import { usdText } from "../money/display.js";
 import { rateText } from "../plans/rate-input.js";
 import { useSession } from "../session/session.js";
+import { FormOutcome } from "../components/FormOutcome.js";
 
 /** Months the margin view shows. */
 const MONTHS = 6;
@@ -117,12 +118,7 @@ function ResaleRates({ resale, canEdit, onSaved }: { resale: Resale; canEdit: bo
           </button>
         </form>
       )}
-      <ErrorText error={error} />
-      {done && (
-        <p role="status" className="ok">
-          {done}
-        </p>
-      )}
+      <FormOutcome error={error} done={done} />
     </section>
   );
 }
