@@ -26,11 +26,6 @@ export function rateFor(rates: Rates, webWidget: boolean): Micros {
   return webWidget ? rates.webWidgetMicros : rates.defaultMicros;
 }
 
-/** The per-minute rate of the built-in default plan (the article's $0.16 / $0.18 unless configured). */
-export function ratePerMinuteMicros(rates: Config["rates"], webWidget: boolean): Micros {
-  return rateFor(defaultPlanRates(rates), webWidget);
-}
-
 export interface PricingInputs {
   webWidget: boolean;
   /** The account's plan's rates; null: the default plan. */

@@ -28,29 +28,27 @@ export async function updateAccount(
   const before = await getAccount(tx, id);
   // A plan change is a pricing change like the widget's: under the wallet lock, a start sees the
   // old plan or the new one; running calls keep the rate fixed at their start.
-  if (patch.pricePlanId !== undefined) {
-    const rateBefore = (await loadWalletState(tx, config.rates, id))?.ratePerMinuteMicros;
-    await assignPlan(tx, config, id, patch.pricePlanId, now);
-    const state = await loadWalletState(tx, config.rates, id);
-    if (state) {
-      await reconcileStatus(tx, state);
-      await notifyAlertCrossings(tx, state, { balanceMicros: state.balanceMicros, ratePerMinuteMicros: rateBefore! });
-    }
-  }
-  if (patch.webWidget !== undefined) {
-    const rateBefore = (await loadWalletState(tx, config.rates, id))?.ratePerMinuteMicros;
-    await tx.execute(sql`update accounts set web_widget = ${patch.webWidget} where id = ${id}`);
-    const state = await loadWalletState(tx, config.rates, id);
-    if (state) {
-      await reconcileStatus(tx, state);
-      // A minutes alert level moves with the rate: the same balance may now be below it.
-      await notifyAlertCrossings(tx, state, { balanceMicros: state.balanceMicros, ratePerMinuteMicros: rateBefore! });
-    }
-  }
+  const pricePlanId = patch.pricePlanId;
+  if (pricePlanId !== undefined) await repriced(tx, config, id, () => assignPlan(tx, config, id, pricePlanId, now));
+  if (patch.webWidget !== undefined) await repriced(tx, config, id, () => tx.execute(sql`update accounts set web_widget = ${patch.webWidget} where id = ${id}`));
   if (patch.email !== undefined) await setEmail(tx, id, patch.email);
   // Under the wallet lock, like every start's check of it: a start sees the old limit or the new one.
   if (patch.maxConcurrentCalls !== undefined) await tx.execute(sql`update accounts set max_concurrent_calls = ${patch.maxConcurrentCalls} where id = ${id}`);
   return { before, after: await getAccount(tx, id) };
+}
+
+/**
+ * A change of what a minute costs the account (its plan, its Web Widget), under its wallet
+ * lock: the pause line moves with the rate, and so does an alert level in minutes — the same
+ * balance may now be below it.
+ */
+async function repriced(tx: Tx, config: Config, id: string, change: () => Promise<unknown>): Promise<void> {
+  const rateBefore = (await loadWalletState(tx, config.rates, id))?.ratePerMinuteMicros;
+  await change();
+  const state = await loadWalletState(tx, config.rates, id);
+  if (!state || rateBefore === undefined) return;
+  await reconcileStatus(tx, state);
+  await notifyAlertCrossings(tx, state, { balanceMicros: state.balanceMicros, ratePerMinuteMicros: rateBefore });
 }
 
 /**

@@ -109,7 +109,7 @@ export async function approveCallStarts(tx: Tx, config: Config, starts: CallStar
     admitStarts(wallet, accountStarts.length, config.calls.holdSeconds).forEach((admission, i) => {
       const start = accountStarts[i]!;
       decided.set(key(start), admission);
-      if (admission.kind === "admitted") admitted.push({ id: start.callId, accountId, rate: wallet.ratePerMinuteMicros, hold: admission.holdMicros, margin: wallets.get(accountId)!.margin });
+      if (admission.kind === "admitted") admitted.push({ id: start.callId, accountId, rate: wallet.ratePerMinuteMicros, hold: admission.holdMicros, margin: wallet.margin });
     });
   }
 

@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import type { Config } from "../../config/config.js";
+import { arrayLiteral } from "../../db/array-literal.js";
 import { queryRows, type Tx } from "../../db/database.js";
 import { AppError, notFound } from "../../errors/app-error.js";
 import { assert } from "../../errors/assert.js";
@@ -90,9 +91,8 @@ export async function createFee(
 }
 
 async function lockWallets(tx: Tx, accountIds: string[]): Promise<void> {
-  // Account order: the lock order of every money path.
-  const ids = [...new Set(accountIds)].sort();
-  for (const id of ids) await tx.execute(sql`select 1 from wallets where account_id = ${id} for update`);
+  // Account order: the lock order of every money path. One statement for both wallets.
+  await tx.execute(sql`select 1 from wallets where account_id = any(${arrayLiteral([...new Set(accountIds)])}::text[]) order by account_id for update`);
 }
 
 export async function findFee(tx: Tx, accountId: string, feeId: string): Promise<RecurringFee | undefined> {
@@ -136,8 +136,7 @@ export async function chargeFee(tx: Tx, config: Config, feeId: string, now: Date
   const fee = feeFromRow(row!);
   const due = duePeriods(fee, now, MAX_PERIODS_PER_PASS);
   if (due.length === 0) return [];
-  const [wallet] = await queryRows<{ balance_micros: bigint | string }>(tx, sql`select balance_micros from wallets where account_id = ${fee.accountId}`);
-  const balanceBefore = BigInt(wallet!.balance_micros);
+  const balanceBefore = (await balanceOf(tx, fee.accountId))!;
   const agencyBefore = fee.margin ? (await balanceOf(tx, fee.margin.accountId))! : undefined;
   let charged = 0;
   for (const k of due) {

@@ -5,6 +5,7 @@ import { diffChanges } from "../../audit/changes.js";
 import { createFee, findFee, listFees, stopFee } from "../../billing/fees/fees.js";
 import { createPlan, listPlans } from "../../billing/plans/plans.js";
 import { getResale, MAX_REBILLING_MONTHS, rebillingReport, setResale } from "../../billing/plans/resale.js";
+import type { Rates } from "../../billing/pricing.js";
 import { inTransaction } from "../../db/database.js";
 import { AppError, invalidField, notFound } from "../../errors/app-error.js";
 import { formatMicros } from "../../money/micros.js";
@@ -102,13 +103,7 @@ planRoutes.openapi(
   async (c) => {
     const account = await agencyOnly(c, c.req.valid("param").id, "write");
     const { rate_per_minute } = c.req.valid("json");
-    const { config } = c.get("deps");
-    const resale = await commitRequest(c, async (tx) => {
-      const { before, after } = await setResale(tx, config, account.id, { webWidgetMicros: rate_per_minute.web_widget, defaultMicros: rate_per_minute.default });
-      await recordAudit(tx, auditSource(c), account.id, "resale.updated", diffChanges(resaleText(before.rates), resaleText(after.rates)));
-      return after;
-    });
-    return c.json(resaleOut(resale), 200);
+    return c.json(resaleOut(await saveResale(c, account.id, { webWidgetMicros: rate_per_minute.web_widget, defaultMicros: rate_per_minute.default })), 200);
   },
 );
 
@@ -125,13 +120,7 @@ planRoutes.openapi(
   }),
   async (c) => {
     const account = await agencyOnly(c, c.req.valid("param").id, "write");
-    const { config } = c.get("deps");
-    const resale = await commitRequest(c, async (tx) => {
-      const { before, after } = await setResale(tx, config, account.id, null);
-      await recordAudit(tx, auditSource(c), account.id, "resale.updated", diffChanges(resaleText(before.rates), resaleText(after.rates)));
-      return after;
-    });
-    return c.json(resaleOut(resale), 200);
+    return c.json(resaleOut(await saveResale(c, account.id, null)), 200);
   },
 );
 
@@ -244,14 +233,24 @@ planRoutes.openapi(
 /** The resale routes are an agency's own: itself (and, to read, the operator). */
 async function agencyOnly(c: Parameters<typeof authorizedAccount>[0], id: string, need: "read" | "write") {
   const principal = c.get("principal");
-  const account = await authorizedAccount(c, id, need === "read" ? "read" : "write");
+  const account = await authorizedAccount(c, id, need);
   // An agency reads its subaccounts, but their resale is not theirs: only the agency itself, or the operator.
   if (principal.kind === "account" && principal.accountId !== account.id) throw notFound("account");
   if (account.type !== "agency") throw new AppError("invalid_request", "only an agency resells to subaccounts");
   return account;
 }
 
-const resaleText = (rates: { webWidgetMicros: bigint; defaultMicros: bigint } | null) => {
+/** Sets or (null) ends an agency's resale and audits the change, in one transaction. */
+function saveResale(c: Parameters<typeof authorizedAccount>[0], agencyId: string, rates: Rates | null) {
+  const { config } = c.get("deps");
+  return commitRequest(c, async (tx) => {
+    const { before, after } = await setResale(tx, config, agencyId, rates);
+    await recordAudit(tx, auditSource(c), agencyId, "resale.updated", diffChanges(resaleText(before.rates), resaleText(after.rates)));
+    return after;
+  });
+}
+
+const resaleText = (rates: Rates | null) => {
   const out = rates ? ratesOut(rates) : null;
   return { resale_web_widget: out?.web_widget ?? null, resale_default: out?.default ?? null };
 };
